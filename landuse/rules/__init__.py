@@ -1,0 +1,269 @@
+"""Land-class code tables and aggregate rule sets, shipped as package data.
+
+The tables are CSV/TOML files beside this module (never Python literals), so a county
+can read, diff and replace them:
+
+- ``sandiao_codes.csv``: every 三调 code (domain.md §2.1) with its name, second- and
+  first-level code, 三大类 (``sandalei``), wetland and farmland flags.
+- ``sandiao-default@1.toml``: the default aggregate rules of domain.md §2.2.
+- ``ydyh_codes.csv`` and ``crosswalk_sandiao_ydyh.csv``: the 用地用海 (2023) codes and the
+  三调 -> 用地用海 crosswalk of domain.md §2.3 (rows marked ``verify`` were not confirmed
+  against the standard's text).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from landuse.errors import ConfigError, SchemaError
+
+__all__ = [
+    "DEFAULT_RULES",
+    "Aggregate",
+    "RuleSet",
+    "code_table",
+    "crosswalk_table",
+    "load_rules",
+    "normalise_codes",
+    "unknown_codes",
+    "ydyh_table",
+]
+
+DEFAULT_RULES = "sandiao-default@1"
+SANDALEI = ("农用地", "建设用地", "未利用地")
+
+
+def _read_csv(name: str) -> pd.DataFrame:
+    with resources.files(__name__).joinpath(name).open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+
+
+@lru_cache(maxsize=1)
+def _code_table() -> pd.DataFrame:
+    df = _read_csv("sandiao_codes.csv")
+    df["wetland"] = df["wetland"] == "1"
+    df["farmland"] = df["farmland"] == "1"
+    return df.set_index("code")
+
+
+def code_table() -> pd.DataFrame:
+    """Return the 三调 code table, indexed by normalised code (a copy; safe to modify).
+
+    Examples
+    --------
+    >>> t = code_table()
+    >>> t.loc["0603", "name_zh"], t.loc["0603", "sandalei"], bool(t.loc["0603", "wetland"])
+    ('盐田', '建设用地', True)
+    >>> t.loc["0404", "sandalei"]
+    '未利用地'
+    """
+    return _code_table().copy()
+
+
+def ydyh_table() -> pd.DataFrame:
+    """Return the 用地用海 (2023) code table, indexed by code."""
+    df = _read_csv("ydyh_codes.csv")
+    df["construction"] = df["construction"] == "1"
+    return df.set_index("code")
+
+
+def crosswalk_table() -> pd.DataFrame:
+    """Return the 三调 -> 用地用海 crosswalk (``sandiao_code``, ``ydyh_code``, ``status``)."""
+    return _read_csv("crosswalk_sandiao_ydyh.csv")
+
+
+def normalise_codes(codes: pd.Series) -> pd.Series:
+    """Normalise land-class codes: strip spaces, upper-case letters (``0201k`` -> ``0201K``).
+
+    Missing values become the empty string. Codes are otherwise kept exactly as found
+    (no padding or truncation), so an unknown code is reported as the user wrote it.
+
+    Examples
+    --------
+    >>> normalise_codes(pd.Series([" 0201k", "05h1", None])).tolist()
+    ['0201K', '05H1', '']
+    """
+    s = codes.astype(object).where(codes.notna(), "")
+    return s.map(lambda v: str(v).strip().upper()).astype(object)
+
+
+def unknown_codes(codes: pd.Series, areas: pd.Series | None = None) -> pd.DataFrame:
+    """List codes that are not in the 三调 code table, with their count and area.
+
+    Parameters
+    ----------
+    codes : Series
+        Normalised codes (see :func:`normalise_codes`); empty strings are ignored.
+    areas : Series, optional
+        Area per row (m²), summed per unknown code.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``code``, ``count``, ``area_m2``; empty when every code is known.
+    """
+    known = _code_table().index
+    mask = (codes != "") & ~codes.isin(known)
+    area = areas if areas is not None else pd.Series(np.nan, index=codes.index)
+    sub = pd.DataFrame({"code": codes[mask], "area_m2": area[mask]})
+    out = sub.groupby("code", sort=True).agg(
+        count=("code", "size"), area_m2=("area_m2", "sum")
+    )
+    return out.reset_index()
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One aggregate of a rule set: a named set of conditions on code and CZCSXM.
+
+    A row belongs when every condition that is given holds: its code's 三大类 is in
+    ``sandalei``, its code is in ``codes``, its CZCSXM is in ``czcsxm`` (``""`` = empty).
+    """
+
+    name: str
+    name_zh: str
+    sandalei: tuple[str, ...] | None = None
+    codes: tuple[str, ...] | None = None
+    czcsxm: tuple[str, ...] | None = None
+
+    def mask(self, codes: pd.Series, czcsxm: pd.Series | None = None) -> np.ndarray:
+        """Boolean membership of rows given their normalised codes and CZCSXM values."""
+        m = np.ones(len(codes), dtype=bool)
+        if self.sandalei is not None:
+            sd = codes.map(_code_table()["sandalei"]).fillna("")
+            m &= sd.isin(self.sandalei).to_numpy()
+        if self.codes is not None:
+            m &= codes.isin(self.codes).to_numpy()
+        if self.czcsxm is not None:
+            if czcsxm is None:
+                raise SchemaError(
+                    f"the aggregate {self.name!r} ({self.name_zh}) needs the field CZCSXM "
+                    "(城镇村属性码); the land-use layer has none. Map it with fields = "
+                    "{ CZCSXM = '...' } or use a rule set without CZCSXM conditions."
+                )
+            m &= czcsxm.fillna("").astype(str).str.strip().str.upper().isin(
+                self.czcsxm
+            ).to_numpy()
+        return m
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A named, versioned set of aggregate rules (domain.md §2.2).
+
+    ``label`` (``"<id>@<version>"``) is recorded in every output that used it.
+    """
+
+    id: str
+    version: int
+    scheme: str
+    description: str
+    aggregates: dict[str, Aggregate] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def label(self) -> str:
+        """The rule set's label, e.g. ``sandiao-default@1``."""
+        return f"{self.id}@{self.version}"
+
+    def aggregate(self, name: str) -> Aggregate:
+        """Return the aggregate ``name`` or raise a :class:`SchemaError` listing the others."""
+        try:
+            return self.aggregates[name]
+        except KeyError:
+            raise SchemaError(
+                f"the rule set {self.label} ({self.source}) has no aggregate {name!r}; it "
+                f"defines {sorted(self.aggregates)}. Add it to the rules file."
+            ) from None
+
+    def mask(self, name: str, codes: pd.Series, czcsxm: pd.Series | None = None) -> np.ndarray:
+        """Membership of rows in aggregate ``name`` (see :meth:`Aggregate.mask`)."""
+        return self.aggregate(name).mask(codes, czcsxm)
+
+
+def _parse_rules(data: dict[str, Any], source: str) -> RuleSet:
+    problems: list[str] = []
+    allowed_top = {"id", "version", "scheme", "description", "aggregates"}
+    for key in sorted(set(data) - allowed_top):
+        problems.append(f"unknown key {key!r} (allowed: {sorted(allowed_top)})")
+    for key in ("id", "version", "aggregates"):
+        if key not in data:
+            problems.append(f"missing key {key!r}")
+    aggs: dict[str, Aggregate] = {}
+    known = set(_code_table().index)
+    for name, spec in dict(data.get("aggregates", {})).items():
+        if not isinstance(spec, dict):
+            problems.append(f"aggregates.{name} must be a table")
+            continue
+        extra = set(spec) - {"name_zh", "sandalei", "codes", "czcsxm"}
+        if extra:
+            problems.append(f"aggregates.{name}: unknown keys {sorted(extra)}")
+        sd = spec.get("sandalei")
+        if sd is not None and not set(sd) <= set(SANDALEI):
+            problems.append(f"aggregates.{name}.sandalei: {sorted(set(sd) - set(SANDALEI))} "
+                            f"are not 三大类 names {list(SANDALEI)}")
+        codes = spec.get("codes")
+        if codes is not None:
+            codes = [str(c).strip().upper() for c in codes]
+            bad = sorted(set(codes) - known)
+            if bad:
+                problems.append(f"aggregates.{name}.codes: unknown 三调 codes {bad}")
+        cz = spec.get("czcsxm")
+        aggs[name] = Aggregate(
+            name=name,
+            name_zh=str(spec.get("name_zh", name)),
+            sandalei=tuple(sd) if sd is not None else None,
+            codes=tuple(codes) if codes is not None else None,
+            czcsxm=tuple(str(c).strip().upper() for c in cz) if cz is not None else None,
+        )
+    if problems:
+        raise ConfigError(f"invalid rules file {source}:\n  - " + "\n  - ".join(problems))
+    return RuleSet(
+        id=str(data["id"]),
+        version=int(data["version"]),
+        scheme=str(data.get("scheme", "sandiao")),
+        description=str(data.get("description", "")),
+        aggregates=aggs,
+        source=source,
+    )
+
+
+def load_rules(rules: str | Path | RuleSet | None = None) -> RuleSet:
+    """Load a rule set by label (``"sandiao-default@1"``), from a TOML file, or pass one through.
+
+    Examples
+    --------
+    >>> load_rules().label
+    'sandiao-default@1'
+    >>> sorted(load_rules().aggregates)[:3]
+    ['agricultural_land', 'construction_land', 'farmland']
+    """
+    if isinstance(rules, RuleSet):
+        return rules
+    if rules is None:
+        rules = DEFAULT_RULES
+    name = str(rules)
+    packaged = resources.files(__name__).joinpath(f"{name}.toml")
+    if "/" not in name and "\\" not in name and packaged.is_file():
+        with packaged.open("rb") as fh:
+            return _parse_rules(tomllib.load(fh), f"landuse/rules/{name}.toml")
+    path = Path(rules)
+    if not path.is_file():
+        raise ConfigError(
+            f"rules file {path} not found; give the path of a TOML rules file or the "
+            f"packaged rule set {DEFAULT_RULES!r}"
+        )
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"rules file {path} is not valid TOML: {exc}") from None
+    return _parse_rules(data, str(path))
