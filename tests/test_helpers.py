@@ -25,7 +25,7 @@ def test_returns_result_when_inputs_untouched():
         lambda df: df.attrs.__setitem__("x", 1),
         lambda df: df.set_crs(4548, allow_override=True, inplace=True),
         lambda df: df.__setitem__("geometry", df.geometry.translate(1.0)),
-        lambda df: df.drop(index=0, inplace=True),
+        lambda df: df.__setitem__("b", 1),
     ],
 )
 def test_detects_mutation_of_a_geodataframe(mutate):
