@@ -1,0 +1,118 @@
+"""Cut polygons with many vertices into tiles that partition them exactly.
+
+A county-wide zone (a redline, a township) can have tens of thousands of vertices. Every
+intersection of a small patch with it costs time proportional to that vertex count, so the
+overlay engine first cuts such polygons with a recursive bisection of their bounding box
+until every tile has at most ``max_vertices`` coordinates. Tiles of one polygon have
+disjoint interiors and their union is the polygon: the cut lines are axis-parallel lines at
+exactly representable coordinates, so the areas of the tiles (and of anything intersected
+with them) add up to the area of the whole within floating-point rounding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+__all__ = ["polygonal", "split_large"]
+
+_POLYGONAL_TYPES = (3, 6)  # shapely type ids of Polygon and MultiPolygon
+_COLLECTION = 7
+
+
+def polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Keep only the polygonal part of each geometry (drop lines and points).
+
+    An overlay of two polygons can return a GeometryCollection holding, besides the
+    polygons, lines or points where the inputs only touch. Those have zero area; this
+    helper removes them so that results are Polygon or MultiPolygon (or an empty polygon).
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray of shapely geometries
+        Results of a polygon-polygon overlay.
+
+    Returns
+    -------
+    numpy.ndarray
+        New object array, same length; Polygon/MultiPolygon inputs are returned as is.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    types = shapely.get_type_id(geoms)
+    out = geoms.copy()
+    lower = np.isin(types, (0, 1, 2, 4, 5))
+    out[lower] = shapely.Polygon()
+    coll = np.flatnonzero(types == _COLLECTION)
+    if coll.size:
+        parts, idx = shapely.get_parts(geoms[coll], return_index=True)
+        parts, idx2 = shapely.get_parts(parts, return_index=True)  # flatten MultiPolygons
+        idx = idx[idx2]
+        keep = shapely.get_type_id(parts) == 3
+        merged = np.full(coll.size, None, dtype=object)
+        merged[:] = shapely.Polygon()
+        if keep.any():
+            present = np.unique(idx[keep])
+            merged[present] = shapely.multipolygons(parts[keep], indices=idx[keep])[present]
+        out[coll] = merged
+    return out
+
+
+def split_large(
+    geoms: np.ndarray, *, max_vertices: int = 256, max_depth: int = 24
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut every geometry with more than ``max_vertices`` coordinates into tiles.
+
+    Each too-large geometry is intersected with the two halves of its bounding box (split
+    across its longer side at the midpoint); halves that are still too large are split
+    again, at most ``max_depth`` times. Geometries that are small enough are returned
+    unchanged (the same objects).
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray of shapely Polygon/MultiPolygon
+        Valid polygonal geometries, no missing values.
+    max_vertices : int, default 256
+        Largest number of coordinates a tile may keep.
+    max_depth : int, default 24
+        Bound on the number of bisections (a safety stop for vertex clusters).
+
+    Returns
+    -------
+    tiles : numpy.ndarray
+        The tiles (non-empty polygonal geometries).
+    parent : numpy.ndarray of int64
+        For each tile, the position of the geometry it came from. For every ``i`` the
+        tiles with ``parent == i`` have disjoint interiors and their union is
+        ``geoms[i]`` (so their areas sum to its area within floating error).
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    count = shapely.get_num_coordinates(geoms)
+    big = count > max_vertices
+    out_tiles = [geoms[~big]]
+    out_parent = [np.flatnonzero(~big)]
+    work, parent = geoms[big], np.flatnonzero(big)
+    depth = 0
+    while work.size and depth < max_depth:
+        xmin, ymin, xmax, ymax = shapely.bounds(work).T
+        wide = (xmax - xmin) >= (ymax - ymin)
+        midx = xmin + (xmax - xmin) / 2.0
+        midy = ymin + (ymax - ymin) / 2.0
+        low = shapely.box(xmin, ymin, np.where(wide, midx, xmax), np.where(wide, ymax, midy))
+        high = shapely.box(np.where(wide, midx, xmin), np.where(wide, ymin, midy), xmax, ymax)
+        halves = polygonal(
+            shapely.intersection(np.concatenate([work, work]), np.concatenate([low, high]))
+        )
+        hparent = np.concatenate([parent, parent])
+        nonempty = ~shapely.is_empty(halves)
+        halves, hparent = halves[nonempty], hparent[nonempty]
+        small = shapely.get_num_coordinates(halves) <= max_vertices
+        out_tiles.append(halves[small])
+        out_parent.append(hparent[small])
+        work, parent = halves[~small], hparent[~small]
+        depth += 1
+    out_tiles.append(work)
+    out_parent.append(parent)
+    tiles = np.concatenate(out_tiles)
+    parents = np.concatenate(out_parent).astype(np.int64)
+    order = np.argsort(parents, kind="stable")
+    return tiles[order], parents[order]

@@ -1,0 +1,242 @@
+"""Tests of the area-tabulation engine ``landuse.overlay`` on hand-worked geometry.
+
+Expected values are worked out by hand in the comments (unit squares, boxes), or computed
+independently with shapely / pyproj directly, never with ``tabulate`` itself.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+import shapely
+from shapely.geometry import Polygon, box
+from shapely.geometry.polygon import orient
+
+from landuse.errors import CRSError, GeometryError, SchemaError
+from landuse.geom.tiles import split_large
+from landuse.overlay import pairs, tabulate
+from tests.helpers import assert_not_mutated
+
+CRS = "EPSG:4527"
+X0, Y0 = 39_560_000.0, 4_090_000.0  # a spot in Huantai (zone 39, with the zone prefix)
+
+
+def _gdf(data: dict, geoms: list, crs: str = CRS) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=crs)
+
+
+@pytest.fixture
+def squares() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    # a: two unit squares side by side, P1 = [0,1]x[0,1] (0101), P2 = [1,2]x[0,1] (0201)
+    a = _gdf(
+        {"DLBM": ["0101", "0201"], "TBDLMJ": [0.9, 0.8], "KCMJ": [0.1, 0.2]},
+        [box(0, 0, 1, 1), box(1, 0, 2, 1)],
+    )
+    # b: zone Z1 = [0.5,1.5]x[0,1] given as two overlapping features (no double counting),
+    #    zone Z2 = [0,2]x[0,0.25] (overlaps Z1), zone Z3 = [2,3]x[0,1] only touches P2
+    b = _gdf(
+        {"zone": ["Z1", "Z1", "Z2", "Z3"]},
+        [box(0.5, 0, 1.2, 1), box(0.8, 0, 1.5, 1), box(0, 0, 2, 0.25), box(2, 0, 3, 1)],
+    )
+    return a, b
+
+
+def test_unit_squares_by_zone(squares):
+    a, b = squares
+    out = assert_not_mutated(tabulate, a, b, by_a="DLBM", by_b="zone")
+    # P1 ∩ Z1 = [0.5,1]x[0,1] = 0.5; P2 ∩ Z1 = [1,1.5]x[0,1] = 0.5 (not 0.7 + 0.7 - ...);
+    # P1 ∩ Z2 = [0,1]x[0,0.25] = 0.25; P2 ∩ Z2 = 0.25; Z3 touches P2 only: no row.
+    expected = pd.DataFrame(
+        {"DLBM": ["0101", "0101", "0201", "0201"], "zone": ["Z1", "Z2", "Z1", "Z2"],
+         "area_m2": [0.5, 0.25, 0.5, 0.25]}
+    )
+    assert list(out.columns) == ["DLBM", "zone", "area_m2", "area_ha"]
+    pd.testing.assert_frame_equal(
+        out[["DLBM", "zone", "area_m2"]], expected, check_dtype=False, rtol=1e-12
+    )
+    np.testing.assert_allclose(out["area_ha"], out["area_m2"] / 10_000)
+    assert list(out.index) == [0, 1, 2, 3]
+
+
+def test_union_and_all_of_b(squares):
+    a, b = squares
+    # inside any zone: P1 has [0.5,1]x[0,1] ∪ [0,1]x[0,0.25] = 0.5 + 0.5*0.25 = 0.625;
+    # P2 has [1,1.5]x[0,1] ∪ [1,2]x[0,0.25] = 0.625; Z3 adds nothing (touch).
+    out = tabulate(a, b, by_a="DLBM", by_b=None, union=True)
+    np.testing.assert_allclose(out["area_m2"], [0.625, 0.625], rtol=1e-12)
+    assert list(out.columns) == ["DLBM", "area_m2", "area_ha"]
+    same = tabulate(a, b, by_a="DLBM", by_b=None)
+    pd.testing.assert_frame_equal(out, same)
+    total = tabulate(a, b, by_a=None, by_b=None)
+    np.testing.assert_allclose(total["area_m2"], [1.25], rtol=1e-12)
+    with pytest.raises(ValueError, match="by_b=None"):
+        tabulate(a, b, by_a="DLBM", by_b="zone", union=True)
+
+
+def test_official_allocation_by_hand():
+    # one 10 m x 10 m patch (planar 100 m²) with TBDLMJ = 90 m², KCMJ = 8 m²;
+    # zone covers x in [0,3]: 30 % -> official 0.3 * 90 = 27 m², KCMJ 0.3 * 8 = 2.4 m²;
+    # the second patch (TBDLMJ 50, planar 100) is cut 0.5 by zone Z -> 25 m²
+    a = _gdf(
+        {"DLBM": ["0101", "0101"], "TBDLMJ": [90.0, 50.0], "KCMJ": [8.0, 0.0]},
+        [box(X0, Y0, X0 + 10, Y0 + 10), box(X0 + 10, Y0, X0 + 20, Y0 + 10)],
+    )
+    b = _gdf({"zone": ["Y", "Z"]},
+             [box(X0, Y0, X0 + 3, Y0 + 10), box(X0 + 15, Y0 - 5, X0 + 40, Y0 + 40)])
+    out = tabulate(a, b, by_a="DLBM", by_b="zone", area="official", sum_columns=["KCMJ"])
+    assert list(out.columns) == ["DLBM", "zone", "area_m2", "area_ha", "KCMJ"]
+    np.testing.assert_allclose(out["area_m2"], [27.0, 25.0], rtol=1e-9)
+    np.testing.assert_allclose(out["KCMJ"], [2.4, 0.0], rtol=1e-9, atol=1e-12)
+    # a patch wholly inside its zone gets exactly its official area
+    whole = tabulate(a.iloc[[1]], b.iloc[[1]].assign(geometry=[box(X0, Y0 - 1, X0 + 30, Y0 + 11)]),
+                     by_a="DLBM", by_b="zone", area="official")
+    assert whole["area_m2"].tolist() == [50.0]
+
+
+def test_us_survey_feet_give_square_metres():
+    # EPSG:2263 (NY Long Island, US survey foot): 1 ftUS = 1200/3937 m = 0.3048006096 m;
+    # a 100 ft x 100 ft square fully inside the zone = 10 000 ft² = 10 000 * 0.3048006096² m²
+    x, y = 1_000_000.0, 200_000.0
+    a = _gdf({"k": ["p"]}, [box(x, y, x + 100, y + 100)], crs="EPSG:2263")
+    b = _gdf({"z": ["z"]}, [box(x - 50, y - 50, x + 50, y + 150)], crs="EPSG:2263")
+    out = tabulate(a, b, by_a="k", by_b="z")
+    ft = 1200.0 / 3937.0
+    assert ft == pytest.approx(0.3048006096, rel=1e-10)
+    # the zone covers half: 5 000 ft²
+    np.testing.assert_allclose(out["area_m2"], [5_000 * ft**2], rtol=1e-12)
+
+
+def test_ellipsoidal_equals_pyproj_geod_on_the_pieces():
+    rng = np.random.default_rng(3)
+    ring = lambda cx, cy, r: Polygon(  # noqa: E731
+        [(cx + r * np.cos(t) * (1 + 0.2 * rng.random()), cy + r * np.sin(t))
+         for t in np.linspace(0, 2 * np.pi, 40, endpoint=False)]
+    ).buffer(0)
+    a_geoms = [ring(X0 + 300 * i, Y0 + 200 * (i % 2), 250) for i in range(4)]
+    b_geoms = [ring(X0 + 400, Y0 + 100, 500), box(X0 - 1000, Y0 - 1000, X0 + 100, Y0 + 50)]
+    a = _gdf({"k": ["a", "a", "b", "b"]}, a_geoms)
+    b = _gdf({"z": ["Z1", "Z2"]}, b_geoms)
+    out = tabulate(a, b, by_a="k", by_b="z", area="ellipsoidal")
+    crs = pyproj.CRS(CRS)
+    geod = pyproj.Geod(ellps="GRS80")  # CGCS2000 uses the CGCS2000 ellipsoid = GRS80 to 1e-4 m
+    tr = pyproj.Transformer.from_crs(crs, "EPSG:4490", always_xy=True)
+    expected: dict[tuple[str, str], float] = {}
+    for ga, ka in zip(a_geoms, a["k"], strict=True):
+        for gb, kb in zip(b_geoms, b["z"], strict=True):
+            piece = ga.intersection(gb)
+            if piece.area == 0:
+                continue
+            lonlat = shapely.transform(
+                piece, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1]))
+            )
+            area_e = abs(geod.geometry_area_perimeter(orient(lonlat))[0])
+            expected[(ka, kb)] = expected.get((ka, kb), 0.0) + area_e
+    got = {(r.k, r.z): r.area_m2 for r in out.itertuples()}
+    assert set(got) == set(expected)
+    for key, value in expected.items():
+        assert got[key] == pytest.approx(value, rel=1e-9)
+    planar = tabulate(a, b, by_a="k", by_b="z")
+    ratio = planar["area_m2"].to_numpy() / out["area_m2"].to_numpy()
+    assert np.all(np.abs(ratio - 1) < 1e-3)  # planar GK areas differ by well under 0.1 %
+
+
+def test_keep_geometry_pieces(squares):
+    a, b = squares
+    a = a.set_index(pd.Index([10, 20], name="fid"))
+    out = tabulate(a, b, by_a="DLBM", by_b="zone", keep_geometry=True)
+    assert isinstance(out, gpd.GeoDataFrame)
+    assert out.crs == a.crs
+    assert list(out.columns) == ["a_index", "DLBM", "zone", "area_m2", "area_ha", "geometry"]
+    assert out["a_index"].tolist() == [10, 10, 20, 20]
+    assert out["zone"].tolist() == ["Z1", "Z2", "Z1", "Z2"]
+    expected = [box(0.5, 0, 1, 1), box(0, 0, 1, 0.25), box(1, 0, 1.5, 1), box(1, 0, 2, 0.25)]
+    for got, exp in zip(out.geometry, expected, strict=True):
+        assert got.symmetric_difference(exp).area < 1e-12
+    np.testing.assert_allclose(out["area_m2"], shapely.area(out.geometry.array), rtol=1e-12)
+
+
+def test_same_key_in_both_layers_gets_suffix():
+    a = _gdf({"DLBM": ["0101"]}, [box(0, 0, 1, 1)])
+    b = _gdf({"DLBM": ["0102"]}, [box(0, 0, 1, 1)])
+    out = tabulate(a, b, by_a="DLBM", by_b="DLBM")
+    assert list(out.columns[:2]) == ["DLBM", "DLBM_b"]
+    assert out.iloc[0][["DLBM", "DLBM_b", "area_m2"]].tolist() == ["0101", "0102", 1.0]
+
+
+def test_empty_result_has_the_columns():
+    a = _gdf({"DLBM": ["0101"]}, [box(0, 0, 1, 1)])
+    b = _gdf({"zone": ["Z"]}, [box(5, 5, 6, 6)])
+    out = tabulate(a, b, by_a="DLBM", by_b="zone", sum_columns=())
+    assert len(out) == 0
+    assert list(out.columns) == ["DLBM", "zone", "area_m2", "area_ha"]
+
+
+def test_large_zone_is_tiled_exactly():
+    # a 6000-vertex wavy disc, tiled to <= 64 vertices: tiles partition it
+    t = np.linspace(0, 2 * np.pi, 6000, endpoint=False)
+    r = 1000 * (1 + 0.1 * np.sin(37 * t))
+    zone = Polygon(np.column_stack([X0 + r * np.cos(t), Y0 + r * np.sin(t)]))
+    assert zone.is_valid
+    tiles, parent = split_large(np.array([zone, box(0, 0, 1, 1)], dtype=object), max_vertices=64)
+    mine = tiles[parent == 0]
+    assert len(mine) > 20
+    assert shapely.get_num_coordinates(mine).max() <= 64
+    assert shapely.area(mine).sum() == pytest.approx(zone.area, rel=1e-12)
+    assert shapely.union_all(mine).symmetric_difference(zone).area < 1e-6
+    # intersections with the tiles add up to the intersection with the zone
+    patch = box(X0 + 500, Y0 - 300, X0 + 1300, Y0 + 300)
+    assert shapely.area(shapely.intersection(patch, mine)).sum() == pytest.approx(
+        patch.intersection(zone).area, rel=1e-9
+    )
+    assert tiles[parent == 1][0].equals(box(0, 0, 1, 1))
+
+
+def test_pairs_helper(squares):
+    a, b = squares
+    ia, ib = pairs(a, b)
+    # P1 = [0,1]² meets Z1a [0.5,1.2], Z1b [0.8,1.5], Z2; P2 = [1,2]x[0,1] meets Z1a, Z1b,
+    # Z2 and Z3 (a touch along x = 2 counts as intersecting)
+    assert list(zip(ia.tolist(), ib.tolist(), strict=True)) == [
+        (0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (1, 3)
+    ]
+    ia, ib = pairs(a, b, predicate="within")
+    assert ia.size == 0
+
+
+def test_crs_errors(squares):
+    a, b = squares
+    with pytest.raises(CRSError, match=r"EPSG:4527.*EPSG:4528"):
+        tabulate(a, b.set_crs(4528, allow_override=True), by_a="DLBM", by_b="zone")
+    geo = a.set_crs(4490, allow_override=True)
+    with pytest.raises(CRSError, match="geographic"):
+        tabulate(geo, b.set_crs(4490, allow_override=True), by_a="DLBM", by_b="zone")
+    with pytest.raises(CRSError, match="no coordinate reference system"):
+        tabulate(a.set_crs(None, allow_override=True), b, by_a="DLBM", by_b="zone")
+
+
+def test_schema_and_geometry_errors(squares):
+    a, b = squares
+    with pytest.raises(SchemaError, match="'DLBMX'"):
+        tabulate(a, b, by_a="DLBMX", by_b="zone")
+    with pytest.raises(SchemaError, match="TBDLMJ"):
+        tabulate(a.drop(columns="TBDLMJ"), b, by_a="DLBM", by_b="zone", area="official")
+    with pytest.raises(SchemaError, match="missing value"):
+        tabulate(a.assign(KCMJ=[np.nan, 1.0]), b, by_a="DLBM", by_b="zone", sum_columns=["KCMJ"])
+    bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    with pytest.raises(GeometryError, match="invalid"):
+        tabulate(a.assign(geometry=[bowtie, box(1, 0, 2, 1)]), b, by_a="DLBM", by_b="zone")
+    with pytest.raises(GeometryError, match="non-polygonal"):
+        tabulate(a, b.assign(geometry=b.geometry.boundary), by_a="DLBM", by_b="zone")
+    with pytest.raises(ValueError, match="area must be"):
+        tabulate(a, b, by_a="DLBM", by_b="zone", area="geodesic")  # type: ignore[arg-type]
+
+
+def test_missing_and_empty_geometries_contribute_nothing(squares):
+    a, b = squares
+    a2 = pd.concat([a, _gdf({"DLBM": ["0101", "0101"], "TBDLMJ": [1.0, 1.0], "KCMJ": [0.0, 0.0]},
+                            [None, Polygon()])], ignore_index=True)
+    out = tabulate(a2, b, by_a="DLBM", by_b="zone")
+    np.testing.assert_allclose(out["area_m2"], [0.5, 0.25, 0.5, 0.25], rtol=1e-12)
