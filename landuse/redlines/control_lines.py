@@ -1,0 +1,419 @@
+"""The three control lines (三区三线): what the 三调 land use does inside or outside them.
+
+- :func:`eco_redline_construction`: construction land (建设用地) inside the ecological
+  redline (生态保护红线).
+- :func:`farmland_nonfarm`: non-farmland (not 0101/0102/0103), by class, inside permanent
+  basic farmland (永久基本农田).
+- :func:`outside_urban_boundary`: construction land outside the urban development boundary
+  (城镇开发边界) that the table ``landuse/rules/outside_boundary_allowed.csv`` does not allow
+  there, by type.
+- :func:`line_conflicts`: the lines against each other (permanent farmland overlapping the
+  ecological redline or the urban boundary).
+
+Every overlay goes through :func:`landuse.overlay.tabulate` (``keep_geometry=True``): one
+finding per (patch, line feature) piece. For DLTB patches ``overlap_m2`` is the official
+area (domain.md §2: TBDLMJ × planar area of the piece / planar area of the patch,
+``area_basis = "official"``) and ``share = overlap_m2 / TBDLMJ``; between two control lines
+it is the planar or ellipsoidal area of the piece (``area_basis``). A piece whose planar area
+is below ``sliver_m2`` is a ``touching`` row, kept only with ``include_touching=True``
+(otherwise counted in a Finding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from landuse.findings import Finding, attach_findings
+from landuse.geom.geodesic import geodesic_area
+from landuse.overlay import tabulate
+from landuse.redlines._common import (
+    align_to,
+    assign_township,
+    describe,
+    require_columns,
+    resolve_working_crs,
+)
+from landuse.redlines.tables import load_outside_allowed, match_outside_allowed
+from landuse.rules import RuleSet, load_rules, normalise_codes
+
+__all__ = [
+    "CONTROL_COLUMNS",
+    "eco_redline_construction",
+    "farmland_nonfarm",
+    "line_conflicts",
+    "outside_urban_boundary",
+    "summarise_by_township",
+]
+
+CONTROL_COLUMNS = (
+    "check", "feature_id", "against_id", "against_layer", "relation", "overlap_m2", "share",
+    "area_basis", "township", "DLBM", "DLMC", "CZCSXM", "construction_type", "reason",
+    "geometry",
+)
+FARMLAND_CODES = ("0101", "0102", "0103")
+_LU_FIELDS = ("BSM", "DLBM", "TBDLMJ", "township")
+_LU_FIX = "Read the layer with landuse.io.vector.read_landuse (architecture.md)."
+_LINE_FIX = "Read the layer with landuse.io.vector.read_control_line (architecture.md)."
+
+
+def _prepare(
+    lu: gpd.GeoDataFrame, line: gpd.GeoDataFrame, role: str, working_crs: Any | None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, CRS, list[Finding]]:
+    require_columns(lu, _LU_FIELDS, "land use (DLTB)", _LU_FIX)
+    require_columns(line, ("line_id",), role, _LINE_FIX)
+    crs = resolve_working_crs(lu, "land use (DLTB)", working_crs)
+    lu2, f1 = align_to(lu, crs, "land use (DLTB)")
+    line2, f2 = align_to(line, crs, role)
+    return lu2, line2, crs, f1 + f2
+
+
+def _czcsxm(lu: pd.DataFrame) -> pd.Series:
+    return (normalise_codes(lu["CZCSXM"]) if "CZCSXM" in lu
+            else pd.Series("", index=lu.index, dtype=object))
+
+
+def _patch_pieces(
+    patches: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    *,
+    check: str,
+    against_layer: str,
+    sliver_m2: float,
+    include_touching: bool,
+    findings: list[Finding],
+) -> gpd.GeoDataFrame:
+    """Cut the selected patches by the zones (``against_id`` key); official areas."""
+    crs = patches.crs
+    if len(patches) == 0 or len(zones) == 0:
+        return _empty(crs)
+    sel = patches.reset_index(drop=True)
+    pieces = tabulate(sel, zones[["against_id", "geometry"]], by_a=None, by_b="against_id",
+                      area="official", area_column="TBDLMJ", keep_geometry=True)
+    if len(pieces) == 0:
+        return _empty(crs)
+    pos = pieces["a_index"].to_numpy(dtype=int)
+    planar = shapely.area(pieces.geometry.array)
+    tbdlmj = sel["TBDLMJ"].to_numpy(dtype=float)[pos]
+    patch_planar = shapely.area(sel.geometry.array)[pos]
+    share = np.where(tbdlmj > 0, pieces["area_m2"].to_numpy() / np.where(tbdlmj > 0, tbdlmj, 1),
+                     planar / np.where(patch_planar > 0, patch_planar, 1))
+    out = pd.DataFrame({
+        "check": check, "feature_id": sel["BSM"].astype(str).to_numpy()[pos],
+        "against_id": pieces["against_id"].astype(str).to_numpy(),
+        "against_layer": against_layer,
+        "relation": np.where(planar >= sliver_m2, "inside", "touching"),
+        "overlap_m2": pieces["area_m2"].to_numpy(dtype=float), "share": share,
+        "area_basis": "official",
+        "township": sel["township"].astype(str).to_numpy()[pos],
+        "DLBM": normalise_codes(sel["DLBM"]).to_numpy()[pos],
+        "DLMC": (sel["DLMC"].astype(str).to_numpy()[pos] if "DLMC" in sel else ""),
+        "CZCSXM": _czcsxm(sel).to_numpy()[pos],
+        "construction_type": sel["_type"].to_numpy()[pos],
+        "reason": sel["_reason"].to_numpy()[pos],
+    })
+    gdf = gpd.GeoDataFrame(out, geometry=list(pieces.geometry.array), crs=crs)
+    return _drop_touching(gdf, sliver_m2, include_touching, findings)
+
+
+def _drop_touching(
+    gdf: gpd.GeoDataFrame, sliver_m2: float, include_touching: bool, findings: list[Finding]
+) -> gpd.GeoDataFrame:
+    small = gdf["relation"] == "touching"
+    if small.any() and not include_touching:
+        findings.append(Finding(
+            code="slivers_dropped",
+            message=(f"{gdf['check'].iloc[0]}: {int(small.sum())} piece(s) below sliver_m2 = "
+                     f"{sliver_m2:g} m² (together {gdf.loc[small, 'overlap_m2'].sum():.3f} m²) "
+                     "are boundary slivers (碎片), not reported; include_touching=True lists "
+                     "them."),
+            count=int(small.sum()), severity="info", source=gdf["check"].iloc[0],
+            examples=gdf.loc[small, "feature_id"].head(5).tolist(),
+        ))
+        gdf = gdf[~small]
+    return gdf
+
+
+def _empty(crs: Any) -> gpd.GeoDataFrame:
+    cols = {c: pd.Series(dtype=float if c in ("overlap_m2", "share") else object)
+            for c in CONTROL_COLUMNS if c != "geometry"}
+    return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def _finish(gdf: gpd.GeoDataFrame, findings: list[Finding], **meta: Any) -> gpd.GeoDataFrame:
+    out = gdf.sort_values(["township", "feature_id", "against_id"], kind="stable")
+    out = out.reset_index(drop=True)[list(CONTROL_COLUMNS)]
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs=gdf.crs)
+    attach_findings(out, findings)
+    out.attrs.update(meta)
+    return out
+
+
+def _with_labels(
+    lu: gpd.GeoDataFrame, mask: np.ndarray, type_: Sequence[str] | str, reason: Sequence[str]
+) -> gpd.GeoDataFrame:
+    sel = lu.loc[mask].copy()
+    sel["_type"] = type_ if isinstance(type_, str) else np.asarray(type_, dtype=object)[mask]
+    sel["_reason"] = np.asarray(reason, dtype=object)[mask]
+    return sel
+
+
+def _line_zones(line: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"against_id": line["line_id"].astype(str).to_numpy()},
+                            geometry=line.geometry.array, crs=line.crs)
+
+
+def eco_redline_construction(
+    lu: gpd.GeoDataFrame,
+    redline: gpd.GeoDataFrame,
+    *,
+    rules: str | Path | RuleSet | None = None,
+    allowed: str | Path | pd.DataFrame | None = None,
+    sliver_m2: float = 1.0,
+    include_touching: bool = False,
+    working_crs: Any | None = None,
+) -> gpd.GeoDataFrame:
+    """Find construction land (建设用地) inside the ecological redline (生态保护红线).
+
+    Parameters
+    ----------
+    lu : GeoDataFrame
+        Normalised DLTB (``read_landuse``): ``BSM``, ``DLBM``, ``TBDLMJ``, ``township``,
+        ``CZCSXM`` (used by rule sets with CZCSXM conditions), projected CRS.
+    redline : GeoDataFrame
+        ``read_control_line(kind="ecological_redline")``: ``line_id``; any CRS (reprojected to
+        the land use's, with a Finding).
+    rules : rule set, optional
+        Construction land = aggregate ``construction_land`` of the rule set (default
+        ``sandiao-default@1``).
+    allowed : path or DataFrame, optional
+        The outside-boundary table, used here only to label ``construction_type``.
+    sliver_m2, include_touching, working_crs
+        See the module docstring.
+
+    Returns
+    -------
+    GeoDataFrame
+        :data:`CONTROL_COLUMNS`, ``check = "eco_redline_construction"``, one row per
+        (patch, redline feature) piece, geometry = the piece; official m².
+    """
+    lu2, line2, crs, findings = _prepare(lu, redline, "ecological redline (生态保护红线)",
+                                         working_crs)
+    rs = load_rules(rules)
+    mask = rs.mask("construction_land", normalise_codes(lu2["DLBM"]), _czcsxm(lu2))
+    labels = match_outside_allowed(lu2["DLBM"], _czcsxm(lu2), load_outside_allowed(allowed))
+    name = lu2["DLMC"].astype(str) if "DLMC" in lu2 else pd.Series("", index=lu2.index)
+    reason = [f"生态保护红线内建设用地 {n}（{c}）/ construction land ({c}) inside the "
+              "ecological redline" for n, c in zip(name, lu2["DLBM"], strict=True)]
+    sel = _with_labels(lu2, mask, labels["construction_type"].to_numpy(), reason)
+    gdf = _patch_pieces(sel, _line_zones(line2), check="eco_redline_construction",
+                        against_layer="ecological_redline", sliver_m2=sliver_m2,
+                        include_touching=include_touching, findings=findings)
+    return _finish(gdf, findings, rules=rs.label, working_crs=crs.to_string(),
+                   sliver_m2=sliver_m2)
+
+
+def farmland_nonfarm(
+    lu: gpd.GeoDataFrame,
+    permanent_farmland: gpd.GeoDataFrame,
+    *,
+    sliver_m2: float = 1.0,
+    include_touching: bool = False,
+    working_crs: Any | None = None,
+) -> gpd.GeoDataFrame:
+    """Non-farmland (not 0101/0102/0103), by class, inside permanent basic farmland.
+
+    The class is the patch's ``DLBM``; deducted 田坎 (KCMJ) inside farmland patches is part
+    of those patches and not reported (it is not a separate patch).
+
+    Returns
+    -------
+    GeoDataFrame
+        :data:`CONTROL_COLUMNS`, ``check = "farmland_nonfarm"``; one row per (patch,
+        permanent-farmland feature) piece; official m² (TBDLMJ share).
+    """
+    lu2, line2, crs, findings = _prepare(lu, permanent_farmland,
+                                         "permanent basic farmland (永久基本农田)", working_crs)
+    codes = normalise_codes(lu2["DLBM"])
+    mask = ~codes.isin(FARMLAND_CODES).to_numpy()
+    name = lu2["DLMC"].astype(str) if "DLMC" in lu2 else pd.Series("", index=lu2.index)
+    reason = [f"永久基本农田内非耕地 {n}（{c}）/ non-farmland ({c}) inside permanent basic "
+              "farmland" for n, c in zip(name, codes, strict=True)]
+    sel = _with_labels(lu2, mask, "", reason)
+    gdf = _patch_pieces(sel, _line_zones(line2), check="farmland_nonfarm",
+                        against_layer="permanent_farmland", sliver_m2=sliver_m2,
+                        include_touching=include_touching, findings=findings)
+    return _finish(gdf, findings, working_crs=crs.to_string(), sliver_m2=sliver_m2)
+
+
+def outside_urban_boundary(
+    lu: gpd.GeoDataFrame,
+    urban_boundary: gpd.GeoDataFrame,
+    *,
+    allowed: str | Path | pd.DataFrame | None = None,
+    rules: str | Path | RuleSet | None = None,
+    include_allowed: bool = False,
+    sliver_m2: float = 1.0,
+    include_touching: bool = False,
+    working_crs: Any | None = None,
+) -> gpd.GeoDataFrame:
+    """Find construction land outside the urban development boundary (城镇开发边界), by type.
+
+    The part of each construction-land patch outside the union of the boundary features is
+    found by cutting the patches with the complement of that union (the patches' extent
+    minus the boundary) through :func:`landuse.overlay.tabulate`. Each patch is matched
+    to ``outside_boundary_allowed.csv`` (``(code, czcsxm)``, ``(code, *)``, ``(*, czcsxm)``,
+    ``(*, *)``); allowed types (village, mining, transport, water works ...) are left out
+    unless ``include_allowed=True``.
+
+    Returns
+    -------
+    GeoDataFrame
+        :data:`CONTROL_COLUMNS`, ``check = "outside_urban_boundary"``, ``relation =
+        "outside"``, ``against_id = ""``, ``construction_type`` from the table; official m².
+    """
+    lu2, line2, crs, findings = _prepare(lu, urban_boundary,
+                                         "urban development boundary (城镇开发边界)", working_crs)
+    rs = load_rules(rules)
+    cz = _czcsxm(lu2)
+    labels = match_outside_allowed(lu2["DLBM"], cz, load_outside_allowed(allowed))
+    mask = rs.mask("construction_land", normalise_codes(lu2["DLBM"]), cz)
+    if not include_allowed:
+        mask &= ~labels["allowed"].to_numpy(dtype=bool)
+    reason = [f"{z} / {e}" + ("（允许 / allowed）" if a else "")
+              for z, e, a in zip(labels["reason_zh"], labels["reason_en"], labels["allowed"],
+                                 strict=True)]
+    sel = _with_labels(lu2, mask, labels["construction_type"].to_numpy(), reason)
+    if len(sel):
+        x0, y0, x1, y1 = sel.total_bounds
+        frame = shapely.box(x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0)
+        outside = shapely.difference(frame, shapely.union_all(line2.geometry.array))
+        zones = gpd.GeoDataFrame({"against_id": [""]}, geometry=[outside], crs=crs)
+    else:
+        zones = gpd.GeoDataFrame({"against_id": []}, geometry=[], crs=crs)
+    gdf = _patch_pieces(sel, zones, check="outside_urban_boundary",
+                        against_layer="urban_boundary", sliver_m2=sliver_m2,
+                        include_touching=include_touching, findings=findings)
+    gdf = gdf.assign(relation=np.where(gdf["relation"] == "inside", "outside", "touching"))
+    return _finish(gdf, findings, rules=rs.label, working_crs=crs.to_string(),
+                   sliver_m2=sliver_m2)
+
+
+def line_conflicts(
+    permanent_farmland: gpd.GeoDataFrame,
+    redline: gpd.GeoDataFrame | None,
+    urban_boundary: gpd.GeoDataFrame | None,
+    *,
+    area: Literal["planar", "ellipsoidal"] = "planar",
+    sliver_m2: float = 1.0,
+    include_touching: bool = False,
+    townships: gpd.GeoDataFrame | None = None,
+    working_crs: Any | None = None,
+) -> gpd.GeoDataFrame:
+    """Permanent basic farmland overlapping the ecological redline or the urban boundary.
+
+    Parameters
+    ----------
+    permanent_farmland : GeoDataFrame
+        ``line_id`` (and ``DLBM``, ``ZLDWDM`` when present: the township is ``ZLDWDM[:9]``,
+        else the township it overlaps most in ``townships``).
+    redline, urban_boundary : GeoDataFrame or None
+        The other two lines (``line_id``); either may be None.
+    area : {"planar", "ellipsoidal"}
+        How the overlap is measured (``area_basis``); ``share`` = overlap / farmland
+        feature area on the same basis.
+
+    Returns
+    -------
+    GeoDataFrame
+        :data:`CONTROL_COLUMNS`, ``check = "line_conflict"``, ``against_layer`` =
+        ``ecological_redline`` or ``urban_boundary``.
+    """
+    if area not in ("planar", "ellipsoidal"):
+        raise ValueError(f"area must be 'planar' or 'ellipsoidal', got {area!r}")
+    role = "permanent basic farmland (永久基本农田)"
+    require_columns(permanent_farmland, ("line_id",), role, _LINE_FIX)
+    crs = resolve_working_crs(permanent_farmland, role, working_crs)
+    pf, findings = align_to(permanent_farmland, crs, role)
+    pf = pf.reset_index(drop=True)
+    a = gpd.GeoDataFrame({"feature_id": pf["line_id"].astype(str).to_numpy()},
+                         geometry=pf.geometry.array, crs=crs)
+    if "ZLDWDM" in pf and (pf["ZLDWDM"].astype(str).str.len() >= 9).all():
+        town = pf["ZLDWDM"].astype(str).str[:9].to_numpy()
+    else:
+        if townships is not None:
+            townships, tf = align_to(townships, crs, "townships (乡镇)")
+            findings += tf
+        town = assign_township(np.asarray(pf.geometry.array, dtype=object), townships)
+    feat_area = (shapely.area(a.geometry.array) if area == "planar"
+                 else geodesic_area(np.asarray(a.geometry.array, dtype=object), crs))
+    frames = []
+    names = {"ecological_redline": "生态保护红线 / the ecological redline",
+             "urban_boundary": "城镇开发边界 / the urban development boundary"}
+    for layer, other in (("ecological_redline", redline), ("urban_boundary", urban_boundary)):
+        if other is None:
+            continue
+        require_columns(other, ("line_id",), layer, _LINE_FIX)
+        other2, f = align_to(other, crs, describe(other, layer))
+        findings += f
+        pieces = tabulate(a, _line_zones(other2), by_a=None, by_b="against_id", area=area,
+                          keep_geometry=True)
+        pos = pieces["a_index"].to_numpy(dtype=int)
+        planar = shapely.area(pieces.geometry.array)
+        zh, en = names[layer].split(" / ")
+        frames.append(gpd.GeoDataFrame({
+            "check": "line_conflict", "feature_id": a["feature_id"].to_numpy()[pos],
+            "against_id": pieces["against_id"].astype(str).to_numpy(),
+            "against_layer": layer,
+            "relation": np.where(planar >= sliver_m2, "inside", "touching"),
+            "overlap_m2": pieces["area_m2"].to_numpy(dtype=float),
+            "share": pieces["area_m2"].to_numpy(dtype=float) / feat_area[pos],
+            "area_basis": area, "township": town[pos],
+            "DLBM": (normalise_codes(pf["DLBM"]).to_numpy()[pos] if "DLBM" in pf else ""),
+            "DLMC": "", "CZCSXM": "", "construction_type": "",
+            "reason": f"永久基本农田与{zh}重叠 / permanent basic farmland overlaps {en}",
+        }, geometry=list(pieces.geometry.array), crs=crs))
+    frames = [f for f in frames if len(f)]
+    gdf = pd.concat(frames, ignore_index=True) if frames else _empty(crs)
+    gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs=crs)
+    if len(gdf):
+        gdf = _drop_touching(gdf, sliver_m2, include_touching, findings)
+    return _finish(gdf, findings, working_crs=crs.to_string(), sliver_m2=sliver_m2)
+
+
+def summarise_by_township(
+    findings: pd.DataFrame, *, by: Sequence[str] = ("check", "township")
+) -> pd.DataFrame:
+    """Areas of findings by township and check (touching and near rows left out).
+
+    Parameters
+    ----------
+    findings : DataFrame
+        Findings of one or more checks (concatenated), with ``check``, ``township``,
+        ``feature_id``, ``relation``, ``overlap_m2``.
+    by : sequence of str
+        Grouping columns; e.g. ``("check", "township", "DLBM")`` for non-farmland by class,
+        ``("check", "township", "construction_type")`` for the outside-boundary types.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, ``features`` (distinct feature ids), ``overlap_m2``, ``overlap_ha``;
+        sorted by ``by``. Rows are summed as they are: where features of one line overlap
+        each other a patch piece counts once per feature.
+    """
+    by = list(by)
+    require_columns(findings, [*by, "feature_id", "relation", "overlap_m2"], "findings",
+                    "Pass the output of a redline check.")
+    rows = findings[findings["relation"].isin(["inside", "outside"])]
+    out = rows.groupby(by, sort=True).agg(features=("feature_id", "nunique"),
+                                          overlap_m2=("overlap_m2", "sum")).reset_index()
+    out["overlap_ha"] = out["overlap_m2"] / 10_000.0
+    return pd.DataFrame(out)

@@ -1,0 +1,488 @@
+"""Mining rights (矿业权) against protected areas (自然保护地、饮用水水源保护区、风景名胜区).
+
+The plan's rule (domain.md §3): inside 自然保护区, 饮用水水源保护区 and 风景名胜区 no new
+mining right may be granted, and existing ones withdraw in order. Which categories and
+zones prohibit mining, the withdrawal priority and the reasons are the rule table
+``landuse/rules/mining_prohibited.csv`` (see :mod:`landuse.redlines.tables`).
+
+Geometry is exact: every (right, protected feature) pair is intersected with shapely in a
+projected working CRS, after snapping both inputs to a grid of ``grid_size`` metres
+(default 1 mm) so that results do not change when coordinates move by less than that.
+Areas are planar, in m², in the working CRS (``area_basis = "planar"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry.base import BaseGeometry
+
+from landuse.errors import GeometryError, SchemaError
+from landuse.findings import attach_findings
+from landuse.redlines._common import (
+    align_to,
+    assign_township,
+    describe,
+    polygonal,
+    require_columns,
+    require_geometries,
+    resolve_working_crs,
+    snap,
+)
+from landuse.redlines.tables import load_mining_rules, match_mining_rules
+
+__all__ = [
+    "MINING_COLUMNS",
+    "ProtectedIndex",
+    "RightCheck",
+    "check_new_right",
+    "mining_conflicts",
+]
+
+RIGHT_FIELDS = ("licence_no", "right_type", "holder", "mineral", "stage")
+PROTECTED_FIELDS = ("id", "name", "category", "zone")
+STAGES = ("existing", "application")
+MINING_COLUMNS = (
+    "licence_no", "right_type", "holder", "mineral", "stage", "against_id", "against_name",
+    "category", "subtype", "zone_type", "relation", "overlap_m2", "share", "distance_m",
+    "right_area_m2", "prohibited", "priority", "disposition", "reason", "area_basis",
+    "township", "geometry",
+)
+_RELATION_ORDER = {"inside": 0, "touching": 1, "near": 2}
+
+
+def _check_options(sliver_m2: float, near_m: float) -> None:
+    if sliver_m2 < 0:
+        raise ValueError(f"sliver_m2 must be >= 0 m², got {sliver_m2}")
+    if near_m < 0:
+        raise ValueError(f"near_m must be >= 0 metres, got {near_m}")
+
+
+@lru_cache(maxsize=32)
+def _transformer(src: str, dst: str) -> Transformer:
+    return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst),
+                                always_xy=True)
+
+
+def _disposition(stage: str, conflict: bool) -> str:
+    if not conflict:
+        return "none"
+    return "withdraw" if stage == "existing" else "refuse"
+
+
+def _reason(row: Mapping[str, Any], sliver_m2: float) -> str:
+    """Words for one (right, protected feature) row, Chinese then English."""
+    rel = row["relation"]
+    if rel == "near":
+        d = row["distance_m"]
+        return (f"不重叠，距最近保护地 {d:.3f} 米 / no overlap; {d:.3f} m from the nearest "
+                "protected area")
+    if rel == "touching":
+        return (f"仅边界接触（重叠 {row['overlap_m2']:.3f} 平方米 < {sliver_m2:g}），不计为冲突 / "
+                f"edge or point contact only (overlap {row['overlap_m2']:.3f} m² < sliver_m2 "
+                f"{sliver_m2:g}): not a conflict")
+    rule = f"{row['reason_zh']} / {row['reason_en']}"
+    if not row["prohibited"]:
+        return f"不在禁止采矿名录：{rule}"
+    if row["stage"] == "existing":
+        return f"已有矿业权应有序退出（退出顺序 {row['priority']:g}）：{rule}"
+    return f"申请不予批准 / application refused: {rule}"
+
+
+class ProtectedIndex:
+    """Protected areas prepared once for repeated overlap queries (the real state: a tree).
+
+    Build it once per county and call :meth:`check` for each proposed right; building
+    aligns the layer to a projected working CRS, snaps it to ``grid_size`` metres, matches
+    every feature to the mining rule table and builds an STRtree.
+
+    Parameters
+    ----------
+    protected : GeoDataFrame
+        Columns ``id``, ``name``, ``category``, ``zone`` (``subtype`` optional), as returned by
+        ``landuse.io.vector.read_protected_areas``; any CRS.
+    working_crs : CRS-like, optional
+        Projected CRS for areas (metres). Default: the layer's own CRS, which then must be
+        projected.
+    grid_size : float
+        Snapping grid in metres (``shapely.set_precision``), default 0.001 (1 mm); 0 = none.
+        Two geometries closer than 1.5 x ``grid_size`` (within one grid cell once
+        snapped) count as touching.
+    rules : path or DataFrame, optional
+        Another mining rule table (see :func:`landuse.redlines.tables.load_mining_rules`).
+
+    Raises
+    ------
+    SchemaError
+        Missing columns, or a (category, zone) without a rule.
+    CRSError
+        No CRS, or a geographic CRS and no ``working_crs``.
+    """
+
+    def __init__(
+        self,
+        protected: gpd.GeoDataFrame,
+        *,
+        working_crs: Any | None = None,
+        grid_size: float = 0.001,
+        rules: str | Path | pd.DataFrame | None = None,
+    ) -> None:
+        fix = ("Read the layer with landuse.io.vector.read_protected_areas or map the fields "
+               "(contract.md §2.1).")
+        require_columns(protected, PROTECTED_FIELDS, "protected areas (自然保护地)", fix)
+        require_geometries(protected, "protected areas (自然保护地)", "id")
+        self.crs: CRS = resolve_working_crs(protected, "protected areas (自然保护地)",
+                                            working_crs)
+        aligned, self.findings = align_to(protected, self.crs, "protected areas (自然保护地)")
+        self.grid_size = float(grid_size)
+        self.tolerance = self.grid_size * 1.5
+        self.geoms: np.ndarray = snap(aligned.geometry.array, self.grid_size)
+        shapely.prepare(self.geoms)
+        self.tree = shapely.STRtree(self.geoms)
+        table = load_mining_rules(rules)
+        self.rules_source: str = table.attrs["source"]
+        matched = match_mining_rules(protected["category"], protected["zone"], table,
+                                     layer=describe(protected, "protected areas (自然保护地)"))
+        subtype = (protected["subtype"] if "subtype" in protected
+                   else pd.Series("", index=protected.index))
+        self.table = pd.DataFrame({
+            "against_id": protected["id"].astype(str).to_numpy(),
+            "against_name": protected["name"].fillna("").astype(str).to_numpy(),
+            "category": protected["category"].fillna("").astype(str).to_numpy(),
+            "subtype": subtype.fillna("").astype(str).to_numpy(),
+            "zone_type": protected["zone"].fillna("").astype(str).to_numpy(),
+        }).join(matched)
+
+    def __len__(self) -> int:
+        return len(self.geoms)
+
+    def relate(
+        self, geoms: np.ndarray, *, sliver_m2: float = 1.0, near_m: float = 1000.0
+    ) -> pd.DataFrame:
+        """Relate snapped geometries in the working CRS to every protected feature.
+
+        Returns one row per contact pair (``inside`` / ``touching``) and, for a geometry
+        without contact, one ``near`` row to the nearest feature within ``near_m``:
+        columns ``pos`` (position in ``geoms``), ``ppos`` (protected position), ``relation``,
+        ``overlap_m2``, ``distance_m``, ``geometry`` (overlap; shortest line for ``near``).
+        """
+        _check_options(sliver_m2, near_m)
+        geoms = np.asarray(geoms, dtype=object)
+        reach = max(near_m, self.tolerance)
+        gi, pi = self.tree.query(geoms, predicate="dwithin", distance=reach)
+        order = np.lexsort((pi, gi))
+        gi, pi = gi[order], pi[order]
+        dist = shapely.distance(geoms[gi], self.geoms[pi])
+        contact = dist <= self.tolerance
+        cg, cp = gi[contact], pi[contact]
+        inter = shapely.intersection(geoms[cg], self.geoms[cp],
+                                     grid_size=self.grid_size or None)
+        area = shapely.area(inter)
+        inside = area >= sliver_m2 if sliver_m2 > 0 else area > 0
+        evidence = np.array(
+            [polygonal(g) if keep else g for g, keep in zip(inter, inside, strict=True)]
+            + [None], dtype=object)[:-1]
+        gap = shapely.is_empty(evidence)
+        if gap.any():  # closer than the grid but not intersecting: the connecting line
+            evidence[gap] = shapely.shortest_line(geoms[cg[gap]], self.geoms[cp[gap]])
+        rows = pd.DataFrame({
+            "pos": cg, "ppos": cp, "relation": np.where(inside, "inside", "touching"),
+            "overlap_m2": area, "distance_m": dist[contact], "geometry": evidence,
+        })
+        has_contact = np.zeros(len(geoms), dtype=bool)
+        has_contact[cg] = True
+        far = ~contact & ~has_contact[gi] & (dist <= near_m)
+        near = pd.DataFrame({"pos": gi[far], "ppos": pi[far], "distance_m": dist[far]})
+        near["against_id"] = self.table["against_id"].to_numpy()[near["ppos"].to_numpy()]
+        near = near.sort_values(["pos", "distance_m", "against_id"]).drop_duplicates("pos")
+        near = near.drop(columns="against_id")
+        near["relation"] = "near"
+        near["overlap_m2"] = 0.0
+        near["geometry"] = shapely.shortest_line(geoms[near["pos"].to_numpy()],
+                                                 self.geoms[near["ppos"].to_numpy()])
+        out = pd.concat([rows, near[rows.columns]], ignore_index=True)
+        return out.astype({"pos": int, "ppos": int, "overlap_m2": float, "distance_m": float})
+
+    def _to_working(self, geometry: Any, crs: Any) -> BaseGeometry:
+        if isinstance(geometry, str):
+            geom = shapely.from_wkt(geometry)
+        elif isinstance(geometry, Mapping):
+            geom = shapely.geometry.shape(geometry)
+        elif isinstance(geometry, BaseGeometry):
+            geom = geometry
+        else:
+            raise GeometryError(
+                f"check needs a shapely Polygon/MultiPolygon, WKT text or a GeoJSON geometry "
+                f"dict; got {type(geometry).__name__}"
+            )
+        if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+            raise GeometryError(
+                f"a mining right must be a non-empty Polygon or MultiPolygon; got "
+                f"{'an empty ' if geom.is_empty else 'a '}{geom.geom_type}"
+            )
+        src = CRS.from_user_input(crs)
+        if src != self.crs:
+            tr = _transformer(src.to_wkt(), self.crs.to_wkt())
+            geom = shapely.transform(
+                geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1]))
+            )
+        return geom
+
+    def check(
+        self,
+        geometry: Any,
+        *,
+        crs: Any,
+        stage: str = "application",
+        sliver_m2: float = 1.0,
+        near_m: float = 1000.0,
+    ) -> RightCheck:
+        """Answer for one proposed (or existing) right whether it may be granted (or stay).
+
+        Parameters
+        ----------
+        geometry : shapely Polygon/MultiPolygon, WKT str or GeoJSON dict
+            The right's polygon.
+        crs : CRS-like
+            The CRS of ``geometry`` (required: never assumed); reprojected to the index's.
+        stage : {"application", "existing"}
+            ``application`` -> ``refuse`` on conflict; ``existing`` -> ``withdraw``.
+        sliver_m2, near_m : float
+            Overlap below ``sliver_m2`` (m²) is ``touching``; ``near`` within ``near_m`` (m).
+
+        Returns
+        -------
+        RightCheck
+            ``allowed`` is False exactly when the right overlaps (>= ``sliver_m2``) a
+            category/zone that prohibits mining.
+        """
+        if stage not in STAGES:
+            raise SchemaError(f"stage must be one of {list(STAGES)}, got {stage!r}")
+        geom = snap(np.array([self._to_working(geometry, crs)], dtype=object),
+                    self.grid_size)
+        rel = self.relate(geom, sliver_m2=sliver_m2, near_m=near_m)
+        area = float(shapely.area(geom[0]))
+        contacts: list[dict[str, Any]] = []
+        reasons: list[str] = []
+        conflict = False
+        nearest = None
+        overlaps = []
+        for r in rel.itertuples(index=False):
+            info = self.table.iloc[r.ppos]
+            base = {"against_id": info["against_id"], "against_name": info["against_name"],
+                    "category": info["category"], "subtype": info["subtype"],
+                    "zone_type": info["zone_type"]}
+            if r.relation == "near":
+                nearest = {**base, "distance_m": float(r.distance_m)}
+                continue
+            row = {**base, "relation": r.relation, "overlap_m2": float(r.overlap_m2),
+                   "share": float(r.overlap_m2) / area if area else 0.0,
+                   "prohibited": bool(info["prohibited"]),
+                   "priority": None if pd.isna(info["priority"]) else float(info["priority"])}
+            hit = r.relation == "inside" and bool(info["prohibited"])
+            conflict |= hit
+            row["reason"] = _reason({**row, "stage": stage, "reason_zh": info["reason_zh"],
+                                     "reason_en": info["reason_en"]}, sliver_m2)
+            if hit:
+                reasons.append(f"{info['against_name']}（{info['against_id']}）: {row['reason']}")
+            contacts.append(row)
+            overlaps.append(polygonal(r.geometry))
+        union = float(shapely.union_all(overlaps).area) if overlaps else 0.0
+        return RightCheck(
+            allowed=not conflict, disposition=_disposition(stage, conflict), stage=stage,
+            area_m2=area, protected_area_m2=union, protected_share=union / area if area else 0.0,
+            contacts=tuple(contacts), nearest=nearest, reasons=tuple(reasons),
+            working_crs=self.crs.to_string(), rules=self.rules_source,
+        )
+
+
+@dataclass(frozen=True)
+class RightCheck:
+    """The answer for one right (see :meth:`ProtectedIndex.check`); ``to_dict`` for JSON."""
+
+    allowed: bool
+    disposition: str
+    stage: str
+    area_m2: float
+    protected_area_m2: float
+    protected_share: float
+    contacts: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    nearest: dict[str, Any] | None = None
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+    working_crs: str = ""
+    rules: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable dict (lists instead of tuples)."""
+        d = asdict(self)
+        d["contacts"] = [dict(c) for c in self.contacts]
+        d["reasons"] = list(self.reasons)
+        return d
+
+
+def check_new_right(
+    geometry: Any,
+    protected: gpd.GeoDataFrame | ProtectedIndex,
+    *,
+    crs: Any,
+    stage: str = "application",
+    sliver_m2: float = 1.0,
+    near_m: float = 1000.0,
+    grid_size: float = 0.001,
+    working_crs: Any | None = None,
+    rules: str | Path | pd.DataFrame | None = None,
+) -> RightCheck:
+    """Check one proposed mining right against the protected areas (for an approval step).
+
+    Pass a prebuilt :class:`ProtectedIndex` as ``protected`` for repeated calls (the HTTP
+    service does); with a GeoDataFrame an index is built for this one call (and
+    ``grid_size``, ``working_crs``, ``rules`` apply to it).
+
+    Returns
+    -------
+    RightCheck
+        ``allowed``, ``disposition`` (``refuse`` / ``withdraw`` / ``none``), the contacts with
+        overlap (m², planar in the working CRS) and share of the right, the nearest feature
+        when there is no contact, and the reasons.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> pa = gpd.GeoDataFrame({"id": ["P1"], "name": ["湿地"], "category": ["自然保护区"],
+    ...     "zone": ["核心保护区"]}, geometry=[shapely.box(0, 0, 100, 100)], crs="EPSG:4527")
+    >>> r = check_new_right(shapely.box(50, 0, 150, 100), pa, crs="EPSG:4527")
+    >>> r.allowed, r.disposition, r.protected_area_m2, r.protected_share
+    (False, 'refuse', 5000.0, 0.5)
+    """
+    index = (protected if isinstance(protected, ProtectedIndex)
+             else ProtectedIndex(protected, working_crs=working_crs, grid_size=grid_size,
+                                 rules=rules))
+    return index.check(geometry, crs=crs, stage=stage, sliver_m2=sliver_m2, near_m=near_m)
+
+
+def _validate_rights(rights: gpd.GeoDataFrame) -> None:
+    fix = ("Read the layer with landuse.io.vector.read_mining_rights or map the fields "
+           "(contract.md §2.1).")
+    require_columns(rights, RIGHT_FIELDS, "mining rights (矿业权)", fix)
+    require_geometries(rights, "mining rights (矿业权)", "licence_no")
+    bad = sorted(set(rights["stage"].astype(str)) - set(STAGES))
+    if bad:
+        raise SchemaError(
+            f"the {describe(rights, 'mining rights (矿业权)')} field stage holds {bad}; allowed: "
+            f"{list(STAGES)} (existing = 已设矿业权, application = 申请)."
+        )
+    dup = rights["licence_no"].astype(str).duplicated()
+    if dup.any():
+        raise SchemaError(
+            f"the {describe(rights, 'mining rights (矿业权)')} repeats licence_no "
+            f"{sorted(set(rights.loc[dup, 'licence_no'].astype(str)))[:5]}; each right needs "
+            "one feature (merge the parts into a MultiPolygon)."
+        )
+
+
+def mining_conflicts(
+    rights: gpd.GeoDataFrame,
+    protected: gpd.GeoDataFrame,
+    *,
+    sliver_m2: float = 1.0,
+    near_m: float = 1000.0,
+    grid_size: float = 0.001,
+    rules: str | Path | pd.DataFrame | None = None,
+    townships: gpd.GeoDataFrame | None = None,
+    working_crs: Any | None = None,
+) -> gpd.GeoDataFrame:
+    """Every mining right against every protected feature it touches, overlaps or nears.
+
+    Parameters
+    ----------
+    rights : GeoDataFrame
+        Mining rights: ``licence_no`` (unique), ``right_type``, ``holder``, ``mineral``,
+        ``stage`` (``existing`` / ``application``); Polygon or MultiPolygon.
+    protected : GeoDataFrame
+        Protected areas: ``id``, ``name``, ``category``, ``zone`` (``subtype`` optional).
+    sliver_m2 : float
+        An overlap of at least this many m² is ``inside`` (a conflict when the rule table
+        prohibits mining there); a smaller overlap, or edge/point contact, is ``touching``.
+    near_m : float
+        A right without contact gets one ``near`` row to the nearest protected feature
+        when it is at most ``near_m`` metres away (``distance_m``); none beyond.
+    grid_size : float
+        Both layers are snapped to this grid (metres, default 1 mm) before the overlay;
+        geometries closer than ``grid_size`` count as touching.
+    rules : path or DataFrame, optional
+        The mining rule table; default ``landuse/rules/mining_prohibited.csv``.
+    townships : GeoDataFrame, optional
+        ``zone`` (9 digits) and geometry; each row gets the township its evidence overlaps
+        most (for ``near`` rows: the right's).
+    working_crs : CRS-like, optional
+        Projected CRS for areas; default the rights' CRS (which must then be projected).
+        Other layers are reprojected to it, with a Finding.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns :data:`MINING_COLUMNS`, rows sorted by ``licence_no``, relation, ``against_id``.
+        ``overlap_m2`` is planar in the working CRS; ``share = overlap_m2 / right_area_m2``;
+        ``disposition`` is ``withdraw`` (existing) / ``refuse`` (application) for an
+        ``inside`` row of a prohibiting category/zone, else ``none``. ``geometry`` is the
+        overlap (line or point for edge/point contact; shortest line for ``near``).
+        ``attrs``: ``findings`` (reprojections), ``working_crs``, ``rules``, options.
+
+    Raises
+    ------
+    SchemaError, CRSError, GeometryError
+        Missing fields, unknown stage or (category, zone), duplicate licence numbers,
+        missing/geographic CRS without ``working_crs``, null geometries.
+    """
+    _check_options(sliver_m2, near_m)
+    _validate_rights(rights)
+    crs = resolve_working_crs(rights, "mining rights (矿业权)", working_crs)
+    index = ProtectedIndex(protected, working_crs=crs, grid_size=grid_size, rules=rules)
+    aligned, findings = align_to(rights, crs, "mining rights (矿业权)")
+    findings = [*findings, *index.findings]
+    geoms = snap(aligned.geometry.array, grid_size)
+    rel = index.relate(geoms, sliver_m2=sliver_m2, near_m=near_m)
+    pos = rel["pos"].to_numpy()
+    right_area = shapely.area(geoms)
+    out = pd.DataFrame({c: rights[c].astype(str).to_numpy()[pos] for c in RIGHT_FIELDS})
+    out = out.join(index.table.iloc[rel["ppos"].to_numpy()].reset_index(drop=True))
+    out["relation"] = rel["relation"].to_numpy()
+    out["overlap_m2"] = rel["overlap_m2"].to_numpy()
+    out["right_area_m2"] = right_area[pos]
+    out["share"] = np.divide(out["overlap_m2"], out["right_area_m2"],
+                             out=np.zeros(len(out)), where=out["right_area_m2"] > 0)
+    out["distance_m"] = rel["distance_m"].to_numpy()
+    out["prohibited"] = out["prohibited"].astype(bool)
+    conflict = (out["relation"] == "inside") & out["prohibited"]
+    out["disposition"] = [_disposition(s, c) for s, c in zip(out["stage"], conflict,
+                                                               strict=True)]
+    out["reason"] = [_reason(r, sliver_m2) for r in out.to_dict("records")]
+    out["area_basis"] = "planar"
+    locator = rel["geometry"].to_numpy().copy()
+    is_near = out["relation"].to_numpy() == "near"
+    locator[is_near] = geoms[pos[is_near]]
+    if townships is not None:
+        require_columns(townships, ("zone",), "townships (乡镇)",
+                        "Read it with landuse.io.vector.read_townships.")
+        townships, tf = align_to(townships, crs, "townships (乡镇)")
+        findings += tf
+    out["township"] = assign_township(locator, townships)
+    out["_rel"] = out["relation"].map(_RELATION_ORDER)
+    out = out.sort_values(["licence_no", "_rel", "against_id"], kind="stable")
+    geometry = rel["geometry"].to_numpy()[out.index.to_numpy()]
+    out = gpd.GeoDataFrame(out.drop(columns="_rel").reset_index(drop=True),
+                           geometry=list(geometry), crs=crs)
+    out = out[list(MINING_COLUMNS)]
+    attach_findings(out, findings)
+    out.attrs.update({"working_crs": crs.to_string(), "rules": index.rules_source,
+                      "sliver_m2": sliver_m2, "near_m": near_m, "grid_size": grid_size})
+    return out

@@ -1,0 +1,172 @@
+"""Per-right summaries of the mining conflicts, and the indicator of rights in protected areas."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from landuse.errors import CRSError, SchemaError
+from landuse.redlines._common import align_to, polygonal, require_columns, snap
+
+__all__ = ["mining_rights_in_protected_areas", "right_summary"]
+
+SUMMARY_COLUMNS = (
+    "licence_no", "right_type", "holder", "stage", "right_area_m2", "relation",
+    "features_inside", "protected_area_m2", "protected_share", "prohibited_area_m2",
+    "prohibited_share", "min_distance_m", "priority", "disposition", "withdrawal_order",
+    "reasons",
+)
+_CONFLICT_FIELDS = ("licence_no", "stage", "against_id", "relation", "overlap_m2",
+                    "right_area_m2", "prohibited", "priority", "disposition", "distance_m",
+                    "reason")
+
+
+def _union_area(geoms: Sequence[object], grid_size: float) -> float:
+    parts = [polygonal(g) for g in geoms]
+    parts = [p for p in parts if not p.is_empty]
+    if not parts:
+        return 0.0
+    return float(shapely.union_all(parts, grid_size=grid_size or None).area)
+
+
+def right_summary(
+    conflicts: gpd.GeoDataFrame, *, rights: gpd.GeoDataFrame | None = None
+) -> pd.DataFrame:
+    """One row per mining right: protected area counted once, disposition, withdrawal order.
+
+    Parameters
+    ----------
+    conflicts : GeoDataFrame
+        The output of :func:`landuse.redlines.mining.mining_conflicts`.
+    rights : GeoDataFrame, optional
+        The rights layer: rights without any row in ``conflicts`` are listed too
+        (``relation = "none"``), their area measured in the conflicts' CRS.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``licence_no, right_type, holder, stage, right_area_m2, relation`` (strongest:
+        inside > touching > near > none), ``features_inside`` (distinct protected features
+        with an ``inside`` relation), ``protected_area_m2`` = area of the union of every
+        overlap of the right (overlapping protected features counted once),
+        ``protected_share = protected_area_m2 / right_area_m2``, the same two for the
+        prohibiting features only (``prohibited_*``), ``min_distance_m``, ``priority`` (the
+        rule table's, lowest over the conflicts), ``disposition``, ``withdrawal_order``
+        (1, 2, ... over the rights to withdraw: by priority, then prohibited share
+        descending, then licence number; <NA> otherwise) and ``reasons``. Sorted by
+        licence number. Areas are planar m² in the working CRS.
+    """
+    require_columns(conflicts, _CONFLICT_FIELDS, "mining conflicts",
+                    "Pass the output of landuse.redlines.mining_conflicts.")
+    grid = float(conflicts.attrs.get("grid_size", 0.0))
+    rows = []
+    for lic, grp in conflicts.groupby("licence_no", sort=True):
+        contact = grp[grp["relation"] != "near"]
+        hit = grp[grp["disposition"] != "none"]
+        area = float(grp["right_area_m2"].iloc[0])
+        prot = _union_area(list(contact.geometry), grid)
+        proh = _union_area(list(hit.geometry), grid)
+        rel = min(grp["relation"], key=["inside", "touching", "near"].index)
+        rows.append({
+            "licence_no": lic,
+            "right_type": grp["right_type"].iloc[0] if "right_type" in grp else "",
+            "holder": grp["holder"].iloc[0] if "holder" in grp else "",
+            "stage": grp["stage"].iloc[0], "right_area_m2": area, "relation": rel,
+            "features_inside": int(grp.loc[grp["relation"] == "inside", "against_id"].nunique()),
+            "protected_area_m2": prot, "protected_share": prot / area if area else 0.0,
+            "prohibited_area_m2": proh, "prohibited_share": proh / area if area else 0.0,
+            "min_distance_m": float(grp["distance_m"].min()),
+            "priority": float(hit["priority"].min()) if len(hit) else np.nan,
+            "disposition": hit["disposition"].iloc[0] if len(hit) else "none",
+            "reasons": "; ".join(f"{a}: {r}" for a, r in zip(hit["against_id"], hit["reason"],
+                                                              strict=True)),
+        })
+    if rights is not None:
+        rows += _unmatched_rights(conflicts, rights, {r["licence_no"] for r in rows}, grid)
+    out = pd.DataFrame(rows, columns=[c for c in SUMMARY_COLUMNS if c != "withdrawal_order"])
+    out = out.sort_values("licence_no", kind="stable").reset_index(drop=True)
+    order = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    wd = out[out["disposition"] == "withdraw"].sort_values(
+        ["priority", "prohibited_share", "licence_no"], ascending=[True, False, True])
+    order[wd.index] = np.arange(1, len(wd) + 1)
+    out["withdrawal_order"] = order
+    return out[list(SUMMARY_COLUMNS)]
+
+
+def _unmatched_rights(
+    conflicts: gpd.GeoDataFrame, rights: gpd.GeoDataFrame, seen: set[str], grid: float
+) -> list[dict[str, object]]:
+    require_columns(rights, ("licence_no", "stage"), "mining rights (矿业权)",
+                    "Pass the rights layer given to mining_conflicts.")
+    if conflicts.crs is None:
+        raise CRSError("the conflicts frame has no CRS; pass the output of mining_conflicts.")
+    aligned, _ = align_to(rights, CRS.from_user_input(conflicts.crs), "mining rights (矿业权)")
+    lic = aligned["licence_no"].astype(str)
+    rest = aligned[~lic.isin(seen)]
+    areas = shapely.area(snap(rest.geometry.array, grid))
+    return [{
+        "licence_no": str(r["licence_no"]), "right_type": str(r.get("right_type", "")),
+        "holder": str(r.get("holder", "")), "stage": str(r["stage"]), "right_area_m2": float(a),
+        "relation": "none", "features_inside": 0, "protected_area_m2": 0.0,
+        "protected_share": 0.0, "prohibited_area_m2": 0.0, "prohibited_share": 0.0,
+        "min_distance_m": np.nan, "priority": np.nan, "disposition": "none", "reasons": "",
+    } for r, a in zip(rest.to_dict("records"), areas, strict=True)]
+
+
+def mining_rights_in_protected_areas(
+    conflicts: gpd.GeoDataFrame,
+    *,
+    townships: pd.DataFrame | None = None,
+    county: str | None = None,
+    stages: Sequence[str] = ("existing",),
+) -> pd.Series:
+    """Count mining rights in protected areas: indicator ``mining_rights_in_protected_areas``.
+
+    The number of distinct rights of the given ``stages`` with an ``inside`` relation
+    (overlap >= ``sliver_m2``) to a protected feature whose category/zone prohibits mining
+    (the rule table). Township rows count a right where one of its conflict rows lies (a
+    right across two townships counts in both; the county row counts it once).
+
+    Parameters
+    ----------
+    conflicts : GeoDataFrame
+        The output of :func:`landuse.redlines.mining.mining_conflicts` (with ``township``
+        filled when township rows are wanted).
+    townships : DataFrame, optional
+        ``zone`` column (9-digit codes): every township gets a row, 0 where none.
+    county : str, optional
+        The 6-digit county code; default the first 6 digits of the township codes.
+    stages : sequence of str
+        Which stages count; default only ``existing`` rights (applications are not yet
+        rights: see the ``refuse`` rows for them).
+
+    Returns
+    -------
+    Series
+        Named ``mining_rights_in_protected_areas``, index ``zone`` (county first, then
+        townships in code order), int64 values.
+    """
+    require_columns(conflicts, ("licence_no", "relation", "prohibited", "stage", "township"),
+                    "mining conflicts", "Pass the output of landuse.redlines.mining_conflicts.")
+    zones = sorted(set(townships["zone"].astype(str))) if townships is not None else []
+    if county is None:
+        codes = zones or sorted({t for t in conflicts["township"].astype(str) if t})
+        prefixes = sorted({c[:6] for c in codes})
+        if len(prefixes) != 1:
+            raise SchemaError(
+                "mining_rights_in_protected_areas needs the county code: found township "
+                f"prefixes {prefixes}. Pass county='370321' (6 digits)."
+            )
+        county = prefixes[0]
+    hit = conflicts[(conflicts["relation"] == "inside") & conflicts["prohibited"].astype(bool)
+                    & conflicts["stage"].isin(list(stages))]
+    by_town = hit.groupby("township")["licence_no"].nunique()
+    zones = sorted(set(zones) | {t for t in by_town.index if t})
+    values = [hit["licence_no"].nunique()] + [int(by_town.get(z, 0)) for z in zones]
+    return pd.Series(values, index=pd.Index([county, *zones], name="zone"), dtype="int64",
+                     name="mining_rights_in_protected_areas")
