@@ -1,0 +1,303 @@
+"""Indicator rows of ``indicators.json`` (contract §3.1) and the all-indicator computation.
+
+:func:`indicator_rows` turns any indicator result (a Series indexed by zone, as returned
+by the indicator functions, or a frame) into the contract's rows; :func:`compute_indicators`
+computes every indicator of the classes / intensity / farmland / economy / vacant
+families for a county and its townships and returns their rows, with targets applied.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from landuse.findings import Finding, attach_findings, get_findings
+from landuse.indicators import economy, farmland, intensity, vacant
+from landuse.indicators._common import (
+    By,
+    Prepared,
+    make_indicator,
+    prepare,
+    registry,
+    registry_entry,
+    scope_of,
+)
+from landuse.indicators.classes import _wetland
+from landuse.rules import RuleSet
+
+__all__ = ["ROW_COLUMNS", "assign_townships", "compute_indicators", "indicator_rows"]
+
+ROW_COLUMNS = ["id", "name_zh", "scope", "zone", "zone_name", "value", "unit", "components",
+               "target", "status", "reason"]
+_SCOPE_ORDER = {"county": 0, "township": 1, "village": 2}
+
+
+def _clean(v: Any) -> Any:
+    """JSON-safe scalar: numpy -> Python, NaN/inf -> None."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if v is pd.NA or v is None:
+        return None
+    return v
+
+
+def indicator_rows(
+    series_or_frame: pd.Series | pd.DataFrame,
+    *,
+    indicator_id: str,
+    components: pd.DataFrame | Mapping[str, Mapping[str, Any]] | None = None,
+    zone_names: Mapping[str, str] | None = None,
+    reason: str | Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Turn an indicator result indexed by zone into contract §3.1 rows.
+
+    Parameters
+    ----------
+    series_or_frame : Series or DataFrame
+        Values indexed by zone code (6, 9 or 12 digits). A Series from the indicator
+        functions carries ``attrs['components']`` and ``attrs['reasons']``, used when
+        ``components`` / ``reason`` are not given. A DataFrame gives the value in the
+        column ``indicator_id`` (or ``value``), an optional ``reason`` column, and every
+        other column as a component.
+    indicator_id : str
+        Id in the registry ``landuse/rules/indicators.csv`` (gives ``name_zh`` and ``unit``).
+    components : DataFrame or mapping, optional
+        Components per zone (a frame indexed by zone, or zone -> dict).
+    zone_names : mapping, optional
+        Zone code -> name (``""`` when unknown).
+    reason : str or mapping, optional
+        Why a value is not computable: one sentence for every such zone, or per zone.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``id, name_zh, scope, zone, zone_name, value, unit, components, target,
+        status, reason``; county rows first, then by zone code. ``value`` is a float or
+        ``None`` (never NaN or inf); a ``None`` value has status ``not_computable`` and a
+        reason, every other row ``no_target`` (see
+        :func:`landuse.indicators.targets.apply_targets`). ``components`` is a dict of
+        JSON-safe scalars.
+    """
+    entry = registry_entry(indicator_id)
+    attrs = dict(getattr(series_or_frame, "attrs", {}) or {})
+    reasons: dict[str, str] = dict(attrs.get("reasons", {}) or {})
+    if isinstance(series_or_frame, pd.DataFrame):
+        frame = series_or_frame
+        col = indicator_id if indicator_id in frame.columns else "value"
+        if col not in frame.columns:
+            raise ValueError(f"indicator_rows: the frame has no column {indicator_id!r} or "
+                             f"'value' (columns: {list(frame.columns)})")
+        values = frame[col]
+        if "reason" in frame.columns:
+            reasons.update({str(z): str(r) for z, r in frame["reason"].items()
+                            if isinstance(r, str) and r})
+        comp_frame: Any = frame.drop(columns=[c for c in (col, "reason") if c in frame.columns])
+    else:
+        values = series_or_frame
+        comp_frame = attrs.get("components")
+    if components is not None:
+        comp_frame = components
+    if isinstance(reason, str):
+        default_reason = reason
+    else:
+        default_reason = "the value is not a finite number"
+        reasons.update({str(k): str(v) for k, v in (reason or {}).items()})
+    names = {str(k): str(v) for k, v in (zone_names or {}).items()}
+
+    records = []
+    for zone, raw in values.items():
+        z = str(zone)
+        value = _clean(float(raw)) if raw is not None and not isinstance(raw, str) else None
+        comp: dict[str, Any] = {}
+        if isinstance(comp_frame, pd.DataFrame):
+            if z in comp_frame.index:
+                comp = {str(k): _clean(v) for k, v in comp_frame.loc[z].items()}
+        elif isinstance(comp_frame, Mapping) and z in comp_frame:
+            comp = {str(k): _clean(v) for k, v in comp_frame[z].items()}
+        computable = value is not None
+        records.append({
+            "id": indicator_id,
+            "name_zh": entry["name_zh"],
+            "scope": scope_of(z),
+            "zone": z,
+            "zone_name": names.get(z, ""),
+            "value": value,
+            "unit": entry["unit"],
+            "components": comp,
+            "target": None,
+            "status": "no_target" if computable else "not_computable",
+            "reason": None if computable else reasons.get(z, default_reason),
+        })
+    out = pd.DataFrame({c: pd.Series([r[c] for r in records], dtype=object)
+                        for c in ROW_COLUMNS})
+    order = out["scope"].map(_SCOPE_ORDER)
+    out = out.assign(_o=order).sort_values(["_o", "zone"], kind="stable").drop(columns="_o")
+    return out.reset_index(drop=True)
+
+
+def _missing(p: Prepared, indicator_id: str, reason: str) -> pd.Series:
+    return make_indicator(pd.Series(np.nan, index=p.zones), indicator_id=indicator_id,
+                          reasons={z: reason for z in p.zones}, rules=p.rules)
+
+
+def assign_townships(lu: pd.DataFrame, townships: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``lu`` whose ``county`` / ``township`` come from the XZQ layer.
+
+    Each patch goes to the township whose polygon contains its representative point (the
+    三调 splits patches at township boundaries, so a patch lies in one township). Patches
+    outside every township keep ``ZLDWDM[:9]``; patches whose ZLDWDM disagrees with the
+    XZQ township are counted in a finding (``attrs['findings']``). ``village`` is kept
+    only where ``ZLDWDM[:9]`` agrees with the township.
+    """
+    import geopandas as gpd
+
+    if "zone" not in townships.columns:
+        raise ValueError("townships: expected the frame of landuse.io.vector.read_townships "
+                         "with a 'zone' column (XZQDM)")
+    pts = gpd.GeoDataFrame(geometry=lu.geometry.representative_point(), crs=lu.crs)
+    joined = gpd.sjoin(pts, townships[["zone", townships.geometry.name]], how="left",
+                       predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    code = joined["zone"].reindex(lu.index)
+    zl = (lu["ZLDWDM"].astype(str).str.strip() if "ZLDWDM" in lu.columns
+          else pd.Series("", index=lu.index))
+    fallback = zl.str[:9]
+    township = code.astype(object).where(code.notna(), fallback).astype(str)
+    out = lu.copy()
+    out["township"] = township.to_numpy()
+    out["county"] = township.str[:6].to_numpy()
+    village = zl.str[:12]
+    out["village"] = village.where(village.str[:9] == township, "").to_numpy()
+    findings = []
+    outside = int(code.isna().sum())
+    if outside:
+        findings.append(Finding(
+            code="patch_outside_townships", count=outside,
+            message=f"{outside} patch(es) lie outside every township of the XZQ layer "
+                    "(行政区); their township is taken from ZLDWDM[:9]",
+            examples=list(lu.index[code.isna().to_numpy()][:5])))
+    differ = int(((fallback != township) & code.notna() & (fallback != "")).sum())
+    if differ:
+        findings.append(Finding(
+            code="township_code_mismatch", count=differ, severity="info",
+            message=f"{differ} patch(es) have a ZLDWDM (坐落单位代码) township other than the "
+                    "XZQ township containing them; the XZQ township is used"))
+    attach_findings(out, findings)
+    return out
+
+
+def compute_indicators(
+    lu: pd.DataFrame,
+    *,
+    townships: pd.DataFrame | None = None,
+    permanent_farmland: pd.DataFrame | None = None,
+    high_standard_farmland: pd.DataFrame | None = None,
+    socio: pd.DataFrame | None = None,
+    year: int,
+    base_year: int | None = None,
+    base: pd.DataFrame | None = None,
+    base_construction_land_ha: float | Mapping[str, float] | None = None,
+    rules: str | Path | RuleSet | None = None,
+    targets: Sequence[Any] | None = None,
+    by: By = "township",
+    zone_names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Compute every indicator of the area, farmland, economy and vacant-land families.
+
+    Parameters
+    ----------
+    lu : GeoDataFrame
+        Normalised land-use layer of the report year.
+    townships : GeoDataFrame, optional
+        XZQ layer (``zone``, ``zone_name``): townships by location (see
+        :func:`assign_townships`) and their names; without it townships are ZLDWDM[:9].
+    permanent_farmland, high_standard_farmland : GeoDataFrame, optional
+        Control layers (same CRS as ``lu``); their indicators are ``not_computable``
+        with a reason when absent.
+    socio : DataFrame, optional
+        :func:`landuse.io.tables.read_socioeconomic` frame.
+    year : int
+        Report year (socio-economic figures of that year).
+    base_year : int, optional
+        Base year of ``construction_land_per_gdp_decline``.
+    base : DataFrame, optional
+        Land-use frame of the base year (construction land of the base year).
+    base_construction_land_ha : float or mapping, optional
+        Base-year construction land when ``base`` is not given.
+    rules : str, Path or RuleSet, optional
+        Aggregate rules (default ``sandiao-default@1``).
+    targets : list of Target, optional
+        From :func:`landuse.indicators.targets.load_targets`; applied to the rows.
+    by : {"county", "township", "village"}
+        Lowest zone level.
+    zone_names : mapping, optional
+        Extra zone names (e.g. the county's name from the config).
+
+    Returns
+    -------
+    DataFrame
+        Contract §3.1 rows (:data:`ROW_COLUMNS`): county rows first, then townships
+        (then villages), each in registry order of the ids, then by zone code.
+        ``attrs['rules']`` is the rule-set label; ``attrs['findings']`` the findings.
+    """
+    findings = []
+    names: dict[str, str] = {}
+    if townships is not None:
+        before = len(get_findings(lu))
+        lu = assign_townships(lu, townships)
+        findings.extend(get_findings(lu)[before:])
+        if "zone_name" in townships.columns:
+            names.update({str(z): str(n) for z, n in zip(townships["zone"],
+                                                         townships["zone_name"], strict=True)})
+    names.update({str(k): str(v) for k, v in (zone_names or {}).items()})
+    p = prepare(lu, by=by, rules=rules, what="compute_indicators")
+    results: dict[str, pd.Series] = {"total_area": intensity._total(p)}
+    for iid in intensity.AREA_INDICATORS:
+        results[iid] = intensity._aggregate(p, iid)
+    results["wetland_area"] = _wetland(p)
+    results["development_intensity"] = intensity._intensity(p)
+    for iid in intensity.PER_CAPITA:
+        results[iid] = intensity._per_capita(p, iid, socio, year)
+    results["gdp_per_construction_land"] = economy._gdp_per_land(p, socio, year)
+    results["land_per_value_added"] = economy._land_per_value_added(p, socio, year)
+    b = prepare(base, by=by, rules=p.rules, what="base-year land use") if base is not None \
+        else None
+    results["construction_land_per_gdp_decline"] = economy._decline(
+        p, socio, year, base_year, b, base_construction_land_ha)
+    results["vacant_land_share"] = vacant._vacant_share(p)
+    if permanent_farmland is not None:
+        rows = farmland.overlay_class_rows(p, lu, permanent_farmland,
+                                           what="permanent farmland overlay")
+        results["permanent_farmland_area"] = farmland._pf_area(p, permanent_farmland, rows)
+        results["permanent_farmland_nonfarm_area"] = farmland._pf_nonfarm(p, rows)
+    else:
+        for iid in ("permanent_farmland_area", "permanent_farmland_nonfarm_area"):
+            results[iid] = _missing(p, iid, "no permanent farmland layer (永久基本农田) was given")
+    if high_standard_farmland is not None:
+        rows = farmland.overlay_class_rows(p, lu, high_standard_farmland,
+                                           what="high-standard farmland overlay")
+        results["high_standard_farmland_area"] = farmland._hsf(p, rows, high_standard_farmland)
+    else:
+        results["high_standard_farmland_area"] = _missing(
+            p, "high_standard_farmland_area",
+            "no high-standard farmland layer (高标准农田) was given")
+
+    reg = registry()
+    parts = [indicator_rows(s, indicator_id=iid, zone_names=names) for iid, s in results.items()]
+    out = pd.concat(parts, ignore_index=True)
+    out = out.assign(_s=out["scope"].map(_SCOPE_ORDER), _i=out["id"].map(reg["order"]))
+    out = out.sort_values(["_s", "_i", "zone"], kind="stable").drop(columns=["_s", "_i"])
+    out = out.reset_index(drop=True)
+    if targets:
+        from landuse.indicators.targets import apply_targets
+
+        out = apply_targets(out, targets, year=year)
+    out.attrs = {"rules": p.rules.label, "area": "official", "findings": findings}
+    return out
