@@ -1,0 +1,225 @@
+"""Normalisation and data-quality checks of the 三调 land-use frame (domain.md §2).
+
+Private helper of :func:`landuse.io.vector.read_landuse`: codes, official areas and the
+findings about them. Tolerances:
+
+- TBDLMJ vs TBMJ − KCMJ: 0.01 m² (the survey's area precision).
+- TBMJ vs the ellipsoidal area of the geometry: 0.5 % of the ellipsoidal area.
+- Overlapping patches: intersection area above 0.01 m².
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from landuse.errors import SchemaError
+from landuse.findings import Finding
+from landuse.io._geometry import overlap_finding
+from landuse.io.crs import ellipsoidal_area
+from landuse.rules import normalise_codes, unknown_codes
+
+__all__ = ["CZCSXM_CODES", "normalise_landuse"]
+
+#: 城镇村属性码 values of domain.md §2 ('' outside settlements).
+CZCSXM_CODES = ("201", "202", "203", "204", "205", "201A", "202A", "203A")
+
+TBDLMJ_TOLERANCE_M2 = 0.01
+TBMJ_RELATIVE_TOLERANCE = 0.005
+OVERLAP_MIN_M2 = 0.01
+_EX = 5
+
+LANDUSE_COLUMNS = ("BSM", "DLBM", "DLMC", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ",
+                   "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM", "county", "township",
+                   "village")
+
+
+def _label(gdf: gpd.GeoDataFrame) -> str:
+    src = gdf.attrs.get("source", {})
+    path, layer = src.get("path", "land-use layer"), src.get("layer")
+    return f"{path} layer {layer}" if layer and not str(path).lower().endswith(".shp") else path
+
+
+def _examples(ids: pd.Series, mask: np.ndarray | pd.Series) -> list[str]:
+    return sorted(ids[np.asarray(mask)].astype(str).tolist())[:_EX]
+
+
+def _code_problems(codes: pd.Series, areas: pd.Series, ids: pd.Series, field: str,
+                   source: str, *, allow_empty: bool) -> list[str]:
+    problems = []
+    if not allow_empty:
+        empty = (codes == "").to_numpy()
+        if empty.any():
+            problems.append(
+                f"{int(empty.sum())} patches have an empty {field} (e.g. BSM "
+                f"{_examples(ids, empty)}, TBMJ {areas[empty].sum():.2f} m²)"
+            )
+    unknown = unknown_codes(codes, areas)
+    for row in unknown.itertuples(index=False):
+        problems.append(
+            f"{field} {row.code!r}: {row.count} patches, {row.area_m2:.2f} m² "
+            f"(e.g. BSM {_examples(ids, (codes == row.code).to_numpy())})"
+        )
+    return problems
+
+
+def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str]) -> gpd.GeoDataFrame:
+    """Normalise codes, complete the official areas and add the data-quality findings.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The read frame (text fields as str, area fields float64 with NaN when missing),
+        in a projected CRS, with ``attrs["source"]`` and ``attrs["findings"]``.
+    given : frozenset of str
+        Area fields present in the source (the others are computed).
+
+    Returns
+    -------
+    GeoDataFrame
+        The normalised land-use frame (columns of docs/architecture.md), a new object.
+
+    Raises
+    ------
+    SchemaError
+        Empty or unknown DLBM codes, unknown KCDLBM codes: every one listed with its patch
+        count and area.
+    """
+    source = _label(gdf)
+    findings: list[Finding] = list(gdf.attrs.get("findings", []))
+    ids = gdf["BSM"]
+    dlbm = normalise_codes(gdf["DLBM"]).astype("str")
+    kcdlbm = normalise_codes(gdf["KCDLBM"]).astype("str")
+    tbmj_in = gdf["TBMJ"]
+    problems = _code_problems(dlbm, tbmj_in.fillna(0.0), ids, "DLBM", source, allow_empty=False)
+    problems += _code_problems(kcdlbm, gdf["KCMJ"].fillna(0.0), ids, "KCDLBM", source,
+                               allow_empty=True)
+    if problems:
+        raise SchemaError(
+            f"{source}: land-class codes not in the 三调 code table (未知地类编码):\n  - "
+            + "\n  - ".join(problems)
+            + "\nCorrect the codes in the data (the table is landuse/rules/sandiao_codes.csv, "
+            "domain.md §2.1); codes are compared as exact strings after stripping spaces and "
+            "upper-casing (0201k = 0201K)"
+        )
+
+    ell = ellipsoidal_area(gdf.geometry).to_numpy()
+    tbmj = tbmj_in.to_numpy(copy=True)
+    tbmj_missing = np.isnan(tbmj)
+    if tbmj_missing.any():
+        tbmj[tbmj_missing] = ell[tbmj_missing]
+        how = "has no TBMJ field" if "TBMJ" not in given else (
+            f"has {int(tbmj_missing.sum())} empty TBMJ values")
+        findings.append(Finding(
+            "tbmj_computed",
+            f"{source} {how}; TBMJ (图斑面积) was computed as the ellipsoidal area of the "
+            "geometry on the CRS's ellipsoid (CGCS2000 for the GK zones)",
+            int(tbmj_missing.sum()), "info", source, _examples(ids, tbmj_missing)))
+
+    kcxs = gdf["KCXS"].fillna(0.0).to_numpy()
+    kcmj = gdf["KCMJ"].to_numpy(copy=True)
+    kcmj_missing = np.isnan(kcmj)
+    from_ratio = kcmj_missing & (kcxs > 0)
+    kcmj[kcmj_missing] = np.round(tbmj[kcmj_missing] * kcxs[kcmj_missing], 2)
+    if from_ratio.any():
+        findings.append(Finding(
+            "kcmj_computed",
+            f"{source}: KCMJ (扣除地类面积) missing for {int(from_ratio.sum())} patches with a "
+            "deduction ratio; computed as round(TBMJ × KCXS, 2) m²",
+            int(from_ratio.sum()), "info", source, _examples(ids, from_ratio)))
+
+    tbdlmj = gdf["TBDLMJ"].to_numpy(copy=True)
+    tbdlmj_missing = np.isnan(tbdlmj)
+    expected = tbmj - kcmj
+    if tbdlmj_missing.any():
+        tbdlmj[tbdlmj_missing] = expected[tbdlmj_missing]
+        findings.append(Finding(
+            "tbdlmj_computed",
+            f"{source}: TBDLMJ (图斑地类面积) missing for {int(tbdlmj_missing.sum())} patches; "
+            "computed as TBMJ − KCMJ",
+            int(tbdlmj_missing.sum()), "info", source, _examples(ids, tbdlmj_missing)))
+
+    diff = np.abs(tbdlmj - expected)
+    bad = ~tbdlmj_missing & (diff > TBDLMJ_TOLERANCE_M2)
+    if bad.any():
+        findings.append(Finding(
+            "tbdlmj_mismatch",
+            f"{source}: {int(bad.sum())} patches have TBDLMJ ≠ TBMJ − KCMJ beyond "
+            f"{TBDLMJ_TOLERANCE_M2} m² (面积不平衡); total difference "
+            f"{(tbdlmj - expected)[bad].sum():.2f} m². Official class areas use TBDLMJ as "
+            "found; correct the areas in the source",
+            int(bad.sum()), "warning", source, _examples(ids, bad)))
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = np.abs(tbmj - ell) / ell
+    bad = ~tbmj_missing & (rel > TBMJ_RELATIVE_TOLERANCE)
+    if bad.any():
+        findings.append(Finding(
+            "tbmj_area_mismatch",
+            f"{source}: {int(bad.sum())} patches have a TBMJ more than "
+            f"{TBMJ_RELATIVE_TOLERANCE:.1%} off the ellipsoidal area of their geometry "
+            f"(Σ TBMJ {tbmj[bad].sum():.2f} m² vs ellipsoidal {ell[bad].sum():.2f} m²); "
+            "check whether TBMJ holds a planar area or the polygons were edited",
+            int(bad.sum()), "warning", source, _examples(ids, bad)))
+
+    real_ids = ~ids.str.startswith("row-")
+    dup = (ids.duplicated(keep=False) & real_ids).to_numpy()
+    if dup.any():
+        findings.append(Finding(
+            "duplicate_bsm",
+            f"{source}: {int(dup.sum())} patches share a BSM (标识码重复) with another patch "
+            f"({ids[dup].nunique()} distinct values); ids must be unique to trace findings",
+            int(dup.sum()), "warning", source, sorted(set(ids[dup].tolist()))[:_EX]))
+
+    orphan = (kcmj > 0) & (kcdlbm == "").to_numpy()
+    if orphan.any():
+        findings.append(Finding(
+            "kcmj_without_kcdlbm",
+            f"{source}: {int(orphan.sum())} patches have KCMJ > 0 but no KCDLBM (扣除地类编码); "
+            f"their {kcmj[orphan].sum():.2f} m² of deductions belong to no class, so class "
+            "areas will not add up to Σ TBMJ. Fill KCDLBM (normally 1203 田坎)",
+            int(orphan.sum()), "warning", source, _examples(ids, orphan)))
+
+    czcsxm = gdf["CZCSXM"].str.strip().str.upper().astype("str")
+    odd = (czcsxm != "") & ~czcsxm.isin(CZCSXM_CODES)
+    if odd.any():
+        findings.append(Finding(
+            "czcsxm_unknown",
+            f"{source}: {int(odd.sum())} patches have a CZCSXM (城镇村属性码) outside "
+            f"{list(CZCSXM_CODES)}: {sorted(set(czcsxm[odd]))[:_EX]}; the aggregate rules will "
+            "not count them in any settlement class",
+            int(odd.sum()), "warning", source, _examples(ids, odd)))
+
+    zl = gdf["ZLDWDM"]
+    short = (zl != "") & (zl.str.len() != 19)
+    if short.any():
+        findings.append(Finding(
+            "zldwdm_length",
+            f"{source}: {int(short.sum())} ZLDWDM (坐落单位代码) values are not 19 characters "
+            f"(e.g. {sorted(set(zl[short]))[:3]}); county/township/village codes taken from "
+            "their first 6/9/12 characters may be wrong",
+            int(short.sum()), "warning", source, _examples(ids, short)))
+
+    overlap = overlap_finding(gdf.geometry, ids, source=source, min_area_m2=OVERLAP_MIN_M2)
+    if overlap is not None:
+        findings.append(overlap)
+
+    out = gpd.GeoDataFrame(
+        {
+            "BSM": ids, "DLBM": dlbm, "DLMC": gdf["DLMC"],
+            "TBMJ": pd.Series(tbmj, index=gdf.index, dtype="float64"),
+            "KCDLBM": kcdlbm,
+            "KCXS": pd.Series(kcxs, index=gdf.index, dtype="float64"),
+            "KCMJ": pd.Series(kcmj, index=gdf.index, dtype="float64"),
+            "TBDLMJ": pd.Series(tbdlmj, index=gdf.index, dtype="float64"),
+            "ZLDWDM": zl, "ZLDWMC": gdf["ZLDWMC"], "QSDWDM": gdf["QSDWDM"],
+            "QSXZ": gdf["QSXZ"], "CZCSXM": czcsxm,
+            "county": zl.str.slice(0, 6).astype("str"),
+            "township": zl.str.slice(0, 9).astype("str"),
+            "village": zl.str.slice(0, 12).astype("str"),
+        },
+        geometry=gdf.geometry.to_numpy(), crs=gdf.crs, index=gdf.index,
+    )
+    out.attrs = {"source": dict(gdf.attrs.get("source", {})), "findings": findings}
+    return out
