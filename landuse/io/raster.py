@@ -1,0 +1,441 @@
+"""Categorical rasters: class mapping, pixel areas and windowed zonal tabulation.
+
+A land-cover raster (a national 30 m product, a county's own classification or the
+sample ``landcover.tif``) is read **window by window** (bands of whole rows aligned to
+the file's blocks), so memory stays bounded whatever the raster's size: for each window
+the zones are rasterised onto the window's grid and the pixel values are counted per
+(zone, value) with ``numpy.bincount``.
+
+Edge rules (``edge=``)
+----------------------
+``"centre"``
+    A pixel belongs to a zone when its **centre** lies inside the zone polygon (GDAL
+    rasterisation with ``all_touched=False``; the rule of ``rasterstats`` by default).
+    Each pixel counts fully or not at all.
+``"exact"``
+    A pixel counts with the **fraction of its area covered** by the zone (the rule of
+    ``exactextract``). Pixels crossed by a zone boundary (found by rasterising the
+    boundaries with ``all_touched=True``) are intersected with the zone polygon clipped
+    to the window (shapely); every other pixel is wholly inside or outside a zone and
+    takes the centre rule.
+
+Pixel areas
+-----------
+Projected CRS: every pixel has the area ``|a·e − b·d|`` of the affine transform times the
+square of the CRS's linear unit in metres. Geographic CRS (EPSG:4326, EPSG:4490 ...): the
+area of a pixel depends on its latitude; each row's pixel area is the geodesic area of the
+pixel's corner quadrilateral on the CRS's ellipsoid (``pyproj.Geod.polygon_area_perimeter``),
+computed once per row. Rotated geographic grids are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import rasterio
+import rasterio.errors
+import rasterio.windows
+import shapely
+from affine import Affine
+from rasterio.features import rasterize
+from rasterio.windows import Window
+
+from landuse.errors import CRSError, InputFileError, SchemaError
+from landuse.findings import Finding, attach_findings
+
+__all__ = [
+    "pixel_areas_by_row",
+    "read_landcover_classes",
+    "row_windows",
+    "zonal_value_areas",
+]
+
+EdgeRule = Literal["centre", "exact"]
+_TRUE = {"1", "true", "yes", "y", "是", "t"}
+_FALSE = {"0", "false", "no", "n", "否", "f", ""}
+_TARGET_WINDOW_PIXELS = 1 << 23  # about 8 million pixels per window (~150 MB of work arrays)
+
+
+def read_landcover_classes(path: str | Path) -> pd.DataFrame:
+    """Read a land-cover class mapping CSV (raster value -> class name, construction yes/no).
+
+    The file has a header with at least ``value``, ``class`` and ``construction``
+    (Chinese headers ``栅格值``, ``类别``, ``是否建设用地`` are accepted too) and optionally
+    ``name_zh``. ``construction`` takes ``1/0``, ``yes/no``, ``true/false`` or ``是/否``.
+    UTF-8 (with or without BOM) or GBK.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``value`` (int64), ``class`` (str), ``construction`` (bool), ``name_zh`` (str),
+        one row per raster value, sorted by value.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing or unreadable.
+    SchemaError
+        A column is missing, a value is not an integer, repeated, or ``construction`` is not
+        a yes/no word (every problem is listed, with its line number).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"land-cover class file {path} not found; give the CSV that maps "
+                             "raster values to classes (value,class,construction)")
+    raw = None
+    for enc in ("utf-8-sig", "gbk"):
+        try:
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    if raw is None:
+        raise InputFileError(f"land-cover class file {path} is neither UTF-8 nor GBK text")
+    rename = {"栅格值": "value", "类别": "class", "是否建设用地": "construction", "名称": "name_zh"}
+    raw = raw.rename(columns=lambda c: rename.get(c.strip(), c.strip().lower()))
+    missing = [c for c in ("value", "class", "construction") if c not in raw.columns]
+    if missing:
+        raise SchemaError(f"land-cover class file {path} lacks the column(s) {missing}; found "
+                          f"{list(raw.columns)}. The header must be value,class,construction")
+    problems: list[str] = []
+    values: list[int] = []
+    flags: list[bool] = []
+    for i, row in enumerate(raw.itertuples(index=False), start=2):
+        v = str(row.value).strip()
+        try:
+            values.append(int(v))
+        except ValueError:
+            problems.append(f"line {i}: value {v!r} is not an integer")
+            values.append(-1)
+        c = str(row.construction).strip().lower()
+        if c in _TRUE:
+            flags.append(True)
+        elif c in _FALSE:
+            flags.append(False)
+        else:
+            problems.append(f"line {i}: construction {row.construction!r} is not yes/no (1/0)")
+            flags.append(False)
+        if not str(getattr(row, "_1", row[1])).strip():
+            problems.append(f"line {i}: empty class name")
+    out = pd.DataFrame({
+        "value": np.asarray(values, dtype=np.int64),
+        "class": raw["class"].astype(str).str.strip().to_numpy(),
+        "construction": np.asarray(flags, dtype=bool),
+        "name_zh": (raw["name_zh"].astype(str).str.strip() if "name_zh" in raw.columns
+                    else pd.Series([""] * len(raw))).to_numpy(),
+    })
+    dup = out["value"][out["value"].duplicated()].unique().tolist()
+    if dup:
+        problems.append(f"values repeated: {dup}")
+    if problems:
+        raise SchemaError(f"land-cover class file {path}:\n  - " + "\n  - ".join(problems))
+    return out.sort_values("value", ignore_index=True)
+
+
+def _crs_of(src: rasterio.io.DatasetReader, path: Path) -> pyproj.CRS:
+    if src.crs is None:
+        raise CRSError(f"raster {path} has no CRS; assign one (e.g. gdal_edit.py -a_srs "
+                       "EPSG:4527) so pixel areas can be measured")
+    return pyproj.CRS.from_user_input(src.crs.to_wkt())
+
+
+def pixel_areas_by_row(transform: Affine, crs: pyproj.CRS, height: int) -> np.ndarray:
+    """Return the area (m²) of one pixel in each row of a raster grid.
+
+    Parameters
+    ----------
+    transform : Affine
+        The raster's affine transform (pixel corner -> CRS coordinates).
+    crs : pyproj.CRS
+        The raster's CRS.
+    height : int
+        Number of rows.
+
+    Returns
+    -------
+    ndarray of float64, shape (height,)
+        Projected CRS: the constant ``|a·e − b·d| × unit²`` (unit = the CRS's linear unit in
+        metres). Geographic CRS: the geodesic area of the pixel quadrilateral of each row on
+        the CRS's ellipsoid (``pyproj.Geod``), which shrinks towards the poles.
+
+    Raises
+    ------
+    CRSError
+        A geographic grid that is rotated (``b`` or ``d`` non-zero), or a CRS that is neither
+        projected nor geographic.
+    """
+    if crs.is_geographic:
+        if transform.b != 0 or transform.d != 0:
+            raise CRSError(f"a rotated geographic raster grid ({transform}) is not supported; "
+                           "warp it to a north-up grid (gdalwarp) first")
+        geod = crs.get_geod()
+        lon0, lon1 = transform.c, transform.c + transform.a
+        areas = np.empty(height, dtype=np.float64)
+        for i in range(height):
+            top = transform.f + i * transform.e
+            bottom = top + transform.e
+            area, _ = geod.polygon_area_perimeter([lon0, lon1, lon1, lon0],
+                                                  [top, top, bottom, bottom])
+            areas[i] = abs(area)
+        return areas
+    if not crs.is_projected:
+        raise CRSError(f"cannot measure pixel areas in the CRS {crs.name!r}; use a projected "
+                       "or a geographic CRS")
+    unit = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+    area = abs(transform.a * transform.e - transform.b * transform.d) * unit * unit
+    return np.full(height, area, dtype=np.float64)
+
+
+def row_windows(height: int, width: int, *, block_rows: int = 1,
+                window_rows: int | None = None) -> Iterator[Window]:
+    """Yield full-width row windows covering a raster, aligned to its block height.
+
+    Parameters
+    ----------
+    height, width : int
+        Raster size in pixels.
+    block_rows : int, default 1
+        The file's block (tile or strip) height; windows are multiples of it.
+    window_rows : int, optional
+        Rows per window; by default about 8 million pixels per window, rounded to whole
+        blocks, so memory is bounded whatever the raster's size.
+    """
+    if window_rows is None:
+        window_rows = max(1, _TARGET_WINDOW_PIXELS // max(width, 1))
+        window_rows = max(block_rows, (window_rows // block_rows) * block_rows)
+    if window_rows < 1:
+        raise ValueError(f"window_rows must be at least 1, got {window_rows}")
+    for row in range(0, height, window_rows):
+        yield Window(0, row, width, min(window_rows, height - row))
+
+
+def _prepare_zones(zones: gpd.GeoDataFrame, by: str, crs: pyproj.CRS,
+                   path: Path) -> tuple[gpd.GeoSeries, np.ndarray, list[Finding]]:
+    if by not in zones.columns:
+        raise SchemaError(f"the zones have no column {by!r} (columns: {list(zones.columns)}); "
+                          f"pass by= the zone code column, e.g. by='zone'")
+    if zones.crs is None:
+        raise CRSError("the zones have no CRS; set it (GeoDataFrame.set_crs) before tabulating "
+                       f"the raster {path}")
+    findings: list[Finding] = []
+    geoms = zones.geometry
+    if pyproj.CRS.from_user_input(zones.crs) != crs:
+        findings.append(Finding(
+            code="zones_reprojected",
+            message=(f"zones reprojected from {zones.crs.to_string()} to the raster's CRS "
+                     f"{crs.to_string()} of {path.name} for the zonal tabulation"),
+            count=len(zones), severity="info", source=str(path)))
+        geoms = geoms.to_crs(crs)
+    keys = zones[by].astype(str).to_numpy()
+    return geoms, keys, findings
+
+
+def _count_keys(keys: np.ndarray, nbins: int | None,
+                weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct keys and their counts (or weight sums)."""
+    if nbins is not None:
+        c = np.bincount(keys, weights=weights, minlength=0)
+        nz = np.flatnonzero(c)
+        return nz, c[nz]
+    uniq, inv = np.unique(keys, return_inverse=True)
+    c = np.bincount(inv, weights=weights)
+    return uniq, c
+
+
+def _edge_fractions(
+    geoms: np.ndarray, zone_ids: np.ndarray, boundary_mask: np.ndarray, wtransform: Affine
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Exact coverage of boundary pixels by each zone.
+
+    Returns the row and column (in the window), the zone id and the covered fraction of the
+    pixel (0 < fraction <= 1) for every (pixel, zone) pair with a positive coverage.
+    """
+    rows, cols = np.nonzero(boundary_mask)
+    out: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    if rows.size:
+        a, e, c0, f0 = wtransform.a, wtransform.e, wtransform.c, wtransform.f
+        x0, x1 = c0 + cols * a, c0 + (cols + 1) * a
+        y0, y1 = f0 + rows * e, f0 + (rows + 1) * e
+        boxes = shapely.box(np.minimum(x0, x1), np.minimum(y0, y1),
+                            np.maximum(x0, x1), np.maximum(y0, y1))
+        px_area = abs(a * e)
+        tree = shapely.STRtree(boxes)
+        for geom, zid in zip(geoms, zone_ids, strict=True):
+            cand = tree.query(geom)
+            if cand.size == 0:
+                continue
+            shapely.prepare(geom)
+            cb = boxes[cand]
+            inside = shapely.contains_properly(geom, cb)
+            partial = shapely.intersects(geom, cb) & ~inside
+            frac = inside.astype(np.float64)
+            if partial.any():
+                frac[partial] = shapely.area(shapely.intersection(cb[partial], geom)) / px_area
+            keep = frac > 0
+            n = int(keep.sum())
+            out.append((rows[cand[keep]], cols[cand[keep]],
+                        np.full(n, zid, dtype=np.int64), np.minimum(frac[keep], 1.0)))
+    if not out:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty, np.empty(0, dtype=np.float64)
+    return (np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out]),
+            np.concatenate([o[2] for o in out]), np.concatenate([o[3] for o in out]))
+
+
+def zonal_value_areas(
+    raster_path: str | Path,
+    zones: gpd.GeoDataFrame,
+    *,
+    by: str = "zone",
+    edge: EdgeRule = "centre",
+    window_rows: int | None = None,
+    band: int = 1,
+) -> pd.DataFrame:
+    """Tabulate a categorical raster by zone: pixel count and area of every raster value.
+
+    The raster is read window by window (full-width bands of rows aligned to its blocks);
+    peak memory is a few times the window size, independent of the raster's size.
+
+    Parameters
+    ----------
+    raster_path : str or Path
+        A single-band integer raster readable by rasterio (GeoTIFF, COG, VRT ...).
+    zones : GeoDataFrame
+        Polygons with a zone code column ``by``; reprojected to the raster's CRS when they
+        are in another CRS (recorded as a finding). Zones should not overlap: under the
+        centre rule a pixel goes to one zone only (the last one listed).
+    by : str, default "zone"
+        The zone code column of ``zones``.
+    edge : {"centre", "exact"}, default "centre"
+        ``centre``: a pixel counts fully when its centre is inside the zone (GDAL
+        ``all_touched=False``). ``exact``: a pixel counts with the fraction of its area the
+        zone covers (computed with shapely for the pixels a boundary crosses).
+    window_rows : int, optional
+        Rows per window; default about 8 million pixels per window, whole blocks.
+    band : int, default 1
+        The band to read.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``zone`` (str), ``value`` (int64), ``pixels`` (float64: pixels counted, or the
+        sum of covered fractions under the exact rule) and ``area_m2`` (float64: pixels times
+        the pixel area, per row in a geographic CRS), one row per zone and value present,
+        sorted. Nodata pixels are not counted. ``attrs`` holds ``edge``, ``crs``,
+        ``raster`` and the findings.
+
+    Raises
+    ------
+    InputFileError
+        The raster cannot be opened.
+    CRSError
+        The raster or the zones have no CRS.
+    SchemaError
+        The band is not integer-typed, or ``by`` is not a column of the zones.
+    """
+    if edge not in ("centre", "exact"):
+        raise ValueError(f"edge must be 'centre' or 'exact', got {edge!r}")
+    path = Path(raster_path)
+    try:
+        src = rasterio.open(path)
+    except rasterio.errors.RasterioIOError as exc:
+        raise InputFileError(f"cannot open the raster {path}: {exc}") from None
+    with src:
+        crs = _crs_of(src, path)
+        dtype = np.dtype(src.dtypes[band - 1])
+        if dtype.kind not in "iu" or dtype.itemsize > 4:
+            raise SchemaError(f"raster {path} band {band} is {dtype}; a categorical land-cover "
+                              "raster must hold integers of at most 32 bits (e.g. uint8)")
+        geoms, keys, findings = _prepare_zones(zones, by, crs, path)
+        ok = ~(geoms.isna() | geoms.is_empty).to_numpy()
+        codes, inv = np.unique(keys[ok], return_inverse=True)
+        geom_arr = geoms.to_numpy()[ok]
+        zid = (inv + 1).astype(np.int64)
+        zdtype = np.uint16 if len(codes) < 65535 else np.int32
+        vmin = int(np.iinfo(dtype).min)
+        nvals = 1 << (8 * dtype.itemsize)
+        nbins = (len(codes) + 1) * nvals if (len(codes) + 1) * nvals <= (1 << 25) else None
+        row_area = pixel_areas_by_row(src.transform, crs, src.height)
+        geographic = bool(crs.is_geographic)
+        nodata = src.nodata
+        tree = shapely.STRtree(geom_arr)
+        parts_k: list[np.ndarray] = []
+        parts_c: list[np.ndarray] = []
+        parts_a: list[np.ndarray] = []
+        block_rows = src.block_shapes[band - 1][0]
+        for win in row_windows(src.height, src.width, block_rows=block_rows,
+                               window_rows=window_rows):
+            bounds = rasterio.windows.bounds(win, src.transform)
+            idx = tree.query(shapely.box(*bounds))
+            if idx.size == 0:
+                continue
+            idx = np.sort(idx)
+            h, w = int(win.height), int(win.width)
+            wt = src.window_transform(win)
+            data = src.read(band, window=win)
+            zr = rasterize(((geom_arr[i], int(zid[i])) for i in idx), out_shape=(h, w),
+                           transform=wt, fill=0, all_touched=False, dtype=zdtype)
+            valid = zr > 0
+            if nodata is not None:
+                valid &= data != nodata
+            rareas = row_area[int(win.row_off):int(win.row_off) + h]
+            if edge == "exact":
+                bmask = rasterize(((shapely.boundary(geom_arr[i]), 1) for i in idx),
+                                  out_shape=(h, w), transform=wt, fill=0, all_touched=True,
+                                  dtype=np.uint8).astype(bool)
+                valid &= ~bmask
+                left, bottom, right, top = bounds
+                pad = 2 * max(abs(wt.a), abs(wt.e))
+                clipped = shapely.clip_by_rect(geom_arr[idx], left - pad, bottom - pad,
+                                               right + pad, top + pad)
+                er, ec, ez, ef = _edge_fractions(clipped, zid[idx], bmask, wt)
+                ev = data[er, ec]
+                good = ev != nodata if nodata is not None else np.ones(ev.size, dtype=bool)
+                k = ez[good] * nvals + (ev[good].astype(np.int64) - vmin)
+                parts_k.append(k)
+                parts_c.append(ef[good])
+                parts_a.append(ef[good] * rareas[er[good]])
+            k = zr[valid].astype(np.int64) * nvals + (data[valid].astype(np.int64) - vmin)
+            if geographic:
+                wts = np.broadcast_to(rareas[:, None], (h, w))[valid]
+            else:
+                wts = None
+            uk, cnt = _count_keys(k, nbins, None)
+            parts_k.append(uk)
+            parts_c.append(cnt.astype(np.float64))
+            if geographic:
+                uk2, ar = _count_keys(k, nbins, wts)
+                parts_a.append(np.zeros(0) if uk2.size == 0 else ar)
+            else:
+                parts_a.append(cnt * row_area[0] if row_area.size else cnt * 0.0)
+    allk = np.concatenate(parts_k) if parts_k else np.empty(0, dtype=np.int64)
+    table = pd.DataFrame({
+        "key": allk,
+        "pixels": np.concatenate(parts_c) if parts_c else np.empty(0),
+        "area_m2": np.concatenate(parts_a) if parts_a else np.empty(0),
+    }).groupby("key", sort=True).sum().reset_index()
+    zone_idx = (table["key"].to_numpy() // nvals) - 1
+    out = pd.DataFrame({
+        "zone": pd.Series(codes[zone_idx] if len(codes) else [], dtype=str).to_numpy(),
+        "value": (table["key"].to_numpy() % nvals + vmin).astype(np.int64),
+        "pixels": table["pixels"].to_numpy(dtype=np.float64),
+        "area_m2": table["area_m2"].to_numpy(dtype=np.float64),
+    })
+    out = out.sort_values(["zone", "value"], ignore_index=True)
+    out.attrs["edge"] = edge
+    out.attrs["crs"] = crs.to_string()
+    out.attrs["raster"] = str(path)
+    attach_findings(out, findings)
+    return out
+

@@ -1,0 +1,236 @@
+"""Change between two vintages: matrices written out by hand on tiny squares."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from landuse.errors import CRSError, LanduseWarning
+from landuse.indicators import change
+from tests.helpers import assert_not_mutated
+
+T1 = "370321100"  # 索镇
+T2 = "370321101"  # 唐山镇
+
+
+def dltb(rows: list[dict]) -> gpd.GeoDataFrame:
+    """A normalised DLTB frame from dicts with geom, DLBM, TBMJ and optional fields."""
+    recs = []
+    for i, r in enumerate(rows):
+        kcmj = float(r.get("KCMJ", 0.0))
+        tbmj = float(r["TBMJ"]) if "TBMJ" in r else float(r["geom"].area)
+        zl = r.get("township", T1) + "0010000000"
+        recs.append({
+            "BSM": r.get("BSM", str(i + 1)), "DLBM": r["DLBM"], "DLMC": "",
+            "TBMJ": tbmj, "KCDLBM": r.get("KCDLBM", "1203" if kcmj else ""),
+            "KCXS": kcmj / tbmj, "KCMJ": kcmj, "TBDLMJ": tbmj - kcmj, "ZLDWDM": zl,
+            "ZLDWMC": "", "QSDWDM": "", "QSXZ": "", "CZCSXM": r.get("CZCSXM", ""),
+            "county": zl[:6], "township": zl[:9], "village": zl[:12], "geometry": r["geom"],
+        })
+    return gpd.GeoDataFrame(recs, geometry="geometry", crs="EPSG:4527")
+
+
+def as_dict(m: pd.DataFrame, zone: str) -> dict[tuple[str, str], float]:
+    sub = m[m["zone"] == zone]
+    return {(f, t): round(a * 10_000, 6) for f, t, a in
+            zip(sub["from_code"], sub["to_code"], sub["area_ha"], strict=True)}
+
+
+def test_half_of_a_farmland_square_becomes_industry():
+    # 2021: A (T1) 10 m × 10 m farmland 0101, B (T2) 10 m × 10 m forest 0301.
+    prev = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0101"},
+                 {"geom": box(10, 0, 20, 10), "DLBM": "0301", "township": T2}])
+    # 2022: the east half of A is a factory 0601; B unchanged.
+    cur = dltb([{"geom": box(0, 0, 5, 10), "DLBM": "0101"},
+                {"geom": box(5, 0, 10, 10), "DLBM": "0601"},
+                {"geom": box(10, 0, 20, 10), "DLBM": "0301", "township": T2}])
+    m = assert_not_mutated(change.transitions, prev, cur)
+    assert list(m.columns) == ["zone", "from_code", "to_code", "area_ha"]
+    # county: 50 m² stays 0101, 50 m² 0101 -> 0601, 100 m² 0301 stays (in m²)
+    assert as_dict(m, "370321") == {("0101", "0101"): 50.0, ("0101", "0601"): 50.0,
+                                    ("0301", "0301"): 100.0}
+    assert as_dict(m, T1) == {("0101", "0101"): 50.0, ("0101", "0601"): 50.0}
+    assert as_dict(m, T2) == {("0301", "0301"): 100.0}
+    assert m["zone"].tolist()[0] == "370321"
+    # the matrix sums to the current total Σ TBMJ = 200 m²
+    assert m.loc[m["zone"] == "370321", "area_ha"].sum() == pytest.approx(0.02)
+
+
+def test_official_area_is_the_current_tbmj_allocated_by_planar_share():
+    # current patch: planar 100 m² but TBMJ 102 m² (ellipsoidal); previous split 40/60.
+    prev = dltb([{"geom": box(0, 0, 4, 10), "DLBM": "0101"},
+                 {"geom": box(4, 0, 10, 10), "DLBM": "0702", "CZCSXM": "203"}])
+    cur = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0102", "TBMJ": 102.0}])
+    m = change.transitions(prev, cur, by="county")
+    # 102 × 40/100 = 40.8 ; 102 × 60/100 = 61.2
+    assert as_dict(m, "370321") == {("0101", "0102"): 40.8, ("0702", "0102"): 61.2}
+
+
+def test_deduction_is_coupled_deduction_first_on_the_diagonal():
+    # same square; 田坎 share falls from 10 % (KCMJ 10) to 4 % (KCMJ 4).
+    prev = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0102", "KCMJ": 10.0}])
+    cur = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0102", "KCMJ": 4.0}])
+    m = change.transitions(prev, cur, by="county")
+    # diagonal: 0102 min(90, 96) = 90, 1203 min(10, 4) = 4; the other 6 m² of 田坎 -> 0102
+    assert as_dict(m, "370321") == {("0102", "0102"): 90.0, ("1203", "1203"): 4.0,
+                                    ("1203", "0102"): 6.0}
+    # column sums are the current official class areas: 0102 = TBDLMJ 96, 1203 = KCMJ 4
+    to = m.groupby("to_code")["area_ha"].sum() * 10_000
+    assert to["0102"] == pytest.approx(96.0) and to["1203"] == pytest.approx(4.0)
+
+
+def test_deducted_farmland_becoming_construction_brings_its_tiankan_along():
+    prev = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0102", "KCMJ": 10.0}])
+    cur = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0601", "CZCSXM": "202A"}])
+    flows = change.transition_flows(prev, cur, by="county")
+    m = change.transition_matrix(flows)
+    assert as_dict(m, "370321") == {("0102", "0601"): 90.0, ("1203", "0601"): 10.0}
+    new = change.new_construction_land(flows)
+    got = dict(zip(new["source"], new["area_ha"] * 10_000, strict=True))
+    # 0102 is farmland; 1203 田坎 is other agricultural land
+    assert got == pytest.approx({"farmland": 90.0, "other_agricultural": 10.0, "unused": 0.0,
+                                 "unknown": 0.0})
+    fc = change.farmland_change(flows)
+    assert fc["lost_ha"].iloc[0] * 10_000 == pytest.approx(90.0)
+    assert fc["gained_ha"].iloc[0] == 0.0
+
+
+def _shifted_boundary():
+    # 100 m × 100 m squares; in 2022 the shared boundary moved 0.1 m east (a 10 m² sliver)
+    prev = dltb([{"geom": box(0, 0, 100, 100), "DLBM": "0101"},
+                 {"geom": box(100, 0, 200, 100), "DLBM": "0301"}])
+    cur = dltb([{"geom": box(0, 0, 100.1, 100), "DLBM": "0101"},
+                {"geom": box(100.1, 0, 200, 100), "DLBM": "0301"}])
+    return prev, cur
+
+
+def test_boundary_jitter_below_the_width_threshold_is_not_change():
+    prev, cur = _shifted_boundary()
+    m = change.transitions(prev, cur, by="county")
+    # the 10 m² sliver is wider than 1 m² but only 0.1 m thin: jitter, on the diagonal
+    assert as_dict(m, "370321") == {("0101", "0101"): 10010.0, ("0301", "0301"): 9990.0}
+    assert m.attrs["jitter_area_m2"] == pytest.approx(10.0)
+    # with both thresholds off the sliver is a 0301 -> 0101 change of 10 m²
+    raw = change.transitions(prev, cur, by="county", min_area_m2=0.0, min_width_m=0.0)
+    assert as_dict(raw, "370321") == {("0101", "0101"): 10000.0, ("0301", "0101"): 10.0,
+                                      ("0301", "0301"): 9990.0}
+    # an area threshold alone (default 1 m²) does not catch a 10 m² sliver
+    area_only = change.transitions(prev, cur, by="county", min_width_m=0.0)
+    assert as_dict(area_only, "370321")[("0301", "0101")] == 10.0
+
+
+def test_changed_patches_excludes_jitter_and_unchanged_land():
+    prev = dltb([{"geom": box(0, 0, 100, 100), "DLBM": "0101"},
+                 {"geom": box(100, 0, 200, 100), "DLBM": "0301"}])
+    cur = dltb([{"geom": box(0, 0, 50, 100), "DLBM": "0101", "BSM": "c1"},
+                {"geom": box(50, 0, 100.1, 100), "DLBM": "1003", "BSM": "c2"},
+                {"geom": box(100.1, 0, 200, 100), "DLBM": "0301", "BSM": "c3"}])
+    layer = change.changed_patches(prev, cur)
+    assert isinstance(layer, gpd.GeoDataFrame)
+    # the road: 50 m × 100 m from 0101 (the 0.1 m strip over the forest is jitter)
+    assert layer["BSM"].tolist() == ["c2"]
+    assert (layer["from_code"].iloc[0], layer["to_code"].iloc[0]) == ("0101", "1003")
+    assert layer["planar_area_m2"].iloc[0] == pytest.approx(5000.0)
+    assert layer.crs == cur.crs
+
+
+def test_levels_second_level_and_sandalei():
+    prev = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0201K"},
+                 {"geom": box(10, 0, 20, 10), "DLBM": "0101"}])
+    cur = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0201"},
+                {"geom": box(10, 0, 20, 10), "DLBM": "1201"}])
+    l2 = change.transitions(prev, cur, by="county", level="level2")
+    assert as_dict(l2, "370321") == {("0201", "0201"): 100.0, ("0101", "1201"): 100.0}
+    sd = change.transitions(prev, cur, by="county", level="sandalei")
+    # 0201K -> 0201 stays 农用地; 0101 -> 1201 空闲地 is 农用地 -> 建设用地 (domain.md trap)
+    assert as_dict(sd, "370321") == {("农用地", "农用地"): 100.0, ("农用地", "建设用地"): 100.0}
+    l1 = change.transitions(prev, cur, by="county", level="level1")
+    assert as_dict(l1, "370321") == {("02", "02"): 100.0, ("01", "12"): 100.0}
+
+
+def test_current_land_outside_the_previous_vintage_is_kept_with_empty_from_code():
+    prev = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0101"}])
+    cur = dltb([{"geom": box(0, 0, 20, 10), "DLBM": "0101"}])
+    with pytest.warns(LanduseWarning, match="outside every previous patch"):
+        m = change.transitions(prev, cur, by="county")
+    assert as_dict(m, "370321") == {("0101", "0101"): 100.0, ("", "0101"): 100.0}
+
+
+def test_vintages_in_different_crs_are_refused():
+    prev = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0101"}]).set_crs(4548, allow_override=True)
+    cur = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0101"}])
+    with pytest.raises(CRSError, match="working_crs"):
+        change.transitions(prev, cur)
+
+
+def test_result_does_not_depend_on_feature_order():
+    prev = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0101", "KCMJ": 5.0},
+                 {"geom": box(10, 0, 20, 10), "DLBM": "0702", "CZCSXM": "203"},
+                 {"geom": box(0, 10, 20, 20), "DLBM": "1201", "CZCSXM": "202"}])
+    cur = dltb([{"geom": box(0, 0, 15, 10), "DLBM": "0601", "CZCSXM": "202A"},
+                {"geom": box(15, 0, 20, 20), "DLBM": "0102", "KCMJ": 2.0},
+                {"geom": box(0, 10, 15, 20), "DLBM": "05H1", "CZCSXM": "202"}])
+    a = change.transitions(prev, cur)
+    b = change.transitions(prev.iloc[::-1], cur.iloc[[2, 0, 1]])
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_stock_land_and_rural_settlement_reduction():
+    prev = dltb([
+        {"geom": box(0, 0, 10, 10), "DLBM": "1201", "CZCSXM": "202"},     # vacant
+        {"geom": box(10, 0, 20, 10), "DLBM": "0702", "CZCSXM": "203"},    # homesteads
+        {"geom": box(20, 0, 30, 10), "DLBM": "0702", "CZCSXM": "203"},
+        {"geom": box(30, 0, 40, 10), "DLBM": "0601", "CZCSXM": "202A"},
+    ])
+    cur = dltb([
+        {"geom": box(0, 0, 10, 10), "DLBM": "05H1", "CZCSXM": "202"},     # vacant put to use
+        {"geom": box(10, 0, 20, 10), "DLBM": "0102", "KCMJ": 3.0},        # reclaimed farmland
+        {"geom": box(20, 0, 30, 10), "DLBM": "0702", "CZCSXM": "203"},    # unchanged
+        {"geom": box(30, 0, 40, 10), "DLBM": "0601", "CZCSXM": "202A"},   # unchanged
+    ])
+    flows = change.transition_flows(prev, cur, by="county")
+    stock = change.stock_land_revitalised_area(flows)
+    assert stock.name == "stock_land_revitalised_area"
+    assert stock["370321"] == pytest.approx(0.01)  # the 100 m² of 1201 -> 05H1 only
+    red = assert_not_mutated(change.rural_settlement_reduction_area, prev, cur, by="county")
+    # rural settlement (construction land with CZCSXM 203): 200 m² -> 100 m²
+    assert red["370321"] == pytest.approx(0.01)
+    fc = change.farmland_change(flows)
+    # 97 m² of 0102 (TBDLMJ) gained; the 3 m² 田坎 is not farmland
+    assert fc["gained_ha"].iloc[0] * 10_000 == pytest.approx(97.0)
+    new = change.new_construction_land_area(flows)
+    assert new["370321"] == 0.0
+
+
+def _socio(values: dict[tuple[int, str], tuple[float, float]]) -> pd.DataFrame:
+    return pd.DataFrame([{"year": y, "zone": z, "population_total": p, "gdp_10k_yuan": g}
+                         for (y, z), (p, g) in values.items()])
+
+
+def test_two_year_indicators_against_hand_figures():
+    # 2021: 100 m² construction, 300 m² farmland; 2022: 150 m² construction.
+    prev = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0601"},
+                 {"geom": box(10, 0, 40, 10), "DLBM": "0101"}])
+    cur = dltb([{"geom": box(0, 0, 15, 10), "DLBM": "0601"},
+                {"geom": box(15, 0, 40, 10), "DLBM": "0101"}])
+    socio = _socio({(2021, "370321"): (1000.0, 200.0), (2022, "370321"): (1100.0, 250.0)})
+    flows = change.transition_flows(prev, cur, by="county")
+    per_gdp = change.new_construction_land_per_gdp_growth(flows, socio, year=2022,
+                                                          previous_year=2021)
+    # 50 m² new construction land / (250 − 200) 万元 = 1 m²/万元
+    assert per_gdp["370321"] == pytest.approx(1.0)
+    pop = change.construction_land_population_elasticity(prev, cur, socio, year=2022,
+                                                         previous_year=2021, by="county")
+    # land +50 %, population +10 % -> 5
+    assert pop["370321"] == pytest.approx(5.0)
+    gdp = change.construction_land_gdp_elasticity(prev, cur, socio, year=2022,
+                                                  previous_year=2021, by="county")
+    # land +50 %, GDP +25 % -> 2
+    assert gdp["370321"] == pytest.approx(2.0)
+    flat = _socio({(2021, "370321"): (1000.0, 200.0), (2022, "370321"): (1000.0, 200.0)})
+    none = change.construction_land_population_elasticity(prev, cur, flat, year=2022,
+                                                          previous_year=2021, by="county")
+    assert np.isnan(none["370321"]) and "370321" in none.attrs["reasons"]
