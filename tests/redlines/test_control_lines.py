@@ -1,0 +1,182 @@
+"""The three control lines on a tiny hand-made DLTB (areas worked out on paper).
+
+Patches (local metres from (X0, Y0), EPSG:4527), each 100 x 100 = 10 000 m² planar:
+
+| BSM | box          | DLBM | CZCSXM | TBDLMJ | township  |
+|-----|--------------|------|--------|--------|-----------|
+| P1  | 0..100, 0..100     | 0701 | 201 | 10 002 | 370321100 |
+| P2  | 100..200, 0..100   | 0101 |     |  9 500 | 370321100 |
+| P3  | 200..300, 0..100   | 0702 | 203 | 10 000 | 370321101 |
+| P4  | 0..100, 100..200   | 0602 |     | 10 000 | 370321101 |
+| P5  | 100..200, 100..200 | 1003 |     | 10 000 | 370321101 |
+| P6  | 200..300, 100..200 | 0601 |     |  8 000 | 370321101 |
+| P7  | 300..400, 0..100   | 0201 |     | 10 000 | 370321101 |
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from pyproj import Geod, Transformer
+
+from landuse.findings import get_findings
+from landuse.redlines.control_lines import (
+    eco_redline_construction,
+    farmland_nonfarm,
+    line_conflicts,
+    outside_urban_boundary,
+    summarise_by_township,
+)
+from tests.helpers import assert_not_mutated
+from tests.redlines._fixtures import CRS, box
+
+
+@pytest.fixture
+def lu() -> gpd.GeoDataFrame:
+    rows = [
+        ("P1", (0, 0, 100, 100), "0701", "城镇住宅用地", "201", 10_002.0, "370321100"),
+        ("P2", (100, 0, 200, 100), "0101", "水田", "", 9_500.0, "370321100"),
+        ("P3", (200, 0, 300, 100), "0702", "农村宅基地", "203", 10_000.0, "370321101"),
+        ("P4", (0, 100, 100, 200), "0602", "采矿用地", "", 10_000.0, "370321101"),
+        ("P5", (100, 100, 200, 200), "1003", "公路用地", "", 10_000.0, "370321101"),
+        ("P6", (200, 100, 300, 200), "0601", "工业用地", "", 8_000.0, "370321101"),
+        ("P7", (300, 0, 400, 100), "0201", "果园", "", 10_000.0, "370321101"),
+    ]
+    return gpd.GeoDataFrame(
+        {
+            "BSM": [r[0] for r in rows],
+            "DLBM": [r[2] for r in rows],
+            "DLMC": [r[3] for r in rows],
+            "CZCSXM": [r[4] for r in rows],
+            "TBDLMJ": [r[5] for r in rows],
+            "township": [r[6] for r in rows],
+        },
+        geometry=[box(*r[1]) for r in rows],
+        crs=CRS,
+    )
+
+
+def line(ids: list[str], geoms: list[shapely.Geometry], crs: str = CRS, **cols) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"line_id": ids, **cols}, geometry=geoms, crs=crs)
+
+
+def by_id(df: pd.DataFrame) -> dict[str, float]:
+    return dict(zip(df["feature_id"], df["overlap_m2"], strict=True))
+
+
+def test_eco_redline_construction(lu: gpd.GeoDataFrame) -> None:
+    redline = line(["HX1"], [box(50, 50, 250, 150)])
+    out = assert_not_mutated(eco_redline_construction, lu, redline)
+    # construction land only (P2 0101 is farmland and left out); official = TBDLMJ x share
+    assert by_id(out) == pytest.approx({
+        "P1": 10_002 * 0.25,  # 50 x 50 of 100 x 100
+        "P3": 10_000 * 0.25,
+        "P4": 10_000 * 0.25,
+        "P5": 10_000 * 0.50,  # 100 x 50
+        "P6": 8_000 * 0.25,
+    })
+    assert set(out["share"].round(9)) == {0.25, 0.5}
+    assert set(out["check"]) == {"eco_redline_construction"}
+    assert set(out["against_id"]) == {"HX1"} and set(out["relation"]) == {"inside"}
+    assert set(out["area_basis"]) == {"official"}
+    assert out.set_index("feature_id").loc["P6", "DLBM"] == "0601"
+    p1 = out.set_index("feature_id").loc["P1"]
+    assert p1.geometry.equals(box(50, 50, 100, 100)) and p1["township"] == "370321100"
+    summary = summarise_by_township(out)
+    assert summary.set_index("township")["overlap_m2"].to_dict() == pytest.approx(
+        {"370321100": 2_500.5, "370321101": 2_500 + 2_500 + 5_000 + 2_000})
+    assert summary.set_index("township")["features"].to_dict() == {"370321100": 1,
+                                                                   "370321101": 4}
+
+
+def test_farmland_nonfarm_by_class(lu: gpd.GeoDataFrame) -> None:
+    pf = line(["YJ1"], [box(100, 0, 400, 50)])  # lower half of P2, P3, P7
+    out = farmland_nonfarm(lu, pf)
+    # P2 is 0101 (farmland): not reported; P3 0702 and P7 0201 half inside
+    assert by_id(out) == pytest.approx({"P3": 5_000.0, "P7": 5_000.0})
+    assert dict(zip(out["feature_id"], out["DLBM"], strict=True)) == {"P3": "0702", "P7": "0201"}
+    by_class = summarise_by_township(out, by=("check", "township", "DLBM"))
+    assert by_class[["DLBM", "overlap_m2"]].values.tolist() == [["0201", 5000.0],
+                                                                 ["0702", 5000.0]]
+
+
+def test_outside_urban_boundary(lu: gpd.GeoDataFrame) -> None:
+    boundary = line(["KF1"], [box(0, 0, 50, 100)], GHFQDM=["01"])  # west half of P1
+    out = outside_urban_boundary(lu, boundary)
+    # P1 0701/201 urban: east half outside -> 10 002 / 2; P6 0601 industrial: all outside.
+    # P3 (village 203), P4 (mining 0602), P5 (road 1003) are allowed outside.
+    assert by_id(out) == pytest.approx({"P1": 5_001.0, "P6": 8_000.0})
+    t = out.set_index("feature_id")
+    assert t.loc["P1", "construction_type"] == "urban"
+    assert t.loc["P6", "construction_type"] == "industrial"
+    assert t.loc["P1", "share"] == pytest.approx(0.5) and t.loc["P6", "share"] == pytest.approx(1)
+    assert set(out["relation"]) == {"outside"}
+    assert t.loc["P1"].geometry.equals(box(50, 0, 100, 100))
+    every = outside_urban_boundary(lu, boundary, include_allowed=True)
+    assert set(every["feature_id"]) == {"P1", "P3", "P4", "P5", "P6"}
+    types = dict(zip(every["feature_id"], every["construction_type"], strict=True))
+    assert types["P3"] == "village" and types["P4"] == "mining" and types["P5"] == "transport"
+
+
+def test_slivers_are_counted_not_silently_dropped(lu: gpd.GeoDataFrame) -> None:
+    # overlaps P4 (0602, y 100..200) by 100 x 0.005 = 0.5 m² < sliver_m2 = 1
+    redline = line(["HX2"], [box(0, 199.995, 100, 300)])
+    out = eco_redline_construction(lu, redline)
+    assert len(out) == 0
+    f = [x for x in get_findings(out) if x.code == "slivers_dropped"]
+    assert len(f) == 1 and f[0].count == 1 and f[0].examples == ["P4"]
+    kept = eco_redline_construction(lu, redline, include_touching=True)
+    assert kept["relation"].tolist() == ["touching"]
+    assert kept["overlap_m2"].iloc[0] == pytest.approx(0.5, abs=1e-6)
+    assert len(summarise_by_township(kept)) == 0  # touching rows are not summed
+
+
+def test_redline_in_4490_is_reprojected(lu: gpd.GeoDataFrame) -> None:
+    tr = Transformer.from_crs(4527, 4490, always_xy=True)
+    back = Transformer.from_crs(4490, 4527, always_xy=True)
+    geo = shapely.transform(box(50, 50, 250, 150),
+                            lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    redline = line(["HX1"], [geo], crs="EPSG:4490")
+    out = eco_redline_construction(lu, redline)
+    assert out.crs == CRS
+    poly = shapely.transform(geo, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
+    expected = shapely.intersection(box(100, 100, 200, 200), poly).area  # P5, planar share
+    assert by_id(out)["P5"] == pytest.approx(expected, rel=1e-9)
+    assert [f.code for f in get_findings(out)] == ["reprojected"]
+
+
+def test_line_conflicts_planar_and_ellipsoidal() -> None:
+    pf = line(["F2", "F3"], [box(0, 100, 60, 160), box(40, 0, 60, 10)],
+              ZLDWDM=["3703211010010000000", "3703211000010000000"])
+    redline = line(["HX1"], [box(50, 50, 250, 150)])
+    boundary = line(["KF1"], [box(0, 0, 50, 100)])
+    out = line_conflicts(pf, redline, boundary)
+    rows = {(r.feature_id, r.against_layer): r for r in out.itertuples()}
+    # F2 x 50..60, y 100..150 = 500 of 3600; F3 x 40..50, y 0..10 = 100 of 200
+    assert rows[("F2", "ecological_redline")].overlap_m2 == pytest.approx(500.0)
+    assert rows[("F2", "ecological_redline")].share == pytest.approx(500 / 3600)
+    assert rows[("F3", "urban_boundary")].overlap_m2 == pytest.approx(100.0)
+    assert rows[("F3", "urban_boundary")].share == pytest.approx(0.5)
+    assert rows[("F2", "ecological_redline")].township == "370321101"
+    assert set(out["area_basis"]) == {"planar"} and len(out) == 2
+    ell = line_conflicts(pf, redline, boundary, area="ellipsoidal")
+    # independent: the 500 m² piece on the CGCS2000 ellipsoid with pyproj.Geod
+    tr = Transformer.from_crs(4527, 4490, always_xy=True)
+    ring = np.asarray(box(50, 100, 60, 150).exterior.coords)
+    lon, lat = tr.transform(ring[:, 0], ring[:, 1])
+    geod_area = abs(Geod(ellps="GRS80").polygon_area_perimeter(lon, lat)[0])
+    e = ell.set_index("feature_id").loc["F2"]
+    assert e["overlap_m2"] == pytest.approx(geod_area, rel=1e-6)
+    assert e["area_basis"] == "ellipsoidal"
+    assert abs(e["overlap_m2"] - 500.0) > 0.001  # the two bases differ measurably
+
+
+def test_line_conflicts_optional_layers() -> None:
+    pf = line(["F3"], [box(40, 0, 60, 10)], ZLDWDM=["3703211000010000000"])
+    out = line_conflicts(pf, None, line(["KF1"], [box(0, 0, 50, 100)]))
+    assert out["against_layer"].tolist() == ["urban_boundary"]
+    none = line_conflicts(pf, None, None)
+    assert len(none) == 0 and "overlap_m2" in none.columns
