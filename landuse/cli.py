@@ -1,0 +1,257 @@
+"""The ``landuse`` command (contract §1), built with typer.
+
+Exit codes: 0 success; 2 bad input or config (one message on stderr, no traceback unless
+``--debug``); 3 an internal error; 4 only with ``--fail-on-violation`` when a redline
+check found violations. Progress goes to stderr, only when it is a terminal; ``--quiet``
+silences everything but errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Final
+
+import typer
+
+from landuse.errors import LanduseError
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_VIOLATION", "app", "main"]
+
+EXIT_OK: Final = 0
+EXIT_BAD_INPUT: Final = 2
+EXIT_INTERNAL: Final = 3
+EXIT_VIOLATION: Final = 4
+
+app = typer.Typer(
+    name="landuse",
+    help="County land-resource supervision: 三调 indicators, 三区三线 redline checks, reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+log = logging.getLogger("landuse")
+
+ConfigArg = Annotated[Path, typer.Argument(help="The run config (TOML, contract §2).",
+                                           show_default=False)]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (created or updated "
+                                      "only when the run succeeds).", show_default=False)]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logging.")]
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _setup_logging(*, quiet: bool, debug: bool) -> None:
+    level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+    logging.captureWarnings(True)
+    pywarn = logging.getLogger("py.warnings")
+    pywarn.handlers[:] = [] if quiet else [handler]
+    pywarn.propagate = False
+
+
+@contextmanager
+def _guard(*, debug: bool) -> Iterator[None]:
+    """Map exceptions to exit codes: LanduseError -> 2, anything else -> 3."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except LanduseError as exc:
+        if debug:
+            traceback.print_exc()
+        _err(f"错误 error: {exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except KeyboardInterrupt:
+        _err("中断 interrupted; no output was written")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # an internal error: report it as such, exit 3
+        if debug:
+            traceback.print_exc()
+        _err(f"内部错误 internal error ({type(exc).__name__}: {exc}). This is a bug in landuse, "
+             "not in your data: rerun with --debug and report the traceback.")
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+@contextmanager
+def _progress(*, quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """Yield a rich progress callback on a terminal stderr (not quiet), else None."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description:<40}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("landuse", total=1)
+
+        def update(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total)
+
+        yield update
+
+
+def _version(value: bool) -> None:
+    if value:
+        from landuse import __version__
+
+        typer.echo(f"landuse {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """County land-resource supervision: 三调 indicators, redline checks and reports."""
+
+
+def _summary(result: object, out: Path) -> str:
+    from landuse.run import RunResult
+
+    assert isinstance(result, RunResult)
+    rows = result.indicators
+    status = rows["status"].value_counts() if len(rows) else {}
+    return (f"完成 done: {len(rows)} indicator rows (达标 met {status.get('met', 0)}, "
+            f"未达标 not met "
+            f"{status.get('not_met', 0)}, 无法计算 not computable "
+            f"{status.get('not_computable', 0)}); {result.violation_count} redline violation(s); "
+            f"{len(result.findings)} data-quality finding(s). Outputs in {out}")
+
+
+@app.command()
+def run(
+    config: ConfigArg,
+    out: OutOpt,
+    year: Annotated[int | None, typer.Option(help="Report year (overrides region.year).")] = None,
+    quiet: QuietOpt = False,
+    fail_on_violation: Annotated[bool, typer.Option(
+        "--fail-on-violation", help="Exit 4 when a redline check found violations.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Compute every indicator, redline check and report; write them to --out."""
+    _setup_logging(quiet=quiet, debug=debug)
+    with _guard(debug=debug):
+        from landuse.run import run as run_
+
+        with _progress(quiet=quiet) as progress:
+            result = run_(config, out=out, year=year, progress=progress)
+        if not quiet:
+            _err(_summary(result, out))
+        if fail_on_violation and result.violation_count:
+            _err(f"违规 violations: {result.violation_count} redline violation(s) found "
+                 f"(see {out / 'redlines.csv'}); exit 4 because of --fail-on-violation")
+            raise typer.Exit(EXIT_VIOLATION)
+
+
+@app.command()
+def check(config: ConfigArg, quiet: QuietOpt = False, debug: DebugOpt = False) -> None:
+    """Validate the config and every input (schema, CRS, codes, geometry); write nothing."""
+    _setup_logging(quiet=quiet, debug=debug)
+    with _guard(debug=debug):
+        from landuse.run import check as check_
+
+        with _progress(quiet=quiet) as progress:
+            findings = check_(config, progress=progress)
+        if not quiet:
+            for f in findings:
+                _err(f"{f.severity} [{f.code}] {f.message} ({f.count}; {f.source})")
+            _err(f"检查通过 check passed: {config} is valid; {len(findings)} finding(s)")
+
+
+@app.command()
+def redlines(
+    config: ConfigArg, out: OutOpt, quiet: QuietOpt = False,
+    fail_on_violation: Annotated[bool, typer.Option(
+        "--fail-on-violation", help="Exit 4 when a redline check found violations.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Run the redline checks only; write redlines.gpkg and redlines.csv to --out."""
+    _setup_logging(quiet=quiet, debug=debug)
+    with _guard(debug=debug):
+        from landuse.run import run_redlines
+
+        with _progress(quiet=quiet) as progress:
+            result = run_redlines(config, out=out, progress=progress)
+        if not quiet:
+            _err(f"完成 done: {len(result.redlines)} redline finding(s), "
+                 f"{result.violation_count} violation(s). Outputs in {out}")
+        if fail_on_violation and result.violation_count:
+            raise typer.Exit(EXIT_VIOLATION)
+
+
+@app.command()
+def txt2vec(
+    src: Annotated[Path, typer.Argument(metavar="IN", help="Boundary-point TXT file.")],
+    dst: Annotated[Path, typer.Argument(metavar="OUT", help="Vector file (.gpkg, .geojson ...).")],
+    quiet: QuietOpt = False, debug: DebugOpt = False,
+) -> None:
+    """Convert a boundary-point TXT file (界址点坐标) to a vector file."""
+    _setup_logging(quiet=quiet, debug=debug)
+    with _guard(debug=debug):
+        from landuse.io.boundary_txt import txt_to_vector
+
+        txt_to_vector(src, dst)
+        if not quiet:
+            _err(f"完成 done: {src} -> {dst}")
+
+
+@app.command()
+def vec2txt(
+    src: Annotated[Path, typer.Argument(metavar="IN", help="Vector file of parcels.")],
+    dst: Annotated[Path, typer.Argument(metavar="OUT", help="Boundary-point TXT file.")],
+    quiet: QuietOpt = False, debug: DebugOpt = False,
+) -> None:
+    """Convert a vector file of parcels to a boundary-point TXT file (界址点坐标)."""
+    _setup_logging(quiet=quiet, debug=debug)
+    with _guard(debug=debug):
+        from landuse.io.boundary_txt import vector_to_txt
+
+        vector_to_txt(src, dst)
+        if not quiet:
+            _err(f"完成 done: {src} -> {dst}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    data_root: Annotated[Path | None, typer.Option(
+        help="The only folder requests may read from.")] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Serve the toolkit as OGC API - Processes (needs the extra ``landuse[serve]``)."""
+    _setup_logging(quiet=False, debug=debug)
+    with _guard(debug=debug):
+        try:
+            import landuse.serve as serve_mod
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith(("landuse.serve", "pygeoapi")):
+                raise
+            _err("landuse serve needs the extra landuse[serve] (pip install \"landuse[serve]\"); "
+                 f"it is not installed here ({exc.name} missing).")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        entry = getattr(serve_mod, "serve", None)
+        if entry is None:
+            _err("this version of landuse.serve has no serve() entry point")
+            raise typer.Exit(EXIT_INTERNAL)
+        entry(host=host, port=port, data_root=data_root)
+
+
+def main() -> None:
+    """Entry point of the ``landuse`` console script."""
+    app(prog_name="landuse")

@@ -1,0 +1,541 @@
+"""The run configuration (contract §2): load a TOML file, validate it as a whole, type it.
+
+Everything is checked before any work starts: unknown keys at any level, missing files
+and layers, bad values. Every problem is collected and reported at once in one
+:class:`~landuse.errors.ConfigError` that names the config file, the key path and the fix.
+Paths in the file are relative to the config file.
+
+Examples
+--------
+>>> cfg = load_config("sample_data/config.toml")  # doctest: +SKIP
+>>> cfg.region.code, cfg.layers["landuse"].layer  # doctest: +SKIP
+('370321', 'DLTB')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import pyogrio
+
+from landuse.errors import ConfigError
+
+__all__ = [
+    "AREA_BASES",
+    "LAYER_ROLES",
+    "Config",
+    "LayerSource",
+    "Options",
+    "RasterSource",
+    "Region",
+    "TableSource",
+    "load_config",
+    "parse_config",
+]
+
+AreaBasis = Literal["official", "ellipsoidal", "planar"]
+AREA_BASES: Final = ("official", "ellipsoidal", "planar")
+
+#: Layer roles of ``[layers.<role>]`` with the keys each accepts besides ``path``.
+LAYER_ROLES: Final[dict[str, frozenset[str]]] = {
+    "landuse": frozenset({"layer", "scheme", "fields", "encoding"}),
+    "landuse_previous": frozenset({"layer", "scheme", "fields", "encoding", "year"}),
+    "townships": frozenset({"layer", "fields", "encoding"}),
+    "ecological_redline": frozenset({"layer", "fields", "encoding"}),
+    "permanent_farmland": frozenset({"layer", "fields", "encoding"}),
+    "urban_boundary": frozenset({"layer", "fields", "encoding"}),
+    "protected_areas": frozenset({"layer", "fields", "encoding"}),
+    "mining_rights": frozenset({"layer", "fields", "encoding"}),
+    "high_standard_farmland": frozenset({"layer", "fields", "encoding"}),
+}
+TABLE_ROLES: Final[dict[str, frozenset[str]]] = {
+    "socioeconomic": frozenset({"sheet", "encoding", "fields"}),
+    "land_supply": frozenset({"sheet", "encoding", "fields", "parcels", "parcels_layer"}),
+}
+RASTER_ROLES: Final[dict[str, frozenset[str]]] = {"landcover": frozenset({"classes", "band"})}
+SCHEMES: Final = ("sandiao", "ydyh", "auto")
+TOP_KEYS: Final = ("region", "layers", "tables", "rasters", "rules", "targets", "options")
+OPTION_KEYS: Final = ("area", "sliver_m2", "evaluation_date", "working_crs")
+#: Suffixes read without GDAL layer listing (GeoParquet goes through geopandas; TXT is ours).
+_NO_LAYER_LIST: Final = (".parquet", ".geoparquet", ".txt")
+_TABLE_SUFFIXES: Final = (".csv", ".xlsx", ".xlsm", ".txt")
+
+
+@dataclass(frozen=True)
+class Region:
+    """``[region]``: the county's name, 6-digit administrative code and report year."""
+
+    name: str
+    code: str
+    year: int
+
+
+@dataclass(frozen=True)
+class LayerSource:
+    """One ``[layers.<role>]`` entry: an absolute path and how to read it."""
+
+    role: str
+    path: Path
+    layer: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+    scheme: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """One ``[tables.<role>]`` entry (CSV or XLSX)."""
+
+    role: str
+    path: Path
+    sheet: str | None = None
+    encoding: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    parcels: Path | None = None
+    parcels_layer: str | None = None
+
+
+@dataclass(frozen=True)
+class RasterSource:
+    """One ``[rasters.<role>]`` entry: a categorical raster and its class-mapping table."""
+
+    role: str
+    path: Path
+    classes: Path | None = None
+    band: int = 1
+
+
+@dataclass(frozen=True)
+class Options:
+    """``[options]``: area basis, sliver threshold (m²), evaluation date, working CRS."""
+
+    area: AreaBasis = "official"
+    sliver_m2: float = 1.0
+    evaluation_date: dt.date | None = None
+    working_crs: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the options as JSON-ready values (dates as ISO strings)."""
+        return {
+            "area": self.area,
+            "sliver_m2": self.sliver_m2,
+            "evaluation_date": (
+                self.evaluation_date.isoformat() if self.evaluation_date else None
+            ),
+            "working_crs": self.working_crs,
+        }
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated run configuration (contract §2); every path is absolute.
+
+    ``rules`` is a packaged rule-set label or the absolute path of a rules file;
+    ``targets`` is the absolute path of a targets file, ``targets_inline`` the inline
+    ``[targets]`` table (without ``path``), or both ``None``.
+    """
+
+    source: Path
+    region: Region
+    layers: dict[str, LayerSource]
+    tables: dict[str, TableSource] = field(default_factory=dict)
+    rasters: dict[str, RasterSource] = field(default_factory=dict)
+    rules: str = "sandiao-default@1"
+    targets: Path | None = None
+    targets_inline: dict[str, Any] | None = None
+    options: Options = field(default_factory=Options)
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder of the config file; relative paths are resolved against it."""
+        return self.source.parent
+
+    @property
+    def evaluation_date(self) -> dt.date:
+        """``options.evaluation_date``, or the last day of ``region.year``."""
+        return self.options.evaluation_date or dt.date(self.region.year, 12, 31)
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the config file's folder when it lies below it (POSIX form)."""
+        try:
+            return path.relative_to(self.base_dir).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def with_year(self, year: int) -> Config:
+        """Return a copy reporting ``year`` (``--year``).
+
+        The evaluation date follows the year unless the config fixed one.
+        """
+        return replace(self, region=replace(self.region, year=_check_year(year)))
+
+
+def _check_year(year: int) -> int:
+    if isinstance(year, bool) or not isinstance(year, int) or not 1990 <= year <= 2100:
+        raise ConfigError(
+            f"--year {year!r} is not a report year (年份); give a year between 1990 and 2100"
+        )
+    return year
+
+
+class _Problems:
+    """Collects the problems of one config file; raises them all at once."""
+
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.items: list[str] = []
+
+    def add(self, key: str, message: str) -> None:
+        self.items.append(f"{key}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            n = len(self.items)
+            head = (
+                f"配置文件有误 invalid config {self.source}: {n} problem{'s' * (n != 1)}"
+            )
+            raise ConfigError(head + "\n  - " + "\n  - ".join(self.items))
+
+
+def _unknown(table: Mapping[str, Any], allowed: tuple[str, ...] | frozenset[str],
+             key: str, problems: _Problems) -> None:
+    for name in sorted(set(table) - set(allowed)):
+        where = f"{key}.{name}" if key else name
+        problems.add(
+            where,
+            f"unknown key 未知配置项; allowed here: {', '.join(sorted(allowed))}. "
+            "Remove it or fix its spelling.",
+        )
+
+
+def _table(value: Any, key: str, problems: _Problems) -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        return dict(value)
+    problems.add(key, f"must be a table ([{key}]), found {type(value).__name__} {value!r}")
+    return {}
+
+
+def _string(table: Mapping[str, Any], name: str, key: str, problems: _Problems,
+            *, required: bool = False) -> str | None:
+    if name not in table:
+        if required:
+            problems.add(f"{key}.{name}", "missing (必填) - add it")
+        return None
+    value = table[name]
+    if not isinstance(value, str) or not value.strip():
+        problems.add(f"{key}.{name}", f"must be a non-empty string, found {value!r}")
+        return None
+    return value
+
+
+def _path(table: Mapping[str, Any], name: str, key: str, base: Path, problems: _Problems,
+          *, required: bool = True) -> Path | None:
+    text = _string(table, name, key, problems, required=required)
+    if text is None:
+        return None
+    path = (base / Path(text).expanduser()).resolve()
+    if not path.exists():
+        problems.add(
+            f"{key}.{name}",
+            f"文件不存在 file not found: {text!r} (looked for {path}); paths are relative to "
+            "the config file - fix the path or move the file there",
+        )
+        return None
+    return path
+
+
+def _fields(table: Mapping[str, Any], key: str, problems: _Problems) -> dict[str, str]:
+    value = table.get("fields", {})
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        problems.add(
+            f"{key}.fields",
+            f"must map standard field names to yours, e.g. {{ DLBM = \"dlbm_code\" }}; "
+            f"found {value!r}",
+        )
+        return {}
+    return dict(value)
+
+
+def _encoding(table: Mapping[str, Any], key: str, problems: _Problems) -> str | None:
+    enc = _string(table, "encoding", key, problems)
+    if enc is None:
+        return None
+    import codecs
+
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        problems.add(f"{key}.encoding", f"unknown encoding {enc!r}; use e.g. \"GBK\" or \"UTF-8\"")
+        return None
+    return enc
+
+
+def _check_layer(path: Path, layer: str | None, key: str, problems: _Problems) -> None:
+    if path.suffix.lower() in _NO_LAYER_LIST:
+        if layer is not None and path.suffix.lower() == ".txt":
+            problems.add(f"{key}.layer", f"a boundary-point TXT file has no layers; remove "
+                         f"layer = {layer!r}")
+        return
+    try:
+        names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+    except (pyogrio.errors.DataSourceError, RuntimeError) as exc:
+        problems.add(f"{key}.path", f"无法打开 cannot open {path.name} as a vector dataset "
+                     f"({exc}); give a GPKG, Shapefile, FileGDB, GeoJSON or FlatGeobuf")
+        return
+    if layer is None:
+        if len(names) > 1:
+            problems.add(f"{key}.layer", f"{path.name} has {len(names)} layers "
+                         f"({', '.join(names)}); say which one with layer = \"...\"")
+        return
+    if layer not in names:
+        problems.add(
+            f"{key}.layer",
+            f"图层不存在 layer {layer!r} not found in {path.name}; its layers are "
+            f"{', '.join(names) or '(none)'} - set layer to one of them",
+        )
+
+
+def _layer(role: str, value: Any, base: Path, problems: _Problems) -> LayerSource | None:
+    key = f"layers.{role}"
+    table = _table(value, key, problems)
+    if not table and not isinstance(value, Mapping):
+        return None
+    allowed = LAYER_ROLES[role] | {"path"}
+    _unknown(table, allowed, key, problems)
+    path = _path(table, "path", key, base, problems)
+    layer = _string(table, "layer", key, problems)
+    scheme = _string(table, "scheme", key, problems)
+    if scheme is not None and scheme not in SCHEMES:
+        problems.add(f"{key}.scheme", f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+    year = None
+    if "year" in table:
+        year = _year(table["year"], f"{key}.year", problems)
+    elif role == "landuse_previous":
+        problems.add(f"{key}.year", "missing (必填): the survey year of the earlier vintage")
+    if path is not None:
+        _check_layer(path, layer, key, problems)
+    if path is None:
+        return None
+    return LayerSource(role=role, path=path, layer=layer, fields=_fields(table, key, problems),
+                       encoding=_encoding(table, key, problems), scheme=scheme, year=year)
+
+
+def _year(value: Any, key: str, problems: _Problems) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2100:
+        problems.add(key, f"must be a year between 1990 and 2100 (an integer), found {value!r}")
+        return None
+    return value
+
+
+def _tabular(role: str, value: Any, base: Path, problems: _Problems) -> TableSource | None:
+    key = f"tables.{role}"
+    table = _table(value, key, problems)
+    _unknown(table, TABLE_ROLES[role] | {"path"}, key, problems)
+    path = _path(table, "path", key, base, problems)
+    if path is not None and path.suffix.lower() not in _TABLE_SUFFIXES:
+        problems.add(f"{key}.path", f"{path.name} is not a CSV or XLSX file; save the table as "
+                     ".csv (UTF-8 or GBK) or .xlsx")
+    parcels = _path(table, "parcels", key, base, problems, required=False)
+    parcels_layer = _string(table, "parcels_layer", key, problems)
+    if parcels is not None:
+        _check_layer(parcels, parcels_layer, f"{key}.parcels", problems)
+    if path is None:
+        return None
+    return TableSource(role=role, path=path, sheet=_string(table, "sheet", key, problems),
+                       encoding=_encoding(table, key, problems),
+                       fields=_fields(table, key, problems), parcels=parcels,
+                       parcels_layer=parcels_layer)
+
+
+def _raster(role: str, value: Any, base: Path, problems: _Problems) -> RasterSource | None:
+    key = f"rasters.{role}"
+    table = _table(value, key, problems)
+    _unknown(table, RASTER_ROLES[role] | {"path"}, key, problems)
+    path = _path(table, "path", key, base, problems)
+    classes = _path(table, "classes", key, base, problems)
+    band = table.get("band", 1)
+    if isinstance(band, bool) or not isinstance(band, int) or band < 1:
+        problems.add(f"{key}.band", f"must be a band number ≥ 1, found {band!r}")
+        band = 1
+    if path is None:
+        return None
+    return RasterSource(role=role, path=path, classes=classes, band=band)
+
+
+def _date(value: Any, key: str, problems: _Problems) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    problems.add(key, f"must be a date like 2022-12-31, found {value!r}")
+    return None
+
+
+def _options(value: Any, problems: _Problems) -> Options:
+    table = _table(value, "options", problems)
+    _unknown(table, OPTION_KEYS, "options", problems)
+    area = table.get("area", "official")
+    if area not in AREA_BASES:
+        problems.add("options.area", f"must be one of {', '.join(AREA_BASES)}, found {area!r}")
+        area = "official"
+    sliver = table.get("sliver_m2", 1.0)
+    if isinstance(sliver, bool) or not isinstance(sliver, int | float) or not sliver >= 0 \
+            or sliver == float("inf"):
+        problems.add("options.sliver_m2", f"must be a number of m² ≥ 0, found {sliver!r}")
+        sliver = 1.0
+    when = None
+    if "evaluation_date" in table:
+        when = _date(table["evaluation_date"], "options.evaluation_date", problems)
+    crs = _string(table, "working_crs", "options", problems)
+    if crs is not None:
+        import pyproj
+
+        try:
+            parsed = pyproj.CRS.from_user_input(crs)
+        except pyproj.exceptions.CRSError:
+            problems.add("options.working_crs", f"unknown CRS {crs!r}; give e.g. \"EPSG:4527\"")
+        else:
+            if not parsed.is_projected:
+                problems.add("options.working_crs", f"{crs} is not projected; area work needs "
+                             "metres, e.g. EPSG:4527 (CGCS2000 3° GK zone 39)")
+    return Options(area=area, sliver_m2=float(sliver), evaluation_date=when, working_crs=crs)
+
+
+def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
+    """Validate an already-parsed config mapping; ``source`` is the config file's path.
+
+    Relative paths are resolved against ``source``'s folder.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem found, each with its key path and the fix.
+    """
+    source = Path(source).resolve()
+    base = source.parent
+    problems = _Problems(source)
+    _unknown(data, TOP_KEYS, "", problems)
+
+    region_t = _table(data.get("region", {}), "region", problems)
+    _unknown(region_t, ("name", "code", "year"), "region", problems)
+    if "region" not in data:
+        problems.add("region", "missing [region] with name, code and year")
+    name = _string(region_t, "name", "region", problems, required=True) or ""
+    code = region_t.get("code")
+    if code is None:
+        problems.add("region.code", "missing (必填): the 6-digit county code, e.g. \"370321\"")
+        code = ""
+    elif not (isinstance(code, str) and len(code) == 6 and code.isdigit()):
+        problems.add("region.code", f"must be the 6-digit county code as a string (行政区代码), "
+                     f"e.g. \"370321\"; found {code!r}")
+        code = ""
+    year = None
+    if "year" in region_t:
+        year = _year(region_t["year"], "region.year", problems)
+    else:
+        problems.add("region.year", "missing (必填): the report year, e.g. 2022")
+
+    layers_t = _table(data.get("layers", {}), "layers", problems)
+    _unknown(layers_t, tuple(LAYER_ROLES), "layers", problems)
+    if "landuse" not in layers_t:
+        problems.add("layers.landuse", "missing (必填): the 三调 DLTB layer, e.g. "
+                     "[layers.landuse] path = \"county.gpkg\", layer = \"DLTB\"")
+    layers = {}
+    for role in LAYER_ROLES:
+        if role in layers_t:
+            src = _layer(role, layers_t[role], base, problems)
+            if src is not None:
+                layers[role] = src
+
+    tables_t = _table(data.get("tables", {}), "tables", problems)
+    _unknown(tables_t, tuple(TABLE_ROLES), "tables", problems)
+    tables = {}
+    for role in TABLE_ROLES:
+        if role in tables_t:
+            tsrc = _tabular(role, tables_t[role], base, problems)
+            if tsrc is not None:
+                tables[role] = tsrc
+
+    rasters_t = _table(data.get("rasters", {}), "rasters", problems)
+    _unknown(rasters_t, tuple(RASTER_ROLES), "rasters", problems)
+    rasters = {}
+    for role in RASTER_ROLES:
+        if role in rasters_t:
+            rsrc = _raster(role, rasters_t[role], base, problems)
+            if rsrc is not None:
+                rasters[role] = rsrc
+
+    rules = "sandiao-default@1"
+    rules_t = _table(data.get("rules", {}), "rules", problems)
+    _unknown(rules_t, ("name", "path"), "rules", problems)
+    if "name" in rules_t and "path" in rules_t:
+        problems.add("rules", "give either name (a packaged rule set) or path, not both")
+    if "path" in rules_t:
+        rp = _path(rules_t, "path", "rules", base, problems)
+        rules = str(rp) if rp is not None else rules
+    elif "name" in rules_t:
+        rules = _string(rules_t, "name", "rules", problems) or rules
+
+    targets_path = None
+    targets_inline = None
+    if "targets" in data:
+        targets_t = _table(data["targets"], "targets", problems)
+        if "path" in targets_t:
+            _unknown(targets_t, ("path",), "targets", problems)
+            targets_path = _path(targets_t, "path", "targets", base, problems)
+        elif targets_t:
+            targets_inline = targets_t
+
+    options = _options(data.get("options", {}), problems)
+    problems.raise_if_any()
+    assert year is not None  # for the type checker: a missing year raised above
+    return Config(source=source, region=Region(name=name, code=code, year=year), layers=layers,
+                  tables=tables, rasters=rasters, rules=rules, targets=targets_path,
+                  targets_inline=targets_inline, options=options)
+
+
+def load_config(path: str | Path) -> Config:
+    """Load and validate a run configuration (contract §2).
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML config file. Paths inside it are relative to its folder.
+
+    Returns
+    -------
+    Config
+        Typed, with absolute paths; files and layers were checked to exist.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing or not TOML, or lists every problem found at once (unknown keys,
+        missing files or layers, bad values), each with its key path and the fix.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"配置文件不存在 config file not found: {path}; give the path of the "
+                          "TOML config (see the README's config reference)")
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"配置文件不是有效的 TOML: {path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text ({exc}); save the config as UTF-8") from None
+    return parse_config(data, path)
+

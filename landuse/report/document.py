@@ -1,0 +1,247 @@
+"""``indicators.json`` and ``indicators.csv``: the rows of contract §3.1, byte-stable.
+
+The same rows give the same bytes: rows are sorted (scope, zone, indicator order),
+object keys are sorted, floats are rounded to 12 significant digits (so summation-order
+noise in the last bits cannot change the file), and NaN/inf become ``null``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+import jsonschema
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "ROW_COLUMNS",
+    "SCHEMA_ID",
+    "clean_value",
+    "indicator_order",
+    "indicators_document",
+    "indicators_schema",
+    "indicators_table",
+    "records_from_rows",
+    "rows_from_document",
+    "validate_document",
+    "write_csv",
+    "write_json",
+]
+
+SCHEMA_ID: Final = "landuse/indicators@1"
+ROW_COLUMNS: Final = ("id", "name_zh", "scope", "zone", "zone_name", "value", "unit",
+                      "components", "target", "status", "reason")
+_SCOPE_ORDER: Final = {"county": 0, "township": 1, "village": 2}
+_SIGNIFICANT: Final = 12
+
+
+@lru_cache(maxsize=1)
+def _indicator_catalogue() -> pd.DataFrame:
+    """Return the indicator table shipped in ``landuse/rules/indicators.csv`` (id, names, unit)."""
+    path = resources.files("landuse.rules").joinpath("indicators.csv")
+    if not path.is_file():
+        return pd.DataFrame(columns=["id", "name_zh", "name_en", "unit"]).set_index("id")
+    with path.open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False).set_index("id")
+
+
+def indicator_order() -> list[str]:
+    """Return the indicator ids in the contract's order (§3.3), then the other catalogued ids."""
+    return list(_indicator_catalogue().index)
+
+
+def indicator_name_en(indicator_id: str) -> str:
+    """English name of an indicator from the catalogue (the id when not catalogued)."""
+    cat = _indicator_catalogue()
+    if indicator_id in cat.index and "name_en" in cat.columns:
+        return str(cat.loc[indicator_id, "name_en"])
+    return indicator_id.replace("_", " ")
+
+
+def clean_value(value: Any) -> Any:
+    """Turn a value into plain, stable JSON.
+
+    numpy scalars become Python ones, NaN/inf/NA become None, floats are rounded to 12
+    significant digits, mappings and sequences are cleaned recursively (keys as str).
+
+    Examples
+    --------
+    >>> clean_value({"b": np.float64(1 / 3), "a": float("nan")})
+    {'b': 0.333333333333, 'a': None}
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        if not math.isfinite(f):
+            return None
+        r = float(f"{f:.{_SIGNIFICANT}g}")
+        return 0.0 if r == 0 else r
+    if isinstance(value, str):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): clean_value(v) for k, v in value.items()}
+    if isinstance(value, Sequence | np.ndarray | pd.Series):
+        return [clean_value(v) for v in value]
+    raise TypeError(f"cannot write {type(value).__name__} {value!r} to indicators.json")
+
+
+def _row_key(rec: Mapping[str, Any], order: Mapping[str, int]) -> tuple[Any, ...]:
+    ident = str(rec["id"])
+    return (_SCOPE_ORDER.get(str(rec["scope"]), 9), str(rec["zone"]),
+            order.get(ident, len(order)), ident)
+
+
+def records_from_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Convert indicator rows (contract §3.1 columns) into sorted, JSON-clean dicts.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        One row per (indicator, zone) with at least ``id``, ``scope``, ``zone``, ``value``,
+        ``unit`` and ``status``; ``name_zh``, ``zone_name``, ``components``, ``target`` and
+        ``reason`` are filled with ``""``/``{}``/``None`` when absent.
+
+    Returns
+    -------
+    list of dict
+        Keys exactly :data:`ROW_COLUMNS`, rows ordered county first, then by zone code,
+        then in the contract's indicator order.
+    """
+    missing = [c for c in ("id", "scope", "zone", "value", "unit", "status") if c not in rows]
+    if missing:
+        raise ValueError(f"indicator rows lack the columns {missing}; they have {list(rows)}")
+    order = {ident: i for i, ident in enumerate(indicator_order())}
+    out: list[dict[str, Any]] = []
+    for rec in rows.to_dict(orient="records"):
+        components = rec.get("components")
+        target = rec.get("target")
+        clean = {
+            "id": str(rec["id"]),
+            "name_zh": str(rec.get("name_zh") or ""),
+            "scope": str(rec["scope"]),
+            "zone": str(rec["zone"]),
+            "zone_name": clean_value(rec.get("zone_name")),
+            "value": clean_value(rec["value"]),
+            "unit": str(rec["unit"]),
+            "components": clean_value(components) if isinstance(components, Mapping) else {},
+            "target": clean_value(target) if isinstance(target, Mapping) else None,
+            "status": str(rec["status"]),
+            "reason": clean_value(rec.get("reason")) or None,
+        }
+        out.append(clean)
+    out.sort(key=lambda r: _row_key(r, order))
+    return out
+
+
+def indicators_document(rows: pd.DataFrame, *, region_code: str, region_name: str, year: int,
+                        provenance: Mapping[str, Any]) -> dict[str, Any]:
+    """Assemble the ``indicators.json`` document of contract §3.1 (schema ``landuse/indicators@1``).
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Indicator rows (see :func:`records_from_rows`).
+    region_code, region_name : str
+        The county's 6-digit code and name.
+    year : int
+        The report year.
+    provenance : mapping
+        ``landuse_version``, ``created``, ``rules``, ``area``, ``working_crs``, ``inputs``,
+        ``warnings`` (and optionally ``findings``, ``options``, ``evaluation_date``).
+    """
+    return {
+        "schema": SCHEMA_ID,
+        "region": {"code": region_code, "name": region_name},
+        "year": int(year),
+        "provenance": clean_value(dict(provenance)),
+        "indicators": records_from_rows(rows),
+    }
+
+
+@lru_cache(maxsize=1)
+def indicators_schema() -> dict[str, Any]:
+    """Return the JSON Schema of ``indicators.json`` shipped in ``landuse/schemas``."""
+    path = resources.files("landuse").joinpath("schemas", "indicators.schema.json")
+    with path.open("r", encoding="utf-8") as fh:
+        schema: dict[str, Any] = json.load(fh)
+    return schema
+
+
+def validate_document(doc: Mapping[str, Any]) -> None:
+    """Validate an ``indicators.json`` document against the shipped schema.
+
+    Raises
+    ------
+    jsonschema.ValidationError
+        Naming the failing path; a failure here is a bug in ``landuse``, not in user data.
+    """
+    validator = jsonschema.Draft202012Validator(
+        indicators_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    validator.validate(doc)
+
+
+def dumps(doc: Mapping[str, Any]) -> str:
+    """Serialise a document: sorted keys, 2-space indent, UTF-8 text (Chinese kept readable)."""
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2, allow_nan=False) + "\n"
+
+
+def write_json(doc: Mapping[str, Any], path: str | Path) -> Path:
+    """Write ``doc`` to ``path`` as UTF-8 JSON (see :func:`dumps`); returns the path."""
+    path = Path(path)
+    path.write_text(dumps(doc), encoding="utf-8", newline="\n")
+    return path
+
+
+def rows_from_document(doc: Mapping[str, Any]) -> pd.DataFrame:
+    """Return the ``indicators`` array of a document as a DataFrame with :data:`ROW_COLUMNS`."""
+    return pd.DataFrame(list(doc["indicators"]), columns=list(ROW_COLUMNS))
+
+
+def indicators_table(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Flatten row records for CSV.
+
+    The target becomes ``target_op``, ``target_value``, ``target_year``, ``target_source``;
+    components become sorted-key JSON text.
+    """
+    flat = []
+    for rec in records:
+        target = rec.get("target") or {}
+        flat.append({
+            "id": rec["id"], "name_zh": rec["name_zh"], "name_en": indicator_name_en(rec["id"]),
+            "scope": rec["scope"], "zone": rec["zone"], "zone_name": rec["zone_name"],
+            "value": rec["value"], "unit": rec["unit"], "status": rec["status"],
+            "reason": rec.get("reason"),
+            "target_op": target.get("op"), "target_value": target.get("value"),
+            "target_year": target.get("year"), "target_source": target.get("source"),
+            "components": json.dumps(rec.get("components") or {}, ensure_ascii=False,
+                                     sort_keys=True),
+        })
+    cols = ["id", "name_zh", "name_en", "scope", "zone", "zone_name", "value", "unit", "status",
+            "reason", "target_op", "target_value", "target_year", "target_source", "components"]
+    return pd.DataFrame(flat, columns=cols)
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as UTF-8 CSV (no BOM, LF line ends); returns the path.
+
+    People open ``indicators.xlsx``; the CSV files are for programs.
+    """
+    path = Path(path)
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return path

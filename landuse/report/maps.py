@@ -1,0 +1,227 @@
+"""Maps and charts for the report, drawn with matplotlib into inline PNG data URIs.
+
+No pyplot state is used (figures are created with :class:`matplotlib.figure.Figure`), and
+no remote tiles: the report opens offline. Chinese labels need a CJK font; when none is
+installed (Debian: ``fonts-noto-cjk``) the labels fall back to English and codes instead
+of drawing empty boxes, and :func:`cjk_font` returns ``None`` so the report can say so.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Final
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+
+__all__ = ["choropleth", "cjk_font", "class_area_chart", "figure_data_uri", "redline_map"]
+
+_CJK_NAMES: Final = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+                     "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC",
+                     "Noto Serif CJK SC", "AR PL UMing CN")
+_CJK_FILE_HINTS: Final = ("cjk", "wqy", "sourcehan", "simhei", "msyh", "pingfang", "uming")
+SANDALEI_COLOURS: Final = {"农用地": "#7fbf7b", "建设用地": "#e08060", "未利用地": "#c2a5cf"}
+SANDALEI_EN: Final = {"农用地": "agricultural", "建设用地": "construction", "未利用地": "unused"}
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """Return the name of an installed font that draws Chinese, or ``None``.
+
+    Fonts installed after matplotlib built its cache are registered on the fly
+    (``font_manager.fontManager.addfont``).
+    """
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for name in _CJK_NAMES:
+        if name in names:
+            return name
+    for path in font_manager.findSystemFonts():
+        if any(h in path.lower().replace(" ", "") for h in _CJK_FILE_HINTS):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # unreadable font file: skip it
+                continue
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((n for n in _CJK_NAMES if n in names), None)
+
+
+@contextmanager
+def _style() -> Iterator[bool]:
+    """Matplotlib settings for every figure; yields whether Chinese labels can be drawn."""
+    font = cjk_font()
+    rc: dict[str, object] = {"font.size": 9, "axes.titlesize": 11, "axes.unicode_minus": False}
+    if font is not None:
+        rc["font.sans-serif"] = [font, "DejaVu Sans"]
+        rc["font.family"] = "sans-serif"
+    with matplotlib.rc_context(rc):
+        yield font is not None
+
+
+def figure_data_uri(fig: Figure, *, dpi: int = 110) -> str:
+    """Render a figure as a ``data:image/png;base64,...`` URI (self-contained HTML)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _map_axes(fig: Figure, zones: gpd.GeoDataFrame) -> Axes:
+    ax = fig.add_subplot(1, 1, 1)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    xmin, ymin, xmax, ymax = zones.total_bounds
+    pad = 0.03 * max(xmax - xmin, ymax - ymin, 1.0)
+    ax.set_xlim(xmin - pad, xmax + pad)
+    ax.set_ylim(ymin - pad, ymax + pad)
+    return ax
+
+
+def _scale_bar(ax: Axes, zones: gpd.GeoDataFrame) -> None:
+    """Draw a km scale bar (the working CRS is projected, in metres)."""
+    xmin, ymin, xmax, _ = zones.total_bounds
+    span = xmax - xmin
+    km = max(1, int(10 ** np.floor(np.log10(max(span / 5000.0, 1e-9)))))
+    length = km * 1000.0
+    x0, y0 = xmin, ymin - 0.015 * span
+    ax.plot([x0, x0 + length], [y0, y0], color="black", linewidth=2)
+    ax.text(x0 + length / 2, y0 - 0.012 * span, f"{km} km", ha="center", va="top", fontsize=7)
+
+
+def _text(title: tuple[str, str], chinese: bool) -> str:
+    """``"中文 English"`` when Chinese can be drawn, else the English part only."""
+    return f"{title[0]} {title[1]}" if chinese else title[1]
+
+
+_UNIT_EN: Final = {"万元/亩": "10k yuan/mu", "m²/万元": "m²/10k yuan", "个": "count"}
+
+
+def choropleth(zones: gpd.GeoDataFrame, values: pd.Series, *, title: tuple[str, str], unit: str,
+               labels: Mapping[str, str] | None = None, cmap: str = "YlOrRd") -> str:
+    """Map one indicator by township as a PNG data URI.
+
+    Parameters
+    ----------
+    zones : GeoDataFrame
+        Township polygons with a ``zone`` column (projected CRS, metres).
+    values : Series
+        Indicator values indexed by zone code; zones without a value are hatched grey.
+    title : (str, str)
+        Map title in Chinese and English.
+    unit : str
+        The unit shown on the colour bar.
+    labels : mapping, optional
+        Zone code -> label drawn at each township (e.g. its name).
+    cmap : str
+        Matplotlib colour map.
+    """
+    with _style() as chinese:
+        fig = Figure(figsize=(5.2, 4.6))
+        ax = _map_axes(fig, zones)
+        vals = pd.to_numeric(zones["zone"].map(values), errors="coerce")
+        have = vals.notna().to_numpy()
+        if (~have).any():
+            zones[~have].plot(ax=ax, color="#eeeeee", edgecolor="#999999", hatch="///",
+                              linewidth=0.5)
+        if have.any():
+            finite = vals[have].to_numpy(dtype=float)
+            lo, hi = float(finite.min()), float(finite.max())
+            norm = Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1.0)
+            zones[have].assign(_v=finite).plot(ax=ax, column="_v", cmap=cmap, norm=norm,
+                                               edgecolor="white", linewidth=0.8)
+            bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7,
+                               pad=0.02)
+            bar.set_label(unit if chinese else _UNIT_EN.get(unit, unit))
+        for zone, point in zip(zones["zone"], zones.geometry.representative_point(),
+                               strict=True):
+            text = (labels or {}).get(zone, zone) if chinese else zone[-3:]
+            ax.annotate(text, (point.x, point.y), ha="center", va="center", fontsize=7,
+                        color="#222222")
+        _scale_bar(ax, zones)
+        ax.set_title(_text(title, chinese))
+        return figure_data_uri(fig)
+
+
+def redline_map(zones: gpd.GeoDataFrame, *, protected: gpd.GeoDataFrame | None,
+                rights: gpd.GeoDataFrame | None, conflicts: gpd.GeoDataFrame | None,
+                title: tuple[str, str]) -> str:
+    """Map protected areas, mining rights and their overlaps (the evidence) as a PNG data URI.
+
+    Parameters
+    ----------
+    zones : GeoDataFrame
+        Township polygons (background and extent).
+    protected, rights, conflicts : GeoDataFrame or None
+        Protected areas, mining-right polygons, and the conflict geometries (overlaps);
+        all in the CRS of ``zones``.
+    title : (str, str)
+        Map title in Chinese and English.
+    """
+    from matplotlib.patches import Patch
+
+    with _style() as chinese:
+        fig = Figure(figsize=(6.0, 5.0))
+        ax = _map_axes(fig, zones)
+        zones.plot(ax=ax, color="#f7f7f7", edgecolor="#aaaaaa", linewidth=0.6)
+        handles = []
+        layers = (
+            (protected, "#a6dba0", "#1b7837", "保护地 protected area" if chinese
+             else "protected area"),
+            (rights, "none", "#2166ac", "矿业权 mining right" if chinese else "mining right"),
+            (conflicts, "#d7191c", "#d7191c", "冲突 conflict (overlap)" if chinese
+             else "conflict (overlap)"),
+        )
+        for frame, face, edge, label in layers:
+            if frame is None or frame.empty:
+                continue
+            polys = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+            if polys.empty:
+                continue
+            polys.plot(ax=ax, facecolor=face, edgecolor=edge, linewidth=0.9, alpha=0.85)
+            handles.append(Patch(facecolor=face, edgecolor=edge, label=label))
+        if handles:
+            ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.9)
+        _scale_bar(ax, zones)
+        ax.set_title(_text(title, chinese))
+        return figure_data_uri(fig)
+
+
+def class_area_chart(level1: pd.DataFrame, *, title: tuple[str, str]) -> str:
+    """Bar chart of county area by first-level class, coloured by 三大类, as a PNG data URI.
+
+    Parameters
+    ----------
+    level1 : DataFrame
+        Columns ``level1`` (code), ``name_zh``, ``sandalei``, ``area_ha``; one row per class.
+    title : (str, str)
+        Chart title in Chinese and English.
+    """
+    with _style() as chinese:
+        data = level1.sort_values("area_ha", ascending=True)
+        fig = Figure(figsize=(6.4, 0.32 * len(data) + 1.2))
+        ax = fig.add_subplot(1, 1, 1)
+        colours = [SANDALEI_COLOURS.get(s, "#999999") for s in data["sandalei"]]
+        names = [f"{c} {n}" if chinese else str(c) for c, n in
+                 zip(data["level1"], data["name_zh"], strict=True)]
+        ax.barh(names, data["area_ha"], color=colours)
+        for y, v in enumerate(data["area_ha"]):
+            ax.text(v, y, f" {v:,.0f}", va="center", fontsize=7)
+        ax.set_xlabel("面积 area (ha)" if chinese else "area (ha)")
+        ax.spines[["top", "right"]].set_visible(False)
+        from matplotlib.patches import Patch
+
+        ax.legend(handles=[Patch(color=c, label=(f"{k} {SANDALEI_EN[k]}" if chinese
+                                                 else SANDALEI_EN[k]))
+                           for k, c in SANDALEI_COLOURS.items()], loc="lower right",
+                  fontsize=7)
+        ax.set_title(_text(title, chinese))
+        return figure_data_uri(fig)

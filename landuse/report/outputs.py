@@ -1,0 +1,166 @@
+"""Write every output of contract §3 atomically.
+
+Files are written into a temporary folder next to ``DIR`` (same file system) and moved
+into ``DIR`` only when all of them were written. A failed run leaves ``DIR`` as it was
+(no partial files, no temporary folder); input files are never touched. Known ``landuse``
+outputs left in ``DIR`` by an earlier run that this run does not produce (e.g. an old
+``idle_parcels.csv`` when the ledger was removed from the config) are removed on success, so
+``DIR`` never mixes two runs. Other files in ``DIR`` are left alone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+import pandas as pd
+
+from landuse.report.document import indicators_table, validate_document, write_csv, write_json
+
+if TYPE_CHECKING:
+    from landuse.run import RunResult
+
+__all__ = ["OUTPUT_FILES", "write_outputs"]
+
+OUTPUT_FILES: Final = (
+    "indicators.json", "indicators.csv", "indicators.xlsx", "class_areas.csv",
+    "redlines.gpkg", "redlines.csv", "idle_parcels.gpkg", "idle_parcels.csv",
+    "transitions.csv", "landcover_areas.csv", "report.html",
+)
+
+
+def _findings_frame(result: RunResult) -> pd.DataFrame:
+    rows = [{**f.to_dict(), "examples": ", ".join(map(str, f.examples))} for f in result.findings]
+    return pd.DataFrame(rows, columns=["severity", "code", "count", "source", "message",
+                                       "examples"])
+
+
+def _writers(result: RunResult) -> dict[str, Callable[[Path], object]]:
+    """File name -> a function writing it into a folder (only the outputs this run has)."""
+    from landuse.report.html import render_html
+    from landuse.report.vector import write_gpkg
+    from landuse.report.xlsx import write_xlsx
+
+    doc = result.document()
+    validate_document(doc)
+    records = doc["indicators"]
+    prov = doc["provenance"]
+    writers: dict[str, Callable[[Path], object]] = {}
+    writers["indicators.json"] = lambda d: write_json(doc, d / "indicators.json")
+    writers["indicators.csv"] = lambda d: write_csv(indicators_table(records),
+                                                    d / "indicators.csv")
+    sheets: dict[str, pd.DataFrame] = {}
+    if not result.class_areas.empty:
+        writers["class_areas.csv"] = lambda d: write_csv(result.class_areas, d / "class_areas.csv")
+        sheets["地类面积 class areas"] = result.class_areas
+    writers["redlines.csv"] = lambda d: write_csv(result.redlines, d / "redlines.csv")
+    if result.redline_layers:
+        writers["redlines.gpkg"] = lambda d: write_gpkg(d / "redlines.gpkg", result.redline_layers)
+    for name, layer in sorted(result.redline_layers.items()):
+        title = {"mining_conflicts": "矿业权冲突 mining conflicts",
+                 "zone_violations": "三线冲突 zone violations"}.get(name, name)
+        sheets[title] = pd.DataFrame(layer.drop(columns=layer.geometry.name))
+    if result.idle_parcels is not None:
+        idle = result.idle_parcels
+        writers["idle_parcels.csv"] = lambda d: write_csv(
+            pd.DataFrame(idle.drop(columns="geometry", errors="ignore")), d / "idle_parcels.csv")
+        if "geometry" in idle.columns and getattr(idle, "crs", None) is not None:
+            writers["idle_parcels.gpkg"] = lambda d: write_gpkg(d / "idle_parcels.gpkg",
+                                                                {"idle_parcels": idle})
+        sheets["闲置土地 idle parcels"] = pd.DataFrame(idle.drop(columns="geometry",
+                                                              errors="ignore"))
+    if result.transitions is not None:
+        writers["transitions.csv"] = lambda d: write_csv(result.transitions,
+                                                         d / "transitions.csv")
+    if result.landcover_areas is not None:
+        writers["landcover_areas.csv"] = lambda d: write_csv(result.landcover_areas,
+                                                             d / "landcover_areas.csv")
+    sheets["数据质量 findings"] = _findings_frame(result)
+    sheets["输入 inputs"] = pd.DataFrame(prov["inputs"])
+    scalars = {k: v for k, v in prov.items() if not isinstance(v, list | dict)}
+    scalars.update({f"options.{k}": v for k, v in prov.get("options", {}).items()})
+    scalars.update({"region.code": doc["region"]["code"], "region.name": doc["region"]["name"],
+                    "year": doc["year"], "schema": doc["schema"]})
+    if records:
+        writers["indicators.xlsx"] = lambda d: write_xlsx(d / "indicators.xlsx", records,
+                                                          tables=sheets, provenance=scalars)
+        writers["report.html"] = lambda d: (d / "report.html").write_text(render_html(
+            doc, zones=result.zones, class_areas=result.class_areas,
+            redlines=_with_geometry(result), protected=result.protected,
+            rights=result.rights, idle_parcels=result.idle_parcels), encoding="utf-8")
+    return writers
+
+
+def _with_geometry(result: RunResult) -> pd.DataFrame | None:
+    layers = [g for g in result.redline_layers.values() if len(g)]
+    if not layers:
+        return None
+    return pd.concat(layers, ignore_index=True)
+
+
+def _created_dirs(path: Path) -> list[Path]:
+    """Ancestors of ``path`` (itself included) that do not exist yet, outermost first."""
+    missing = []
+    for p in [path, *path.parents]:
+        if p.exists():
+            break
+        missing.append(p)
+    return list(reversed(missing))
+
+
+def write_outputs(result: RunResult, out_dir: str | Path, *,
+                  only: Iterable[str] | None = None) -> Path:
+    """Write the outputs of ``result`` into ``out_dir`` atomically (see module docstring).
+
+    Parameters
+    ----------
+    result : RunResult
+        What the run computed.
+    out_dir : str or Path
+        Output folder; created when missing.
+    only : iterable of str, optional
+        Restrict to these file names (``landuse redlines`` writes only the redline files).
+
+    Returns
+    -------
+    Path
+        ``out_dir``.
+    """
+    out = Path(out_dir).resolve()
+    if out.exists() and not out.is_dir():
+        from landuse.errors import InputFileError
+
+        raise InputFileError(f"--out {out} exists and is not a folder; give a folder path")
+    writers = _writers(result)
+    if only is not None:
+        keep = set(only)
+        writers = {k: v for k, v in writers.items() if k in keep}
+    created = _created_dirs(out.parent)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the output folder is an ordinary one
+    try:
+        for name in sorted(writers):
+            writers[name](tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for d in reversed(created):
+            try:
+                d.rmdir()
+            except OSError:
+                break
+        raise
+    if not out.exists():
+        os.replace(tmp, out)
+        return out
+    stale = set(OUTPUT_FILES) - set(writers) if only is None else set()
+    for name in sorted(writers):
+        os.replace(tmp / name, out / name)
+    for name in sorted(stale):
+        (out / name).unlink(missing_ok=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return out

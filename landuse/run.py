@@ -1,0 +1,553 @@
+"""The annual run (contract §1, §4): one config in, every output of §3 out.
+
+``run(config)`` validates the config as a whole, reads every input into one working CRS
+(the land-use layer's projected CRS, or ``options.working_crs``), computes the indicators,
+the supply/idle figures and the redline checks, applies the targets and returns a
+:class:`RunResult`; with ``out=`` it also writes the outputs atomically
+(:func:`landuse.report.outputs.write_outputs`).
+
+Examples
+--------
+>>> import landuse.run
+>>> result = landuse.run.run("sample_data/config.toml")  # doctest: +SKIP
+>>> result.indicators.query("scope == 'county'")[["id", "value", "status"]]  # doctest: +SKIP
+>>> result.to_json("indicators.json")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from landuse.config import Config, LayerSource, load_config
+from landuse.errors import ConfigError, LanduseWarning
+from landuse.findings import Finding, get_findings
+
+__all__ = ["Progress", "RunResult", "check", "run", "run_redlines"]
+
+log = logging.getLogger("landuse.run")
+
+#: ``progress(step, done, total)``: called before each step and once at the end.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class RunResult:
+    """Everything one annual run computed (contract §4).
+
+    Attributes
+    ----------
+    config : Config
+        The validated configuration.
+    indicators : DataFrame
+        The rows of contract §3.1 (``id``, ``name_zh``, ``scope``, ``zone``, ``zone_name``,
+        ``value``, ``unit``, ``components``, ``target``, ``status``, ``reason``).
+    class_areas : DataFrame
+        Area by land class and zone (official rule), with the 三大类 column.
+    redlines : DataFrame
+        One row per redline finding (contract §3.2), without geometry.
+    redline_layers : dict of str to GeoDataFrame
+        ``mining_conflicts`` and ``zone_violations`` with the overlap geometry.
+    findings : list of Finding
+        Data-quality findings of every reader and step.
+    provenance : dict
+        ``provenance`` of ``indicators.json`` (``created`` is set when the run ends).
+    zones : GeoDataFrame or None
+        Township polygons (``zone``, ``zone_name``) in the working CRS, for the maps.
+    idle_parcels, transitions, landcover_areas : optional
+        Present when a ledger, a previous vintage or a land-cover raster was configured.
+    protected, rights : GeoDataFrame or None
+        The protected areas and mining rights as read (for the redline map).
+    """
+
+    config: Config
+    indicators: pd.DataFrame
+    class_areas: pd.DataFrame
+    redlines: pd.DataFrame
+    redline_layers: dict[str, gpd.GeoDataFrame]
+    findings: list[Finding]
+    provenance: dict[str, Any]
+    zones: gpd.GeoDataFrame | None = None
+    idle_parcels: gpd.GeoDataFrame | None = None
+    transitions: pd.DataFrame | None = None
+    landcover_areas: pd.DataFrame | None = None
+    protected: gpd.GeoDataFrame | None = None
+    rights: gpd.GeoDataFrame | None = None
+
+    @property
+    def violation_count(self) -> int:
+        """Redline violations: ``inside`` rows (overlap ≥ sliver) that break a rule.
+
+        Control-line rows count when ``relation`` is ``inside`` (or ``outside`` the urban
+        boundary, for construction not allowed there); mining rows only when their
+        disposition is ``withdraw`` or ``refuse`` (the category or zone prohibits mining).
+        """
+        return int(violations(self.redlines).sum())
+
+    def document(self) -> dict[str, Any]:
+        """Return the ``indicators.json`` document (contract §3.1)."""
+        from landuse.report.document import indicators_document
+
+        cfg = self.config
+        return indicators_document(self.indicators, region_code=cfg.region.code,
+                                   region_name=cfg.region.name, year=cfg.region.year,
+                                   provenance=self.provenance)
+
+    def to_json(self, path: str | Path) -> Path:
+        """Write ``indicators.json`` to ``path`` (validated against the shipped schema)."""
+        from landuse.report.document import validate_document, write_json
+
+        doc = self.document()
+        validate_document(doc)
+        return write_json(doc, path)
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write every output of contract §3 into ``out_dir`` atomically; returns it."""
+        from landuse.report.outputs import write_outputs
+
+        return write_outputs(self, out_dir)
+
+
+def violations(redlines: pd.DataFrame) -> pd.Series:
+    """Boolean mask of the redline rows that are violations (see ``violation_count``)."""
+    if redlines.empty:
+        return pd.Series(False, index=redlines.index)
+    inside = redlines["relation"].isin(["inside", "outside"])
+    mining = redlines["check"] == "mining_protected"
+    prohibited = redlines.get("disposition", pd.Series("", index=redlines.index)).isin(
+        ["withdraw", "refuse"])
+    return inside & (~mining | prohibited)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        with f.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class Inputs:
+    """Every input of a run, read and normalised into the working CRS."""
+
+    landuse: gpd.GeoDataFrame
+    working_crs: str
+    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _source_record(cfg: Config, role: str, path: Path, layer: str | None, obj: Any) -> dict:
+    attrs = dict(getattr(obj, "attrs", {}).get("source", {}) or {})
+    crs = getattr(obj, "crs", None)
+    src_crs = attrs.get("crs")
+    return {
+        "role": role, "path": cfg.relative(path), "layer": attrs.get("layer", layer),
+        "sha256": attrs.get("sha256") or _sha256(path),
+        "features": int(attrs.get("features", len(obj))),
+        "crs": str(src_crs) if src_crs else (crs.to_string() if crs is not None else None),
+        "encoding": attrs.get("encoding"),
+    }
+
+
+def _read_layer(src: LayerSource, working_crs: Any) -> gpd.GeoDataFrame:
+    from landuse.io import vector
+
+    common = {"fields": src.fields or None, "encoding": src.encoding, "working_crs": working_crs}
+    if src.role in ("landuse", "landuse_previous", "high_standard_farmland"):
+        return vector.read_landuse(src.path, layer=src.layer, **common)
+    if src.role == "townships":
+        return vector.read_townships(src.path, layer=src.layer, **common)
+    if src.role in ("ecological_redline", "permanent_farmland", "urban_boundary"):
+        return vector.read_control_line(src.path, kind=src.role, layer=src.layer, **common)
+    if src.role == "protected_areas":
+        return vector.read_protected_areas(src.path, layer=src.layer, **common)
+    if src.role == "mining_rights":
+        return vector.read_mining_rights(src.path, layer=src.layer, **common)
+    raise ConfigError(f"layers.{src.role}: no reader for this role")  # pragma: no cover
+
+
+def _capture(findings: list[Finding], func: Callable[[], Any]) -> Any:
+    """Call ``func`` and collect the findings of its result into ``findings``.
+
+    LanduseWarnings are not re-emitted: each is a finding (from the result's attrs, or
+    made from the warning's message), shown in the outputs and the CLI summary.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LanduseWarning)
+        value = func()
+    found = get_findings(value)
+    messages = {f.message for f in found}
+    for w in caught:
+        if not issubclass(w.category, LanduseWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        elif str(w.message) not in messages:
+            found.append(Finding(code="warning", message=str(w.message), count=1))
+            messages.add(str(w.message))
+    findings.extend(found)
+    return value
+
+
+def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
+    """Read every configured input into one working CRS.
+
+    The working CRS is ``options.working_crs`` or the land-use layer's projected CRS;
+    every other layer is brought to it by its reader (with a finding when reprojected).
+    Findings of every reader are collected in ``Inputs.findings``.
+    """
+    findings: list[Finding] = []
+    roles = [r for r in cfg.layers if r != "landuse"]
+    total = 1 + len(roles) + len(cfg.tables)
+    step = _stepper(progress, total)
+    step("读取土地利用 reading land use")
+    lu_src = cfg.layers["landuse"]
+    lu = _capture(findings, lambda: _read_layer(lu_src, cfg.options.working_crs))
+    working_crs = lu.crs.to_string()
+    inputs = Inputs(landuse=lu, working_crs=working_crs, findings=findings)
+    inputs.sources.append(_source_record(cfg, "landuse", lu_src.path, lu_src.layer, lu))
+    for role in roles:
+        src = cfg.layers[role]
+        step(f"读取 reading {role}")
+        frame = _capture(findings, lambda src=src: _read_layer(src, lu.crs))
+        inputs.layers[role] = frame
+        inputs.sources.append(_source_record(cfg, role, src.path, src.layer, frame))
+    for role, tsrc in cfg.tables.items():
+        step(f"读取 reading {role}")
+        table = _capture(findings, lambda tsrc=tsrc: _read_table(tsrc, lu.crs))
+        inputs.tables[role] = table
+        inputs.sources.append(_source_record(cfg, role, tsrc.path, tsrc.sheet, table))
+    return inputs
+
+
+def _read_table(src: Any, working_crs: Any) -> pd.DataFrame:
+    if src.role == "socioeconomic":
+        from landuse.io.tables import read_socioeconomic
+
+        return read_socioeconomic(src.path, encoding=src.encoding)
+    from landuse.io.ledger import read_land_supply
+
+    return read_land_supply(src.path, encoding=src.encoding)
+
+
+def _stepper(progress: Progress | None, total: int) -> Callable[[str], None]:
+    done = [0]
+
+    def step(label: str) -> None:
+        log.info(label)
+        if progress is not None:
+            progress(label, done[0], total)
+        done[0] += 1
+
+    return step
+
+
+# --------------------------------------------------------------------------- the steps
+
+
+def _zone_names(cfg: Config, inputs: Inputs) -> dict[str, str]:
+    names = {cfg.region.code: cfg.region.name}
+    towns = inputs.layers.get("townships")
+    if towns is not None:
+        names.update({str(z): str(n) for z, n in zip(towns["zone"], towns["zone_name"],
+                                                     strict=True)})
+    return names
+
+
+def _indicator_rows(cfg: Config, inputs: Inputs, rules: Any,
+                    findings: list[Finding]) -> pd.DataFrame:
+    from landuse.indicators.rows import compute_indicators
+
+    previous = inputs.layers.get("landuse_previous")
+    prev_src = cfg.layers.get("landuse_previous")
+    return _capture(findings, lambda: compute_indicators(
+        inputs.landuse, townships=inputs.layers.get("townships"),
+        permanent_farmland=inputs.layers.get("permanent_farmland"),
+        high_standard_farmland=inputs.layers.get("high_standard_farmland"),
+        socio=inputs.tables.get("socioeconomic"), year=cfg.region.year,
+        base_year=prev_src.year if prev_src is not None else None, base=previous,
+        rules=rules, zone_names=_zone_names(cfg, inputs)))
+
+
+def _redline_frames(cfg: Config, inputs: Inputs, rules: Any,
+                    findings: list[Finding]) -> list[gpd.GeoDataFrame]:
+    """Run every redline check the configured layers allow."""
+    from landuse.redlines import control_lines, mining
+
+    lay = inputs.layers
+    lu, sliver = inputs.landuse, cfg.options.sliver_m2
+    towns = lay.get("townships")
+    red, pf, ub = (lay.get(k) for k in ("ecological_redline", "permanent_farmland",
+                                         "urban_boundary"))
+    frames = []
+    if "mining_rights" in lay and "protected_areas" in lay:
+        frames.append(_capture(findings, lambda: mining.mining_conflicts(
+            lay["mining_rights"], lay["protected_areas"], sliver_m2=sliver, townships=towns)))
+    if red is not None:
+        frames.append(_capture(findings, lambda: control_lines.eco_redline_construction(
+            lu, red, rules=rules, sliver_m2=sliver)))
+    if pf is not None:
+        frames.append(_capture(findings, lambda: control_lines.farmland_nonfarm(
+            lu, pf, sliver_m2=sliver)))
+    if ub is not None:
+        frames.append(_capture(findings, lambda: control_lines.outside_urban_boundary(
+            lu, ub, rules=rules, sliver_m2=sliver)))
+    if pf is not None and (red is not None or ub is not None):
+        frames.append(_capture(findings, lambda: control_lines.line_conflicts(
+            pf, red, ub, sliver_m2=sliver, townships=towns)))
+    return frames
+
+
+def _mining_rows(cfg: Config, inputs: Inputs, frames: list[gpd.GeoDataFrame]) -> pd.DataFrame:
+    from landuse.indicators.rows import indicator_rows
+    from landuse.redlines.summary import mining_rights_in_protected_areas
+
+    conflicts = next((f for f in frames if "licence_no" in f.columns), None)
+    if conflicts is None:
+        return pd.DataFrame()
+    series = mining_rights_in_protected_areas(conflicts, townships=inputs.layers.get(
+        "townships"), county=cfg.region.code)
+    return indicator_rows(series, indicator_id="mining_rights_in_protected_areas",
+                          zone_names=_zone_names(cfg, inputs))
+
+
+def _not_available(key: str, module: str, exc: ModuleNotFoundError) -> ConfigError:
+    return ConfigError(
+        f"{key}: 此版本不支持 not available in this version of landuse (the module {module} "
+        f"is missing: {exc.name}). Remove [{key}] from the config or upgrade landuse."
+    )
+
+
+def _supply_rows(cfg: Config, inputs: Inputs, findings: list[Finding]
+                 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame | None]:
+    ledger = inputs.tables.get("land_supply")
+    if ledger is None:
+        return pd.DataFrame(), None
+    try:
+        from landuse.indicators import supply_idle
+        from landuse.indicators.rows import indicator_rows
+    except ModuleNotFoundError as exc:
+        raise _not_available("tables.land_supply", "landuse.indicators.supply_idle", exc) \
+            from None
+    when = cfg.evaluation_date
+    parcels = _capture(findings, lambda: supply_idle.classify_idle(ledger, evaluation_date=when))
+    names = _zone_names(cfg, inputs)
+    parts = []
+    for ident in ("idle_land_area", "idle_land_ratio", "land_supply_rate",
+                  "stock_land_supply_share"):
+        series = getattr(supply_idle, ident)(parcels, county=cfg.region.code)
+        parts.append(indicator_rows(series, indicator_id=ident, zone_names=names))
+    return pd.concat(parts, ignore_index=True), supply_idle.idle_parcels(parcels)
+
+
+def _change_outputs(cfg: Config, inputs: Inputs, findings: list[Finding]
+                    ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    transitions = landcover = None
+    if "landuse_previous" in inputs.layers:
+        try:
+            from landuse.indicators import change
+        except ModuleNotFoundError as exc:
+            raise _not_available("layers.landuse_previous", "landuse.indicators.change",
+                                 exc) from None
+        transitions = _capture(findings, lambda: change.transition_table(
+            inputs.layers["landuse_previous"], inputs.landuse))
+    if "landcover" in cfg.rasters:
+        src = cfg.rasters["landcover"]
+        try:
+            from landuse.indicators import landcover as lc
+        except ModuleNotFoundError as exc:
+            raise _not_available("rasters.landcover", "landuse.indicators.landcover",
+                                 exc) from None
+        zones = _zones(inputs)
+        landcover = _capture(findings, lambda: lc.landcover_areas(
+            src.path, zones, classes=src.classes))
+    return transitions, landcover
+
+
+def _apply_targets(cfg: Config, rows: pd.DataFrame) -> pd.DataFrame:
+    targets = _validate_targets(cfg)
+    if not targets:
+        return rows
+    from landuse.indicators.targets import apply_targets
+
+    return apply_targets(rows, targets, year=cfg.region.year)
+
+
+def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
+            only_redlines: bool = False) -> RunResult:
+    """Compute every result of the run from inputs already read (see :func:`read_inputs`)."""
+    from landuse.indicators.classes import class_areas
+    from landuse.redlines.output import redline_layers, redline_table
+    from landuse.rules import load_rules
+
+    rules = load_rules(cfg.rules)
+    findings: list[Finding] = []
+    step = _stepper(progress, 5)
+    step("红线检查 redline checks")
+    frames = _redline_frames(cfg, inputs, rules, findings)
+    table = redline_table(frames)
+    layers = redline_layers(frames) if frames else {}
+    rows = pd.DataFrame()
+    areas = pd.DataFrame()
+    idle = transitions = landcover = None
+    zones = None
+    if not only_redlines:
+        step("指标 indicators")
+        parts = [_indicator_rows(cfg, inputs, rules, findings), _mining_rows(cfg, inputs, frames)]
+        step("供地与闲置 land supply and idle land")
+        supply, idle = _supply_rows(cfg, inputs, findings)
+        parts.append(supply)
+        step("变化与地表覆盖 change and land cover")
+        transitions, landcover = _change_outputs(cfg, inputs, findings)
+        rows = _apply_targets(cfg, pd.concat([p for p in parts if len(p)], ignore_index=True))
+        step("地类面积 class areas")
+        areas = class_areas(inputs.landuse, by="township", rules=rules)
+        zones = _zones(inputs)
+    clean = _dedupe([*inputs.findings, *findings])
+    return RunResult(
+        config=cfg, indicators=rows, class_areas=areas, redlines=table, redline_layers=layers,
+        findings=clean, provenance=_provenance(cfg, inputs, clean, rules.label), zones=zones,
+        idle_parcels=idle, transitions=transitions, landcover_areas=landcover,
+        protected=inputs.layers.get("protected_areas"), rights=inputs.layers.get("mining_rights"))
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _resolve(config: str | Path | Config, year: int | None) -> Config:
+    cfg = config if isinstance(config, Config) else load_config(config)
+    return cfg.with_year(year) if year is not None else cfg
+
+
+def _provenance(cfg: Config, inputs: Inputs, findings: list[Finding], rules_label: str) -> dict:
+    from landuse import __version__
+
+    return {
+        "landuse_version": __version__,
+        "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "rules": rules_label,
+        "area": cfg.options.area,
+        "working_crs": inputs.working_crs,
+        "evaluation_date": cfg.evaluation_date.isoformat(),
+        "options": cfg.options.to_dict(),
+        "inputs": sorted(inputs.sources, key=lambda s: (s["role"], s["path"])),
+        "warnings": [_finding_text(f) for f in findings if f.severity != "info"],
+        "findings": [f.to_dict() for f in findings],
+    }
+
+
+def _finding_text(f: Finding) -> str:
+    where = f" [{f.source}]" if f.source else ""
+    return f"{f.code}: {f.message} ({f.count}){where}"
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for f in findings:
+        key = (f.code, f.message, f.count, f.source)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return sorted(out, key=lambda f: (f.source, f.code, f.message))
+
+
+def _zones(inputs: Inputs) -> gpd.GeoDataFrame:
+    """Township polygons for the maps: the townships layer, else the land use dissolved."""
+    towns = inputs.layers.get("townships")
+    if towns is not None:
+        return towns[["zone", "zone_name", "geometry"]].sort_values("zone").reset_index(
+            drop=True)
+    lu = inputs.landuse[["township", "geometry"]]
+    lu = lu[lu["township"] != ""]
+    dissolved = lu.dissolve(by="township", method="coverage").reset_index()
+    return gpd.GeoDataFrame({"zone": dissolved["township"], "zone_name": dissolved["township"],
+                             "geometry": dissolved.geometry}, crs=inputs.landuse.crs)
+
+
+def run(config: str | Path | Config, *, out: str | Path | None = None, year: int | None = None,
+        progress: Progress | None = None) -> RunResult:
+    """Run every computation of the annual report for one county.
+
+    Parameters
+    ----------
+    config : str, Path or Config
+        The TOML config (contract §2) or an already loaded :class:`~landuse.config.Config`.
+    out : str or Path, optional
+        When given, every output of contract §3 is written there atomically: into a
+        temporary folder next to it, moved into place only when everything succeeded.
+    year : int, optional
+        Report year, overriding ``region.year`` (``--year``).
+    progress : callable, optional
+        ``progress(step, done, total)`` before each step (the CLI draws a bar with it).
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    ConfigError, InputFileError, SchemaError, CRSError, GeometryError
+        Bad config or input; nothing is written.
+    """
+    cfg = _resolve(config, year)
+    inputs = read_inputs(cfg, progress=progress)
+    result = compute(cfg, inputs, progress=progress)
+    if out is not None:
+        if progress is not None:
+            progress("写出 writing outputs", 9, 10)
+        result.write(out)
+    if progress is not None:
+        progress("完成 done", 10, 10)
+    return result
+
+
+def run_redlines(config: str | Path | Config, *, out: str | Path | None = None,
+                 progress: Progress | None = None) -> RunResult:
+    """Run the redline checks only (``landuse redlines``); writes redlines.gpkg/.csv."""
+    cfg = _resolve(config, None)
+    inputs = read_inputs(cfg, progress=progress)
+    result = compute(cfg, inputs, progress=progress, only_redlines=True)
+    if out is not None:
+        from landuse.report.outputs import write_outputs
+
+        write_outputs(result, out, only=("redlines.gpkg", "redlines.csv"))
+    return result
+
+
+def check(config: str | Path | Config, *, progress: Progress | None = None) -> list[Finding]:
+    """Validate the config and read every input (schema, CRS, codes, geometry); write nothing.
+
+    Returns
+    -------
+    list of Finding
+        The data-quality findings of the readers (errors raise instead).
+    """
+    cfg = _resolve(config, None)
+    inputs = read_inputs(cfg, progress=progress)
+    _validate_targets(cfg)
+    return _dedupe(inputs.findings)
+
+
+def _validate_targets(cfg: Config) -> Any:
+    if cfg.targets is None and cfg.targets_inline is None:
+        return None
+    from landuse.indicators.targets import load_targets
+
+    return load_targets(cfg.targets if cfg.targets is not None else cfg.targets_inline)
+
