@@ -23,9 +23,10 @@ Pixel areas
 -----------
 Projected CRS: every pixel has the area ``|a·e − b·d|`` of the affine transform times the
 square of the CRS's linear unit in metres. Geographic CRS (EPSG:4326, EPSG:4490 ...): the
-area of a pixel depends on its latitude; each row's pixel area is the geodesic area of the
-pixel's corner quadrilateral on the CRS's ellipsoid (``pyproj.Geod.polygon_area_perimeter``),
-computed once per row. Rotated geographic grids are refused.
+area of a pixel depends on its latitude; each row's pixel area is the exact area on the
+CRS's ellipsoid of the cell bounded by two parallels and two meridians (closed form,
+computed once per row; the tests check it against ``pyproj.Geod`` on the densified pixel
+outline). Rotated geographic grids are refused.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ import pandas as pd
 import pyproj
 import rasterio
 import rasterio.errors
-import rasterio.windows
 import shapely
 from affine import Affine
 from rasterio.features import rasterize
@@ -150,6 +150,23 @@ def _crs_of(src: rasterio.io.DatasetReader, path: Path) -> pyproj.CRS:
     return pyproj.CRS.from_user_input(src.crs.to_wkt())
 
 
+def _parallel_integral(phi: np.ndarray, a: float, b: float) -> np.ndarray:
+    """Area (m² per radian of longitude) between the equator and latitude ``phi``.
+
+    On the ellipsoid of semi-axes ``a`` ≥ ``b`` with e² = 1 − b²/a²:
+    S(φ) = b²/2 · [sin φ / (1 − e² sin² φ) + 1/(2e) · ln((1 + e sin φ) / (1 − e sin φ))];
+    the area of a cell between two parallels and two meridians is Δλ · (S(φ₂) − S(φ₁)).
+    On a sphere (e = 0) S(φ) = a² sin φ.
+    """
+    sin = np.sin(phi)
+    e2 = 1.0 - (b * b) / (a * a)
+    if e2 <= 1e-15:
+        return a * a * sin
+    e = np.sqrt(e2)
+    return 0.5 * b * b * (sin / (1.0 - e2 * sin * sin)
+                          + np.log((1.0 + e * sin) / (1.0 - e * sin)) / (2.0 * e))
+
+
 def pixel_areas_by_row(transform: Affine, crs: pyproj.CRS, height: int) -> np.ndarray:
     """Return the area (m²) of one pixel in each row of a raster grid.
 
@@ -179,16 +196,13 @@ def pixel_areas_by_row(transform: Affine, crs: pyproj.CRS, height: int) -> np.nd
         if transform.b != 0 or transform.d != 0:
             raise CRSError(f"a rotated geographic raster grid ({transform}) is not supported; "
                            "warp it to a north-up grid (gdalwarp) first")
-        geod = crs.get_geod()
-        lon0, lon1 = transform.c, transform.c + transform.a
-        areas = np.empty(height, dtype=np.float64)
-        for i in range(height):
-            top = transform.f + i * transform.e
-            bottom = top + transform.e
-            area, _ = geod.polygon_area_perimeter([lon0, lon1, lon1, lon0],
-                                                  [top, top, bottom, bottom])
-            areas[i] = abs(area)
-        return areas
+        ell = crs.ellipsoid
+        if ell is None:
+            raise CRSError(f"the geographic CRS {crs.name!r} has no ellipsoid; cannot measure "
+                           "pixel areas")
+        edges = transform.f + transform.e * np.arange(height + 1, dtype=np.float64)
+        s = _parallel_integral(np.radians(edges), ell.semi_major_metre, ell.semi_minor_metre)
+        return np.abs(np.radians(transform.a) * np.diff(s))
     if not crs.is_projected:
         raise CRSError(f"cannot measure pixel areas in the CRS {crs.name!r}; use a projected "
                        "or a geographic CRS")
@@ -251,6 +265,22 @@ def _count_keys(keys: np.ndarray, nbins: int | None,
     uniq, inv = np.unique(keys, return_inverse=True)
     c = np.bincount(inv, weights=weights)
     return uniq, c
+
+
+def _window_transform(t: Affine, win: Window) -> Affine:
+    """Affine transform of a window (explicit, without the deprecated ``Affine *``)."""
+    col, row = float(win.col_off), float(win.row_off)
+    return Affine(t.a, t.b, t.a * col + t.b * row + t.c, t.d, t.e, t.d * col + t.e * row + t.f)
+
+
+def _window_bounds(t: Affine, win: Window) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) of a window in CRS coordinates."""
+    wt = _window_transform(t, win)
+    cols = np.array([0.0, float(win.width), 0.0, float(win.width)])
+    rows = np.array([0.0, 0.0, float(win.height), float(win.height)])
+    xs = wt.a * cols + wt.b * rows + wt.c
+    ys = wt.d * cols + wt.e * rows + wt.f
+    return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
 
 
 def _edge_fractions(
@@ -376,13 +406,13 @@ def zonal_value_areas(
         block_rows = src.block_shapes[band - 1][0]
         for win in row_windows(src.height, src.width, block_rows=block_rows,
                                window_rows=window_rows):
-            bounds = rasterio.windows.bounds(win, src.transform)
+            bounds = _window_bounds(src.transform, win)
             idx = tree.query(shapely.box(*bounds))
             if idx.size == 0:
                 continue
             idx = np.sort(idx)
             h, w = int(win.height), int(win.width)
-            wt = src.window_transform(win)
+            wt = _window_transform(src.transform, win)
             data = src.read(band, window=win)
             zr = rasterize(((geom_arr[i], int(zid[i])) for i in idx), out_shape=(h, w),
                            transform=wt, fill=0, all_touched=False, dtype=zdtype)
