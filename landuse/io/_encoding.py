@@ -123,6 +123,22 @@ def detect_dbf_encoding(data: bytes, *, source: str) -> DbfEncoding:
     )
 
 
+def _check_given(dbf: bytes, encoding: str, *, source: str) -> None:
+    """Raise when the text of ``dbf`` does not decode with the user's ``encoding``."""
+    _, values = _dbf_text_bytes(dbf, source=source)
+    try:
+        for v in values:
+            v.decode(encoding)
+    except LookupError:  # a codec name GDAL knows but Python does not: trust the user
+        return
+    except UnicodeDecodeError:
+        guess = detect_dbf_encoding(dbf, source=source).label
+        raise InputFileError(
+            f"{source}: the text fields do not decode as {encoding!r} (e.g. bytes "
+            f"{v[:24]!r}); they decode as {guess}. Pass encoding={guess!r} or omit encoding="
+        ) from None
+
+
 def _read_member(path: Path, suffix: str, *, layer: str | None) -> bytes | None:
     """Bytes of the sidecar ``suffix`` of a Shapefile (plain or inside a .zip), or None."""
     if path.suffix.lower() == ".zip":
@@ -157,12 +173,14 @@ def shapefile_encoding(
     -------
     DbfEncoding
     """
+    dbf = _read_member(path, ".dbf", layer=layer)
     if encoding is not None:
+        if dbf is not None:
+            _check_given(dbf, encoding, source=source)
         return DbfEncoding(encoding, encoding, "argument")
     cpg = _read_member(path, ".cpg", layer=layer)
     if cpg is not None and cpg.strip():
         return DbfEncoding(None, cpg.decode("ascii", "replace").strip(), "cpg")
-    dbf = _read_member(path, ".dbf", layer=layer)
     if dbf is None:
         raise InputFileError(
             f"{source}: the Shapefile has no .dbf attribute table; copy the .dbf (and .shx, "

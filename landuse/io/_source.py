@@ -237,9 +237,6 @@ def read_layer(
     if source.is_shapefile:
         enc = shapefile_encoding(source.path, layer=source.layer, encoding=encoding,
                                  source=source.label)
-        if enc.how in ("cpg", "ldid"):
-            info = pyogrio.read_info(source.path, layer=source.layer)
-            enc = DbfEncoding(None, str(info.get("encoding") or enc.label), enc.how)
     else:
         if encoding is not None and encoding.upper().replace("-", "") != "UTF8":
             raise InputFileError(
