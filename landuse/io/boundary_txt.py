@@ -277,7 +277,7 @@ def _datum(text: str) -> str | None:
     return None
 
 
-def _detect_crs(meta, east, path, crs, findings):
+def _detect_crs(meta, east, pt_no, path, crs, findings):
     """Datum, zone width, zone and EPSG from the header and the coordinate prefix."""
     src = str(path)
     datum = _datum(meta.get("坐标系", ""))
@@ -297,13 +297,12 @@ def _detect_crs(meta, east, path, crs, findings):
     prefixed = east >= 1e7
     zone = zone_hdr
     if prefixed.any():
-        if not prefixed.all():
-            raise _fail(path, None, "some eastings carry the zone prefix (≥ 10,000,000 m) and "
-                                    "some do not; one file must use one convention")
-        zones = np.unique(np.floor(east / 1e6).astype(np.int64))
-        if zones.size > 1:
-            raise _fail(path, None, f"eastings carry several zone prefixes {zones.tolist()}; "
-                                    "one file must hold one zone")
+        zones = np.floor(east / 1e6).astype(np.int64)
+        odd = np.flatnonzero(~prefixed | (zones != zones[0]))
+        if odd.size:
+            raise _fail(path, int(pt_no[odd[0]]), f"easting {east[odd[0]]:.3f} has another zone "
+                        f"prefix than the first point's zone {zones[0]} (or none); one file must "
+                        "hold one zone and one convention")
         zone = int(zones[0])
         if zone_hdr is not None and zone_hdr != zone:
             findings.append(Finding(
@@ -442,7 +441,7 @@ def read_boundary_txt(
             "swapped_xy", f"{src}: X and Y are swapped in {len(bad)} parcel(s) (X must be the "
             "northing, Y the easting); detected by magnitude and swapped back", len(bad),
             "warning", src, bad[:5]))
-    datum, width, zone, epsg = _detect_crs(meta, east, path, crs, findings)
+    datum, width, zone, epsg = _detect_crs(meta, east, pt_no, path, crs, findings)
     out_crs = pyproj.CRS.from_user_input(crs) if crs is not None else pyproj.CRS.from_epsg(epsg)
     if crs is not None and epsg is not None and out_crs.to_epsg() != epsg:
         findings.append(Finding("crs_override", f"{src}: header and coordinates give EPSG:{epsg}; "
