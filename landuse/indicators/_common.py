@@ -262,7 +262,8 @@ def make_indicator(
 class Prepared:
     """A land-use frame reduced once to what the area indicators need.
 
-    ``rows`` are the class rows (:func:`class_rows`), ``total_m2`` is Σ TBMJ per zone,
+    ``rows`` are the class rows (:func:`class_rows`) summed per zone, code and CZCSXM,
+    ``total_m2`` is Σ TBMJ per zone,
     ``zones`` the zone codes reported (county first), ``rules`` the rule set.
     """
 
@@ -297,7 +298,13 @@ def prepare(
             f"{what}: {int(tbmj.isna().sum())} patch(es) have no numeric TBMJ (图斑面积); "
             "read the layer with landuse.io.vector.read_landuse, which fills it"
         )
-    rows = class_rows(lu, levels=levels, what=what)
+    full = class_rows(lu, levels=levels, what=what)
+    # one row per (zone, code, CZCSXM): every aggregate is a sum over these, so the masks
+    # and group sums below run on a few thousand rows instead of one per patch
+    keys = [*levels, "code", "czcsxm"]
+    rows = full.groupby(keys, sort=True)["area_m2"].sum().reset_index()
+    for col in keys:
+        rows[col] = rows[col].astype(object)
     zones = zone_index(rows, levels)
     zcols = zone_columns(lu, levels, what=what)
     total = zone_sums(zcols, tbmj.to_numpy(float), levels=levels, zones=zones)

@@ -104,12 +104,11 @@ def _decline(p: Prepared, socio: pd.DataFrame | None, year: int | None,
     for z in p.zones[no_base.to_numpy()]:
         reasons[z] = (f"no base-year construction land for zone {z}: give the previous "
                       "survey vintage (base=) or base_construction_land_ha")
-    if base_year is None:
-        reasons = {z: "no base year was given (base_year=)" for z in p.zones}
-        value[:] = np.nan
     for z, r in (miss_cur0 | miss_cur).items():
         if not comparable[z]:
             reasons[z] = r
+    if base_year is None:
+        reasons = {z: "no base year was given (base_year=)" for z in p.zones}
     value[list(reasons)] = np.nan
     comps = pd.DataFrame({
         "construction_land_ha": land_ha,
