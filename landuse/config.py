@@ -54,8 +54,8 @@ LAYER_ROLES: Final[dict[str, frozenset[str]]] = {
     "high_standard_farmland": frozenset({"layer", "fields", "encoding"}),
 }
 TABLE_ROLES: Final[dict[str, frozenset[str]]] = {
-    "socioeconomic": frozenset({"sheet", "encoding", "fields"}),
-    "land_supply": frozenset({"sheet", "encoding", "fields", "parcels", "parcels_layer"}),
+    "socioeconomic": frozenset({"encoding"}),
+    "land_supply": frozenset({"encoding", "parcels", "parcels_layer"}),
 }
 RASTER_ROLES: Final[dict[str, frozenset[str]]] = {"landcover": frozenset({"classes", "band"})}
 SCHEMES: Final = ("sandiao", "ydyh", "auto")
@@ -90,13 +90,16 @@ class LayerSource:
 
 @dataclass(frozen=True)
 class TableSource:
-    """One ``[tables.<role>]`` entry (CSV or XLSX)."""
+    """One ``[tables.<role>]`` entry (CSV or XLSX, first sheet).
+
+    ``parcels`` (land supply only) locates the ledger's parcels: a vector file with a
+    ``parcel_id`` column (layer ``parcels_layer``), a boundary-point TXT file, or a folder
+    of TXT files.
+    """
 
     role: str
     path: Path
-    sheet: str | None = None
     encoding: str | None = None
-    fields: dict[str, str] = field(default_factory=dict)
     parcels: Path | None = None
     parcels_layer: str | None = None
 
@@ -345,14 +348,15 @@ def _tabular(role: str, value: Any, base: Path, problems: _Problems) -> TableSou
                      ".csv (UTF-8 or GBK) or .xlsx")
     parcels = _path(table, "parcels", key, base, problems, required=False)
     parcels_layer = _string(table, "parcels_layer", key, problems)
-    if parcels is not None:
+    if parcels is not None and parcels.is_file():
         _check_layer(parcels, parcels_layer, f"{key}.parcels", problems)
+    elif parcels is not None and not any(parcels.glob("*.[tT][xX][tT]")):
+        problems.add(f"{key}.parcels", f"the folder {parcels} holds no boundary-point .txt "
+                     "files; give a folder of TXT files, one TXT file or a vector layer")
     if path is None:
         return None
-    return TableSource(role=role, path=path, sheet=_string(table, "sheet", key, problems),
-                       encoding=_encoding(table, key, problems),
-                       fields=_fields(table, key, problems), parcels=parcels,
-                       parcels_layer=parcels_layer)
+    return TableSource(role=role, path=path, encoding=_encoding(table, key, problems),
+                       parcels=parcels, parcels_layer=parcels_layer)
 
 
 def _raster(role: str, value: Any, base: Path, problems: _Problems) -> RasterSource | None:

@@ -28,7 +28,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from landuse.config import Config, LayerSource, load_config
+from landuse.config import Config, LayerSource, TableSource, load_config
 from landuse.errors import ConfigError, LanduseWarning
 from landuse.findings import Finding, get_findings
 
@@ -212,7 +212,7 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
     Findings of every reader are collected in ``Inputs.findings``.
     """
     findings: list[Finding] = []
-    roles = [r for r in cfg.layers if r != "landuse"]
+    roles = sorted((r for r in cfg.layers if r != "landuse"), key=lambda r: r != "townships")
     total = 1 + len(roles) + len(cfg.tables)
     step = _stepper(progress, total)
     step("读取土地利用 reading land use")
@@ -229,20 +229,45 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
         inputs.sources.append(_source_record(cfg, role, src.path, src.layer, frame))
     for role, tsrc in cfg.tables.items():
         step(f"读取 reading {role}")
-        table = _capture(findings, lambda tsrc=tsrc: _read_table(tsrc, lu.crs))
+        if tsrc.parcels is not None:
+            parcels = _capture(findings, lambda tsrc=tsrc: _read_parcels(tsrc, lu.crs))
+            inputs.layers["land_supply_parcels"] = parcels
+            inputs.sources.append(_source_record(cfg, "land_supply_parcels", tsrc.parcels,
+                                                 tsrc.parcels_layer, parcels))
+        table = _capture(findings, lambda tsrc=tsrc: _read_table(tsrc, inputs))
         inputs.tables[role] = table
-        inputs.sources.append(_source_record(cfg, role, tsrc.path, tsrc.sheet, table))
+        inputs.sources.append(_source_record(cfg, role, tsrc.path, None, table))
     return inputs
 
 
-def _read_table(src: Any, working_crs: Any) -> pd.DataFrame:
+def _read_parcels(src: TableSource, working_crs: Any) -> gpd.GeoDataFrame:
+    """Parcel geometries of the ledger: TXT files (a file or a folder of them) or a layer."""
+    from landuse.io.ledger import read_parcels
+
+    assert src.parcels is not None
+    sources: Any = (sorted(src.parcels.glob("*.txt")) + sorted(src.parcels.glob("*.TXT"))
+                    if src.parcels.is_dir() else src.parcels)
+    parcels = read_parcels(sources, encoding=src.encoding, layer=src.parcels_layer)
+    if parcels.crs is not None and not parcels.crs.equals(working_crs):
+        found = Finding(code="reprojected", severity="info", count=len(parcels),
+                        source=str(src.parcels),
+                        message=f"land-supply parcels (供地地块) reprojected from "
+                                f"{parcels.crs.to_string()} to the working CRS")
+        parcels = parcels.to_crs(working_crs)
+        parcels.attrs["findings"] = [found]
+    return parcels
+
+
+def _read_table(src: TableSource, inputs: Inputs) -> pd.DataFrame:
     if src.role == "socioeconomic":
         from landuse.io.tables import read_socioeconomic
 
         return read_socioeconomic(src.path, encoding=src.encoding)
     from landuse.io.ledger import read_land_supply
 
-    return read_land_supply(src.path, encoding=src.encoding)
+    return read_land_supply(src.path, encoding=src.encoding,
+                            parcels=inputs.layers.get("land_supply_parcels"),
+                            townships=inputs.layers.get("townships"))
 
 
 def _stepper(progress: Progress | None, total: int) -> Callable[[str], None]:
@@ -345,27 +370,43 @@ def _supply_rows(cfg: Config, inputs: Inputs, findings: list[Finding]
         raise _not_available("tables.land_supply", "landuse.indicators.supply_idle", exc) \
             from None
     when = cfg.evaluation_date
-    parcels = _capture(findings, lambda: supply_idle.classify_idle(ledger, evaluation_date=when))
     names = _zone_names(cfg, inputs)
     parts = []
     for ident in ("idle_land_area", "idle_land_ratio", "land_supply_rate",
                   "stock_land_supply_share"):
-        series = getattr(supply_idle, ident)(parcels, county=cfg.region.code)
-        parts.append(indicator_rows(series, indicator_id=ident, zone_names=names))
-    return pd.concat(parts, ignore_index=True), supply_idle.idle_parcels(parcels)
+        series = _capture(findings, lambda ident=ident: getattr(supply_idle, ident)(
+            ledger, evaluation_date=when, county=cfg.region.code))
+        parts.append(indicator_rows(
+            series, indicator_id=ident, zone_names=names,
+            components=series.attrs.get("components"),
+            reason=series.attrs.get("not_computable") or None))
+    parcels = inputs.layers.get("land_supply_parcels")
+    if parcels is not None:
+        idle = supply_idle.idle_parcels(ledger, parcels, evaluation_date=when)
+    else:
+        idle = supply_idle.classify_idle(ledger, evaluation_date=when)
+    return pd.concat(parts, ignore_index=True), idle
 
 
-def _change_outputs(cfg: Config, inputs: Inputs, findings: list[Finding]
-                    ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    transitions = landcover = None
-    if "landuse_previous" in inputs.layers:
+def _change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Finding]
+                    ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """Transitions and the two-vintage indicators; land-cover areas (when configured)."""
+    rows, transitions, landcover = pd.DataFrame(), None, None
+    previous = inputs.layers.get("landuse_previous")
+    if previous is not None:
         try:
             from landuse.indicators import change
+            from landuse.indicators.rows import indicator_rows
         except ModuleNotFoundError as exc:
             raise _not_available("layers.landuse_previous", "landuse.indicators.change",
                                  exc) from None
-        transitions = _capture(findings, lambda: change.transition_table(
-            inputs.layers["landuse_previous"], inputs.landuse))
+        flows = _capture(findings, lambda: change.transition_flows(previous, inputs.landuse))
+        transitions = change.transition_matrix(flows)
+        names = _zone_names(cfg, inputs)
+        series = [change.stock_land_revitalised_area(flows, rules=rules),
+                  change.rural_settlement_reduction_area(previous, inputs.landuse, rules=rules)]
+        rows = pd.concat([indicator_rows(s, indicator_id=str(s.name), zone_names=names)
+                          for s in series], ignore_index=True)
     if "landcover" in cfg.rasters:
         src = cfg.rasters["landcover"]
         try:
@@ -376,7 +417,7 @@ def _change_outputs(cfg: Config, inputs: Inputs, findings: list[Finding]
         zones = _zones(inputs)
         landcover = _capture(findings, lambda: lc.landcover_areas(
             src.path, zones, classes=src.classes))
-    return transitions, landcover
+    return rows, transitions, landcover
 
 
 def _apply_targets(cfg: Config, rows: pd.DataFrame) -> pd.DataFrame:
@@ -413,7 +454,8 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
         supply, idle = _supply_rows(cfg, inputs, findings)
         parts.append(supply)
         step("变化与地表覆盖 change and land cover")
-        transitions, landcover = _change_outputs(cfg, inputs, findings)
+        change_rows, transitions, landcover = _change_outputs(cfg, inputs, rules, findings)
+        parts.append(change_rows)
         rows = _apply_targets(cfg, pd.concat([p for p in parts if len(p)], ignore_index=True))
         step("地类面积 class areas")
         areas = class_areas(inputs.landuse, by="township", rules=rules)

@@ -93,6 +93,9 @@ def _maps(records: Sequence[Mapping[str, Any]], zones: gpd.GeoDataFrame | None) 
     if zones is None or zones.empty:
         return []
     labels = dict(zip(zones["zone"], zones.get("zone_name", zones["zone"]), strict=True))
+    xmin, ymin, xmax, ymax = zones.total_bounds
+    # a map 500 px wide shows nothing finer than 1/1000 of the extent: draw less
+    zones = zones.assign(geometry=zones.geometry.simplify(max(xmax - xmin, ymax - ymin) / 1000))
     out = []
     for ident, cmap in KEY_MAP_INDICATORS:
         rows = [r for r in records if r["scope"] == "township" and r["id"] == ident]

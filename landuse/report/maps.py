@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
@@ -19,7 +20,7 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager
+from matplotlib import font_manager, patheffects
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
@@ -32,6 +33,7 @@ _CJK_NAMES: Final = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "
                      "Noto Serif CJK SC", "AR PL UMing CN")
 _CJK_FILE_HINTS: Final = ("cjk", "wqy", "sourcehan", "simhei", "msyh", "pingfang", "uming")
 SANDALEI_COLOURS: Final = {"农用地": "#7fbf7b", "建设用地": "#e08060", "未利用地": "#c2a5cf"}
+_HALO: Final = [patheffects.withStroke(linewidth=2.5, foreground="white")]
 SANDALEI_EN: Final = {"农用地": "agricultural", "建设用地": "construction", "未利用地": "unused"}
 
 
@@ -71,7 +73,7 @@ def _style() -> Iterator[bool]:
 def figure_data_uri(fig: Figure, *, dpi: int = 110) -> str:
     """Render a figure as a ``data:image/png;base64,...`` URI (self-contained HTML)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -98,8 +100,9 @@ def _scale_bar(ax: Axes, zones: gpd.GeoDataFrame) -> None:
 
 
 def _text(title: tuple[str, str], chinese: bool) -> str:
-    """``"中文 English"`` when Chinese can be drawn, else the English part only."""
-    return f"{title[0]} {title[1]}" if chinese else title[1]
+    """Chinese title over the wrapped English one, or the English one alone."""
+    en = "\n".join(textwrap.wrap(title[1], 48))
+    return f"{title[0]}\n{en}" if chinese else en
 
 
 _UNIT_EN: Final = {"万元/亩": "10k yuan/mu", "m²/万元": "m²/10k yuan", "个": "count"}
@@ -125,7 +128,7 @@ def choropleth(zones: gpd.GeoDataFrame, values: pd.Series, *, title: tuple[str, 
         Matplotlib colour map.
     """
     with _style() as chinese:
-        fig = Figure(figsize=(5.2, 4.6))
+        fig = Figure(figsize=(5.2, 4.6), layout="constrained")
         ax = _map_axes(fig, zones)
         vals = pd.to_numeric(zones["zone"].map(values), errors="coerce")
         have = vals.notna().to_numpy()
@@ -135,7 +138,10 @@ def choropleth(zones: gpd.GeoDataFrame, values: pd.Series, *, title: tuple[str, 
         if have.any():
             finite = vals[have].to_numpy(dtype=float)
             lo, hi = float(finite.min()), float(finite.max())
-            norm = Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1.0)
+            if hi <= lo:  # one value everywhere: centre it in the colour range
+                pad = max(abs(lo) * 0.05, 1.0)
+                lo, hi = lo - pad, hi + pad
+            norm = Normalize(vmin=lo, vmax=hi)
             zones[have].assign(_v=finite).plot(ax=ax, column="_v", cmap=cmap, norm=norm,
                                                edgecolor="white", linewidth=0.8)
             bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7,
@@ -145,7 +151,7 @@ def choropleth(zones: gpd.GeoDataFrame, values: pd.Series, *, title: tuple[str, 
                                strict=True):
             text = (labels or {}).get(zone, zone) if chinese else zone[-3:]
             ax.annotate(text, (point.x, point.y), ha="center", va="center", fontsize=7,
-                        color="#222222")
+                        color="#111111", path_effects=_HALO)
         _scale_bar(ax, zones)
         ax.set_title(_text(title, chinese))
         return figure_data_uri(fig)
@@ -169,7 +175,7 @@ def redline_map(zones: gpd.GeoDataFrame, *, protected: gpd.GeoDataFrame | None,
     from matplotlib.patches import Patch
 
     with _style() as chinese:
-        fig = Figure(figsize=(6.0, 5.0))
+        fig = Figure(figsize=(6.0, 5.0), layout="constrained")
         ax = _map_axes(fig, zones)
         zones.plot(ax=ax, color="#f7f7f7", edgecolor="#aaaaaa", linewidth=0.6)
         handles = []
@@ -207,7 +213,7 @@ def class_area_chart(level1: pd.DataFrame, *, title: tuple[str, str]) -> str:
     """
     with _style() as chinese:
         data = level1.sort_values("area_ha", ascending=True)
-        fig = Figure(figsize=(6.4, 0.32 * len(data) + 1.2))
+        fig = Figure(figsize=(6.4, 0.32 * len(data) + 1.4), layout="constrained")
         ax = fig.add_subplot(1, 1, 1)
         colours = [SANDALEI_COLOURS.get(s, "#999999") for s in data["sandalei"]]
         names = [f"{c} {n}" if chinese else str(c) for c, n in
