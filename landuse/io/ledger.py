@@ -114,7 +114,8 @@ def _cells(col: pd.Series) -> list[Any]:
 def _dates(col: pd.Series, name: str, problems: list, lines: np.ndarray) -> pd.Series:
     """Parse dates written YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYYMMDD or YYYY年M月D日."""
     cells = _cells(col)
-    direct = [pd.Timestamp(v) if isinstance(v, _dt.date) else pd.NaT for v in cells]
+    direct = pd.to_datetime(pd.Series([pd.Timestamp(v) if isinstance(v, _dt.date) else pd.NaT
+                                       for v in cells], dtype=object)).to_numpy("datetime64[ns]")
     text = pd.Series(["" if (v is None or isinstance(v, _dt.date)) else str(v).strip()
                       for v in cells], dtype=str)
     norm = (text.str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
@@ -123,7 +124,7 @@ def _dates(col: pd.Series, name: str, problems: list, lines: np.ndarray) -> pd.S
             .str.replace(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3", regex=True)
             .str.replace(r"\s+0{1,2}:0{1,2}(:0{1,2})?$", "", regex=True))
     parsed = pd.to_datetime(norm, format="%Y-%m-%d", errors="coerce").to_numpy("datetime64[ns]")
-    out = np.where(pd.isna(parsed), np.array(direct, dtype="datetime64[ns]"), parsed)
+    out = np.where(pd.isna(parsed), direct, parsed)
     for k in np.flatnonzero((text != "").to_numpy() & pd.isna(parsed)):
         problems.append((lines[k], name, cells[k], "write the date as YYYY-MM-DD, e.g. "
                                                    "2020-03-01 (and check that the day exists)"))
@@ -257,7 +258,11 @@ def read_land_supply(
             problems.append((ln, "government_delay", v, "write true/false (是/否)"))
         gov.append(t in _TRUE)
     out["government_delay"] = np.array(gov, dtype=bool)
-    _cross_checks(out, lines, problems)
+    flagged = {(ln, col) for ln, col, _, _ in problems}
+    cross: list[tuple[int, str, Any, str]] = []
+    _cross_checks(out, lines, cross)
+    problems += [p for p in cross if (p[0], p[1]) not in flagged]
+    problems.sort(key=lambda p: p[0])
     if problems:
         shown = "\n".join(f"  {word} {ln}, {col}: {val!r}: {fix}"
                           for ln, col, val, fix in problems[:25])
