@@ -150,6 +150,8 @@ def _empty(crs: Any) -> gpd.GeoDataFrame:
 def _finish(gdf: gpd.GeoDataFrame, findings: list[Finding], **meta: Any) -> gpd.GeoDataFrame:
     out = gdf.sort_values(["township", "feature_id", "against_id"], kind="stable")
     out = out.reset_index(drop=True)[list(CONTROL_COLUMNS)]
+    out = out.astype({c: (float if c in ("overlap_m2", "share") else str)
+                      for c in CONTROL_COLUMNS if c != "geometry"})
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=gdf.crs)
     attach_findings(out, findings)
     out.attrs.update(meta)

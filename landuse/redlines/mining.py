@@ -57,6 +57,7 @@ MINING_COLUMNS = (
     "right_area_m2", "prohibited", "priority", "disposition", "reason", "area_basis",
     "township", "geometry",
 )
+_NUMERIC = ("overlap_m2", "share", "distance_m", "right_area_m2", "prohibited", "priority")
 _RELATION_ORDER = {"inside": 0, "touching": 1, "near": 2}
 
 
@@ -482,6 +483,9 @@ def mining_conflicts(
     out = gpd.GeoDataFrame(out.drop(columns="_rel").reset_index(drop=True),
                            geometry=list(geometry), crs=crs)
     out = out[list(MINING_COLUMNS)]
+    text = [c for c in MINING_COLUMNS if c not in _NUMERIC and c != "geometry"]
+    out = out.astype({c: str for c in text} | {c: float for c in _NUMERIC if c != "prohibited"}
+                     | {"prohibited": bool})
     attach_findings(out, findings)
     out.attrs.update({"working_crs": crs.to_string(), "rules": index.rules_source,
                       "sliver_m2": sliver_m2, "near_m": near_m, "grid_size": grid_size})

@@ -59,7 +59,7 @@ def _sorted(frames: list[pd.DataFrame], extra: Sequence[str]) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=float if c in _NUM else object) for c in cols})
     df = pd.concat([f[cols] for f in frames], ignore_index=True)
     for c in _TEXT:
-        df[c] = df[c].fillna("").astype(str).astype(object)
+        df[c] = df[c].fillna("").astype(str)
     for c in _NUM:
         df[c] = pd.to_numeric(df[c]).astype(float)
     unknown = sorted(set(df["check"]) - set(CHECK_ORDER))

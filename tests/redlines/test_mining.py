@@ -336,6 +336,13 @@ def test_result_does_not_depend_on_row_order(basic: pd.DataFrame) -> None:
         ("PART", "existing", box(960, 0, 1060, 100)),
         ("FULL", "existing", box(100, 100, 200, 200)),
     ])
-    a = mining_conflicts(rights, reserve())
-    b = mining_conflicts(rights.iloc[::-1], reserve())
+    protected = protected_frame([
+        ("A", "自然保护区", "", box(0, 0, 980, 1000)),
+        ("B", "风景名胜区", "", box(970, 0, 2000, 1000)),
+    ])
+    a = mining_conflicts(rights, protected)
+    b = mining_conflicts(rights.iloc[::-1], protected.iloc[::-1])
     pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))
+    assert all(x.equals(y) for x, y in zip(a.geometry, b.geometry, strict=True))
+    sa = assert_not_mutated(right_summary, a)
+    pd.testing.assert_frame_equal(sa, right_summary(b))
