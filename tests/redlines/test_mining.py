@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Transformer
 
 from landuse.errors import CRSError, GeometryError, SchemaError
@@ -346,3 +348,28 @@ def test_result_does_not_depend_on_row_order(basic: pd.DataFrame) -> None:
     assert all(x.equals(y) for x, y in zip(a.geometry, b.geometry, strict=True))
     sa = assert_not_mutated(right_summary, a)
     pd.testing.assert_frame_equal(sa, right_summary(b))
+
+
+coord = st.integers(min_value=0, max_value=40).map(lambda v: v * 5.0)
+
+
+@st.composite
+def boxes(draw: st.DrawFn) -> tuple[float, float, float, float]:
+    x0, y0 = draw(coord), draw(coord)
+    return x0, y0, x0 + draw(coord) + 5.0, y0 + draw(coord) + 5.0
+
+
+@settings(max_examples=15, deadline=None)
+@given(right=boxes(), areas=st.lists(boxes(), min_size=1, max_size=4))
+def test_union_counted_once_property(right: tuple, areas: list[tuple]) -> None:
+    protected = protected_frame([(f"P{i}", "自然保护区", "", box(*b)) for i, b in enumerate(areas)])
+    rights = rights_frame([("R", "existing", box(*right))])
+    out = mining_conflicts(rights, protected, near_m=0.0)
+    union = shapely.union_all([box(*b) for b in areas])
+    want = shapely.intersection(box(*right), union).area  # shapely directly: the oracle
+    s = right_summary(out, rights=rights).iloc[0]
+    assert s["protected_area_m2"] == pytest.approx(want, abs=1e-6)
+    pair = {i: shapely.intersection(box(*right), box(*b)).area for i, b in enumerate(areas)}
+    for row in out.itertuples():
+        assert row.overlap_m2 == pytest.approx(pair[int(row.against_id[1:])], abs=1e-6)
+        assert row.relation == ("inside" if row.overlap_m2 >= 1.0 else "touching")
