@@ -69,9 +69,12 @@ def _check_options(sliver_m2: float, near_m: float) -> None:
 
 
 @lru_cache(maxsize=32)
-def _transformer(src: str, dst: str) -> Transformer:
-    return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst),
-                                always_xy=True)
+def _transformer(src: Any, dst: str) -> Transformer | None:
+    """Return a transformer from ``src`` (CRS input) to ``dst`` (WKT); None if the same."""
+    src_crs = CRS.from_user_input(src)
+    if src_crs == CRS.from_wkt(dst):
+        return None
+    return Transformer.from_crs(src_crs, CRS.from_wkt(dst), always_xy=True)
 
 
 def _disposition(stage: str, conflict: bool) -> str:
@@ -162,6 +165,11 @@ class ProtectedIndex:
             "subtype": subtype.fillna("").astype(str).to_numpy(),
             "zone_type": protected["zone"].fillna("").astype(str).to_numpy(),
         }).join(matched)
+        self._wkt = self.crs.to_wkt()
+        self._label = self.crs.to_string()
+        ids = self.table["against_id"].to_numpy(dtype=object)
+        self._id_rank = np.argsort(np.argsort(ids, kind="stable"), kind="stable")
+        self._records: list[dict[str, Any]] = self.table.to_dict("records")
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -172,12 +180,19 @@ class ProtectedIndex:
         """Relate snapped geometries in the working CRS to every protected feature.
 
         Returns one row per contact pair (``inside`` / ``touching``) and, for a geometry
-        without contact, one ``near`` row to the nearest feature within ``near_m``:
-        columns ``pos`` (position in ``geoms``), ``ppos`` (protected position), ``relation``,
-        ``overlap_m2``, ``distance_m``, ``geometry`` (overlap; shortest line for ``near``).
+        without contact, one ``near`` row to the nearest feature within ``near_m`` (ties:
+        the smallest ``id``): columns ``pos`` (position in ``geoms``), ``ppos`` (protected
+        position), ``relation``, ``overlap_m2``, ``distance_m``, ``geometry`` (the overlap;
+        the shortest line for ``near``). Rows are ordered by ``pos``, then ``ppos``.
         """
+        return pd.DataFrame(self._relate_arrays(np.asarray(geoms, dtype=object),
+                                                sliver_m2=sliver_m2, near_m=near_m))
+
+    def _relate_arrays(
+        self, geoms: np.ndarray, *, sliver_m2: float, near_m: float
+    ) -> dict[str, np.ndarray]:
+        """Numpy core of :meth:`relate` (no pandas: :meth:`check` stays fast)."""
         _check_options(sliver_m2, near_m)
-        geoms = np.asarray(geoms, dtype=object)
         reach = max(near_m, self.tolerance)
         gi, pi = self.tree.query(geoms, predicate="dwithin", distance=reach)
         order = np.lexsort((pi, gi))
@@ -189,29 +204,32 @@ class ProtectedIndex:
                                      grid_size=self.grid_size or None)
         area = shapely.area(inter)
         inside = area >= sliver_m2 if sliver_m2 > 0 else area > 0
-        evidence = np.array(
-            [polygonal(g) if keep else g for g, keep in zip(inter, inside, strict=True)]
-            + [None], dtype=object)[:-1]
+        evidence = np.empty(len(inter), dtype=object)
+        evidence[:] = [polygonal(g) if keep else g for g, keep in zip(inter, inside, strict=True)]
         gap = shapely.is_empty(evidence)
         if gap.any():  # closer than the grid but not intersecting: the connecting line
             evidence[gap] = shapely.shortest_line(geoms[cg[gap]], self.geoms[cp[gap]])
-        rows = pd.DataFrame({
-            "pos": cg, "ppos": cp, "relation": np.where(inside, "inside", "touching"),
-            "overlap_m2": area, "distance_m": dist[contact], "geometry": evidence,
-        })
         has_contact = np.zeros(len(geoms), dtype=bool)
         has_contact[cg] = True
-        far = ~contact & ~has_contact[gi] & (dist <= near_m)
-        near = pd.DataFrame({"pos": gi[far], "ppos": pi[far], "distance_m": dist[far]})
-        near["against_id"] = self.table["against_id"].to_numpy()[near["ppos"].to_numpy()]
-        near = near.sort_values(["pos", "distance_m", "against_id"]).drop_duplicates("pos")
-        near = near.drop(columns="against_id")
-        near["relation"] = "near"
-        near["overlap_m2"] = 0.0
-        near["geometry"] = shapely.shortest_line(geoms[near["pos"].to_numpy()],
-                                                 self.geoms[near["ppos"].to_numpy()])
-        out = pd.concat([rows, near[rows.columns]], ignore_index=True)
-        return out.astype({"pos": int, "ppos": int, "overlap_m2": float, "distance_m": float})
+        far = np.flatnonzero(~contact & ~has_contact[gi] & (dist <= near_m))
+        far = far[np.lexsort((self._id_rank[pi[far]], dist[far], gi[far]))]
+        first = np.ones(len(far), dtype=bool)
+        first[1:] = gi[far][1:] != gi[far][:-1]
+        far = far[first]
+        ng, np_ = gi[far], pi[far]
+        rel = np.empty(len(cg) + len(far), dtype=object)
+        rel[: len(cg)] = np.where(inside, "inside", "touching")
+        rel[len(cg):] = "near"
+        geometry = np.empty(len(rel), dtype=object)
+        geometry[: len(cg)] = evidence
+        geometry[len(cg):] = shapely.shortest_line(geoms[ng], self.geoms[np_])
+        pos = np.concatenate([cg, ng]).astype(np.int64)
+        ppos = np.concatenate([cp, np_]).astype(np.int64)
+        order = np.lexsort((ppos, pos))
+        return {"pos": pos[order], "ppos": ppos[order], "relation": rel[order],
+                "overlap_m2": np.concatenate([area, np.zeros(len(far))])[order],
+                "distance_m": np.concatenate([dist[contact], dist[far]])[order],
+                "geometry": geometry[order]}
 
     def _to_working(self, geometry: Any, crs: Any) -> BaseGeometry:
         if isinstance(geometry, str):
@@ -230,12 +248,18 @@ class ProtectedIndex:
                 f"a mining right must be a non-empty Polygon or MultiPolygon; got "
                 f"{'an empty ' if geom.is_empty else 'a '}{geom.geom_type}"
             )
-        src = CRS.from_user_input(crs)
-        if src != self.crs:
-            tr = _transformer(src.to_wkt(), self.crs.to_wkt())
+        key = crs if isinstance(crs, str | int) else CRS.from_user_input(crs).to_wkt()
+        tr = _transformer(key, self._wkt)
+        if tr is not None:
             geom = shapely.transform(
                 geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1]))
             )
+            if not np.isfinite(shapely.get_coordinates(geom)).all():
+                raise GeometryError(
+                    f"the right's coordinates cannot be transformed from {crs} to "
+                    f"{self._label}: are they really in {crs}? (e.g. projected metres "
+                    "given as EPSG:4490 degrees)"
+                )
         return geom
 
     def check(
@@ -270,39 +294,39 @@ class ProtectedIndex:
             raise SchemaError(f"stage must be one of {list(STAGES)}, got {stage!r}")
         geom = snap(np.array([self._to_working(geometry, crs)], dtype=object),
                     self.grid_size)
-        rel = self.relate(geom, sliver_m2=sliver_m2, near_m=near_m)
+        rel = self._relate_arrays(geom, sliver_m2=sliver_m2, near_m=near_m)
         area = float(shapely.area(geom[0]))
         contacts: list[dict[str, Any]] = []
         reasons: list[str] = []
         conflict = False
         nearest = None
         overlaps = []
-        for r in rel.itertuples(index=False):
-            info = self.table.iloc[r.ppos]
-            base = {"against_id": info["against_id"], "against_name": info["against_name"],
-                    "category": info["category"], "subtype": info["subtype"],
-                    "zone_type": info["zone_type"]}
-            if r.relation == "near":
-                nearest = {**base, "distance_m": float(r.distance_m)}
+        for k in range(len(rel["pos"])):
+            info = self._records[rel["ppos"][k]]
+            base = {c: info[c] for c in ("against_id", "against_name", "category", "subtype",
+                                         "zone_type")}
+            if rel["relation"][k] == "near":
+                nearest = {**base, "distance_m": float(rel["distance_m"][k])}
                 continue
-            row = {**base, "relation": r.relation, "overlap_m2": float(r.overlap_m2),
-                   "share": float(r.overlap_m2) / area if area else 0.0,
+            overlap = float(rel["overlap_m2"][k])
+            row = {**base, "relation": rel["relation"][k], "overlap_m2": overlap,
+                   "share": overlap / area if area else 0.0,
                    "prohibited": bool(info["prohibited"]),
                    "priority": None if pd.isna(info["priority"]) else float(info["priority"])}
-            hit = r.relation == "inside" and bool(info["prohibited"])
+            hit = row["relation"] == "inside" and row["prohibited"]
             conflict |= hit
             row["reason"] = _reason({**row, "stage": stage, "reason_zh": info["reason_zh"],
                                      "reason_en": info["reason_en"]}, sliver_m2)
             if hit:
                 reasons.append(f"{info['against_name']}（{info['against_id']}）: {row['reason']}")
             contacts.append(row)
-            overlaps.append(polygonal(r.geometry))
+            overlaps.append(polygonal(rel["geometry"][k]))
         union = float(shapely.union_all(overlaps).area) if overlaps else 0.0
         return RightCheck(
             allowed=not conflict, disposition=_disposition(stage, conflict), stage=stage,
             area_m2=area, protected_area_m2=union, protected_share=union / area if area else 0.0,
             contacts=tuple(contacts), nearest=nearest, reasons=tuple(reasons),
-            working_crs=self.crs.to_string(), rules=self.rules_source,
+            working_crs=self._label, rules=self.rules_source,
         )
 
 

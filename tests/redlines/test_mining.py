@@ -300,6 +300,8 @@ def test_check_new_right_matches_table_and_reprojects() -> None:
     assert d["allowed"] is True and isinstance(d["contacts"], list)
     with pytest.raises(GeometryError):
         index.check(shapely.Point(X0, Y0), crs=CRS)
+    with pytest.raises(GeometryError, match="cannot be transformed"):
+        index.check(box(0, 0, 10, 10), crs="EPSG:4490")  # metres declared as degrees
 
 
 def test_protected_index_rejects_geographic_without_working_crs() -> None:
