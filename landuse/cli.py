@@ -255,3 +255,7 @@ def serve(
 def main() -> None:
     """Entry point of the ``landuse`` console script."""
     app(prog_name="landuse")
+
+
+if __name__ == "__main__":  # python -m landuse.cli
+    main()

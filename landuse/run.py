@@ -27,6 +27,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from landuse.config import Config, LayerSource, TableSource, load_config
 from landuse.errors import ConfigError, LanduseWarning
@@ -517,7 +518,10 @@ def _zones(inputs: Inputs) -> gpd.GeoDataFrame:
             drop=True)
     lu = inputs.landuse[["township", "geometry"]]
     lu = lu[lu["township"] != ""]
-    dissolved = lu.dissolve(by="township", method="coverage").reset_index()
+    try:  # fast when the patches form a clean coverage, as a 三调 layer should
+        dissolved = lu.dissolve(by="township", method="coverage").reset_index()
+    except shapely.errors.GEOSException:  # not noded (e.g. repaired patches): general union
+        dissolved = lu.dissolve(by="township").reset_index()
     return gpd.GeoDataFrame({"zone": dissolved["township"], "zone_name": dissolved["township"],
                              "geometry": dissolved.geometry}, crs=inputs.landuse.crs)
 

@@ -34,6 +34,7 @@ def screenshot(html: Path, png: Path, *, width: int = 1400, height: int = 3000) 
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command-line entry: screenshot HTML to PNG."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("html", type=Path)
     parser.add_argument("png", type=Path)

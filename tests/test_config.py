@@ -157,7 +157,7 @@ working_crs = "EPSG:4527"
 
 
 def test_geographic_working_crs_is_refused(folder: Path) -> None:
-    with pytest.raises(ConfigError, match="options.working_crs: EPSG:4490 is not projected"):
+    with pytest.raises(ConfigError, match=r"options\.working_crs: EPSG:4490 is not projected"):
         load_config(write(folder, GOOD + '\n[options]\nworking_crs = "EPSG:4490"\n'))
 
 

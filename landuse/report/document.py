@@ -122,6 +122,8 @@ def records_from_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
         Keys exactly :data:`ROW_COLUMNS`, rows ordered county first, then by zone code,
         then in the contract's indicator order.
     """
+    if rows.empty:
+        return []
     missing = [c for c in ("id", "scope", "zone", "value", "unit", "status") if c not in rows]
     if missing:
         raise ValueError(f"indicator rows lack the columns {missing}; they have {list(rows)}")

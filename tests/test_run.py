@@ -1,0 +1,218 @@
+"""The annual run end to end: a hand-made county with every figure worked out by hand, the
+sample county, byte-stable output, atomic writes, and inputs with injected faults."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pytest
+from shapely.geometry import Polygon
+
+import landuse.report.outputs as outputs
+from landuse.errors import ConfigError, LanduseError
+from landuse.report.document import validate_document
+from landuse.run import run
+from tests.report.county import COUNTY, CRS, TOWN_A, TOWN_B, X0, Y0, dltb, write_county, xzq
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "config.toml"
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory) -> Path:
+    return write_county(tmp_path_factory.mktemp("county"))
+
+
+@pytest.fixture(scope="module")
+def result(county: Path):
+    return run(county, out=county.parent / "out")
+
+
+def row(result, ident: str, zone: str) -> dict:
+    rows = result.indicators
+    sel = rows[(rows["id"] == ident) & (rows["zone"] == zone)]
+    assert len(sel) == 1, f"{ident} {zone}: {len(sel)} rows"
+    return sel.iloc[0].to_dict()
+
+
+def test_hand_worked_county(result) -> None:
+    # see tests/report/county.py for the layout: 8 patches of 25 ha
+    assert row(result, "total_area", COUNTY)["value"] == pytest.approx(200.0)
+    assert row(result, "construction_land_area", COUNTY)["value"] == pytest.approx(100.0)
+    di = row(result, "development_intensity", COUNTY)
+    assert di["value"] == pytest.approx(50.0)
+    # target <= 30 % (2020) from targets.toml: 50 % misses it
+    assert di["status"] == "not_met" and di["target"]["value"] == 30
+    assert row(result, "farmland_area", TOWN_A)["value"] == pytest.approx(24.0)  # 25 - 1 田坎
+    assert row(result, "farmland_area", COUNTY)["value"] == pytest.approx(49.0)
+    pc = row(result, "urban_industrial_land_per_capita", COUNTY)
+    assert pc["value"] == pytest.approx(750_000 / 5_000)  # 75 ha over 5 000 urban residents
+    assert pc["status"] == "met"
+    assert row(result, "development_intensity", TOWN_B)["zone_name"] == "唐山镇"
+    # one existing right (C001, 100 m x 100 m) inside the core zone of a nature reserve
+    assert row(result, "mining_rights_in_protected_areas", COUNTY)["value"] == 1
+    red = result.redlines
+    c001 = red[(red["check"] == "mining_protected") & (red["feature_id"] == "C001")].iloc[0]
+    assert c001["relation"] == "inside" and c001["disposition"] == "withdraw"
+    assert c001["overlap_m2"] == pytest.approx(10_000.0)
+    eco = red[red["check"] == "eco_redline_construction"].iloc[0]
+    assert eco["feature_id"] == "A3" and eco["overlap_m2"] == pytest.approx(125_000.0)
+    assert result.violation_count >= 2
+
+
+def test_outputs_written(result, county: Path) -> None:
+    out = county.parent / "out"
+    names = {p.name for p in out.iterdir()}
+    assert {"indicators.json", "indicators.csv", "indicators.xlsx", "class_areas.csv",
+            "redlines.gpkg", "redlines.csv", "report.html"} <= names
+    assert not [n for n in names if n.startswith(".")]  # no temporary folder left
+    doc = json.loads((out / "indicators.json").read_text(encoding="utf-8"))
+    validate_document(doc)
+    assert doc["schema"] == "landuse/indicators@1"
+    assert doc["region"] == {"code": COUNTY, "name": "桓台县"} and doc["year"] == 2022
+    prov = doc["provenance"]
+    assert prov["rules"] == "sandiao-default@1" and prov["area"] == "official"
+    assert prov["working_crs"] == CRS
+    landuse_input = next(i for i in prov["inputs"] if i["role"] == "landuse")
+    digest = hashlib.sha256((county.parent / "county.gpkg").read_bytes()).hexdigest()
+    assert landuse_input == {**landuse_input, "path": "county.gpkg", "layer": "DLTB",
+                             "sha256": digest, "features": 8}
+    assert {i["role"] for i in prov["inputs"]} >= {"landuse", "townships", "socioeconomic",
+                                                   "mining_rights", "protected_areas"}
+    layers = gpd.list_layers(out / "redlines.gpkg")["name"].tolist()
+    assert sorted(layers) == ["mining_conflicts", "zone_violations"]
+    mining = gpd.read_file(out / "redlines.gpkg", layer="mining_conflicts")
+    inside = mining[mining["relation"] == "inside"]
+    assert inside.area.sum() == pytest.approx(10_000.0)  # the evidence geometry
+    csv = pd.read_csv(out / "redlines.csv", dtype=str)
+    assert len(csv) == len(result.redlines)
+    wb = openpyxl.load_workbook(out / "indicators.xlsx")
+    assert wb.sheetnames[:2] == ["县 county", "乡镇 township"]
+    assert "矿业权冲突 mining conflicts" in wb.sheetnames
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "https://" not in html and "<script" not in html
+
+
+def test_indicators_json_is_byte_stable(result, county: Path, tmp_path: Path) -> None:
+    again = run(county, out=tmp_path / "again")
+    first = (county.parent / "out" / "indicators.json").read_text(encoding="utf-8")
+    second = (tmp_path / "again" / "indicators.json").read_text(encoding="utf-8")
+    pattern = re.compile(r'"created": "[^"]+"')
+    assert pattern.search(first)
+    assert pattern.sub("", first) == pattern.sub("", second)
+    assert again.to_json(tmp_path / "x.json").read_text(encoding="utf-8").count('"id"') == len(
+        again.indicators)
+
+
+def test_failed_run_leaves_output_as_it_was(county: Path, tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine", encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("landuse.report.xlsx.write_xlsx", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run(county, out=out)
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    missing = tmp_path / "new" / "deeper"
+    with pytest.raises(RuntimeError):
+        run(county, out=missing)
+    assert not (tmp_path / "new").exists()  # folders it created are removed again
+    assert outputs.OUTPUT_FILES  # the module under test was the one patched
+
+
+# ----------------------------------------------------------------------------- injected faults
+
+
+def test_missing_layer_is_named(county: Path, tmp_path: Path) -> None:
+    text = county.read_text(encoding="utf-8").replace('layer = "STBHHX"', 'layer = "STBHX"')
+    bad = county.parent / "bad_layer.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"layers\.ecological_redline\.layer: .*'STBHX'"):
+        run(bad, out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def _single_layer_config(folder: Path, lu: gpd.GeoDataFrame, *, townships: str = "",
+                         stats: str = "") -> Path:
+    lu.to_file(folder / "dltb.gpkg", layer="DLTB", driver="GPKG")
+    text = ('[region]\nname = "桓台县"\ncode = "370321"\nyear = 2022\n\n'
+            '[layers.landuse]\npath = "dltb.gpkg"\nlayer = "DLTB"\n' + townships + stats)
+    (folder / "config.toml").write_text(text, encoding="utf-8")
+    return folder / "config.toml"
+
+
+def test_broken_geometry_is_repaired_and_counted(tmp_path: Path) -> None:
+    lu = dltb()
+    x, y = X0, Y0  # A1 with a zero-width spike: invalid ring, same area once repaired
+    lu.loc[0, "geometry"] = Polygon([(x, y), (x + 500, y), (x + 500, y + 500), (x + 250, y + 500),
+                                     (x + 250, y + 600), (x + 250, y + 500), (x, y + 500)])
+    assert not lu.geometry.iloc[0].is_valid
+    result = run(_single_layer_config(tmp_path, lu), out=tmp_path / "out")
+    doc = json.loads((tmp_path / "out" / "indicators.json").read_text(encoding="utf-8"))
+    repaired = [f for f in doc["provenance"]["findings"] if f["code"] == "geometry_repaired"]
+    assert repaired and repaired[0]["count"] == 1
+    assert any(w.startswith("geometry_repaired") for w in doc["provenance"]["warnings"])
+    assert row(result, "total_area", COUNTY)["value"] == pytest.approx(200.0)
+
+
+def test_gbk_shapefile_without_cpg_reads(tmp_path: Path) -> None:
+    shp = tmp_path / "xzq.shp"
+    xzq().to_file(shp, encoding="GBK")
+    (tmp_path / "xzq.cpg").unlink(missing_ok=True)
+    raw = (tmp_path / "xzq.dbf").read_bytes()
+    assert "唐山镇".encode("gbk") in raw  # really GBK on disk
+    towns = '\n[layers.townships]\npath = "xzq.shp"\n'
+    result = run(_single_layer_config(tmp_path, dltb(), townships=towns))
+    assert row(result, "total_area", TOWN_B)["zone_name"] == "唐山镇"
+
+
+def test_unknown_code_is_an_error_listing_it(tmp_path: Path) -> None:
+    lu = dltb()
+    lu.loc[3, "DLBM"] = "0399"
+    with pytest.raises(LanduseError, match="0399"):
+        run(_single_layer_config(tmp_path, lu), out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_empty_population_table_gives_not_computable_rows(tmp_path: Path) -> None:
+    (tmp_path / "stats.csv").write_text(
+        "year,zone,population_total,population_urban,gdp_10k_yuan\n", encoding="utf-8")
+    stats = '\n[tables.socioeconomic]\npath = "stats.csv"\n'
+    result = run(_single_layer_config(tmp_path, dltb(), stats=stats))
+    pc = row(result, "urban_industrial_land_per_capita", COUNTY)
+    assert pc["value"] is None and pc["status"] == "not_computable" and pc["reason"]
+    assert row(result, "development_intensity", COUNTY)["value"] == pytest.approx(50.0)
+
+
+# ----------------------------------------------------------------------------- sample county
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="sample_data/config.toml not generated yet")
+def test_sample_county_end_to_end(tmp_path: Path) -> None:
+    result = run(SAMPLE, out=tmp_path / "out")
+    doc = json.loads((tmp_path / "out" / "indicators.json").read_text(encoding="utf-8"))
+    validate_document(doc)
+    county = [r for r in doc["indicators"] if r["scope"] == "county"]
+    towns = {r["zone"] for r in doc["indicators"] if r["scope"] == "township"}
+    assert doc["region"]["code"] == "370321"
+    assert len(towns) == 9  # the nine township units of the plan
+    total = next(r for r in county if r["id"] == "total_area")["value"]
+    assert 45_000 < total < 56_000  # about 509 km²
+    # additive indicators: townships sum to the county
+    for ident in ("total_area", "construction_land_area", "farmland_area"):
+        c = next(r for r in county if r["id"] == ident)["value"]
+        t = sum(r["value"] for r in doc["indicators"]
+                if r["scope"] == "township" and r["id"] == ident)
+        assert t == pytest.approx(c, rel=1e-9)
+    assert {r["status"] for r in county} <= {"met", "not_met", "no_target", "not_computable"}
+    assert result.findings is not None
