@@ -345,13 +345,26 @@ def read_parcels(
                 raise SchemaError(f"parcel layer {p} has no parcel_id column; found "
                                   f"{list(g.columns)}. Add parcel_id matching the ledger")
             g = g.rename(columns={idcol: "parcel_id"})
-        frames.append(g[["parcel_id", "geometry"]])
+        sub = g[["parcel_id", "geometry"]]
+        sub.attrs = {"findings": list(g.attrs.get("findings", []))}
+        frames.append(sub)
     crss = {str(f.crs) for f in frames}
     if len(crss) > 1:
         raise CRSError(f"parcel files {[str(p) for p in paths]} are in different CRSs {crss}; "
                        "reproject them to one (e.g. EPSG:4527)")
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
     out["parcel_id"] = out["parcel_id"].astype(str)
+    out.attrs = {"source": {"role": "land_supply_parcels", "paths": [str(p) for p in paths],
+                            "features": len(out), "crs": str(out.crs)}}
+    findings = [f for g in frames for f in g.attrs.get("findings", [])]
+    dup = out["parcel_id"].duplicated()
+    if dup.any():
+        ids = sorted(set(out["parcel_id"][dup]))
+        findings.append(Finding(
+            "duplicate_parcel_id", f"parcel ids {ids[:5]} occur more than once in the parcel "
+            "files; the first geometry of each is used", int(dup.sum()), "warning",
+            str(paths[0]), ids[:5]).warn())
+    attach_findings(out, findings)
     return out
 
 

@@ -226,3 +226,24 @@ def test_idle_parcels_layer():
     assert got.at["gov", "geometry"].area == 100.0
     assert got.at["gov", "idle_class"] == "government_delay"
     assert got.at["short1d", "geometry"] is None
+
+
+def test_sample_ledger_cases():
+    """The hand-picked rows of sample_data/supply.csv (README_supply.md), at 2022-12-31."""
+    from pathlib import Path
+
+    from landuse.io.ledger import read_land_supply
+
+    path = Path(__file__).parents[2] / "sample_data" / "supply.csv"
+    c = classify_idle(read_land_supply(path), evaluation_date=E).set_index("parcel_id")
+    expected = {"S01": "idle_1y", "S02": "not_idle", "S03": "idle_2y", "S04": "idle_2y",
+                "S05": "suspended_idle", "S06": "not_idle", "S07": "not_idle",
+                "S08": "not_idle", "S09": "suspended_idle_2y", "S10": "government_delay",
+                "S11": "not_idle", "S12": "not_idle", "S13": "not_supplied",
+                "S14": "not_supplied", "S15": "not_supplied"}
+    assert {k: c.at[k, "idle_class"] for k in expected} == expected
+    # the leap-day row S04 (agreed 2020-02-29) one day before / on its first anniversary
+    early = classify_idle(read_land_supply(path), evaluation_date="2021-02-27")
+    on = classify_idle(read_land_supply(path), evaluation_date="2021-02-28")
+    assert early.set_index("parcel_id").at["S04", "idle_class"] == "not_idle"
+    assert on.set_index("parcel_id").at["S04", "idle_class"] == "idle_1y"

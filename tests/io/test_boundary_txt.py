@@ -295,3 +295,34 @@ def test_vectorised_and_per_parcel_paths_agree(tmp_path):
     gdf = read_boundary_txt(write(tmp_path, body))
     expected = [shapely.Polygon(rect(E0 + 200 * i, N0, 100 + i, 50)) for i in range(70)]
     assert all(g.equals_exact(e, 0) for g, e in zip(gdf.geometry, expected, strict=True))
+
+
+SAMPLE = Path(__file__).parents[2] / "sample_data" / "txt"
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "epsg", "expected"),
+    [
+        ("supply/supply_gbk_crlf.txt", "GBK", 4527, set()),
+        ("supply/supply_utf8_bom_spaces.txt", "utf-8-sig", 4527, set()),
+        ("supply/supply_swapped_wrong_zone.txt", "GBK", 4527, {"swapped_xy", "zone_mismatch"}),
+        ("supply/supply_utf8_lf.txt", "utf-8", 4527, set()),
+        ("mining/mining_rights_gbk.txt", "GBK", 4527, set()),
+        ("mining/mining_right_utf8_bom_swapped.txt", "utf-8-sig", 4527, {"swapped_xy"}),
+        ("misc/points_lines_no_prefix.txt", "GBK", 4548, set()),
+    ],
+)
+def test_sample_txt_files(name, encoding, epsg, expected):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gdf = read_boundary_txt(SAMPLE / name)
+    warned = {f.code for f in get_findings(gdf) if f.severity == "warning"}
+    assert warned == expected and len(caught) == len(expected)
+    assert gdf.attrs["source"]["encoding"] == encoding and gdf.crs.to_epsg() == epsg
+    poly = gdf[gdf["geometry_kind"] == "面"]
+    # the header areas (written from the rectangles' exact areas) match the geometry
+    np.testing.assert_allclose(poly.area / 1e4, poly["area_ha_header"], atol=0.5e-4)
+    if name.startswith("supply/"):
+        b = gdf.total_bounds  # inside the sample county's extent (EPSG:4527)
+        assert b[0] >= 39_585_000 and b[2] <= 39_605_000
+        assert b[1] >= 4_082_000 and b[3] <= 4_110_000
