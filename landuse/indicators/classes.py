@@ -17,14 +17,12 @@ from landuse import units
 from landuse.indicators._common import (
     By,
     Prepared,
-    class_rows,
-    levels_for,
     make_indicator,
     prepare,
     zone_index,
     zone_sums,
 )
-from landuse.rules import RuleSet, code_table, load_rules
+from landuse.rules import RuleSet, code_table
 
 __all__ = [
     "UNCLASSIFIED",
@@ -94,9 +92,8 @@ def class_areas(
         ``area_ha``, ``area_mu``. ``attrs["rules"]`` records the rule set label and
         ``attrs["area"] = "official"``.
     """
-    ruleset = load_rules(rules)
-    levels = levels_for(by)
-    rows = class_rows(lu, levels=levels, what="class_areas")
+    p = prepare(lu, by=by, rules=rules, what="class_areas")
+    ruleset, levels, rows = p.rules, p.levels, p.rows
     out = _long_by_zone(rows, ["code"], levels)
     table = code_table()
     known = out["code"].isin(table.index)
@@ -131,9 +128,8 @@ def sandalei_areas(
         ``zone``, ``sandalei``, ``area_m2``, ``area_ha``, ``area_mu`` (zeros included, so
         every zone has the three groups; the unclassified group only when non-zero).
     """
-    ruleset = load_rules(rules)
-    levels = levels_for(by)
-    rows = class_rows(lu, levels=levels, what="sandalei_areas")
+    p = prepare(lu, by=by, rules=rules, what="sandalei_areas")
+    ruleset, levels, rows = p.rules, p.levels, p.rows
     group = np.full(len(rows), UNCLASSIFIED, dtype=object)
     assigned = np.zeros(len(rows), dtype=bool)
     for name, agg in _SANDALEI_AGGREGATES:
@@ -167,8 +163,8 @@ def wetland_areas(lu: pd.DataFrame, *, by: By = "township") -> pd.DataFrame:
         ``zone``, ``code``, ``name_zh``, ``area_m2``, ``area_ha``, ``area_mu``: one row per
         wetland class found plus a row with code ``"湿地"`` holding the zone's wetland total.
     """
-    levels = levels_for(by)
-    rows = class_rows(lu, levels=levels, what="wetland_areas")
+    p = prepare(lu, by=by, what="wetland_areas")
+    levels, rows = p.levels, p.rows
     table = code_table()
     wet = set(table.index[table["wetland"]])
     zones = zone_index(rows, levels)
