@@ -57,7 +57,7 @@ TABLE_ROLES: Final[dict[str, frozenset[str]]] = {
     "socioeconomic": frozenset({"encoding"}),
     "land_supply": frozenset({"encoding", "parcels", "parcels_layer"}),
 }
-RASTER_ROLES: Final[dict[str, frozenset[str]]] = {"landcover": frozenset({"classes", "band"})}
+RASTER_ROLES: Final[dict[str, frozenset[str]]] = {"landcover": frozenset({"classes"})}
 SCHEMES: Final = ("sandiao", "ydyh", "auto")
 TOP_KEYS: Final = ("region", "layers", "tables", "rasters", "rules", "targets", "options")
 OPTION_KEYS: Final = ("area", "sliver_m2", "evaluation_date", "working_crs")
@@ -111,7 +111,6 @@ class RasterSource:
     role: str
     path: Path
     classes: Path | None = None
-    band: int = 1
 
 
 @dataclass(frozen=True)
@@ -365,13 +364,9 @@ def _raster(role: str, value: Any, base: Path, problems: _Problems) -> RasterSou
     _unknown(table, RASTER_ROLES[role] | {"path"}, key, problems)
     path = _path(table, "path", key, base, problems)
     classes = _path(table, "classes", key, base, problems)
-    band = table.get("band", 1)
-    if isinstance(band, bool) or not isinstance(band, int) or band < 1:
-        problems.add(f"{key}.band", f"must be a band number ≥ 1, found {band!r}")
-        band = 1
     if path is None:
         return None
-    return RasterSource(role=role, path=path, classes=classes, band=band)
+    return RasterSource(role=role, path=path, classes=classes)
 
 
 def _date(value: Any, key: str, problems: _Problems) -> dt.date | None:

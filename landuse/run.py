@@ -238,7 +238,25 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
         table = _capture(findings, lambda tsrc=tsrc: _read_table(tsrc, inputs))
         inputs.tables[role] = table
         inputs.sources.append(_source_record(cfg, role, tsrc.path, None, table))
+    for role, rsrc in cfg.rasters.items():
+        inputs.sources.extend(_raster_records(cfg, role, rsrc.path, rsrc.classes))
     return inputs
+
+
+def _raster_records(cfg: Config, role: str, path: Path, classes: Path | None) -> list[dict]:
+    """Provenance of a raster (its CRS and pixel count) and of its class table."""
+    import rasterio
+
+    with rasterio.open(path) as ds:
+        crs = ds.crs.to_string() if ds.crs else None
+        pixels = int(ds.width * ds.height)
+    out = [{"role": role, "path": cfg.relative(path), "layer": None, "sha256": _sha256(path),
+            "features": pixels, "crs": crs, "encoding": None}]
+    if classes is not None:
+        out.append({"role": f"{role}_classes", "path": cfg.relative(classes), "layer": None,
+                    "sha256": _sha256(classes), "features": None, "crs": None,
+                    "encoding": None})
+    return out
 
 
 def _read_parcels(src: TableSource, working_crs: Any) -> gpd.GeoDataFrame:
@@ -404,8 +422,18 @@ def _change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Find
         flows = _capture(findings, lambda: change.transition_flows(previous, inputs.landuse))
         transitions = change.transition_matrix(flows)
         names = _zone_names(cfg, inputs)
-        series = [change.stock_land_revitalised_area(flows, rules=rules),
-                  change.rural_settlement_reduction_area(previous, inputs.landuse, rules=rules)]
+        socio = inputs.tables.get("socioeconomic")
+        years = {"year": cfg.region.year, "previous_year": cfg.layers["landuse_previous"].year}
+        series = [
+            change.new_construction_land_area(flows, rules=rules),
+            change.stock_land_revitalised_area(flows, rules=rules),
+            change.rural_settlement_reduction_area(previous, inputs.landuse, rules=rules),
+            change.new_construction_land_per_gdp_growth(flows, socio, rules=rules, **years),
+            change.construction_land_population_elasticity(previous, inputs.landuse, socio,
+                                                           rules=rules, **years),
+            change.construction_land_gdp_elasticity(previous, inputs.landuse, socio,
+                                                    rules=rules, **years),
+        ]
         rows = pd.concat([indicator_rows(s, indicator_id=str(s.name), zone_names=names)
                           for s in series], ignore_index=True)
     if "landcover" in cfg.rasters:
@@ -417,7 +445,7 @@ def _change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Find
                                  exc) from None
         zones = _zones(inputs)
         landcover = _capture(findings, lambda: lc.landcover_areas(
-            src.path, zones, classes=src.classes))
+            src.path, zones, classes=src.classes, county=cfg.region.code))
     return rows, transitions, landcover
 
 

@@ -216,3 +216,46 @@ def test_sample_county_end_to_end(tmp_path: Path) -> None:
         assert t == pytest.approx(c, rel=1e-9)
     assert {r["status"] for r in county} <= {"met", "not_met", "no_target", "not_computable"}
     assert result.findings is not None
+
+
+# ----------------------------------------------------------------------------- change, raster
+
+
+def test_previous_vintage_and_landcover(county: Path, tmp_path: Path) -> None:
+    import numpy as np
+    import rasterio
+    from affine import Affine
+
+    folder = county.parent
+    prev = dltb()
+    prev.loc[prev["BSM"] == "B2", ["DLBM", "CZCSXM"]] = ["0101", ""]  # B2 was farmland
+    prev.to_file(folder / "dltb_2021.gpkg", layer="DLTB", driver="GPKG")
+    # 4 x 2 pixels of 500 m over the county: class 1 on township A, class 2 on township B
+    data = np.array([[1, 1, 2, 2], [1, 1, 2, 2]], dtype="uint8")
+    with rasterio.open(tmp_path / "lc.tif", "w", driver="GTiff", width=4, height=2, count=1,
+                       dtype="uint8", crs=CRS, nodata=0,
+                       transform=Affine(500.0, 0.0, X0, 0.0, -500.0, Y0 + 1000)) as ds:
+        ds.write(data, 1)
+    (tmp_path / "lc.csv").write_text("value,class,construction\n1,farm,0\n2,built,1\n",
+                                     encoding="utf-8")
+    text = county.read_text(encoding="utf-8").replace("[options]", (
+        '[layers.landuse_previous]\npath = "dltb_2021.gpkg"\nlayer = "DLTB"\nyear = 2021\n\n'
+        f'[rasters.landcover]\npath = "{tmp_path / "lc.tif"}"\n'
+        f'classes = "{tmp_path / "lc.csv"}"\n\n[options]'))
+    cfg = folder / "with_change.toml"
+    cfg.write_text(text, encoding="utf-8")
+    result = run(cfg, out=tmp_path / "out")
+    trans = pd.read_csv(tmp_path / "out" / "transitions.csv", dtype={"zone": str,
+                                                                     "from_code": str,
+                                                                     "to_code": str})
+    moved = trans[(trans["zone"] == COUNTY) & (trans["from_code"] == "0101")
+                  & (trans["to_code"] == "1201")]
+    assert moved["area_ha"].sum() == pytest.approx(25.0)
+    assert row(result, "new_construction_land_area", COUNTY)["value"] == pytest.approx(25.0)
+    assert row(result, "new_construction_land_area", TOWN_A)["value"] == pytest.approx(0.0)
+    lc = pd.read_csv(tmp_path / "out" / "landcover_areas.csv", dtype={"zone": str})
+    got = {(z, c): a for z, c, a in zip(lc["zone"], lc["class"], lc["area_ha"], strict=True)}
+    assert got[(TOWN_A, "farm")] == pytest.approx(100.0, rel=1e-3)
+    assert got[(TOWN_B, "built")] == pytest.approx(100.0, rel=1e-3)
+    roles = {i["role"] for i in result.provenance["inputs"]}
+    assert {"landuse_previous", "landcover", "landcover_classes"} <= roles
