@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import sys
+import types
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -625,3 +627,18 @@ def _validate_targets(cfg: Config) -> Any:
 
     return load_targets(cfg.targets if cfg.targets is not None else cfg.targets_inline)
 
+
+
+class _CallableModule(types.ModuleType):
+    """The module ``landuse.run``, callable as :func:`run` (contract §4).
+
+    ``landuse.run("config.toml")`` runs, while ``landuse.run.run``, ``RunResult`` and the
+    rest stay importable from the module (no name shadows the module).
+    """
+
+    def __call__(self, config: str | Path | Config, *, out: str | Path | None = None,
+                 year: int | None = None, progress: Progress | None = None) -> RunResult:
+        return run(config, out=out, year=year, progress=progress)
+
+
+sys.modules[__name__].__class__ = _CallableModule

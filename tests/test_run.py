@@ -259,3 +259,11 @@ def test_previous_vintage_and_landcover(county: Path, tmp_path: Path) -> None:
     assert got[(TOWN_B, "built")] == pytest.approx(100.0, rel=1e-3)
     roles = {i["role"] for i in result.provenance["inputs"]}
     assert {"landuse_previous", "landcover", "landcover_classes"} <= roles
+
+
+def test_module_is_callable_as_in_the_contract(tmp_path: Path) -> None:
+    import landuse.run
+
+    with pytest.raises(ConfigError, match="config file not found"):
+        landuse.run(tmp_path / "missing.toml")  # contract §4: landuse.run("config.toml")
+    assert landuse.run.run is run
