@@ -14,6 +14,7 @@ Everything that more than one indicator family needs lives here once:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -116,6 +117,11 @@ def _factor(values: pd.Series, func: Callable[[str], str]) -> tuple[np.ndarray, 
     return np.where(codes < 0, len(mapped) - 1, codes), mapped
 
 
+def _prefix(value: str, *, n: int) -> str:
+    """Return the first ``n`` characters of a stripped location code."""
+    return value.strip()[:n]
+
+
 def _factorised(values: pd.Series, func: Callable[[str], str]) -> np.ndarray:
     """``func`` applied to every value (through :func:`_factor`); object array."""
     idx, mapped = _factor(values, func)
@@ -135,7 +141,7 @@ def zone_columns(frame: pd.DataFrame, levels: Iterable[str], *, what: str) -> pd
         if level in frame.columns:
             idx, mapped = _factor(frame[level], str.strip)
         elif "ZLDWDM" in frame.columns:
-            idx, mapped = _factor(frame["ZLDWDM"], lambda v, n=n: v.strip()[:n])
+            idx, mapped = _factor(frame["ZLDWDM"], functools.partial(_prefix, n=n))
         else:
             raise SchemaError(
                 f"{what}: the layer has neither a {level!r} column nor ZLDWDM (坐落单位代码, "

@@ -243,14 +243,14 @@ def apply_targets(
     for rid, scope, zone, value in zip(out["id"], out["scope"], out["zone"], out["value"],
                                        strict=True):
         cands = [t for t in by_id.get(rid, []) if t.scope in (zone, scope)]
-        t = _pick(cands, str(zone), year)
-        tgt_col.append(t.as_row_target() if t is not None else None)
+        chosen = _pick(cands, str(zone), year)
+        tgt_col.append(chosen.as_row_target() if chosen is not None else None)
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             status.append("not_computable")
-        elif t is None:
+        elif chosen is None:
             status.append("no_target")
         else:
-            status.append("met" if t.holds(value) else "not_met")
+            status.append("met" if chosen.holds(value) else "not_met")
     out["target"] = pd.Series(tgt_col, index=out.index, dtype=object)
     out["status"] = status
     return out
