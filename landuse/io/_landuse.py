@@ -18,7 +18,7 @@ from landuse.errors import SchemaError
 from landuse.findings import Finding
 from landuse.io._geometry import overlap_finding
 from landuse.io.crs import ellipsoidal_area
-from landuse.rules import normalise_codes, unknown_codes
+from landuse.rules import code_table, normalise_codes, unknown_codes
 
 __all__ = ["CZCSXM_CODES", "normalise_landuse"]
 
@@ -55,6 +55,9 @@ def _code_problems(codes: pd.Series, areas: pd.Series, ids: pd.Series, field: st
                 f"{int(empty.sum())} patches have an empty {field} (e.g. BSM "
                 f"{_examples(ids, empty)}, TBMJ {areas[empty].sum():.2f} m²)"
             )
+    known = code_table().index
+    if pd.Index(codes.unique()).difference(known).difference([""]).empty:
+        return problems
     unknown = unknown_codes(codes, areas)
     for row in unknown.itertuples(index=False):
         problems.append(
@@ -88,6 +91,9 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str]) -> gpd.Ge
     """
     source = _label(gdf)
     findings: list[Finding] = list(gdf.attrs.get("findings", []))
+    src_attrs = dict(gdf.attrs.get("source", {}))
+    gdf = gdf.copy(deep=False)
+    gdf.attrs = {}  # pandas deep-copies attrs into every derived object: keep them light
     ids = gdf["BSM"]
     dlbm = normalise_codes(gdf["DLBM"]).astype("str")
     kcdlbm = normalise_codes(gdf["KCDLBM"]).astype("str")
@@ -221,5 +227,5 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str]) -> gpd.Ge
         },
         geometry=gdf.geometry.to_numpy(), crs=gdf.crs, index=gdf.index,
     )
-    out.attrs = {"source": dict(gdf.attrs.get("source", {})), "findings": findings}
+    out.attrs = {"source": src_attrs, "findings": findings}
     return out

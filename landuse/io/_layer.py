@@ -52,17 +52,18 @@ class Layer:
 def text(values: pd.Series) -> pd.Series:
     """Field values as stripped strings ('' for null; integral floats without ``.0``).
 
-    Numeric codes (``201`` read as a number, ``3.70321e18`` never) come back as the digits
-    written: a float column whose values are all integral is converted through ``Int64``.
+    Numeric codes (``201`` read as a number) come back as the digits written: a float
+    column whose values are all integral is converted through ``Int64``.
     """
     s = values
     if pd.api.types.is_float_dtype(s):
         finite = s.dropna()
         if len(finite) and np.all(np.mod(finite.to_numpy(), 1) == 0):
             s = s.astype("Int64")
-    obj = s.astype(object)
-    out = obj.where(s.notna(), "").map(lambda v: str(v).strip())
-    return out.astype("str")
+    if not pd.api.types.is_string_dtype(s) or s.dtype == object:
+        s = s.astype(object).where(s.notna(), None).map(
+            lambda v: v if v is None else str(v)).astype("str")
+    return s.str.strip().fillna("").astype("str")
 
 
 def number(values: pd.Series) -> pd.Series:

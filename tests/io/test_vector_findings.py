@@ -205,3 +205,28 @@ def test_properties_order_independence_and_areas_add_up(tmp_path_factory, data):
     by_class = a.groupby("DLBM")["TBDLMJ"].sum().add(
         a[a["KCDLBM"] != ""].groupby("KCDLBM")["KCMJ"].sum(), fill_value=0.0)
     assert by_class.sum() == pytest.approx(gdf["TBMJ"].sum(), abs=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6), st.integers(1, 3),
+                          st.integers(1, 3)), min_size=1, max_size=10),
+       st.integers(0, 3))
+def test_overlap_detection_matches_brute_force(boxes, n_tiles):
+    from landuse.io._geometry import overlap_finding
+
+    # a clean tiling of unit-10 m squares plus random boxes on the same grid (which may
+    # duplicate, contain or partly overlap tiles and each other)
+    geoms = [box(X0 + 10 * i, Y0, X0 + 10 * (i + 1), Y0 + 10) for i in range(n_tiles)]
+    geoms += [box(X0 + 10 * x, Y0 + 10 * y, X0 + 10 * (x + w), Y0 + 10 * (y + h))
+              for x, y, w, h in boxes]
+    s = gpd.GeoSeries(geoms, crs=4527)
+    ids = pd.Series([f"p{i:02d}" for i in range(len(geoms))])
+    expected = sorted(
+        f"{ids[i]}×{ids[j]}" for i in range(len(geoms)) for j in range(i + 1, len(geoms))
+        if geoms[i].intersection(geoms[j]).area > 0.01)
+    found = overlap_finding(s, ids, source="x")
+    if not expected:
+        assert found is None
+    else:
+        assert found is not None and found.count == len(expected)
+        assert found.examples == expected[:5]
