@@ -114,7 +114,8 @@ def indicator_rows(
     records = []
     for zone, raw in values.items():
         z = str(zone)
-        value = _clean(float(raw)) if raw is not None and not isinstance(raw, str) else None
+        missing = raw is None or isinstance(raw, str) or bool(pd.isna(raw))
+        value = None if missing else _clean(float(raw))
         comp: dict[str, Any] = {}
         if isinstance(comp_frame, pd.DataFrame):
             if z in comp_frame.index:

@@ -54,6 +54,14 @@ def test_indicator_rows_from_series():
     assert (rows["unit"] == "%").all() and (rows["name_zh"] == "空闲地占城镇村建设用地比例").all()
 
 
+def test_indicator_rows_nullable_float():
+    s = pd.Series([1.0, pd.NA], index=[C, A], dtype="Float64")
+    rows = indicator_rows(s, indicator_id="total_area", reason="no data")
+    assert rows["value"].tolist() == [1.0, None]
+    assert rows["status"].tolist() == ["no_target", "not_computable"]
+    assert rows.loc[1, "reason"] == "no data"
+
+
 def test_indicator_rows_from_frame_and_json_safe():
     df = pd.DataFrame({"idle_land_area": [1.5, None], "supplied_ha": [10.0, np.nan],
                        "reason": [None, "no ledger rows"]}, index=[C, A])
