@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,7 @@ def read_standard(
             f"{src.label} is empty (0 features); give the layer that holds the {what}"
         )
     raw, enc = read_layer(src, list(mapping.values()), encoding=encoding)
+    src = replace(src, features=len(raw))  # read_info may not count (-1) for some drivers
     if len(raw) == 0:
         raise InputFileError(f"{src.label} is empty (0 features); give the layer with data")
     gdf = raw.rename(columns={actual: std for std, actual in mapping.items()})

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
+import shapely
 from pyproj import CRS
 
 from landuse._validate import closest_names
@@ -229,6 +230,7 @@ def read_layer(
     cols = list(dict.fromkeys(columns))
     if source.is_parquet:
         gdf = gpd.read_parquet(source.path, columns=[*cols, *_parquet_geometry(source.path)])
+        gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.to_numpy()), crs=gdf.crs)
         if encoding is not None and encoding.upper().replace("-", "") != "UTF8":
             raise InputFileError(
                 f"{source.label}: GeoParquet text is always UTF-8; remove encoding={encoding!r}"
