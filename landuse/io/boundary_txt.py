@@ -18,12 +18,12 @@ which each row is.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as _dt
 import hashlib
 import io
 import itertools
-import operator
 import os
 import re
 import shutil
@@ -119,13 +119,16 @@ def _fail(path: Path, line: int | None, what: str) -> InputFileError:
 
 
 def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
-    """Decode the file: BOM -> utf-8-sig, else strict UTF-8, else GBK (GB18030)."""
-    tried = [encoding] if encoding else (
-        ["utf-8-sig"] if raw.startswith(b"\xef\xbb\xbf") else ["utf-8", "gb18030"]
-    )
+    """Decode the file: BOM -> utf-8-sig, else strict UTF-8, else GBK (then GB18030)."""
+    gbk = ["gbk", "gb18030"]
+    if encoding:
+        tried = gbk if encoding.upper().replace("-", "") in ("GBK", "GB2312", "GB18030") else [
+            encoding]
+    else:
+        tried = ["utf-8-sig"] if raw.startswith(b"\xef\xbb\xbf") else ["utf-8", *gbk]
     for enc in tried:
         try:
-            return raw.decode(enc), ("GBK" if enc == "gb18030" else enc)
+            return raw.decode(enc), enc.upper() if enc.startswith("gb") else enc
         except (UnicodeDecodeError, LookupError) as exc:
             last = exc
     if isinstance(last, LookupError):
@@ -169,16 +172,34 @@ def _parse_header(s: str, path: Path, line: int) -> list[Any]:
     return [fields[2], fields[3], kind, fields[5], fields[6], fields[7], area, npts, tol]
 
 
-def _scan(lines: list[str], path: Path):
-    """Split the lines into metadata sections, parcel header lines and point lines.
+def _lines_with(text: str, char: str) -> list[int]:
+    """0-based numbers of the lines of ``text`` that contain ``char`` (C-level find/count)."""
+    out: list[int] = []
+    line, last = 0, 0
+    pos = text.find(char)
+    while pos != -1:
+        line += text.count("\n", last, pos)
+        out.append(line)
+        nl = text.find("\n", pos)
+        if nl == -1:
+            break
+        line, last = line + 1, nl + 1
+        pos = text.find(char, last)
+    return out
 
-    Per-line Python work is limited to the few section and header lines; the point lines
-    are selected with C-level ``map``/``compress`` so that a 30 MB file scans in well
-    under a second.
+
+def _scan(text: str, path: Path):
+    """Split the text into metadata sections, parcel header lines and point lines.
+
+    Per-line Python work is limited to the few section and header lines (found with
+    ``str.find``); the point lines are selected with C-level ``map``/``compress`` so that a
+    30 MB file scans in a fraction of a second.
     """
+    lines = text.split("\n")
     sections: dict[str, dict[str, str]] = {}
-    marks = [i for i, line in enumerate(lines) if "[" in line]
-    bounds = [i for i in marks if lines[i].lstrip().startswith("[")] + [len(lines)]
+    bounds = [i for i in _lines_with(text, "[") if lines[i].lstrip().startswith("[")]
+    ats = _lines_with(text, "@")
+    bounds.append(len(lines))
     hdr_no: list[int] = []
     headers: list[str] = []
     pt_no: list[np.ndarray] = []
@@ -203,13 +224,17 @@ def _scan(lines: list[str], path: Path):
                     sec[key.strip()] = value.strip()
             continue
         sub = lines[a + 1 : b]
-        keep = ~(np.fromiter(map(str.isspace, sub), bool, len(sub))
-                 | (np.fromiter(map(len, sub), np.int64, len(sub)) == 0))
-        for i, line in enumerate(sub):
-            if "@" in line and line.rstrip()[-1] == "@":
-                keep[i] = False
-                hdr_no.append(a + 2 + i)
-                headers.append(line.strip())
+        lens = np.fromiter(map(len, sub), np.int64, len(sub))
+        keep = np.ones(len(sub), dtype=bool)
+        for i in ats[bisect.bisect_right(ats, a) : bisect.bisect_left(ats, b)]:
+            t = lines[i].strip()
+            if t.endswith("@"):
+                keep[i - a - 1] = False
+                hdr_no.append(i + 1)
+                headers.append(t)
+        for k in np.flatnonzero(lens < 8):  # a point line has at least 7 characters
+            if not sub[k].strip():
+                keep[k] = False
         pt_no.append(np.flatnonzero(keep) + a + 2)
         pts.extend(itertools.compress(sub, keep))
     nos = np.concatenate(pt_no) if pt_no else np.empty(0, np.int64)
@@ -221,12 +246,14 @@ def _parse_points(pts: list[str], pt_no: np.ndarray, path: Path) -> np.ndarray:
 
     A fast pass with pandas' C parser; on any doubt the slow pass below finds the line.
     """
-    commas = np.fromiter(map(operator.methodcaller("count", ","), pts), np.int64, len(pts))
-    ok = bool((commas == 3).all())
+    block = "\n".join(pts)
+    # 3 commas per line in total, and no NaN below (a line with fewer fields gives NaN):
+    # then every line has exactly 4 fields
+    ok = block.count(",") == 3 * len(pts)
     if ok:
         try:
             out = pd.read_csv(
-                io.StringIO("\n".join(pts)), header=None, names=["n", "r", "x", "y"],
+                io.StringIO(block), header=None, names=["n", "r", "x", "y"],
                 usecols=["r", "x", "y"], dtype={"r": float, "x": float, "y": float},
                 quoting=csv.QUOTE_NONE, skip_blank_lines=False, engine="c",
             ).to_numpy()
@@ -367,7 +394,7 @@ def read_boundary_txt(
         The TXT file.
     encoding : str, optional
         ``"GBK"`` or ``"utf-8"``. Default: a UTF-8 BOM means UTF-8; else strict UTF-8 is
-        tried, then GBK (GB18030); the one used is in ``attrs["source"]["encoding"]``.
+        tried, then GBK, then GB18030; the one used is in ``attrs["source"]["encoding"]``.
     crs : CRS-like, optional
         Overrides the CRS detected from the header and the coordinates (a difference is an
         ``info`` finding). Needed only when the file gives neither a zone prefix nor 带号.
@@ -407,9 +434,12 @@ def read_boundary_txt(
     except OSError as exc:
         raise _fail(path, None, f"cannot be read ({exc.strerror}); check the path") from None
     text, enc = _decode(raw, path, encoding)
-    text = text.lstrip("\ufeff").replace("，", ",")
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    sections, hdr_no, headers, pt_no, pts = _scan(lines, path)
+    text = text.lstrip("\ufeff")
+    if "，" in text:
+        text = text.replace("，", ",")
+    if text.count("\r") != text.count("\r\n"):  # old Mac line ends; CRLF is split below
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    sections, hdr_no, headers, pt_no, pts = _scan(text, path)
     if not headers:
         raise _fail(path, None, "no parcels found; expected a [地块坐标] section with parcel "
                                 "header lines ending in '@'")
