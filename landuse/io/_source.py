@@ -26,7 +26,6 @@ from landuse.io._encoding import DbfEncoding, shapefile_encoding
 __all__ = ["LayerSource", "file_sha256", "open_layer", "read_layer", "resolve_fields"]
 
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
-SHAPEFILE_SUFFIXES = (".shp", ".zip")
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def open_layer(
         fields=tuple(str(f) for f in info["fields"]),
         features=int(info["features"]),
         is_parquet=False,
-        is_shapefile=suffix in SHAPEFILE_SUFFIXES or info["driver"] == "ESRI Shapefile",
+        is_shapefile=info["driver"] == "ESRI Shapefile",
     )
 
 

@@ -127,3 +127,24 @@ def test_bsm_generated_when_absent(tmp_path):
     lu = read_landuse(write(gdf, "gpkg", tmp_path))
     assert lu["BSM"].tolist() == [f"row-{i}" for i in range(1, 7)]
     assert "ids_generated" in {f.code for f in lu.attrs["findings"]}
+
+
+def test_zip_holding_a_geopackage(tmp_path):
+    import zipfile
+
+    gpkg = write(make_dltb(), "gpkg", tmp_path / "g")
+    zpath = tmp_path / "delivery.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        zf.write(gpkg, gpkg.name)
+    lu = read_landuse(zpath, layer="DLTB")
+    _check_expected(lu)
+    assert lu.attrs["source"]["encoding"] == "UTF-8"
+
+
+def test_3d_polygons_are_read_as_2d(tmp_path):
+    gdf = make_dltb()
+    gdf["geometry"] = shapely.force_3d(gdf.geometry.to_numpy(), z=12.5)
+    for fmt in ("gpkg", "parquet"):
+        lu = read_landuse(write(gdf, fmt, tmp_path / fmt))
+        assert not shapely.has_z(lu.geometry.to_numpy()).any()
+        _check_expected(lu)
