@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +60,7 @@ def _missing_file(path: Path) -> InputFileError:
 
 
 def open_layer(
-    path: str | Path, *, layer: str | None, default_layers: Sequence[str] = ()
+    path: str | os.PathLike[str], *, layer: str | None, default_layers: Sequence[str] = ()
 ) -> LayerSource:
     """Resolve the file and layer to read, raising :class:`InputFileError` when absent.
 

@@ -107,10 +107,9 @@ def _centre_lon(gdf: gpd.GeoDataFrame) -> float:
     minx, miny, maxx, maxy = gdf.total_bounds
     crs = CRS.from_user_input(gdf.crs)
     x, y = (minx + maxx) / 2.0, (miny + maxy) / 2.0
-    if crs.is_geographic:
-        geog = crs
-    else:
-        geog = crs.geodetic_crs
+    geog = crs if crs.is_geographic else crs.geodetic_crs
+    if geog is None:
+        raise CRSError(f"{crs_label(crs)} has no geodetic CRS; pass working_crs= explicitly")
     lon, _ = Transformer.from_crs(crs, geog, always_xy=True).transform(x, y)
     return float(lon)
 
