@@ -51,7 +51,7 @@ from landuse.indicators._common import (
     zone_columns,
 )
 from landuse.overlay import tabulate
-from landuse.rules import RuleSet, code_table, load_rules, normalise_codes
+from landuse.rules import RuleSet, code_table, load_rules
 
 __all__ = [
     "changed_patches",
@@ -100,11 +100,36 @@ def _check_pair(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame) -> None:
 
 
 def _codes(frame: pd.DataFrame, col: str) -> np.ndarray:
-    return normalise_codes(frame[col]).to_numpy(dtype=object)
+    """Normalised codes as an object array (stripped, upper-case, '' when missing)."""
+    v = frame[col]
+    out = v.astype(object).where(v.notna(), "").astype(str).str.strip().str.upper()
+    return out.to_numpy(dtype=object)
 
 
 def _floats(frame: pd.DataFrame, col: str) -> np.ndarray:
     return pd.to_numeric(frame[col], errors="coerce").fillna(0.0).to_numpy(dtype=np.float64)
+
+
+def _same_patches(cur: np.ndarray, prev: np.ndarray, tol: float) -> np.ndarray:
+    """For each current patch, the previous patch with the same outline (within ``tol``), or -1.
+
+    A current patch matches a previous patch when, after normalising both (ring order and
+    start point), every vertex is within ``tol`` of the other's (``shapely.equals_exact``).
+    """
+    match = np.full(len(cur), -1, dtype=np.int64)
+    ok = ~(shapely.is_missing(cur) | shapely.is_empty(cur))
+    if not ok.any() or len(prev) == 0:
+        return match
+    tree = shapely.STRtree(prev)
+    pos = np.flatnonzero(ok)
+    ic, ip = tree.query(shapely.point_on_surface(cur[pos]), predicate="intersects")
+    ic = pos[ic]
+    same = shapely.equals_exact(shapely.normalize(cur[ic]), shapely.normalize(prev[ip]),
+                                tolerance=tol)
+    ic, ip = ic[same], ip[same]
+    first = np.unique(ic, return_index=True)[1]
+    match[ic[first]] = ip[first]
+    return match
 
 
 def _jitter(geoms: np.ndarray, changed: np.ndarray, min_area_m2: float,
@@ -125,7 +150,13 @@ def _jitter(geoms: np.ndarray, changed: np.ndarray, min_area_m2: float,
 
 def _pieces(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame, *, by: str,
             min_area_m2: float, min_width_m: float) -> tuple[gpd.GeoDataFrame, list[Finding]]:
-    """One row per (current patch, previous patch) piece, plus uncovered remainders."""
+    """One row per (current patch, previous patch) piece, plus uncovered remainders.
+
+    Fast path: a current patch with the same outline as a previous patch (every vertex
+    within ``min_width_m / 2``, so any difference is jitter) is one piece, all of it from
+    that previous patch. The other current patches are overlaid on the previous vintage
+    with :func:`landuse.overlay.tabulate`.
+    """
     _check_pair(previous, current)
     if min_area_m2 < 0 or min_width_m < 0:
         raise ValueError(f"min_area_m2 and min_width_m must be >= 0, got {min_area_m2} and "
@@ -133,82 +164,108 @@ def _pieces(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame, *, by: str,
     levels = levels_for(by)
     zones = zone_columns(current, levels, what="current vintage")
     cur_tbdlmj, cur_kcmj = _floats(current, "TBDLMJ"), _floats(current, "KCMJ")
-    a = gpd.GeoDataFrame({"_cid": np.arange(len(current)), "TBDLMJ": cur_tbdlmj,
-                          "KCMJ": cur_kcmj}, geometry=np.asarray(current.geometry.array),
-                         crs=current.crs)
-    b = gpd.GeoDataFrame({"_pid": np.arange(len(previous))},
-                         geometry=np.asarray(previous.geometry.array), crs=previous.crs)
-    p = tabulate(a, b, by_a="_cid", by_b="_pid", area="official", area_column="TBDLMJ",
-                 sum_columns=("KCMJ",), keep_geometry=True)
-    cid = p["_cid"].to_numpy(dtype=np.int64)
-    pid = p["_pid"].to_numpy(dtype=np.int64)
-    main = p["area_m2"].to_numpy(dtype=np.float64)
-    ded = p["KCMJ"].to_numpy(dtype=np.float64)
-    geoms = np.asarray(p.geometry.array, dtype=object)
-
-    # remainders of current patches not covered by the previous vintage
     total = cur_tbdlmj + cur_kcmj
-    covered = np.bincount(cid, weights=main + ded, minlength=len(current))
-    rest = total - covered
-    tol = 1e-9 * np.maximum(np.abs(total), 1.0)
+    cur_g = np.asarray(current.geometry.array, dtype=object)
+    prev_g = np.asarray(previous.geometry.array, dtype=object)
+    match = _same_patches(cur_g, prev_g, min_width_m / 2.0)
+    whole = np.flatnonzero(match >= 0)
+    rest_pos = np.flatnonzero(match < 0)
+
+    cid, pid = [whole], [match[whole]]
+    main, ded, geoms = [cur_tbdlmj[whole]], [cur_kcmj[whole]], [cur_g[whole]]
+    covered = np.zeros(len(current))
+    covered[whole] = total[whole]
+    if rest_pos.size:
+        a = gpd.GeoDataFrame({"_cid": rest_pos, "TBDLMJ": cur_tbdlmj[rest_pos],
+                              "KCMJ": cur_kcmj[rest_pos]}, geometry=cur_g[rest_pos],
+                             crs=current.crs)
+        b = gpd.GeoDataFrame({"_pid": np.arange(len(previous))}, geometry=prev_g,
+                             crs=previous.crs)
+        p = tabulate(a, b, by_a="_cid", by_b="_pid", area="official", area_column="TBDLMJ",
+                     sum_columns=("KCMJ",), keep_geometry=True)
+        c = p["_cid"].to_numpy(dtype=np.int64)
+        m, d = p["area_m2"].to_numpy(dtype=np.float64), p["KCMJ"].to_numpy(dtype=np.float64)
+        cid.append(c)
+        pid.append(p["_pid"].to_numpy(dtype=np.int64))
+        main.append(m)
+        ded.append(d)
+        geoms.append(np.asarray(p.geometry.array, dtype=object))
+        covered += np.bincount(c, weights=m + d, minlength=len(current))
+
     findings: list[Finding] = []
-    if (rest < -1e-6 * np.maximum(total, 1.0)).any():
-        bad = np.flatnonzero(rest < -1e-6 * np.maximum(total, 1.0))
+    rest = total - covered
+    over = np.flatnonzero(rest < -1e-6 * np.maximum(total, 1.0))
+    if over.size:
         findings.append(Finding(
             code="previous_vintage_overlaps",
-            message=(f"{len(bad)} current patch(es) are covered more than once by the previous "
-                     "vintage (前一年度图斑重叠, overlapping previous patches): their change "
-                     "is counted twice; repair the previous layer's topology"),
-            count=len(bad), source="previous vintage",
-            examples=current["BSM"].iloc[bad[:5]].tolist() if "BSM" in current else []).warn())
-    unc = np.flatnonzero(rest > tol + 1e-6)
-    if unc.size:
-        frac_main = np.where(total[unc] > 0, cur_tbdlmj[unc] / np.where(
-            total[unc] > 0, total[unc], 1.0), 1.0)
+            message=(f"{len(over)} current patch(es) are covered more than once by the "
+                     "previous vintage (前一年度图斑重叠, overlapping previous patches): their "
+                     "change is counted twice; repair the previous layer's topology"),
+            count=len(over), source="previous vintage",
+            examples=current["BSM"].iloc[over[:5]].tolist() if "BSM" in current else []).warn())
+    # remainders not covered by any previous patch: below min_area_m2 they are jitter at
+    # the edge of the surveyed area (kept on the diagonal), above it they have no previous
+    # class (from_code '')
+    unc = np.flatnonzero(rest > 1e-9 * np.maximum(total, 1.0))
+    small = unc[rest[unc] < max(min_area_m2, 1e-6)]
+    large = unc[rest[unc] >= max(min_area_m2, 1e-6)]
+    if large.size:
         findings.append(Finding(
             code="current_not_in_previous",
-            message=(f"{units.m2_to_ha(rest[unc].sum()):.4f} ha of {len(unc)} current patch(es) "
-                     "lie outside every previous patch (上一年度未覆盖, not covered by the "
-                     "previous vintage); they appear with from_code '' (no previous class)"),
-            count=len(unc), source="previous vintage",
-            examples=current["BSM"].iloc[unc[:5]].tolist() if "BSM" in current else []).warn())
-        cid = np.concatenate([cid, unc])
-        pid = np.concatenate([pid, np.full(unc.size, -1)])
-        main = np.concatenate([main, rest[unc] * frac_main])
-        ded = np.concatenate([ded, rest[unc] * (1.0 - frac_main)])
-        geoms = np.concatenate([geoms, np.full(unc.size, None, dtype=object)])
+            message=(f"{units.m2_to_ha(rest[large].sum()):.4f} ha of {len(large)} current "
+                     "patch(es) lie outside every previous patch (上一年度未覆盖, not covered by "
+                     "the previous vintage); they appear with from_code '' (no previous class)"),
+            count=len(large), source="previous vintage",
+            examples=current["BSM"].iloc[large[:5]].tolist() if "BSM" in current else []
+        ).warn())
+    frac_main = np.divide(cur_tbdlmj, total, out=np.ones(len(total)), where=total > 0)
+    for group, code in ((small, -2), (large, -1)):
+        cid.append(group)
+        pid.append(np.full(group.size, code, dtype=np.int64))
+        main.append(rest[group] * frac_main[group])
+        ded.append(rest[group] * (1.0 - frac_main[group]))
+        geoms.append(np.full(group.size, None, dtype=object))
+    cid_a, pid_a = np.concatenate(cid), np.concatenate(pid)
+    main_a, ded_a, geom_a = np.concatenate(main), np.concatenate(ded), np.concatenate(geoms)
+    order = np.lexsort((pid_a, cid_a))
+    cid_a, pid_a, main_a, ded_a, geom_a = (x[order] for x in (cid_a, pid_a, main_a, ded_a,
+                                                               geom_a))
 
     cur_code, cur_kc, cur_cz = (_codes(current, c) for c in ("DLBM", "KCDLBM", "CZCSXM"))
     prv_code, prv_kc, prv_cz = (_codes(previous, c) for c in ("DLBM", "KCDLBM", "CZCSXM"))
     prv_tbmj, prv_kcmj = _floats(previous, "TBMJ"), _floats(previous, "KCMJ")
-    prv_ratio = np.where(prv_tbmj > 0, prv_kcmj / np.where(prv_tbmj > 0, prv_tbmj, 1.0), 0.0)
-    has_prev = pid >= 0
-    safe = np.where(has_prev, pid, 0)
-    out = pd.DataFrame({level: zones[level].to_numpy(dtype=object)[cid] for level in levels})
-    out["BSM"] = (current["BSM"].astype(str).to_numpy(dtype=object)[cid] if "BSM" in current
-                  else cid.astype(str))
+    prv_ratio = np.divide(prv_kcmj, prv_tbmj, out=np.zeros(len(previous)), where=prv_tbmj > 0)
+    has_prev = pid_a >= 0
+    safe = np.where(has_prev, pid_a, 0)
+
+    def prev_attr(values: np.ndarray, missing: object) -> np.ndarray:
+        if len(previous) == 0:
+            return np.full(len(pid_a), missing, dtype=values.dtype)
+        return np.where(has_prev, values[safe], missing)
+
+    cur_bsm = (current["BSM"].astype(str).to_numpy(dtype=object) if "BSM" in current
+               else np.arange(len(current)).astype(str).astype(object))
     prev_bsm = (previous["BSM"].astype(str).to_numpy(dtype=object) if "BSM" in previous
-                else np.arange(len(previous)).astype(str))
-    out["BSM_previous"] = np.where(has_prev, prev_bsm[safe] if len(previous) else "", "")
-    out["to_code"], out["to_kc"], out["to_czcsxm"] = cur_code[cid], cur_kc[cid], cur_cz[cid]
-    empty = np.full(len(cid), "", dtype=object)
-    out["from_code"] = np.where(has_prev, prv_code[safe] if len(previous) else empty, "")
-    out["from_kc"] = np.where(has_prev, prv_kc[safe] if len(previous) else empty, "")
-    out["from_czcsxm"] = np.where(has_prev, prv_cz[safe] if len(previous) else empty, "")
-    out["from_ratio"] = np.where(has_prev, prv_ratio[safe] if len(previous) else 0.0, 0.0)
-    out["main_m2"], out["deduction_m2"] = main, ded
-    changed = has_prev & (out["from_code"].to_numpy() != out["to_code"].to_numpy())
-    jit = _jitter(geoms, changed, min_area_m2, min_width_m)
-    out["jitter"] = jit
-    for f, t in (("from_code", "to_code"), ("from_kc", "to_kc"), ("from_czcsxm", "to_czcsxm")):
-        out[f] = np.where(jit, out[t].to_numpy(), out[f].to_numpy())
-    total_piece = main + ded
-    out["from_ratio"] = np.where(jit, np.where(total_piece > 0, ded / np.where(
-        total_piece > 0, total_piece, 1.0), 0.0), out["from_ratio"].to_numpy())
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = pd.array(out[col].to_numpy(dtype=object), dtype=object)
-    gdf = gpd.GeoDataFrame(out, geometry=geoms, crs=current.crs)
+                else np.arange(len(previous)).astype(str).astype(object))
+    to_code, to_kc, to_cz = cur_code[cid_a], cur_kc[cid_a], cur_cz[cid_a]
+    from_code, from_kc = prev_attr(prv_code, ""), prev_attr(prv_kc, "")
+    from_cz, from_ratio = prev_attr(prv_cz, ""), prev_attr(prv_ratio, 0.0)
+    changed = has_prev & (from_code != to_code)
+    jit = _jitter(geom_a, changed, min_area_m2, min_width_m) | (pid_a == -2)
+    piece_total = main_a + ded_a
+    cols: dict[str, object] = {lv: zones[lv].to_numpy(dtype=object)[cid_a] for lv in levels}
+    cols.update({
+        "BSM": cur_bsm[cid_a], "BSM_previous": prev_attr(prev_bsm, ""),
+        "from_code": np.where(jit, to_code, from_code), "from_kc": np.where(jit, to_kc, from_kc),
+        "from_czcsxm": np.where(jit, to_cz, from_cz),
+        "from_ratio": np.where(jit, np.divide(ded_a, piece_total, out=np.zeros(len(ded_a)),
+                                              where=piece_total > 0), from_ratio),
+        "to_code": to_code, "to_kc": to_kc, "to_czcsxm": to_cz,
+    })
+    frame = pd.DataFrame({k: pd.array(v, dtype=object) if np.asarray(v).dtype == object
+                          else v for k, v in cols.items()})
+    frame["main_m2"], frame["deduction_m2"], frame["jitter"] = main_a, ded_a, jit
+    gdf = gpd.GeoDataFrame(frame, geometry=geom_a, crs=current.crs)
     return gdf, findings
 
 

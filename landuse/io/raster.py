@@ -59,6 +59,7 @@ __all__ = [
 EdgeRule = Literal["centre", "exact"]
 _TRUE = {"1", "true", "yes", "y", "是", "t"}
 _FALSE = {"0", "false", "no", "n", "否", "f", ""}
+_GDAL_CACHE_BYTES = 64 << 20
 _TARGET_WINDOW_PIXELS = 1 << 23  # about 8 million pixels per window (~150 MB of work arrays)
 
 
@@ -399,86 +400,88 @@ def zonal_value_areas(
     if edge not in ("centre", "exact"):
         raise ValueError(f"edge must be 'centre' or 'exact', got {edge!r}")
     path = Path(raster_path)
-    try:
-        src = rasterio.open(path)
-    except rasterio.errors.RasterioIOError as exc:
-        raise InputFileError(f"cannot open the raster {path}: {exc}") from None
-    with src:
-        crs = _crs_of(src, path)
-        dtype = np.dtype(src.dtypes[band - 1])
-        if dtype.kind not in "iu" or dtype.itemsize > 4:
-            raise SchemaError(f"raster {path} band {band} is {dtype}; a categorical land-cover "
-                              "raster must hold integers of at most 32 bits (e.g. uint8)")
-        geoms, keys, findings = _prepare_zones(zones, by, crs, path)
-        ok = ~(geoms.isna() | geoms.is_empty).to_numpy()
-        codes, inv = np.unique(keys[ok], return_inverse=True)
-        geom_arr = geoms.to_numpy()[ok]
-        zid = (inv + 1).astype(np.int64)
-        zdtype = np.uint16 if len(codes) < 65535 else np.int32
-        vmin = int(np.iinfo(dtype).min)
-        nvals = 1 << (8 * dtype.itemsize)
-        nbins = (len(codes) + 1) * nvals if (len(codes) + 1) * nvals <= (1 << 25) else None
-        small = dtype == np.uint8 and len(codes) < 255
-        row_area = pixel_areas_by_row(src.transform, crs, src.height)
-        geographic = bool(crs.is_geographic)
-        nodata = src.nodata
-        tree = shapely.STRtree(geom_arr)
-        parts_k: list[np.ndarray] = []
-        parts_c: list[np.ndarray] = []
-        parts_a: list[np.ndarray] = []
-        block_rows = src.block_shapes[band - 1][0]
-        for win in row_windows(src.height, src.width, block_rows=block_rows,
-                               window_rows=window_rows):
-            bounds = _window_bounds(src.transform, win)
-            idx = tree.query(shapely.box(*bounds))
-            if idx.size == 0:
-                continue
-            idx = np.sort(idx)
-            h, w = int(win.height), int(win.width)
-            wt = _window_transform(src.transform, win)
-            data = src.read(band, window=win)
-            zr = rasterize(((geom_arr[i], int(zid[i])) for i in idx), out_shape=(h, w),
-                           transform=wt, fill=0, all_touched=False, dtype=zdtype)
-            rareas = row_area[int(win.row_off):int(win.row_off) + h]
-            if edge == "exact":
-                bmask = rasterize(((shapely.boundary(geom_arr[i]), 1) for i in idx),
-                                  out_shape=(h, w), transform=wt, fill=0, all_touched=True,
-                                  dtype=np.uint8).view(bool)
-                zr[bmask] = 0  # boundary pixels are counted by their exact fractions below
-                left, bottom, right, top = bounds
-                pad = 2 * max(abs(wt.a), abs(wt.e))
-                clipped = shapely.clip_by_rect(geom_arr[idx], left - pad, bottom - pad,
-                                               right + pad, top + pad)
-                er, ec, ez, ef = _edge_fractions(clipped, zid[idx], bmask, wt)
-                ev = data[er, ec]
-                good = ev != nodata if nodata is not None else np.ones(ev.size, dtype=bool)
-                parts_k.append(ez[good] * nvals + (ev[good].astype(np.int64) - vmin))
-                parts_c.append(ef[good])
-                parts_a.append(ef[good] * rareas[er[good]])
-            # key = zone id × nvals + (value − vmin) for every pixel of the window; zone 0
-            # (outside every zone, or a boundary pixel under the exact rule) and nodata are
-            # dropped after counting, which is cheaper than masking 8 million pixels
-            if small:  # uint8 values, < 256 zones: 16-bit keys, no 64-bit temporaries
-                k = np.left_shift(zr, 8, dtype=np.uint16)
-                k |= data
-            else:
-                k = zr.astype(np.int64)
-                k *= nvals
-                k += data
-                if vmin:
-                    k -= vmin
-            k = k.ravel()
-            wts = np.repeat(rareas, w) if geographic else None
-            uk, cnt, ar = _count_keys(k, nbins, wts)
-            drop = uk < nvals
-            if nodata is not None:
-                drop |= (uk % nvals) == (int(nodata) - vmin)
-            parts_k.append(uk[~drop])
-            parts_c.append(cnt[~drop].astype(np.float64))
-            if ar is not None:
-                parts_a.append(ar[~drop])
-            else:
-                parts_a.append(cnt[~drop] * row_area[0])
+    # a small GDAL block cache: each block is read once, so caching more only grows memory
+    with rasterio.Env(GDAL_CACHEMAX=_GDAL_CACHE_BYTES):
+        try:
+            src = rasterio.open(path)
+        except rasterio.errors.RasterioIOError as exc:
+            raise InputFileError(f"cannot open the raster {path}: {exc}") from None
+        with src:
+            crs = _crs_of(src, path)
+            dtype = np.dtype(src.dtypes[band - 1])
+            if dtype.kind not in "iu" or dtype.itemsize > 4:
+                raise SchemaError(f"raster {path} band {band} is {dtype}; a categorical land-cover "
+                                  "raster must hold integers of at most 32 bits (e.g. uint8)")
+            geoms, keys, findings = _prepare_zones(zones, by, crs, path)
+            ok = ~(geoms.isna() | geoms.is_empty).to_numpy()
+            codes, inv = np.unique(keys[ok], return_inverse=True)
+            geom_arr = geoms.to_numpy()[ok]
+            zid = (inv + 1).astype(np.int64)
+            zdtype = np.uint16 if len(codes) < 65535 else np.int32
+            vmin = int(np.iinfo(dtype).min)
+            nvals = 1 << (8 * dtype.itemsize)
+            nbins = (len(codes) + 1) * nvals if (len(codes) + 1) * nvals <= (1 << 25) else None
+            small = dtype == np.uint8 and len(codes) < 255
+            row_area = pixel_areas_by_row(src.transform, crs, src.height)
+            geographic = bool(crs.is_geographic)
+            nodata = src.nodata
+            tree = shapely.STRtree(geom_arr)
+            parts_k: list[np.ndarray] = []
+            parts_c: list[np.ndarray] = []
+            parts_a: list[np.ndarray] = []
+            block_rows = src.block_shapes[band - 1][0]
+            for win in row_windows(src.height, src.width, block_rows=block_rows,
+                                   window_rows=window_rows):
+                bounds = _window_bounds(src.transform, win)
+                idx = tree.query(shapely.box(*bounds))
+                if idx.size == 0:
+                    continue
+                idx = np.sort(idx)
+                h, w = int(win.height), int(win.width)
+                wt = _window_transform(src.transform, win)
+                data = src.read(band, window=win)
+                zr = rasterize(((geom_arr[i], int(zid[i])) for i in idx), out_shape=(h, w),
+                               transform=wt, fill=0, all_touched=False, dtype=zdtype)
+                rareas = row_area[int(win.row_off):int(win.row_off) + h]
+                if edge == "exact":
+                    bmask = rasterize(((shapely.boundary(geom_arr[i]), 1) for i in idx),
+                                      out_shape=(h, w), transform=wt, fill=0, all_touched=True,
+                                      dtype=np.uint8).view(bool)
+                    zr[bmask] = 0  # boundary pixels are counted by their exact fractions below
+                    left, bottom, right, top = bounds
+                    pad = 2 * max(abs(wt.a), abs(wt.e))
+                    clipped = shapely.clip_by_rect(geom_arr[idx], left - pad, bottom - pad,
+                                                   right + pad, top + pad)
+                    er, ec, ez, ef = _edge_fractions(clipped, zid[idx], bmask, wt)
+                    ev = data[er, ec]
+                    good = ev != nodata if nodata is not None else np.ones(ev.size, dtype=bool)
+                    parts_k.append(ez[good] * nvals + (ev[good].astype(np.int64) - vmin))
+                    parts_c.append(ef[good])
+                    parts_a.append(ef[good] * rareas[er[good]])
+                # key = zone id × nvals + (value − vmin) for every pixel of the window; zone 0
+                # (outside every zone, or a boundary pixel under the exact rule) and nodata are
+                # dropped after counting, which is cheaper than masking 8 million pixels
+                if small:  # uint8 values, < 256 zones: 16-bit keys, no 64-bit temporaries
+                    k = np.left_shift(zr, 8, dtype=np.uint16)
+                    k |= data
+                else:
+                    k = zr.astype(np.int64)
+                    k *= nvals
+                    k += data
+                    if vmin:
+                        k -= vmin
+                k = k.ravel()
+                wts = np.repeat(rareas, w) if geographic else None
+                uk, cnt, ar = _count_keys(k, nbins, wts)
+                drop = uk < nvals
+                if nodata is not None:
+                    drop |= (uk % nvals) == (int(nodata) - vmin)
+                parts_k.append(uk[~drop])
+                parts_c.append(cnt[~drop].astype(np.float64))
+                if ar is not None:
+                    parts_a.append(ar[~drop])
+                else:
+                    parts_a.append(cnt[~drop] * row_area[0])
     allk = np.concatenate(parts_k) if parts_k else np.empty(0, dtype=np.int64)
     table = pd.DataFrame({
         "key": allk,

@@ -98,28 +98,41 @@ def test_deducted_farmland_becoming_construction_brings_its_tiankan_along():
     assert fc["gained_ha"].iloc[0] == 0.0
 
 
-def _shifted_boundary():
-    # 100 m × 100 m squares; in 2022 the shared boundary moved 0.1 m east (a 10 m² sliver)
+def _shifted_boundary(shift: float):
+    # 100 m × 100 m squares; in 2022 the shared boundary moved `shift` m east
     prev = dltb([{"geom": box(0, 0, 100, 100), "DLBM": "0101"},
                  {"geom": box(100, 0, 200, 100), "DLBM": "0301"}])
-    cur = dltb([{"geom": box(0, 0, 100.1, 100), "DLBM": "0101"},
-                {"geom": box(100.1, 0, 200, 100), "DLBM": "0301"}])
+    cur = dltb([{"geom": box(0, 0, 100 + shift, 100), "DLBM": "0101"},
+                {"geom": box(100 + shift, 0, 200, 100), "DLBM": "0301"}])
     return prev, cur
 
 
 def test_boundary_jitter_below_the_width_threshold_is_not_change():
-    prev, cur = _shifted_boundary()
+    prev, cur = _shifted_boundary(0.15)
     m = change.transitions(prev, cur, by="county")
-    # the 10 m² sliver is wider than 1 m² but only 0.1 m thin: jitter, on the diagonal
-    assert as_dict(m, "370321") == {("0101", "0101"): 10010.0, ("0301", "0301"): 9990.0}
-    assert m.attrs["jitter_area_m2"] == pytest.approx(10.0)
-    # with both thresholds off the sliver is a 0301 -> 0101 change of 10 m²
+    # the 15 m² sliver is larger than 1 m² but only 0.15 m thin (< 0.2 m): jitter, on the
+    # diagonal; TBMJ of the current patches are 10015 and 9985 m²
+    assert as_dict(m, "370321") == {("0101", "0101"): 10015.0, ("0301", "0301"): 9985.0}
+    assert m.attrs["jitter_area_m2"] == pytest.approx(15.0)
+    # with both thresholds off the sliver is a 0301 -> 0101 change of 15 m²
     raw = change.transitions(prev, cur, by="county", min_area_m2=0.0, min_width_m=0.0)
-    assert as_dict(raw, "370321") == {("0101", "0101"): 10000.0, ("0301", "0101"): 10.0,
-                                      ("0301", "0301"): 9990.0}
-    # an area threshold alone (default 1 m²) does not catch a 10 m² sliver
+    assert as_dict(raw, "370321") == {("0101", "0101"): 10000.0, ("0301", "0101"): 15.0,
+                                      ("0301", "0301"): 9985.0}
+    # an area threshold alone (default 1 m²) does not catch a 15 m² sliver
     area_only = change.transitions(prev, cur, by="county", min_width_m=0.0)
-    assert as_dict(area_only, "370321")[("0301", "0101")] == 10.0
+    assert as_dict(area_only, "370321")[("0301", "0101")] == 15.0
+
+
+def test_same_outline_within_half_the_width_is_taken_whole():
+    # vertices moved by 0.05 m <= min_width_m / 2: each current patch is matched whole to
+    # its previous patch (fast path), the same result as the jitter rule
+    prev, cur = _shifted_boundary(0.05)
+    m = change.transitions(prev, cur, by="county")
+    assert as_dict(m, "370321") == {("0101", "0101"): 10005.0, ("0301", "0301"): 9995.0}
+    # a reclassified patch with the same outline changes whole
+    cur2 = cur.assign(DLBM=["0601", "0301"])
+    m2 = change.transitions(prev, cur2, by="county")
+    assert as_dict(m2, "370321") == {("0101", "0601"): 10005.0, ("0301", "0301"): 9995.0}
 
 
 def test_changed_patches_excludes_jitter_and_unchanged_land():
