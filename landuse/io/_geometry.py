@@ -135,34 +135,44 @@ def _suspect_polygons(geoms: np.ndarray, *, grid_m: float = 0.001) -> np.ndarray
     twin in its neighbour; only the outer boundary of the whole layer is unmatched. The
     coverage depth changes only across unmatched edges, so every overlap is bounded by
     unmatched (or same-direction duplicated) edges, whose polygons are returned here.
-    Endpoints are compared on a ``grid_m`` grid; rounding differences only add suspects.
+    Vertices are compared on a ``grid_m`` grid; rounding differences only add suspects.
+    Works on the ragged coordinate arrays (no per-geometry Python loop).
     """
-    oriented = shapely.orient_polygons(geoms, exterior_cw=False)
-    parts, part_of = shapely.get_parts(oriented, return_index=True)
-    rings, ring_of = shapely.get_rings(parts, return_index=True)
-    xy, coord_of = shapely.get_coordinates(rings, return_index=True)
-    q = np.round(xy / grid_m).astype(np.int64)
-    q -= q.min(axis=0) if len(q) else 0
+    gtype, xy, offsets = shapely.to_ragged_array(geoms)
+    ring_off = offsets[0]
+    n_rings = len(ring_off) - 1
+    part_off = offsets[1]
+    ring_part = np.repeat(np.arange(len(part_off) - 1), np.diff(part_off))
+    if gtype == shapely.GeometryType.MULTIPOLYGON:
+        part_geom = np.repeat(np.arange(len(offsets[2]) - 1), np.diff(offsets[2]))
+    else:
+        part_geom = np.arange(len(part_off) - 1)
+    exterior = np.zeros(n_rings, dtype=bool)
+    exterior[part_off[:-1]] = True
+    coord_ring = np.repeat(np.arange(n_rings), np.diff(ring_off))
+    valid = np.ones(max(len(xy) - 1, 0), dtype=bool)
+    valid[ring_off[1:-1] - 1] = False  # the step from one ring's end to the next ring
+    seg_ring = coord_ring[:-1][valid]
+    # ring orientation from the shoelace sum (local origin for precision)
+    local = xy - xy.min(axis=0)
+    cross = local[:-1, 0] * local[1:, 1] - local[1:, 0] * local[:-1, 1]
+    signed = np.bincount(seg_ring, weights=cross[valid], minlength=n_rings)
+    flipped = np.where(exterior, signed < 0, signed > 0)
+    q = np.round(local / grid_m).astype(np.int64)
     ybits = int(q[:, 1].max()).bit_length() if len(q) else 0
     if int(q[:, 0].max() if len(q) else 0).bit_length() + ybits > 62:
         return np.arange(len(geoms))  # extent too large to pack: check every polygon
-    code = (q[:, 0] << ybits) | q[:, 1]  # one int64 per vertex
-    same = coord_of[:-1] == coord_of[1:]
-    a, b = code[:-1][same], code[1:][same]
-    owner = part_of[ring_of[coord_of[:-1][same]]]
+    vid, uniq = pd.factorize((q[:, 0] << ybits) | q[:, 1])
+    a, b = vid[:-1][valid], vid[1:][valid]
     keep = a != b
-    a, b, owner = a[keep], b[keep], owner[keep]
-    fwd = a < b
-    lo, hi = np.where(fwd, a, b), np.where(fwd, b, a)
-    order = np.lexsort((hi, lo))
-    lo, hi = lo[order], hi[order]
-    start = np.ones(len(lo), dtype=bool)
-    start[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
-    group = np.cumsum(start) - 1
+    a, b, seg_ring = a[keep], b[keep], seg_ring[keep]
+    forward = (a < b) ^ flipped[seg_ring]
+    key = np.minimum(a, b).astype(np.int64) * len(uniq) + np.maximum(a, b)
+    group, _ = pd.factorize(key)
     count = np.bincount(group)
-    net = np.bincount(group, weights=np.where(fwd[order], 1.0, -1.0))
+    net = np.bincount(group, weights=np.where(forward, 1.0, -1.0))
     bad_group = (net != 0) | (count > 2)
-    owner = owner[order]
+    owner = part_geom[ring_part[seg_ring]]
     return np.unique(owner[bad_group[group]])
 
 

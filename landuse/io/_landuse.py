@@ -17,8 +17,9 @@ import pandas as pd
 from landuse.errors import SchemaError
 from landuse.findings import Finding
 from landuse.io._geometry import overlap_finding
+from landuse.io._layer import codes
 from landuse.io.crs import ellipsoidal_area
-from landuse.rules import code_table, normalise_codes, unknown_codes
+from landuse.rules import code_table, unknown_codes
 
 __all__ = ["CZCSXM_CODES", "normalise_landuse"]
 
@@ -95,8 +96,8 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str]) -> gpd.Ge
     gdf = gdf.copy(deep=False)
     gdf.attrs = {}  # pandas deep-copies attrs into every derived object: keep them light
     ids = gdf["BSM"]
-    dlbm = normalise_codes(gdf["DLBM"]).astype("str")
-    kcdlbm = normalise_codes(gdf["KCDLBM"]).astype("str")
+    dlbm = codes(gdf["DLBM"])
+    kcdlbm = codes(gdf["KCDLBM"])
     tbmj_in = gdf["TBMJ"]
     problems = _code_problems(dlbm, tbmj_in.fillna(0.0), ids, "DLBM", source, allow_empty=False)
     problems += _code_problems(kcdlbm, gdf["KCMJ"].fillna(0.0), ids, "KCDLBM", source,

@@ -32,9 +32,10 @@ from landuse.io._source import (
     source_crs_label,
 )
 from landuse.io.crs import normalise_crs, to_working_crs
+from landuse.rules import normalise_codes
 
-__all__ = ["Layer", "dates", "emit", "finish", "ids_of", "number", "read_standard", "read_txt",
-           "text"]
+__all__ = ["Layer", "codes", "dates", "emit", "finish", "ids_of", "number", "read_standard",
+           "read_txt", "text"]
 
 PathLike = str | os.PathLike[str]
 
@@ -60,10 +61,24 @@ def text(values: pd.Series) -> pd.Series:
         finite = s.dropna()
         if len(finite) and np.all(np.mod(finite.to_numpy(), 1) == 0):
             s = s.astype("Int64")
-    if not pd.api.types.is_string_dtype(s) or s.dtype == object:
+    if pd.api.types.is_integer_dtype(s) or pd.api.types.is_float_dtype(s):
+        s = s.astype("str")
+    elif not pd.api.types.is_string_dtype(s) or s.dtype == object:
         s = s.astype(object).where(s.notna(), None).map(
             lambda v: v if v is None else str(v)).astype("str")
     return s.str.strip().fillna("").astype("str")
+
+
+def codes(values: pd.Series) -> pd.Series:
+    """Land-class codes normalised with :func:`landuse.rules.normalise_codes`, as ``str``.
+
+    The rule is applied once per distinct value (a county has a few dozen codes and
+    hundreds of thousands of patches).
+    """
+    idx, uniq = pd.factorize(values.astype(object).where(values.notna(), ""))
+    norm = normalise_codes(pd.Series(uniq, dtype=object)).to_numpy()
+    return pd.Series(norm[idx] if len(uniq) else np.array([], dtype=object),
+                     index=values.index, dtype="str")
 
 
 def number(values: pd.Series) -> pd.Series:

@@ -32,6 +32,7 @@ from landuse.findings import Finding
 from landuse.io._landuse import normalise_landuse
 from landuse.io._layer import (
     PathLike,
+    codes,
     dates,
     emit,
     finish,
@@ -51,7 +52,7 @@ from landuse.io._vocab import (
     normalise_vocab,
 )
 from landuse.io.crs import ellipsoidal_area
-from landuse.rules import normalise_codes, unknown_codes
+from landuse.rules import unknown_codes
 
 ControlLineKind = Literal["ecological_redline", "permanent_farmland", "urban_boundary"]
 
@@ -291,7 +292,7 @@ def read_control_line(
         cols[name] = text(g[name]) if name in g.columns else pd.Series("", index=g.index,
                                                                        dtype="str")
     if "DLBM" in cols:
-        cols["DLBM"] = normalise_codes(cols["DLBM"]).astype("str")
+        cols["DLBM"] = codes(cols["DLBM"])
         unknown = unknown_codes(cols["DLBM"])
         if len(unknown):
             lyr.findings.append(Finding(

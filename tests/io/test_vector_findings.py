@@ -230,3 +230,24 @@ def test_overlap_detection_matches_brute_force(boxes, n_tiles):
     else:
         assert found is not None and found.count == len(expected)
         assert found.examples == expected[:5]
+
+
+def test_overlap_detection_with_holes_islands_multipolygons_and_orientation():
+    from shapely import MultiPolygon, orient_polygons
+
+    from landuse.io._geometry import overlap_finding
+
+    outer = Polygon(
+        [(X0, Y0), (X0 + 30, Y0), (X0 + 30, Y0 + 30), (X0, Y0 + 30)],
+        [[(X0 + 10, Y0 + 10), (X0 + 20, Y0 + 10), (X0 + 20, Y0 + 20), (X0 + 10, Y0 + 20)]])
+    island = box(X0 + 10, Y0 + 10, X0 + 20, Y0 + 20)
+    right = MultiPolygon([box(X0 + 30, Y0, X0 + 40, Y0 + 10),
+                          box(X0 + 30, Y0 + 20, X0 + 40, Y0 + 30)])
+    clean = [orient_polygons(outer, exterior_cw=True), island, right]  # mixed orientation
+    ids = pd.Series(["ring", "island", "right"])
+    assert overlap_finding(gpd.GeoSeries(clean, crs=4527), ids, source="x") is None
+    # a second island exactly on the first: 100 m² counted twice
+    dup = gpd.GeoSeries([*clean, orient_polygons(island, exterior_cw=True)], crs=4527)
+    found = overlap_finding(dup, pd.Series(["ring", "island", "right", "copy"]), source="x")
+    assert found is not None and found.count == 1 and found.examples == ["copy×island"]
+    assert "100.00 m²" in found.message
