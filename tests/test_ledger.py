@@ -157,3 +157,17 @@ def test_parcels_from_txt_files(tmp_path):
     with pytest.warns(Warning, match="zone that differs"):
         df = read_land_supply(write(tmp_path, EN, ROWS), parcels=parcels, townships=town)
     assert df["zone"].tolist() == ["370321106", "370321101", "370321106"]
+
+
+def test_unreadable_files_are_input_file_errors(tmp_path):
+    from landuse.errors import InputFileError
+
+    with pytest.raises(InputFileError, match="cannot be read"):
+        read_land_supply(tmp_path / "none.csv")
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(InputFileError, match="XLSX"):
+        read_land_supply(bad)
+    ragged = write(tmp_path, EN, [ROWS[0] + ",extra,fields"], name="r.csv")
+    with pytest.raises(InputFileError, match="well-formed"):
+        read_land_supply(ragged)

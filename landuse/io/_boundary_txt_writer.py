@@ -173,6 +173,10 @@ def txt_to_vector(
     """
     gdf = _txt().read_boundary_txt(in_path, encoding=encoding)
     out = Path(out_path)
+    kinds = sorted(set(gdf["geometry_kind"]))
+    if out.suffix.lower() == ".shp" and len(kinds) > 1:
+        raise GeometryError(f"{in_path} holds {'/'.join(kinds)} parcels, which one Shapefile "
+                            "cannot store; write a .gpkg (or .geojson) instead")
     kwargs = {"layer": layer or Path(in_path).stem} if out.suffix.lower() == ".gpkg" else {}
     tmpdir = Path(tempfile.mkdtemp(dir=out.parent, prefix=".txt2vec."))
     try:

@@ -15,6 +15,8 @@ import hashlib
 import io
 import os
 import re
+import warnings
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -91,7 +93,11 @@ def _read_table(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, by
         raise InputFileError(f"land-supply ledger {path} cannot be read ({exc.strerror}); "
                              "check [tables.land_supply] path") from None
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        df = pd.read_excel(io.BytesIO(raw), dtype=object, header=0)
+        try:
+            df = pd.read_excel(io.BytesIO(raw), dtype=object, header=0)
+        except (ValueError, OSError, zipfile.BadZipFile) as exc:
+            raise InputFileError(f"land-supply ledger {path} is not a readable XLSX workbook "
+                                 f"({exc}); save it again from Excel or as CSV") from None
         return df, "xlsx", raw, "row"
     encs = [encoding] if encoding else (["utf-8-sig"] if raw.startswith(b"\xef\xbb\xbf")
                                         else ["utf-8", "gb18030"])
@@ -100,7 +106,14 @@ def _read_table(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, by
             text = raw.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        try:
+            with warnings.catch_warnings():  # a row longer than the header would lose data
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                                 index_col=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning) as exc:
+            raise InputFileError(f"land-supply ledger {path} is not a well-formed CSV ({exc}); "
+                                 "every row needs as many fields as the header") from None
         return df, ("GBK" if enc == "gb18030" else enc), raw, "line"
     raise InputFileError(f"land-supply ledger {path} cannot be decoded as {' or '.join(encs)}; "
                          "save it as UTF-8 or GBK, or pass encoding=")

@@ -137,3 +137,12 @@ def test_other_datums_round_trip(tmp_path):
         back = read_boundary_txt(write_boundary_txt(crs_gdf, tmp_path / f"{epsg}.txt"))
         assert back.crs.to_epsg() == epsg
         assert back.geometry.iat[0].area == pytest.approx(2500.0)
+
+
+def test_mixed_kinds_cannot_go_to_a_shapefile(tmp_path):
+    path = write_boundary_txt(sample(), tmp_path / "mixed.txt")
+    with pytest.raises(GeometryError, match="gpkg"):
+        txt_to_vector(path, tmp_path / "out.shp")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mixed.txt"]
+    back = gpd.read_file(txt_to_vector(path, tmp_path / "out.gpkg"))
+    assert list(back.geom_type) == list(sample().geom_type)
