@@ -171,3 +171,23 @@ def test_unreadable_files_are_input_file_errors(tmp_path):
     ragged = write(tmp_path, EN, [ROWS[0] + ",extra,fields"], name="r.csv")
     with pytest.raises(InputFileError, match="well-formed"):
         read_land_supply(ragged)
+
+
+def test_parcels_in_two_crss_need_a_working_crs(tmp_path):
+    # the same 10 m square, once with prefixed eastings (4527), once without (4548)
+    e0, n0 = 590_000, 4_090_000
+    a = gpd.GeoDataFrame({"parcel_no": ["P1"]}, geometry=[box(39e6 + e0, n0, 39e6 + e0 + 10,
+                                                              n0 + 10)], crs=4527)
+    b = gpd.GeoDataFrame({"parcel_no": ["P3"]}, geometry=[box(e0, n0, e0 + 10, n0 + 10)],
+                         crs=4548)
+    paths = [write_boundary_txt(a, tmp_path / "a.txt"), write_boundary_txt(b, tmp_path / "b.txt")]
+    with pytest.raises(CRSError, match="working_crs"):
+        read_parcels(paths)
+    out = read_parcels(paths, working_crs="EPSG:4527")
+    assert out.crs.to_epsg() == 4527
+    # 4548 differs from 4527 only by the 39,000,000 m false easting
+    assert out.geometry.iat[1].bounds == pytest.approx((39e6 + e0, n0, 39e6 + e0 + 10, n0 + 10))
+    assert "reprojected" in {f.code for f in get_findings(out)}
+    with pytest.warns(Warning, match="more than once"):
+        dup = read_parcels([paths[0], paths[0]])
+    assert "duplicate_parcel_id" in {f.code for f in get_findings(dup)}

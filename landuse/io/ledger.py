@@ -25,6 +25,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
 
 from landuse.errors import CRSError, InputFileError, SchemaError
 from landuse.findings import Finding, attach_findings
@@ -327,49 +328,70 @@ def read_parcels(
     *,
     encoding: str | None = None,
     layer: str | None = None,
+    working_crs: Any = None,
 ) -> gpd.GeoDataFrame:
     """Read parcel geometries for the ledger from boundary-point TXT files or a vector layer.
 
     Parameters
     ----------
     sources : path-like or iterable of path-likes
-        ``.txt`` files (their ``parcel_no`` becomes ``parcel_id``) or one vector file whose
+        ``.txt`` files (their ``parcel_no`` becomes ``parcel_id``) or vector files whose
         layer has a ``parcel_id`` (or ``parcel_no`` / 地块编号) column.
+    encoding : str, optional
+        Passed to :func:`landuse.io.boundary_txt.read_boundary_txt` for TXT files.
+    layer : str, optional
+        Layer of a vector file.
+    working_crs : CRS-like, optional
+        Reproject every file to this CRS (an ``info`` finding per file moved). Without it,
+        files in different CRSs are an error.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``parcel_id`` (str) and ``geometry``, one CRS (TXT files in different CRSs are an
-        error: reproject them first).
+        ``parcel_id`` (str) and ``geometry`` in one CRS; the readers' findings, plus
+        ``duplicate_parcel_id`` (warning) when an id occurs twice (the first geometry is used
+        by :func:`assign_zones` and :func:`~landuse.indicators.supply_idle.idle_parcels`).
     """
     from landuse.io.boundary_txt import read_boundary_txt
 
     paths = [Path(sources)] if isinstance(sources, str | os.PathLike) else [Path(p) for p in
                                                                           sources]
+    if not paths:
+        raise InputFileError("no parcel files were given for the land-supply ledger; give TXT "
+                             "files or a vector layer with parcel_id")
     frames = []
+    findings: list[Finding] = []
     for p in paths:
         if p.suffix.lower() == ".txt":
             g = read_boundary_txt(p, encoding=encoding).rename(columns={"parcel_no": "parcel_id"})
         else:
-            g = gpd.read_file(p, layer=layer)
+            try:
+                g = gpd.read_file(p, layer=layer)
+            except (OSError, DataSourceError, DataLayerError) as exc:
+                raise InputFileError(f"cannot read the parcel layer {layer or ''} of {p}: {exc}; "
+                                     "check the path and the layer name") from None
             idcol = next((c for c in g.columns if c.lower() in ("parcel_id", "parcel_no")
                           or c == "地块编号"), None)
             if idcol is None:
                 raise SchemaError(f"parcel layer {p} has no parcel_id column; found "
                                   f"{list(g.columns)}. Add parcel_id matching the ledger")
             g = g.rename(columns={idcol: "parcel_id"})
-        sub = g[["parcel_id", "geometry"]]
-        sub.attrs = {"findings": list(g.attrs.get("findings", []))}
+        findings += list(g.attrs.get("findings", []))
+        sub = gpd.GeoDataFrame(g[["parcel_id"]].copy(), geometry=g.geometry.values, crs=g.crs)
+        if working_crs is not None and sub.crs is not None and not sub.crs.equals(working_crs):
+            findings.append(Finding("reprojected", f"parcels of {p} reprojected from "
+                                    f"{sub.crs.to_string()} to {working_crs}", len(sub), "info",
+                                    str(p)))
+            sub = sub.to_crs(working_crs)
         frames.append(sub)
     crss = {str(f.crs) for f in frames}
     if len(crss) > 1:
         raise CRSError(f"parcel files {[str(p) for p in paths]} are in different CRSs {crss}; "
-                       "reproject them to one (e.g. EPSG:4527)")
+                       "pass working_crs= (e.g. 'EPSG:4527') or reproject them to one")
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
     out["parcel_id"] = out["parcel_id"].astype(str)
     out.attrs = {"source": {"role": "land_supply_parcels", "paths": [str(p) for p in paths],
                             "features": len(out), "crs": str(out.crs)}}
-    findings = [f for g in frames for f in g.attrs.get("findings", [])]
     dup = out["parcel_id"].duplicated()
     if dup.any():
         ids = sorted(set(out["parcel_id"][dup]))
