@@ -24,8 +24,9 @@ import types
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 import geopandas as gpd
 import pandas as pd
@@ -178,7 +179,9 @@ def _read_layer(src: LayerSource, working_crs: Any) -> gpd.GeoDataFrame:
     if src.role == "townships":
         return vector.read_townships(src.path, layer=src.layer, **common)
     if src.role in ("ecological_redline", "permanent_farmland", "urban_boundary"):
-        return vector.read_control_line(src.path, kind=src.role, layer=src.layer, **common)
+        kind = cast(Literal["ecological_redline", "permanent_farmland", "urban_boundary"],
+                    src.role)
+        return vector.read_control_line(src.path, kind=kind, layer=src.layer, **common)
     if src.role == "protected_areas":
         return vector.read_protected_areas(src.path, layer=src.layer, **common)
     if src.role == "mining_rights":
@@ -227,17 +230,17 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
     for role in roles:
         src = cfg.layers[role]
         step(f"读取 reading {role}")
-        frame = _capture(findings, lambda src=src: _read_layer(src, lu.crs))
+        frame = _capture(findings, partial(_read_layer, src, lu.crs))
         inputs.layers[role] = frame
         inputs.sources.append(_source_record(cfg, role, src.path, src.layer, frame))
     for role, tsrc in cfg.tables.items():
         step(f"读取 reading {role}")
         if tsrc.parcels is not None:
-            parcels = _capture(findings, lambda tsrc=tsrc: _read_parcels(tsrc, lu.crs))
+            parcels = _capture(findings, partial(_read_parcels, tsrc, lu.crs))
             inputs.layers["land_supply_parcels"] = parcels
             inputs.sources.append(_source_record(cfg, "land_supply_parcels", tsrc.parcels,
                                                  tsrc.parcels_layer, parcels))
-        table = _capture(findings, lambda tsrc=tsrc: _read_table(tsrc, inputs))
+        table = _capture(findings, partial(_read_table, tsrc, inputs))
         inputs.tables[role] = table
         inputs.sources.append(_source_record(cfg, role, tsrc.path, None, table))
     for role, rsrc in cfg.rasters.items():
@@ -395,8 +398,8 @@ def _supply_rows(cfg: Config, inputs: Inputs, findings: list[Finding]
     parts = []
     for ident in ("idle_land_area", "idle_land_ratio", "land_supply_rate",
                   "stock_land_supply_share"):
-        series = _capture(findings, lambda ident=ident: getattr(supply_idle, ident)(
-            ledger, evaluation_date=when, county=cfg.region.code))
+        series = _capture(findings, partial(getattr(supply_idle, ident), ledger,
+                                            evaluation_date=when, county=cfg.region.code))
         parts.append(indicator_rows(
             series, indicator_id=ident, zone_names=names,
             components=series.attrs.get("components"),
@@ -425,16 +428,18 @@ def _change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Find
         transitions = change.transition_matrix(flows)
         names = _zone_names(cfg, inputs)
         socio = inputs.tables.get("socioeconomic")
-        years = {"year": cfg.region.year, "previous_year": cfg.layers["landuse_previous"].year}
+        year, before = cfg.region.year, cfg.layers["landuse_previous"].year
+        assert before is not None  # the config requires it for a previous vintage
         series = [
             change.new_construction_land_area(flows, rules=rules),
             change.stock_land_revitalised_area(flows, rules=rules),
             change.rural_settlement_reduction_area(previous, inputs.landuse, rules=rules),
-            change.new_construction_land_per_gdp_growth(flows, socio, rules=rules, **years),
-            change.construction_land_population_elasticity(previous, inputs.landuse, socio,
-                                                           rules=rules, **years),
-            change.construction_land_gdp_elasticity(previous, inputs.landuse, socio,
-                                                    rules=rules, **years),
+            change.new_construction_land_per_gdp_growth(flows, socio, rules=rules, year=year,
+                                                        previous_year=before),
+            change.construction_land_population_elasticity(
+                previous, inputs.landuse, socio, rules=rules, year=year, previous_year=before),
+            change.construction_land_gdp_elasticity(
+                previous, inputs.landuse, socio, rules=rules, year=year, previous_year=before),
         ]
         rows = pd.concat([indicator_rows(s, indicator_id=str(s.name), zone_names=names)
                           for s in series], ignore_index=True)
@@ -625,7 +630,9 @@ def _validate_targets(cfg: Config) -> Any:
         return None
     from landuse.indicators.targets import load_targets
 
-    return load_targets(cfg.targets if cfg.targets is not None else cfg.targets_inline)
+    source = cfg.targets if cfg.targets is not None else cfg.targets_inline
+    assert source is not None
+    return load_targets(source)
 
 
 

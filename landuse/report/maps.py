@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 import geopandas as gpd
 import matplotlib
@@ -62,11 +62,11 @@ def cjk_font() -> str | None:
 def _style() -> Iterator[bool]:
     """Matplotlib settings for every figure; yields whether Chinese labels can be drawn."""
     font = cjk_font()
-    rc: dict[str, object] = {"font.size": 9, "axes.titlesize": 11, "axes.unicode_minus": False}
+    rc: dict[str, Any] = {"font.size": 9, "axes.titlesize": 11, "axes.unicode_minus": False}
     if font is not None:
         rc["font.sans-serif"] = [font, "DejaVu Sans"]
         rc["font.family"] = "sans-serif"
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(rc):  # type: ignore[arg-type]
         yield font is not None
 
 
