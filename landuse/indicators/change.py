@@ -110,22 +110,26 @@ def _floats(frame: pd.DataFrame, col: str) -> np.ndarray:
     return pd.to_numeric(frame[col], errors="coerce").fillna(0.0).to_numpy(dtype=np.float64)
 
 
-def _same_patches(cur: np.ndarray, prev: np.ndarray, tol: float) -> np.ndarray:
+def _same_patches(cur: np.ndarray, prev: np.ndarray, tree: shapely.STRtree,
+                  tol: float) -> np.ndarray:
     """For each current patch, the previous patch with the same outline (within ``tol``), or -1.
 
-    A current patch matches a previous patch when, after normalising both (ring order and
-    start point), every vertex is within ``tol`` of the other's (``shapely.equals_exact``).
+    A current patch matches a previous patch when every vertex is within ``tol`` of the
+    other's (``shapely.equals_exact``), as they are or after normalising both (ring order
+    and start point).
     """
     match = np.full(len(cur), -1, dtype=np.int64)
     ok = ~(shapely.is_missing(cur) | shapely.is_empty(cur))
     if not ok.any() or len(prev) == 0:
         return match
-    tree = shapely.STRtree(prev)
     pos = np.flatnonzero(ok)
     ic, ip = tree.query(shapely.point_on_surface(cur[pos]), predicate="intersects")
     ic = pos[ic]
-    same = shapely.equals_exact(shapely.normalize(cur[ic]), shapely.normalize(prev[ip]),
-                                tolerance=tol)
+    same = shapely.equals_exact(cur[ic], prev[ip], tolerance=tol)
+    retry = np.flatnonzero(~same)
+    if retry.size:
+        same[retry] = shapely.equals_exact(shapely.normalize(cur[ic[retry]]),
+                                           shapely.normalize(prev[ip[retry]]), tolerance=tol)
     ic, ip = ic[same], ip[same]
     first = np.unique(ic, return_index=True)[1]
     match[ic[first]] = ip[first]
@@ -167,7 +171,8 @@ def _pieces(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame, *, by: str,
     total = cur_tbdlmj + cur_kcmj
     cur_g = np.asarray(current.geometry.array, dtype=object)
     prev_g = np.asarray(previous.geometry.array, dtype=object)
-    match = _same_patches(cur_g, prev_g, min_width_m / 2.0)
+    tree = shapely.STRtree(prev_g)
+    match = _same_patches(cur_g, prev_g, tree, min_width_m / 2.0)
     whole = np.flatnonzero(match >= 0)
     rest_pos = np.flatnonzero(match < 0)
 
@@ -179,8 +184,9 @@ def _pieces(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame, *, by: str,
         a = gpd.GeoDataFrame({"_cid": rest_pos, "TBDLMJ": cur_tbdlmj[rest_pos],
                               "KCMJ": cur_kcmj[rest_pos]}, geometry=cur_g[rest_pos],
                              crs=current.crs)
-        b = gpd.GeoDataFrame({"_pid": np.arange(len(previous))}, geometry=prev_g,
-                             crs=previous.crs)
+        # only the previous patches near the remaining current patches take part
+        near = np.unique(tree.query(cur_g[rest_pos])[1])
+        b = gpd.GeoDataFrame({"_pid": near}, geometry=prev_g[near], crs=previous.crs)
         p = tabulate(a, b, by_a="_cid", by_b="_pid", area="official", area_column="TBDLMJ",
                      sum_columns=("KCMJ",), keep_geometry=True)
         c = p["_cid"].to_numpy(dtype=np.int64)
