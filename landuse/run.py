@@ -271,15 +271,8 @@ def _read_parcels(src: TableSource, working_crs: Any) -> gpd.GeoDataFrame:
     assert src.parcels is not None
     sources: Any = (sorted(src.parcels.glob("*.txt")) + sorted(src.parcels.glob("*.TXT"))
                     if src.parcels.is_dir() else src.parcels)
-    parcels = read_parcels(sources, encoding=src.encoding, layer=src.parcels_layer)
-    if parcels.crs is not None and not parcels.crs.equals(working_crs):
-        found = Finding(code="reprojected", severity="info", count=len(parcels),
-                        source=str(src.parcels),
-                        message=f"land-supply parcels (供地地块) reprojected from "
-                                f"{parcels.crs.to_string()} to the working CRS")
-        parcels = parcels.to_crs(working_crs)
-        parcels.attrs["findings"] = [found]
-    return parcels
+    return read_parcels(sources, encoding=src.encoding, layer=src.parcels_layer,
+                        working_crs=working_crs)
 
 
 def _read_table(src: TableSource, inputs: Inputs) -> pd.DataFrame:
