@@ -8,10 +8,14 @@ A full year ends on the same month and day (Feb 29 -> Feb 28 in a common year).
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import box
 
 from landuse.errors import SchemaError
@@ -247,3 +251,62 @@ def test_sample_ledger_cases():
     on = classify_idle(read_land_supply(path), evaluation_date="2021-02-28")
     assert early.set_index("parcel_id").at["S04", "idle_class"] == "not_idle"
     assert on.set_index("parcel_id").at["S04", "idle_class"] == "idle_1y"
+
+
+# ---------------------------------------------------------------- property test
+# An independent reference written with the standard library: the n-th anniversary of d is
+# d.replace(year=d.year + n), or the 28th when d is Feb 29 and the target year is common.
+
+
+def _anniv(d: _dt.date, n: int) -> _dt.date:
+    try:
+        return d.replace(year=d.year + n)
+    except ValueError:  # Feb 29 in a common year: the month's last day
+        return _dt.date(d.year + n, 2, 28)
+
+
+def _reference(row: dict, e: _dt.date) -> str:
+    if row["supplied"] is None or row["supplied"] > e:
+        return "not_supplied"
+    started = row["actual"] is not None and row["actual"] <= e
+    if not started:
+        cls = ("idle_2y" if e >= _anniv(row["agreed"], 2) else
+               "idle_1y" if e >= _anniv(row["agreed"], 1) else "not_idle")
+    elif (row["susp"] is not None and row["susp"] <= e
+          and (row["dev"] < 1 / 3 or row["inv"] < 0.25)):
+        cls = ("suspended_idle_2y" if e >= _anniv(row["susp"], 2) else
+               "suspended_idle" if e >= _anniv(row["susp"], 1) else "not_idle")
+    else:
+        cls = "not_idle"
+    return "government_delay" if row["gov"] and cls not in ("not_idle",) else cls
+
+
+day = st.dates(_dt.date(2015, 1, 1), _dt.date(2024, 12, 31))
+leapish = st.sampled_from([_dt.date(2016, 2, 29), _dt.date(2020, 2, 29), _dt.date(2024, 2, 29),
+                           _dt.date(2019, 2, 28), _dt.date(2021, 3, 1)])
+row_strategy = st.fixed_dictionaries({
+    "supplied": st.one_of(st.none(), day), "agreed": st.one_of(day, leapish),
+    "actual": st.one_of(st.none(), day), "susp": st.one_of(st.none(), day, leapish),
+    "dev": st.sampled_from([0.0, 0.2, 1 / 3, 0.5, 1.0]),
+    "inv": st.sampled_from([0.0, 0.24, 0.25, 0.6, 1.0]), "gov": st.booleans(),
+})
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(row_strategy, min_size=1, max_size=40),
+       e=st.one_of(day, leapish, st.sampled_from([_dt.date(2021, 2, 28),
+                                                  _dt.date(2022, 2, 28)])))
+def test_classes_match_a_standard_library_reference(rows, e):
+    df = pd.DataFrame({
+        "parcel_id": [f"P{i}" for i in range(len(rows))],
+        "supplied_date": pd.to_datetime([r["supplied"] for r in rows]),
+        "supplied_area_ha": [1.0] * len(rows),
+        "agreed_start_date": pd.to_datetime([r["agreed"] for r in rows]),
+        "actual_start_date": pd.to_datetime([r["actual"] for r in rows]),
+        "developed_share": [r["dev"] for r in rows],
+        "invested_share": [r["inv"] for r in rows],
+        "suspended_since": pd.to_datetime([r["susp"] for r in rows]),
+        "government_delay": [r["gov"] for r in rows],
+    })
+    got = classify_idle(df, evaluation_date=e)["idle_class"].tolist()
+    assert got == [_reference(r, e) for r in rows]
