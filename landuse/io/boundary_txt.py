@@ -39,6 +39,7 @@ from landuse.errors import CRSError, InputFileError
 from landuse.findings import Finding, attach_findings
 
 __all__ = [
+    "COLUMNS",
     "DATUMS",
     "gk_epsg",
     "read_boundary_txt",
@@ -74,6 +75,7 @@ _ZONES = {3: range(25, 46), 6: range(13, 24)}
 _KINDS = {"点": "point", "线": "line", "面": "polygon"}
 _AREA_UNITS = {"公顷": 1.0, "ha": 1.0, "亩": 1.0 / 15.0, "平方米": 1e-4, "m2": 1e-4, "㎡": 1e-4}
 _AREA_RE = re.compile(r"^\s*([-+]?\d+(?:\.(\d*))?)\s*(公顷|ha|亩|平方米|m2|㎡)?\s*$", re.IGNORECASE)
+#: The attribute columns of :func:`read_boundary_txt`, in order (geometry follows).
 COLUMNS = ["parcel_no", "name", "geometry_kind", "sheet", "use", "dlbm", "area_ha_header", "points"]
 
 
