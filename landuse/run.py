@@ -42,6 +42,7 @@ log = logging.getLogger("landuse.run")
 
 #: ``progress(step, done, total)``: called before each step and once at the end.
 Progress = Callable[[str, int, int], None]
+_COMPUTE_STEPS = 5
 
 
 @dataclass
@@ -467,7 +468,7 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
 
     rules = load_rules(cfg.rules)
     findings: list[Finding] = []
-    step = _stepper(progress, 5)
+    step = _stepper(progress, _COMPUTE_STEPS)
     step("红线检查 redline checks")
     frames = _redline_frames(cfg, inputs, rules, findings)
     table = redline_table(frames)
@@ -580,15 +581,28 @@ def run(config: str | Path | Config, *, out: str | Path | None = None, year: int
         Bad config or input; nothing is written.
     """
     cfg = _resolve(config, year)
-    inputs = read_inputs(cfg, progress=progress)
-    result = compute(cfg, inputs, progress=progress)
+    n_read = 1 + len(cfg.layers) - 1 + len(cfg.tables)
+    total = n_read + _COMPUTE_STEPS + 1
+    inputs = read_inputs(cfg, progress=_shifted(progress, 0, total))
+    result = compute(cfg, inputs, progress=_shifted(progress, n_read, total))
     if out is not None:
         if progress is not None:
-            progress("写出 writing outputs", 9, 10)
+            progress("写出 writing outputs", total - 1, total)
         result.write(out)
     if progress is not None:
-        progress("完成 done", 10, 10)
+        progress("完成 done", total, total)
     return result
+
+
+def _shifted(progress: Progress | None, start: int, total: int) -> Progress | None:
+    """Map a phase's own step count onto the whole run's (one bar from 0 to ``total``)."""
+    if progress is None:
+        return None
+
+    def shifted(label: str, done: int, _phase_total: int) -> None:
+        progress(label, start + done, total)
+
+    return shifted
 
 
 def run_redlines(config: str | Path | Config, *, out: str | Path | None = None,
