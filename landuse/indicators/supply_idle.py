@@ -98,7 +98,8 @@ def _years_since(start: pd.Series, end: pd.Timestamp) -> np.ndarray:
     k = e.astype("datetime64[Y]").astype(np.int64) - s.astype("datetime64[Y]").astype(np.int64)
     k = np.where(_anniversary(s, k) <= e, k, k - 1)
     a, b = _anniversary(s, k), _anniversary(s, k + 1)
-    frac = (e - a).astype(np.int64) / (b - a).astype(np.int64)
+    frac = (np.asarray(e - a, dtype="timedelta64[D]").astype(np.int64)
+            / np.asarray(b - a, dtype="timedelta64[D]").astype(np.int64))
     out[ok] = np.where(s > e, 0.0, k + frac)
     return out
 
@@ -216,13 +217,13 @@ def _reasons(ledger: pd.DataFrame, cls: np.ndarray, gov: np.ndarray, started: np
         if c == "not_supplied":
             t = f"批而未供：截至{ev}尚未供地 (approved, not supplied by {ev})"
         elif c in ("idle_1y", "idle_2y"):
-            n = "一" if c == "idle_1y" else "两"
-            t = (f"超过合同约定动工开发日期满{n}年未动工 (not started ≥ {1 if n == '一' else 2} "
+            y = 1 if c == "idle_1y" else 2
+            t = (f"超过合同约定动工开发日期满{'一两'[y - 1]}年未动工 (not started ≥ {y} "
                  f"year(s) after the agreed start date {ag[k]})")
         elif c in ("suspended_idle", "suspended_idle_2y"):
-            n = 1 if c == "suspended_idle" else 2
-            t = (f"已动工但开发面积不足三分之一或投资不足25%，中止开发建设满{'一两'[n - 1]}年 "
-                 f"(started, developed < 1/3 or invested < 25 %, suspended ≥ {n} year(s) since "
+            y = 1 if c == "suspended_idle" else 2
+            t = (f"已动工但开发面积不足三分之一或投资不足25%，中止开发建设满{'一两'[y - 1]}年 "
+                 f"(started, developed < 1/3 or invested < 25 %, suspended ≥ {y} year(s) since "
                  f"{sp[k]})")
         elif not started[k] and early[k]:
             t = f"未到约定动工日期 (agreed start date {ag[k]} not reached)"

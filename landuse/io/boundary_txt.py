@@ -129,9 +129,9 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
             return raw.decode(enc), enc.upper() if enc.startswith("gb") else enc
         except (UnicodeDecodeError, LookupError) as exc:
             last = exc
-    if isinstance(last, LookupError):
+    if not isinstance(last, UnicodeDecodeError):
         raise _fail(path, None, f"unknown encoding {encoding!r}; use 'GBK' or 'utf-8'")
-    line = raw[: last.start].count(b"\n") + 1  # type: ignore[attr-defined]
+    line = raw[: last.start].count(b"\n") + 1
     raise _fail(
         path, line,
         f"cannot be decoded as {' or '.join(tried)}; pass encoding='GBK' or 'utf-8' as the file is",

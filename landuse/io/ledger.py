@@ -249,7 +249,7 @@ def read_land_supply(
                                 len(ignored), "info", str(path), ignored[:5]))
     df = raw.rename(columns=rename)
     lines = np.arange(len(df)) + 2
-    problems: list[tuple[int, str, Any, str]] = []
+    problems: list[tuple[Any, str, Any, str]] = []
     out = pd.DataFrame(index=pd.RangeIndex(len(df)))
     for c in ("parcel_id", "batch_id", "zone"):
         out[c] = (pd.Series([("" if v is None else str(v).strip()) for v in _cells(df[c])],
@@ -273,7 +273,7 @@ def read_land_supply(
         gov.append(t in _TRUE)
     out["government_delay"] = np.array(gov, dtype=bool)
     flagged = {(ln, col) for ln, col, _, _ in problems}
-    cross: list[tuple[int, str, Any, str]] = []
+    cross: list[tuple[Any, str, Any, str]] = []
     _cross_checks(out, lines, cross)
     problems += [p for p in cross if (p[0], p[1]) not in flagged]
     problems.sort(key=lambda p: p[0])
