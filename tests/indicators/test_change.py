@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -247,3 +250,62 @@ def test_two_year_indicators_against_hand_figures():
     none = change.construction_land_population_elasticity(prev, cur, flat, year=2022,
                                                           previous_year=2021, by="county")
     assert np.isnan(none["370321"]) and "370321" in none.attrs["reasons"]
+
+
+# ----------------------------------------------------------------------------- sample county
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+
+
+@pytest.fixture(scope="module")
+def vintages():
+    cur_path, prev_path = SAMPLE / "huantai.gpkg", SAMPLE / "huantai_2021.gpkg"
+    if not (cur_path.exists() and prev_path.exists()):
+        pytest.skip("sample county not generated (make_sample.py, make_vintage.py)")
+    from landuse.io.vector import read_landuse
+    with warnings.catch_warnings():  # reading is not under test here
+        warnings.simplefilter("ignore")
+        return read_landuse(prev_path, layer="DLTB"), read_landuse(cur_path, layer="DLTB")
+
+
+def test_sample_matrix_columns_are_the_current_official_class_areas(vintages):
+    prev, cur = vintages
+    m = change.transitions(prev, cur)
+    county = m[m["zone"] == "370321"]
+    # independent: Σ TBMJ, and Σ TBDLMJ by DLBM + Σ KCMJ by KCDLBM of the 2022 layer
+    assert county["area_ha"].sum() == pytest.approx(cur["TBMJ"].sum() / 1e4, rel=1e-9)
+    official = (cur.groupby("DLBM")["TBDLMJ"].sum()
+                .add(cur[cur["KCMJ"] > 0].groupby("KCDLBM")["KCMJ"].sum(), fill_value=0))
+    to = county.groupby("to_code")["area_ha"].sum() * 1e4
+    pd.testing.assert_series_equal(to.sort_index(), official[official > 0].sort_index(),
+                                   check_names=False, rtol=1e-9)
+    # township rows add up to the county rows
+    towns = m[m["zone"].str.len() == 9].groupby(["from_code", "to_code"])["area_ha"].sum()
+    pd.testing.assert_series_equal(towns, county.set_index(["from_code", "to_code"])["area_ha"],
+                                   check_names=False, rtol=1e-9)
+
+
+def test_sample_new_construction_on_farmland_matches_the_patches(vintages):
+    prev, cur = vintages
+    flows = change.transition_flows(prev, cur, by="county")
+    sd = change.transition_matrix(flows, level="sandalei")
+    got = sd.set_index(["from_code", "to_code"])["area_ha"].get(("农用地", "建设用地"), 0.0)
+    # independent: each 2022 construction patch's 2021 class, from the 2021 patch under its
+    # representative point (jitter moves outlines by 2.5 cm at most)
+    from landuse.rules import code_table
+    sandalei = code_table()["sandalei"]
+    pts = gpd.GeoDataFrame(geometry=cur.geometry.representative_point(), crs=cur.crs)
+    hit = gpd.sjoin(pts, prev[["DLBM", "geometry"]], predicate="within", how="left")
+    hit = hit[~hit.index.duplicated()]
+    was = hit["DLBM"].map(sandalei)
+    now = cur["DLBM"].map(sandalei)
+    new = cur.loc[(now == "建设用地") & (was == "农用地"), "TBMJ"].sum() / 1e4
+    assert new > 10  # the vintage has tens of hectares of new construction land
+    assert got == pytest.approx(new, rel=2e-3)
+    # rural settlement reduction: independent sums over CZCSXM 203/203A construction land
+    def rural(df):
+        m = df["DLBM"].map(sandalei).eq("建设用地") & df["CZCSXM"].isin(["203", "203A"])
+        return df.loc[m, "TBDLMJ"].sum() / 1e4
+    red = change.rural_settlement_reduction_area(prev, cur)
+    assert red["370321"] == pytest.approx(rural(prev) - rural(cur), rel=1e-9)
+    assert red["370321"] > 0
