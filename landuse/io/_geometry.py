@@ -127,6 +127,17 @@ def clean_geometry(
     return out, findings
 
 
+def _hash_rows(values: np.ndarray) -> np.ndarray:
+    """Mix the int64 columns of ``values`` into one uint64 per row (splitmix64 finaliser)."""
+    h = np.zeros(len(values), dtype=np.uint64)
+    for j in range(values.shape[1]):
+        x = values[:, j].astype(np.uint64) + np.uint64((0x9E3779B97F4A7C15 * (j + 1)) % 2**64)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        h = (h * np.uint64(31)) ^ x ^ (x >> np.uint64(31))
+    return h
+
+
 def _suspect_polygons(geoms: np.ndarray, *, grid_m: float = 0.001) -> np.ndarray:
     """Return the polygons with an edge not matched by a reverse twin (fast pre-filter).
 
@@ -159,19 +170,25 @@ def _suspect_polygons(geoms: np.ndarray, *, grid_m: float = 0.001) -> np.ndarray
     signed = np.bincount(seg_ring, weights=cross[valid], minlength=n_rings)
     flipped = np.where(exterior, signed < 0, signed > 0)
     q = np.round(local / grid_m).astype(np.int64)
-    ybits = int(q[:, 1].max()).bit_length() if len(q) else 0
-    if int(q[:, 0].max() if len(q) else 0).bit_length() + ybits > 62:
-        return np.arange(len(geoms))  # extent too large to pack: check every polygon
-    vid, uniq = pd.factorize((q[:, 0] << ybits) | q[:, 1])
-    a, b = vid[:-1][valid], vid[1:][valid]
-    keep = a != b
-    a, b, seg_ring = a[keep], b[keep], seg_ring[keep]
-    forward = (a < b) ^ flipped[seg_ring]
-    key = np.minimum(a, b).astype(np.int64) * len(uniq) + np.maximum(a, b)
-    group, _ = pd.factorize(key)
+    qa, qb = q[:-1][valid], q[1:][valid]
+    keep = (qa != qb).any(axis=1)
+    qa, qb, seg_ring = qa[keep], qb[keep], seg_ring[keep]
+    a_first = (qa[:, 0] < qb[:, 0]) | ((qa[:, 0] == qb[:, 0]) & (qa[:, 1] < qb[:, 1]))
+    lo = np.where(a_first[:, None], qa, qb)
+    hi = np.where(a_first[:, None], qb, qa)
+    forward = a_first ^ flipped[seg_ring]
+    # sort segments by a 64-bit hash of their endpoints; a group is a run of segments
+    # with equal endpoints (compared exactly), so a hash collision can only split a
+    # group, i.e. add suspects, never hide one
+    order = np.argsort(_hash_rows(np.hstack([lo, hi])))
+    lo, hi = lo[order], hi[order]
+    start = np.ones(len(lo), dtype=bool)
+    start[1:] = (lo[1:] != lo[:-1]).any(axis=1) | (hi[1:] != hi[:-1]).any(axis=1)
+    group = np.cumsum(start) - 1
     count = np.bincount(group)
-    net = np.bincount(group, weights=np.where(forward, 1.0, -1.0))
+    net = np.bincount(group, weights=np.where(forward[order], 1.0, -1.0))
     bad_group = (net != 0) | (count > 2)
+    seg_ring = seg_ring[order]
     owner = part_geom[ring_part[seg_ring]]
     return np.unique(owner[bad_group[group]])
 
