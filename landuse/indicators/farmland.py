@@ -13,6 +13,7 @@ The layers need a projected CRS (metres) shared with the land-use layer: the rea
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -51,14 +52,18 @@ farmland_area = aggregate_area_function(
 farmland_area.__module__ = __name__
 
 
-def overlay_class_rows(p: Prepared, lu: pd.DataFrame, layer: pd.DataFrame,
-                       *, what: str) -> pd.DataFrame:
-    """Class rows of the parts of the DLTB patches inside ``layer`` (union of its features).
+def overlay_class_rows(
+    p: Prepared, lu: pd.DataFrame, layers: Mapping[str, pd.DataFrame], *, what: str
+) -> dict[str, pd.DataFrame]:
+    """Class rows of the parts of the DLTB patches inside each layer (union of its features).
 
-    One call of :func:`landuse.overlay.tabulate` (``area="official"``, ``union=True``):
-    each piece's TBDLMJ and KCMJ are the patch's values × planar share of the piece.
-    Overlapping features of ``layer`` are counted once.
+    One call of :func:`landuse.overlay.tabulate` for all the layers (``area="official"``,
+    zones keyed by layer name, each layer dissolved): each piece's TBDLMJ and KCMJ are the
+    patch's values × planar share of the piece. Overlapping features of a layer are
+    counted once. Returns layer name -> class rows.
     """
+    import geopandas as gpd
+
     from landuse.overlay import tabulate
 
     zones = zone_columns(lu, p.levels, what=what)
@@ -66,13 +71,22 @@ def overlay_class_rows(p: Prepared, lu: pd.DataFrame, layer: pd.DataFrame,
     for level in p.levels:
         a[level] = zones[level].to_numpy()
     keys = [*p.levels, "DLBM", "KCDLBM", "CZCSXM"]
-    b = layer[[layer.geometry.name]]
-    table = tabulate(a, b, by_a=keys, by_b=None, area="official", area_column="TBDLMJ",
-                     sum_columns=("KCMJ",), union=True)
-    pieces = table[keys].copy()
-    pieces["TBDLMJ"] = table["area_m2"].to_numpy(float)
-    pieces["KCMJ"] = table["KCMJ"].to_numpy(float)
-    return class_rows(pieces, levels=p.levels, what=what)
+    crs = lu.crs
+    parts = [gpd.GeoDataFrame({"overlay_layer": [name] * len(layer)},
+                              geometry=layer.geometry.to_numpy(), crs=layer.crs)
+             for name, layer in layers.items()]
+    b = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    b = gpd.GeoDataFrame(b, geometry="geometry", crs=parts[0].crs if parts else crs)
+    table = tabulate(a, b, by_a=keys, by_b="overlay_layer", area="official",
+                     area_column="TBDLMJ", sum_columns=("KCMJ",))
+    out = {}
+    for name in layers:
+        sub = table[table["overlay_layer"] == name]
+        pieces = sub[keys].reset_index(drop=True)
+        pieces["TBDLMJ"] = sub["area_m2"].to_numpy(float)
+        pieces["KCMJ"] = sub["KCMJ"].to_numpy(float)
+        out[name] = class_rows(pieces, levels=p.levels, what=what)
+    return out
 
 
 def _inside_sums(p: Prepared, rows: pd.DataFrame) -> pd.DataFrame:
@@ -230,7 +244,7 @@ def permanent_farmland_area(
                      levels=levels, rules=load_rules(rules))
         return _pf_area(p, pf, None)
     p = prepare(lu, by=by, rules=rules, what="permanent_farmland_area")
-    rows = overlay_class_rows(p, lu, pf, what="permanent farmland overlay")
+    rows = overlay_class_rows(p, lu, {"pf": pf}, what="permanent farmland overlay")["pf"]
     return _pf_area(p, pf, rows)
 
 
@@ -272,7 +286,8 @@ def permanent_farmland_nonfarm_area(
         ``farmland_ha``, ``farmland_tiankan_ha``.
     """
     p = prepare(lu, by=by, rules=rules, what="permanent_farmland_nonfarm_area")
-    return _pf_nonfarm(p, overlay_class_rows(p, lu, pf, what="permanent farmland overlay"))
+    rows = overlay_class_rows(p, lu, {"pf": pf}, what="permanent farmland overlay")["pf"]
+    return _pf_nonfarm(p, rows)
 
 
 def permanent_farmland_nonfarm_by_class(
@@ -295,8 +310,8 @@ def permanent_farmland_nonfarm_by_class(
         ``area_mu``; each zone's rows sum to its ``permanent_farmland_nonfarm_area``.
     """
     p = prepare(lu, by=by, rules=rules, what="permanent_farmland_nonfarm_by_class")
-    return _pf_nonfarm_by_class(p, overlay_class_rows(p, lu, pf,
-                                                      what="permanent farmland overlay"))
+    rows = overlay_class_rows(p, lu, {"pf": pf}, what="permanent farmland overlay")["pf"]
+    return _pf_nonfarm_by_class(p, rows)
 
 
 def high_standard_farmland_area(
@@ -333,5 +348,5 @@ def high_standard_farmland_area(
         ha indexed by ``zone``.
     """
     p = prepare(lu, by=by, rules=rules, what="high_standard_farmland_area")
-    rows = overlay_class_rows(p, lu, hsf, what="high-standard farmland overlay")
+    rows = overlay_class_rows(p, lu, {"hsf": hsf}, what="high-standard farmland overlay")["hsf"]
     return _hsf(p, rows, hsf)

@@ -273,18 +273,21 @@ def compute_indicators(
     results["construction_land_per_gdp_decline"] = economy._decline(
         p, socio, year, base_year, b, base_construction_land_ha)
     results["vacant_land_share"] = vacant._vacant_share(p)
-    if permanent_farmland is not None:
-        rows = farmland.overlay_class_rows(p, lu, permanent_farmland,
-                                           what="permanent farmland overlay")
-        results["permanent_farmland_area"] = farmland._pf_area(p, permanent_farmland, rows)
-        results["permanent_farmland_nonfarm_area"] = farmland._pf_nonfarm(p, rows)
+    layers = {name: layer for name, layer in (("pf", permanent_farmland),
+                                                ("hsf", high_standard_farmland))
+              if layer is not None}
+    inside = farmland.overlay_class_rows(p, lu, layers, what="farmland overlays") \
+        if layers else {}
+    if "pf" in inside:
+        results["permanent_farmland_area"] = farmland._pf_area(p, permanent_farmland,
+                                                               inside["pf"])
+        results["permanent_farmland_nonfarm_area"] = farmland._pf_nonfarm(p, inside["pf"])
     else:
         for iid in ("permanent_farmland_area", "permanent_farmland_nonfarm_area"):
             results[iid] = _missing(p, iid, "no permanent farmland layer (永久基本农田) was given")
-    if high_standard_farmland is not None:
-        rows = farmland.overlay_class_rows(p, lu, high_standard_farmland,
-                                           what="high-standard farmland overlay")
-        results["high_standard_farmland_area"] = farmland._hsf(p, rows, high_standard_farmland)
+    if "hsf" in inside:
+        results["high_standard_farmland_area"] = farmland._hsf(p, inside["hsf"],
+                                                               high_standard_farmland)
     else:
         results["high_standard_farmland_area"] = _missing(
             p, "high_standard_farmland_area",
