@@ -195,6 +195,8 @@ def _scan(text: str, path: Path):
     """
     lines = text.split("\n")
     sections: dict[str, dict[str, str]] = {}
+    # line numbers of sections and keys; "end" = the last line (not the empty one after it)
+    where: dict[str, int] = {"end": max(1, len(lines) - (lines[-1] == ""))}
     bounds = [i for i in _lines_with(text, "[") if lines[i].lstrip().startswith("[")]
     ats = _lines_with(text, "@")
     bounds.append(len(lines))
@@ -211,6 +213,7 @@ def _scan(text: str, path: Path):
         if s[-1] != "]":
             raise _fail(path, a + 1, f"{s[:40]!r} opens a section but has no closing ']'")
         name = s[1:-1].strip()
+        where.setdefault(f"[{name}]", a + 1)
         if name != "地块坐标":
             sec = sections.setdefault(name, {})
             for i in range(a + 1, b):
@@ -220,6 +223,7 @@ def _scan(text: str, path: Path):
                     raise _fail(path, i + 1, f"{t[:40]!r} in [{name}]; expected key=value")
                 if t:
                     sec[key.strip()] = value.strip()
+                    where[f"{name}/{key.strip()}"] = i + 1
             continue
         sub = lines[a + 1 : b]
         lens = np.fromiter(map(len, sub), np.int64, len(sub))
@@ -236,7 +240,7 @@ def _scan(text: str, path: Path):
         pt_no.append(np.flatnonzero(keep) + a + 2)
         pts.extend(itertools.compress(sub, keep))
     nos = np.concatenate(pt_no) if pt_no else np.empty(0, np.int64)
-    return sections, hdr_no, headers, nos, pts
+    return sections, hdr_no, headers, nos, pts, where
 
 
 def _parse_points(pts: list[str], pt_no: np.ndarray, path: Path) -> np.ndarray:
@@ -302,13 +306,14 @@ def _datum(text: str) -> str | None:
     return None
 
 
-def _detect_crs(meta, east, pt_no, path, crs, findings):
+def _detect_crs(meta, where, east, pt_no, path, crs, findings):
     """Datum, zone width, zone and EPSG from the header and the coordinate prefix."""
     src = str(path)
+    at_zone = where.get("属性描述/带号", where.get("[属性描述]", int(pt_no[0])))
     datum = _datum(meta.get("坐标系", ""))
     if datum is None and meta.get("坐标系") and crs is None:
-        raise _fail(path, None, f"坐标系 (datum) {meta['坐标系']!r} is not CGCS2000, Xian 1980 or "
-                                "Beijing 1954; pass crs= (e.g. crs='EPSG:4527')")
+        raise _fail(path, where["属性描述/坐标系"], f"坐标系 (datum) {meta['坐标系']!r} is not "
+                    "CGCS2000, Xian 1980 or Beijing 1954; pass crs= (e.g. crs='EPSG:4527')")
     if datum is None:
         datum = "CGCS2000"
         if crs is None:
@@ -337,7 +342,7 @@ def _detect_crs(meta, east, pt_no, path, crs, findings):
     if zone is None:
         if crs is not None:
             return datum, width, None, None
-        raise _fail(path, None, "带号 (zone) is empty and the eastings carry no zone prefix; "
+        raise _fail(path, at_zone, "带号 (zone) is empty and the eastings carry no zone prefix; "
                                 "write 带号 in [属性描述] or pass crs=")
     by_range = 3 if zone in _ZONES[3] else 6 if zone in _ZONES[6] else None
     if width is None or (by_range is not None and width != by_range):
@@ -347,13 +352,13 @@ def _detect_crs(meta, east, pt_no, path, crs, findings):
                 f"used {by_range}-degree zones", 1, "warning", src))
         width = by_range
     if width is None and crs is None:
-        raise _fail(path, None, f"zone {zone} is neither a 3-degree (25-45) nor a 6-degree "
+        raise _fail(path, at_zone, f"zone {zone} is neither a 3-degree (25-45) nor a 6-degree "
                                 "(13-23) zone; pass crs=")
     try:
         epsg = gk_epsg(datum, width, zone, prefixed=bool(prefixed.any()))  # type: ignore[arg-type]
     except CRSError as exc:
         if crs is None:
-            raise _fail(path, None, f"{exc}; pass crs=") from None
+            raise _fail(path, at_zone, f"{exc}; pass crs=") from None
         epsg = None
     return datum, width, zone, epsg
 
@@ -437,10 +442,10 @@ def read_boundary_txt(
         text = text.replace("，", ",")
     if text.count("\r") != text.count("\r\n"):  # old Mac line ends; CRLF is split below
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    sections, hdr_no, headers, pt_no, pts = _scan(text, path)
+    sections, hdr_no, headers, pt_no, pts, where = _scan(text, path)
     if not headers:
-        raise _fail(path, None, "no parcels found; expected a [地块坐标] section with parcel "
-                                "header lines ending in '@'")
+        raise _fail(path, where.get("[地块坐标]", where["end"]), "no parcels found; expected a "
+                    "[地块坐标] section with parcel header lines ending in '@'")
     src = str(path)
     findings: list[Finding] = []
     if encoding is None:
@@ -469,7 +474,7 @@ def read_boundary_txt(
             "swapped_xy", f"{src}: X and Y are swapped in {len(bad)} parcel(s) (X must be the "
             "northing, Y the easting); detected by magnitude and swapped back", len(bad),
             "warning", src, bad[:5]))
-    datum, width, zone, epsg = _detect_crs(meta, east, pt_no, path, crs, findings)
+    datum, width, zone, epsg = _detect_crs(meta, where, east, pt_no, path, crs, findings)
     out_crs = pyproj.CRS.from_user_input(crs) if crs is not None else pyproj.CRS.from_epsg(epsg)
     if crs is not None and epsg is not None and out_crs.to_epsg() != epsg:
         findings.append(Finding("crs_override", f"{src}: header and coordinates give EPSG:{epsg}; "

@@ -122,7 +122,7 @@ def test_no_prefix_zone_from_header(tmp_path):
 def test_no_prefix_and_no_zone_needs_crs(tmp_path):
     body = parcel("P", [[(e - 39e6, n) for e, n in rect(E0, N0, 100, 50)]], area="0.5000")
     path = write(tmp_path, body, zone="")
-    with pytest.raises(InputFileError, match="带号"):
+    with pytest.raises(InputFileError, match="line 9: 带号"):  # the empty 带号 line
         read_boundary_txt(path)
     assert read_boundary_txt(path, crs="EPSG:4548").crs.to_epsg() == 4548
 
@@ -261,7 +261,7 @@ def test_file_level_errors(tmp_path):
         read_boundary_txt(tmp_path / "missing.txt")
     empty = tmp_path / "empty.txt"
     empty.write_text("[属性描述]\n带号=39\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match="no parcels"):
+    with pytest.raises(InputFileError, match="line 2: no parcels"):  # last line
         read_boundary_txt(empty)
     junk = tmp_path / "junk.txt"
     junk.write_text("hello\n[属性描述]\n", encoding="utf-8")

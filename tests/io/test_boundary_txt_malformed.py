@@ -58,9 +58,9 @@ def test_malformed_files_raise_only_input_file_error(body, meta, coords, garbage
             except InputFileError as exc:
                 msg = str(exc)
                 assert str(path) in msg
-                m = re.search(r"line (\d+)", msg)
-                if m:
-                    assert 1 <= int(m.group(1)) <= len(text.splitlines()) + 1
+                m = re.search(r", line (\d+):", msg)
+                assert m is not None, msg  # every error on an existing file names a line
+                assert 1 <= int(m.group(1)) <= len(text.splitlines()) + 1
                 return
     assert isinstance(gdf, gpd.GeoDataFrame) and len(gdf) >= 1
     assert gdf.crs is not None
