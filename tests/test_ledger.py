@@ -70,11 +70,13 @@ def test_xlsx(tmp_path):
     raw = pd.DataFrame([r.split(",") for r in ROWS[:2]], columns=EN.split(","))
     raw["approved_date"] = [pd.Timestamp("2020-03-01"), pd.Timestamp("2020-03-02")]
     raw["approved_area_ha"] = [2.5, 1.5]
+    raw["zone"] = [370321100.0, 370321101]  # Excel keeps codes as numbers
     p = tmp_path / "l.xlsx"
     raw.to_excel(p, index=False)
     df = read_land_supply(p)
     assert df["approved_date"].tolist() == [pd.Timestamp("2020-03-01"), pd.Timestamp("2020-03-02")]
     assert df["approved_area_ha"].tolist() == [2.5, 1.5]
+    assert df["zone"].tolist() == ["370321100", "370321101"]
 
 
 @pytest.mark.parametrize(

@@ -125,6 +125,15 @@ def _cells(col: pd.Series) -> list[Any]:
                      (isinstance(v, str) and not v.strip())) else v for v in col]
 
 
+def _text(v: Any) -> str:
+    """Return a cell as text (Excel stores codes such as 370321100 as numbers: 370321100.0)."""
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
 def _dates(col: pd.Series, name: str, problems: list, lines: np.ndarray) -> pd.Series:
     """Parse dates written YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYYMMDD or YYYY年M月D日."""
     cells = _cells(col)
@@ -252,8 +261,8 @@ def read_land_supply(
     problems: list[tuple[Any, str, Any, str]] = []
     out = pd.DataFrame(index=pd.RangeIndex(len(df)))
     for c in ("parcel_id", "batch_id", "zone"):
-        out[c] = (pd.Series([("" if v is None else str(v).strip()) for v in _cells(df[c])],
-                            dtype=str) if c in df else pd.Series([""] * len(df), dtype=str))
+        out[c] = (pd.Series([_text(v) for v in _cells(df[c])], dtype=str) if c in df
+                  else pd.Series([""] * len(df), dtype=str))
     for c in _DATES:
         out[c] = _dates(df[c], c, problems, lines)
     for c in _AREAS:
