@@ -110,3 +110,33 @@ def test_intensity_needs_one_flag_per_class():
 def test_no_mapping_reports_raw_values(raster, zones):
     out = landcover_areas(raster, zones)
     assert set(out["class"]) == {"1", "2", "5"}
+
+
+# ----------------------------------------------------------------------------- sample county
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+
+
+def test_sample_raster_agrees_with_the_survey_it_was_made_from():
+    tif, csv, gpkg = (SAMPLE / "landcover.tif", SAMPLE / "landcover_classes.csv",
+                      SAMPLE / "huantai.gpkg")
+    if not (tif.exists() and csv.exists() and gpkg.exists()):
+        pytest.skip("sample land cover not generated (make_sample.py, make_vintage.py)")
+    import warnings
+
+    from landuse.io.vector import read_landuse, read_townships
+    from landuse.rules import code_table
+    with warnings.catch_warnings():  # reading is not under test here
+        warnings.simplefilter("ignore")
+        lu = read_landuse(gpkg, layer="DLTB")
+        towns = read_townships(gpkg, layer="XZQ")
+    areas = landcover_areas(tif, towns, classes=csv, county="370321")
+    county = areas[areas["zone"] == "370321"].set_index("class")["area_ha"]
+    # 10 m pixels, centre rule: the county's planar area within 0.1 %
+    assert county.sum() == pytest.approx(lu.geometry.area.sum() / 1e4, rel=1e-3)
+    # built-up pixels vs the planar area of the survey's construction patches, within 3 %
+    built = lu["DLBM"].map(code_table()["sandalei"]).eq("建设用地")
+    assert county["built_up"] == pytest.approx(lu.geometry.area[built].sum() / 1e4, rel=3e-2)
+    exact = landcover_areas(tif, towns, classes=csv, county="370321", edge="exact")
+    assert exact.loc[exact["zone"] == "370321", "area_ha"].sum() == pytest.approx(
+        county.sum(), rel=1e-3)
