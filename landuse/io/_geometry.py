@@ -127,11 +127,11 @@ def clean_geometry(
     return out, findings
 
 
-def _hash_rows(values: np.ndarray) -> np.ndarray:
-    """Mix the int64 columns of ``values`` into one uint64 per row (splitmix64 finaliser)."""
-    h = np.zeros(len(values), dtype=np.uint64)
-    for j in range(values.shape[1]):
-        x = values[:, j].astype(np.uint64) + np.uint64((0x9E3779B97F4A7C15 * (j + 1)) % 2**64)
+def _hash_rows(columns: list[np.ndarray]) -> np.ndarray:
+    """Mix int64 ``columns`` into one uint64 per row (splitmix64 finaliser)."""
+    h = np.zeros(len(columns[0]), dtype=np.uint64)
+    for j, col in enumerate(columns):
+        x = col.astype(np.uint64) + np.uint64((0x9E3779B97F4A7C15 * (j + 1)) % 2**64)
         x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         h = (h * np.uint64(31)) ^ x ^ (x >> np.uint64(31))
@@ -180,7 +180,7 @@ def _suspect_polygons(geoms: np.ndarray, *, grid_m: float = 0.001) -> np.ndarray
     # sort segments by a 64-bit hash of their endpoints; a group is a run of segments
     # with equal endpoints (compared exactly), so a hash collision can only split a
     # group, i.e. add suspects, never hide one
-    order = np.argsort(_hash_rows(np.hstack([lo, hi])))
+    order = np.argsort(_hash_rows([lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]]))
     lo, hi = lo[order], hi[order]
     start = np.ones(len(lo), dtype=bool)
     start[1:] = (lo[1:] != lo[:-1]).any(axis=1) | (hi[1:] != hi[:-1]).any(axis=1)

@@ -230,7 +230,7 @@ def read_layer(
     cols = list(dict.fromkeys(columns))
     if source.is_parquet:
         gdf = gpd.read_parquet(source.path, columns=[*cols, *_parquet_geometry(source.path)])
-        gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.to_numpy()), crs=gdf.crs)
+        gdf = _force_2d(gdf)
         if encoding is not None and encoding.upper().replace("-", "") != "UTF8":
             raise InputFileError(
                 f"{source.label}: GeoParquet text is always UTF-8; remove encoding={encoding!r}"
@@ -249,11 +249,19 @@ def read_layer(
     try:
         gdf = pyogrio.read_dataframe(
             source.path, layer=source.layer, columns=cols, use_arrow=True,
-            encoding=enc.encoding, force_2d=True,
+            encoding=enc.encoding,
         )
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InputFileError(f"{source.label} cannot be read: {exc}") from None
-    return gdf, enc
+    return _force_2d(gdf), enc
+
+
+def _force_2d(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Drop Z / M coordinates (only when present: forcing 2-D copies every geometry)."""
+    arr = gdf.geometry.to_numpy()
+    if not (shapely.has_z(arr).any() or shapely.has_m(arr).any()):
+        return gdf
+    return gdf.set_geometry(shapely.force_2d(arr), crs=gdf.crs)
 
 
 def _parquet_geometry(path: Path) -> list[str]:
