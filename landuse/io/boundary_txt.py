@@ -101,6 +101,11 @@ def gk_epsg(datum: str, zone_width: int, zone: int, *, prefixed: bool) -> int:
     ------
     CRSError
         For a datum, width or zone outside the tables.
+
+    Examples
+    --------
+    >>> gk_epsg("CGCS2000", 3, 39, prefixed=True), gk_epsg("Xian 1980", 6, 20, prefixed=False)
+    (4527, 2345)
     """
     base = _EPSG_BASE.get((datum, zone_width, prefixed))
     if base is None or zone not in _ZONES.get(zone_width, ()):
