@@ -15,9 +15,9 @@ from typing import Any, Final
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from landuse.report.document import clean_value, indicator_name_en
 
@@ -34,8 +34,8 @@ SCOPE_SHEETS: Final = {"county": "县 county", "township": "乡镇 township", "v
 _OPS: Final = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "==": "="}
 _HEADER_FILL: Final = PatternFill("solid", fgColor="1F4E78")
 _SUB_FILL: Final = PatternFill("solid", fgColor="DDEBF7")
-_THIN: Final = Side(style="thin", color="BFBFBF")
-_BORDER: Final = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_TOP_FONT: Final = Font(bold=True, color="FFFFFF")
+_SUB_FONT: Final = Font(italic=True, size=9, color="1F4E78")
 
 #: (Chinese header, English subtitle, key, width)
 _INDICATOR_COLUMNS: Final = (
@@ -54,19 +54,31 @@ _INDICATOR_COLUMNS: Final = (
 )
 
 
-def _header(ws: Worksheet, columns: Sequence[tuple[str, str, Any, int]]) -> None:
-    for j, (zh, en, _key, width) in enumerate(columns, start=1):
-        top = ws.cell(row=1, column=j, value=zh)
-        top.font = Font(bold=True, color="FFFFFF")
-        top.fill = _HEADER_FILL
-        top.alignment = Alignment(horizontal="center", vertical="center")
-        sub = ws.cell(row=2, column=j, value=en)
-        sub.font = Font(italic=True, size=9, color="1F4E78")
-        sub.fill = _SUB_FILL
-        sub.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+def _styled(ws: Any, value: Any, *, font: Font | None = None, fill: PatternFill | None = None,
+            number_format: str | None = None, wrap: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if number_format is not None:
+        cell.number_format = number_format
+    if wrap:
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    return cell
+
+
+def _header(ws: Any, columns: Sequence[tuple[str, str, Any, int]], n_rows: int) -> None:
+    """Two header rows (Chinese, English), widths, frozen panes and the auto-filter."""
+    for j, (_zh, _en, _key, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
     ws.freeze_panes = "A3"
-    ws.row_dimensions[2].height = 24
+    if columns:
+        ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(n_rows + 2, 2)}"
+    ws.append([_styled(ws, zh, font=_TOP_FONT, fill=_HEADER_FILL, wrap=True)
+               for zh, _en, _k, _w in columns])
+    ws.append([_styled(ws, en, font=_SUB_FONT, fill=_SUB_FILL, wrap=True)
+               for _zh, en, _k, _w in columns])
 
 
 def _cell_value(value: Any) -> Any:
@@ -76,9 +88,9 @@ def _cell_value(value: Any) -> Any:
     return v
 
 
-def _indicator_sheet(ws: Worksheet, records: Sequence[Mapping[str, Any]]) -> None:
-    _header(ws, _INDICATOR_COLUMNS)
-    for i, rec in enumerate(records, start=3):
+def _indicator_sheet(ws: Any, records: Sequence[Mapping[str, Any]]) -> None:
+    _header(ws, _INDICATOR_COLUMNS, len(records))
+    for rec in records:
         target = rec.get("target") or {}
         zh, en, colour = STATUS_LABELS.get(rec["status"], (rec["status"], rec["status"], "FFFFFF"))
         values = {
@@ -90,35 +102,39 @@ def _indicator_sheet(ws: Worksheet, records: Sequence[Mapping[str, Any]]) -> Non
             "target_year": target.get("year"), "status_text": f"{zh} {en}",
             "reason": rec.get("reason"), "target_source": target.get("source"),
         }
-        for j, (_zh, _en, key, _w) in enumerate(_INDICATOR_COLUMNS, start=1):
-            cell = ws.cell(row=i, column=j, value=_cell_value(values[key]))
-            cell.border = _BORDER
-            if key == "value" and isinstance(values[key], float):
-                cell.number_format = "#,##0.00"
+        row = []
+        for _zh, _en, key, _w in _INDICATOR_COLUMNS:
+            value = _cell_value(values[key])
             if key == "status_text":
-                cell.fill = PatternFill("solid", fgColor=colour)
-    last = max(len(records) + 2, 2)
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(_INDICATOR_COLUMNS))}{last}"
+                row.append(_styled(ws, value, fill=PatternFill("solid", fgColor=colour)))
+            elif key == "value" and isinstance(value, float):
+                row.append(_styled(ws, value, number_format="#,##0.00"))
+            else:
+                row.append(value)
+        ws.append(row)
 
 
-def _frame_sheet(ws: Worksheet, frame: pd.DataFrame,
-                 headers: Mapping[str, tuple[str, str]]) -> None:
-    """Write a plain table; ``headers`` maps column -> (Chinese, English)."""
+def _frame_sheet(ws: Any, frame: pd.DataFrame, headers: Mapping[str, tuple[str, str]], *,
+                 max_rows: int) -> None:
+    """Write a plain table; ``headers`` maps column -> (Chinese, English).
+
+    Tables longer than ``max_rows`` are cut there with a closing note row: the complete
+    table is in the CSV / GeoPackage next to the workbook.
+    """
     cols = [c for c in frame.columns if c != "geometry"]
+    shown = frame.iloc[:max_rows]
     spec = []
     for c in cols:
         zh, en = headers.get(c, (c, c))
-        sample = frame[c].astype(str).str.len().max() if len(frame) else 0
+        sample = shown[c].head(200).astype(str).str.len().max() if len(shown) else 0
         width = int(min(max(len(zh) * 2 + 2, len(en) + 2, (sample or 0) + 2, 8), 50))
         spec.append((zh, en, c, width))
-    _header(ws, spec)
-    for i, row in enumerate(frame[cols].itertuples(index=False), start=3):
-        for j, value in enumerate(row, start=1):
-            cell = ws.cell(row=i, column=j, value=_cell_value(value))
-            if isinstance(cell.value, float):
-                cell.number_format = "#,##0.00##"
-    if cols:
-        ws.auto_filter.ref = f"A2:{get_column_letter(len(cols))}{max(len(frame) + 2, 2)}"
+    _header(ws, spec, len(shown))
+    for row in shown[cols].itertuples(index=False):
+        ws.append([_cell_value(v) for v in row])
+    if len(frame) > max_rows:
+        ws.append([f"… 另有 {len(frame) - max_rows} 行 {len(frame) - max_rows} more rows: see the "
+                   "CSV / GeoPackage output for the complete table"])
 
 
 #: Chinese / English headers of the other sheets' columns.
@@ -143,7 +159,8 @@ COLUMN_HEADERS: Final[dict[str, tuple[str, str]]] = {
 
 def write_xlsx(path: str | Path, records: Sequence[Mapping[str, Any]], *,
                tables: Mapping[str, pd.DataFrame] | None = None,
-               provenance: Mapping[str, Any] | None = None) -> Path:
+               provenance: Mapping[str, Any] | None = None,
+               max_rows: int = 20_000) -> Path:
     """Write ``indicators.xlsx``.
 
     Parameters
@@ -156,29 +173,29 @@ def write_xlsx(path: str | Path, records: Sequence[Mapping[str, Any]], *,
         Further sheets, titled by key (e.g. ``"地类面积 class areas"``); geometry dropped.
     provenance : mapping, optional
         Written as a key/value sheet ``说明 provenance`` (nested values as text).
+    max_rows : int
+        Longest table written to a sheet of ``tables``; longer ones end with a note row
+        pointing to the complete CSV / GeoPackage (an XLSX with hundreds of thousands of
+        cells takes minutes to write and is no use to a reader).
 
     Returns
     -------
     Path
     """
-    wb = Workbook()
-    first = True
+    wb = Workbook(write_only=True)  # streams rows: large detail tables stay fast
     for scope, title in SCOPE_SHEETS.items():
         subset = [r for r in records if r["scope"] == scope]
         if not subset and scope == "village":
             continue
-        ws = wb.active if first else wb.create_sheet()
-        assert ws is not None
-        first = False
-        ws.title = title
-        _indicator_sheet(ws, subset)
+        _indicator_sheet(wb.create_sheet(title), subset)
     for title, frame in (tables or {}).items():
-        _frame_sheet(wb.create_sheet(title[:31]), frame, COLUMN_HEADERS)
+        _frame_sheet(wb.create_sheet(title[:31]), frame, COLUMN_HEADERS, max_rows=max_rows)
     if provenance is not None:
         items = [(k, v if isinstance(v, str | int | float) or v is None else str(v))
                  for k, v in sorted(provenance.items())]
         _frame_sheet(wb.create_sheet("说明 provenance"),
-                     pd.DataFrame(items, columns=["key", "value"]), COLUMN_HEADERS)
+                     pd.DataFrame(items, columns=["key", "value"]), COLUMN_HEADERS,
+                     max_rows=max_rows)
     path = Path(path)
     wb.save(path)
     return path

@@ -153,3 +153,13 @@ def test_html_is_self_contained(tmp_path) -> None:
     assert "桓台县" in html and "未达标" in html and "no population table" in html
     # one township map per mapped indicator that has township values: intensity, farmland
     assert len(srcs) == 2
+
+
+def test_xlsx_long_tables_are_cut_with_a_note(tmp_path) -> None:
+    frame = pd.DataFrame({"check": ["farmland_nonfarm"] * 5, "overlap_m2": [1.0, 2, 3, 4, 5]})
+    path = write_xlsx(tmp_path / "i.xlsx", [], tables={"三线冲突 zone violations": frame},
+                      max_rows=3)
+    ws = openpyxl.load_workbook(path)["三线冲突 zone violations"]
+    values = [r[1] for r in ws.iter_rows(min_row=3, values_only=True)]
+    assert values == [1.0, 2.0, 3.0, None]  # three rows, then the note row
+    assert "2 more rows" in ws.cell(row=6, column=1).value
