@@ -35,12 +35,12 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
 from landuse import units
-from landuse.errors import CRSError, SchemaError
-from landuse.findings import Finding, attach_findings, get_findings
+from landuse.errors import SchemaError
+from landuse.findings import attach_findings, get_findings
+from landuse.indicators import _transitions as _tr
 from landuse.indicators._common import (
     By,
     levels_for,
@@ -48,9 +48,7 @@ from landuse.indicators._common import (
     prepare,
     safe_ratio,
     socio_series,
-    zone_columns,
 )
-from landuse.overlay import tabulate
 from landuse.rules import RuleSet, code_table, load_rules
 
 __all__ = [
@@ -70,246 +68,8 @@ __all__ = [
 
 Level = Literal["code", "level2", "level1", "sandalei"]
 Rules = str | Path | RuleSet | None
-_FIELDS = ("DLBM", "TBMJ", "TBDLMJ", "KCDLBM", "KCMJ", "CZCSXM")
 DEFAULT_MIN_AREA_M2 = 1.0
 DEFAULT_MIN_WIDTH_M = 0.2
-
-
-# ----------------------------------------------------------------------------- the overlay
-
-
-def _check_pair(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame) -> None:
-    problems = []
-    for frame, name in ((previous, "previous vintage"), (current, "current vintage")):
-        if not isinstance(frame, gpd.GeoDataFrame):
-            raise TypeError(f"the {name} must be a GeoDataFrame, got {type(frame).__name__}")
-        missing = [c for c in _FIELDS if c not in frame.columns]
-        if missing:
-            problems.append(f"the {name} lacks the field(s) {missing} of the 三调 DLTB layer; "
-                            "read it with landuse.io.vector.read_landuse")
-    if problems:
-        raise SchemaError("; ".join(problems))
-    if previous.crs is None or current.crs is None:
-        raise CRSError("both survey vintages need a CRS (the previous vintage has "
-                       f"{previous.crs}, the current {current.crs}); read them with "
-                       "read_landuse(..., working_crs=...)")
-    if not pyproj.CRS.from_user_input(previous.crs).equals(current.crs):
-        raise CRSError(
-            f"the previous vintage is in {previous.crs.to_string()} and the current one in "
-            f"{current.crs.to_string()}; read both with the same working_crs= (e.g. EPSG:4527)")
-
-
-def _codes(frame: pd.DataFrame, col: str) -> np.ndarray:
-    """Normalised codes as an object array (stripped, upper-case, '' when missing)."""
-    v = frame[col]
-    out = v.astype(object).where(v.notna(), "").astype(str).str.strip().str.upper()
-    return out.to_numpy(dtype=object)
-
-
-def _floats(frame: pd.DataFrame, col: str) -> np.ndarray:
-    return pd.to_numeric(frame[col], errors="coerce").fillna(0.0).to_numpy(dtype=np.float64)
-
-
-def _same_patches(cur: np.ndarray, prev: np.ndarray, tree: shapely.STRtree,
-                  tol: float) -> np.ndarray:
-    """For each current patch, the previous patch with the same outline (within ``tol``), or -1.
-
-    A current patch matches a previous patch when every vertex is within ``tol`` of the
-    other's (``shapely.equals_exact``), as they are or after normalising both (ring order
-    and start point).
-    """
-    match = np.full(len(cur), -1, dtype=np.int64)
-    ok = ~(shapely.is_missing(cur) | shapely.is_empty(cur))
-    if not ok.any() or len(prev) == 0:
-        return match
-    pos = np.flatnonzero(ok)
-    ic, ip = tree.query(shapely.point_on_surface(cur[pos]), predicate="intersects")
-    ic = pos[ic]
-    same = shapely.equals_exact(cur[ic], prev[ip], tolerance=tol)
-    retry = np.flatnonzero(~same)
-    if retry.size:
-        same[retry] = shapely.equals_exact(shapely.normalize(cur[ic[retry]]),
-                                           shapely.normalize(prev[ip[retry]]), tolerance=tol)
-    ic, ip = ic[same], ip[same]
-    first = np.unique(ic, return_index=True)[1]
-    match[ic[first]] = ip[first]
-    return match
-
-
-def _jitter(geoms: np.ndarray, changed: np.ndarray, min_area_m2: float,
-            min_width_m: float) -> np.ndarray:
-    """Flag the changed pieces that are boundary jitter: tiny or thinner than ``min_width_m``."""
-    area = shapely.area(geoms)
-    out = changed & (area < min_area_m2)
-    if min_width_m > 0:
-        # a piece of inscribed radius < w/2 has area < w × perimeter: test only those
-        cand = changed & ~out & (area < min_width_m * shapely.length(geoms))
-        if cand.any():
-            shrunk = shapely.buffer(geoms[cand], -min_width_m / 2.0, quad_segs=2)
-            thin = np.zeros(len(geoms), dtype=bool)
-            thin[np.flatnonzero(cand)] = shapely.is_empty(shrunk)
-            out |= thin
-    return out
-
-
-def _pieces(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame, *, by: str,
-            min_area_m2: float, min_width_m: float) -> tuple[gpd.GeoDataFrame, list[Finding]]:
-    """One row per (current patch, previous patch) piece, plus uncovered remainders.
-
-    Fast path: a current patch with the same outline as a previous patch (every vertex
-    within ``min_width_m / 2``, so any difference is jitter) is one piece, all of it from
-    that previous patch. The other current patches are overlaid on the previous vintage
-    with :func:`landuse.overlay.tabulate`.
-    """
-    _check_pair(previous, current)
-    if min_area_m2 < 0 or min_width_m < 0:
-        raise ValueError(f"min_area_m2 and min_width_m must be >= 0, got {min_area_m2} and "
-                         f"{min_width_m}")
-    levels = levels_for(by)
-    zones = zone_columns(current, levels, what="current vintage")
-    cur_tbdlmj, cur_kcmj = _floats(current, "TBDLMJ"), _floats(current, "KCMJ")
-    total = cur_tbdlmj + cur_kcmj
-    cur_g = np.asarray(current.geometry.array, dtype=object)
-    prev_g = np.asarray(previous.geometry.array, dtype=object)
-    tree = shapely.STRtree(prev_g)
-    match = _same_patches(cur_g, prev_g, tree, min_width_m / 2.0)
-    whole = np.flatnonzero(match >= 0)
-    rest_pos = np.flatnonzero(match < 0)
-
-    cid, pid = [whole], [match[whole]]
-    main, ded, geoms = [cur_tbdlmj[whole]], [cur_kcmj[whole]], [cur_g[whole]]
-    covered = np.zeros(len(current))
-    covered[whole] = total[whole]
-    if rest_pos.size:
-        a = gpd.GeoDataFrame({"_cid": rest_pos, "TBDLMJ": cur_tbdlmj[rest_pos],
-                              "KCMJ": cur_kcmj[rest_pos]}, geometry=cur_g[rest_pos],
-                             crs=current.crs)
-        # only the previous patches near the remaining current patches take part
-        near = np.unique(tree.query(cur_g[rest_pos])[1])
-        b = gpd.GeoDataFrame({"_pid": near}, geometry=prev_g[near], crs=previous.crs)
-        p = tabulate(a, b, by_a="_cid", by_b="_pid", area="official", area_column="TBDLMJ",
-                     sum_columns=("KCMJ",), keep_geometry=True)
-        c = p["_cid"].to_numpy(dtype=np.int64)
-        m, d = p["area_m2"].to_numpy(dtype=np.float64), p["KCMJ"].to_numpy(dtype=np.float64)
-        cid.append(c)
-        pid.append(p["_pid"].to_numpy(dtype=np.int64))
-        main.append(m)
-        ded.append(d)
-        geoms.append(np.asarray(p.geometry.array, dtype=object))
-        covered += np.bincount(c, weights=m + d, minlength=len(current))
-
-    findings: list[Finding] = []
-    rest = total - covered
-    over = np.flatnonzero(rest < -1e-6 * np.maximum(total, 1.0))
-    if over.size:
-        findings.append(Finding(
-            code="previous_vintage_overlaps",
-            message=(f"{len(over)} current patch(es) are covered more than once by the "
-                     "previous vintage (前一年度图斑重叠, overlapping previous patches): their "
-                     "change is counted twice; repair the previous layer's topology"),
-            count=len(over), source="previous vintage",
-            examples=current["BSM"].iloc[over[:5]].tolist() if "BSM" in current else []).warn())
-    # remainders not covered by any previous patch: below min_area_m2 they are jitter at
-    # the edge of the surveyed area (kept on the diagonal), above it they have no previous
-    # class (from_code '')
-    unc = np.flatnonzero(rest > 1e-9 * np.maximum(total, 1.0))
-    small = unc[rest[unc] < max(min_area_m2, 1e-6)]
-    large = unc[rest[unc] >= max(min_area_m2, 1e-6)]
-    if large.size:
-        findings.append(Finding(
-            code="current_not_in_previous",
-            message=(f"{units.m2_to_ha(rest[large].sum()):.4f} ha of {len(large)} current "
-                     "patch(es) lie outside every previous patch (上一年度未覆盖, not covered by "
-                     "the previous vintage); they appear with from_code '' (no previous class)"),
-            count=len(large), source="previous vintage",
-            examples=current["BSM"].iloc[large[:5]].tolist() if "BSM" in current else []
-        ).warn())
-    frac_main = np.divide(cur_tbdlmj, total, out=np.ones(len(total)), where=total > 0)
-    for group, code in ((small, -2), (large, -1)):
-        cid.append(group)
-        pid.append(np.full(group.size, code, dtype=np.int64))
-        main.append(rest[group] * frac_main[group])
-        ded.append(rest[group] * (1.0 - frac_main[group]))
-        geoms.append(np.full(group.size, None, dtype=object))
-    cid_a, pid_a = np.concatenate(cid), np.concatenate(pid)
-    main_a, ded_a, geom_a = np.concatenate(main), np.concatenate(ded), np.concatenate(geoms)
-    order = np.lexsort((pid_a, cid_a))
-    cid_a, pid_a, main_a, ded_a, geom_a = (x[order] for x in (cid_a, pid_a, main_a, ded_a,
-                                                               geom_a))
-
-    cur_code, cur_kc, cur_cz = (_codes(current, c) for c in ("DLBM", "KCDLBM", "CZCSXM"))
-    prv_code, prv_kc, prv_cz = (_codes(previous, c) for c in ("DLBM", "KCDLBM", "CZCSXM"))
-    prv_tbmj, prv_kcmj = _floats(previous, "TBMJ"), _floats(previous, "KCMJ")
-    prv_ratio = np.divide(prv_kcmj, prv_tbmj, out=np.zeros(len(previous)), where=prv_tbmj > 0)
-    has_prev = pid_a >= 0
-    safe = np.where(has_prev, pid_a, 0)
-
-    def prev_attr(values: np.ndarray, missing: object) -> np.ndarray:
-        if len(previous) == 0:
-            return np.full(len(pid_a), missing, dtype=values.dtype)
-        return np.where(has_prev, values[safe], missing)
-
-    cur_bsm = (current["BSM"].astype(str).to_numpy(dtype=object) if "BSM" in current
-               else np.arange(len(current)).astype(str).astype(object))
-    prev_bsm = (previous["BSM"].astype(str).to_numpy(dtype=object) if "BSM" in previous
-                else np.arange(len(previous)).astype(str).astype(object))
-    to_code, to_kc, to_cz = cur_code[cid_a], cur_kc[cid_a], cur_cz[cid_a]
-    from_code, from_kc = prev_attr(prv_code, ""), prev_attr(prv_kc, "")
-    from_cz, from_ratio = prev_attr(prv_cz, ""), prev_attr(prv_ratio, 0.0)
-    changed = has_prev & (from_code != to_code)
-    jit = _jitter(geom_a, changed, min_area_m2, min_width_m) | (pid_a == -2)
-    piece_total = main_a + ded_a
-    cols: dict[str, object] = {lv: zones[lv].to_numpy(dtype=object)[cid_a] for lv in levels}
-    cols.update({
-        "BSM": cur_bsm[cid_a], "BSM_previous": prev_attr(prev_bsm, ""),
-        "from_code": np.where(jit, to_code, from_code), "from_kc": np.where(jit, to_kc, from_kc),
-        "from_czcsxm": np.where(jit, to_cz, from_cz),
-        "from_ratio": np.where(jit, np.divide(ded_a, piece_total, out=np.zeros(len(ded_a)),
-                                              where=piece_total > 0), from_ratio),
-        "to_code": to_code, "to_kc": to_kc, "to_czcsxm": to_cz,
-    })
-    frame = pd.DataFrame({k: pd.array(v, dtype=object) if np.asarray(v).dtype == object
-                          else v for k, v in cols.items()})
-    frame["main_m2"], frame["deduction_m2"], frame["jitter"] = main_a, ded_a, jit
-    gdf = gpd.GeoDataFrame(frame, geometry=geom_a, crs=current.crs)
-    return gdf, findings
-
-
-def _couple(pieces: pd.DataFrame) -> pd.DataFrame:
-    """Split every piece into (from, to) flows, deduction-first on the diagonal."""
-    T = (pieces["main_m2"] + pieces["deduction_m2"]).to_numpy(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        d = np.where(T > 0, pieces["deduction_m2"].to_numpy(np.float64) / T, 0.0)
-    kp = pieces["from_ratio"].to_numpy(np.float64)
-    A, B = pieces["from_code"].to_numpy(object), pieces["from_kc"].to_numpy(object)
-    C, D = pieces["to_code"].to_numpy(object), pieces["to_kc"].to_numpy(object)
-    a, b, c = 1.0 - kp, kp, 1.0 - d
-    dAC = np.where(A == C, np.minimum(a, c), 0.0)
-    dAD = np.where(A == D, np.minimum(a, d), 0.0)
-    dBC = np.where(B == C, np.minimum(b, c), 0.0)
-    dBD = np.where(B == D, np.minimum(b, d), 0.0)
-    ra, rb = a - dAC - dAD, b - dBC - dBD
-    rc, rd = c - dAC - dBC, d - dAD - dBD
-    r = ra + rb
-    with np.errstate(invalid="ignore", divide="ignore"):
-        inv = np.where(r > 1e-15, 1.0 / r, 0.0)
-    shares = {("A", "C"): dAC + ra * rc * inv, ("A", "D"): dAD + ra * rd * inv,
-              ("B", "C"): dBC + rb * rc * inv, ("B", "D"): dBD + rb * rd * inv}
-    code = {"A": A, "B": B, "C": C, "D": D}
-    keep = [c for c in pieces.columns if c not in (
-        "from_code", "from_kc", "to_code", "to_kc", "from_ratio", "main_m2", "deduction_m2",
-        "geometry")]
-    parts = []
-    for (f, t), s in shares.items():
-        area = s * T
-        m = area > 0
-        part = pd.DataFrame(pieces.loc[m, keep]).reset_index(drop=True)
-        part.insert(0, "from_code", pd.array(code[f][m], dtype=object))
-        part.insert(1, "to_code", pd.array(code[t][m], dtype=object))
-        part["deduction"] = t == "D"
-        part["area_m2"] = area[m]
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)
 
 
 def transition_flows(
@@ -344,9 +104,9 @@ def transition_flows(
         ``area_m2`` (official area of the current vintage, m²). Σ area_m2 = Σ TBMJ of the
         current vintage when the previous vintage covers it. ``attrs['findings']``.
     """
-    pieces, findings = _pieces(previous, current, by=by, min_area_m2=min_area_m2,
+    pieces, findings = _tr.pieces(previous, current, by=by, min_area_m2=min_area_m2,
                                min_width_m=min_width_m)
-    flows = _couple(pieces)
+    flows = _tr.couple(pieces)
     flows.attrs["levels"] = list(levels_for(by))
     flows.attrs["min_area_m2"] = float(min_area_m2)
     flows.attrs["min_width_m"] = float(min_width_m)
@@ -473,7 +233,7 @@ def changed_patches(
         ``from_code``, ``to_code``, ``from_czcsxm``, ``to_czcsxm``, ``area_m2`` (official:
         the piece's share of the current TBMJ), ``planar_area_m2`` and the geometry.
     """
-    pieces, findings = _pieces(previous, current, by=by, min_area_m2=min_area_m2,
+    pieces, findings = _tr.pieces(previous, current, by=by, min_area_m2=min_area_m2,
                                min_width_m=min_width_m)
     m = (pieces["from_code"] != pieces["to_code"]).to_numpy() & (pieces["from_code"] != "") \
         .to_numpy() & ~pieces["jitter"].to_numpy()
@@ -700,7 +460,7 @@ def construction_land_population_elasticity(
     previous_year: int, by: By = "township", rules: Rules = None,
     aggregate: str = "construction_land",
 ) -> pd.Series:
-    """人口与建设用地增长弹性系数 (TD/T 1018 style, verify), dimensionless.
+    """建设用地人口弹性系数 (TD/T 1018 style, verify), dimensionless.
 
     Formula: (L₁/L₀ − 1) / (P₁/P₀ − 1), with L the official area of the rule-set aggregate
     ``aggregate`` in each vintage (TD/T 1018 uses 城乡建设用地 for this one: pass
@@ -719,7 +479,7 @@ def construction_land_gdp_elasticity(
     previous_year: int, by: By = "township", rules: Rules = None,
     aggregate: str = "construction_land",
 ) -> pd.Series:
-    """地区生产总值与建设用地增长弹性系数 (TD/T 1018 style, verify), dimensionless.
+    """建设用地地区生产总值弹性系数 (TD/T 1018 style, verify), dimensionless.
 
     Formula: (L₁/L₀ − 1) / (G₁/G₀ − 1), L construction land (official area), G the GDP
     (comparable prices where given for both years, else current prices). Note: some
