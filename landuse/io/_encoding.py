@@ -135,7 +135,8 @@ def _check_given(dbf: bytes, encoding: str, *, source: str) -> None:
         guess = detect_dbf_encoding(dbf, source=source).label
         raise InputFileError(
             f"{source}: the text fields do not decode as {encoding!r} (e.g. bytes "
-            f"{v[:24]!r}); they decode as {guess}. Pass encoding={guess!r} or omit encoding="
+            f"{v[:24]!r}); they decode as {guess}. Pass encoding={guess!r} (and correct a "
+            "wrong .cpg)"
         ) from None
 
 
@@ -180,7 +181,11 @@ def shapefile_encoding(
         return DbfEncoding(encoding, encoding, "argument")
     cpg = _read_member(path, ".cpg", layer=layer)
     if cpg is not None and cpg.strip():
-        return DbfEncoding(None, cpg.decode("ascii", "replace").strip(), "cpg")
+        label = cpg.decode("ascii", "replace").strip()
+        if dbf is not None:
+            codec = f"cp{label}" if label.isdigit() else label
+            _check_given(dbf, codec, source=f"{source} (its .cpg says {label})")
+        return DbfEncoding(None, label, "cpg")
     if dbf is None:
         raise InputFileError(
             f"{source}: the Shapefile has no .dbf attribute table; copy the .dbf (and .shx, "

@@ -74,6 +74,14 @@ def test_wrong_encoding_argument_is_an_error_with_the_fix(tmp_path):
         read_landuse(path, encoding="UTF-8")
 
 
+def test_a_wrong_cpg_is_reported_and_can_be_overridden(tmp_path):
+    path = _shapefile(tmp_path, "GBK")
+    path.with_suffix(".cpg").write_text("UTF-8")
+    with pytest.raises(InputFileError, match=r"\.cpg says UTF-8.*GB18030"):
+        read_landuse(path)
+    assert read_landuse(path, encoding="GBK")["DLMC"].tolist() == NAMES
+
+
 def test_other_readers_detect_too(tmp_path):
     import geopandas as gpd
 
