@@ -61,9 +61,12 @@ def _code_problems(codes: pd.Series, areas: pd.Series, ids: pd.Series, field: st
         return problems
     unknown = unknown_codes(codes, areas)
     for row in unknown.itertuples(index=False):
+        hint = ""
+        if "0" + row.code in known:
+            hint = f" — looks like {'0' + row.code!r} stored as a number (leading zero lost)"
         problems.append(
             f"{field} {row.code!r}: {row.count} patches, {row.area_m2:.2f} m² "
-            f"(e.g. BSM {_examples(ids, (codes == row.code).to_numpy())})"
+            f"(e.g. BSM {_examples(ids, (codes == row.code).to_numpy())}){hint}"
         )
     return problems
 

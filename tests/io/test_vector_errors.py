@@ -98,6 +98,17 @@ def test_unknown_codes_listed_with_count_and_area(tmp_path):
     assert "sandiao_codes.csv" in msg
 
 
+def test_codes_stored_as_numbers_get_a_hint(tmp_path):
+    gdf = make_dltb()
+    gdf["DLBM"] = [101, 201, 702, 1003, 1203, 1101]  # leading zeros lost
+    with pytest.raises(SchemaError) as err:
+        read_landuse(write(gdf, "gpkg", tmp_path))
+    msg = str(err.value)
+    assert "DLBM '101': 1 patches" in msg and "'0101' stored as a number" in msg
+    assert "'0702' stored as a number" in msg
+    assert "'1003'" not in msg  # four-digit codes are fine
+
+
 def test_empty_dlbm_is_an_error(tmp_path):
     gdf = make_dltb()
     gdf.loc[4, "DLBM"] = None
