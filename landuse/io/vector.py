@@ -133,9 +133,9 @@ def read_landuse(
     >>> lu.groupby("DLBM")["TBDLMJ"].sum()  # doctest: +SKIP
     """
     lyr = read_standard(path, role="landuse", what="land-use layer (三调 DLTB 地类图斑)",
-                standard=LANDUSE_FIELDS, required=("DLBM",), numeric=_LANDUSE_NUMERIC,
-                default_layers=("DLTB",), layer=layer, fields=fields, encoding=encoding,
-                working_crs=working_crs)
+                        standard=LANDUSE_FIELDS, required=("DLBM",), numeric=_LANDUSE_NUMERIC,
+                        default_layers=("DLTB",), layer=layer, fields=fields, encoding=encoding,
+                        working_crs=working_crs)
     ids = ids_of(lyr, ("BSM",))
     g = lyr.gdf
     cols: dict[str, pd.Series] = {"BSM": ids}
@@ -183,9 +183,9 @@ def read_townships(
         Missing XZQDM, or codes that are not township codes (examples listed).
     """
     lyr = read_standard(path, role="townships", what="township layer (XZQ 行政区)",
-                standard=("XZQDM", "XZQMC"), required=("XZQDM",), numeric=(),
-                default_layers=("XZQ",), layer=layer, fields=fields, encoding=encoding,
-                working_crs=working_crs)
+                        standard=("XZQDM", "XZQMC"), required=("XZQDM",), numeric=(),
+                        default_layers=("XZQ",), layer=layer, fields=fields, encoding=encoding,
+                        working_crs=working_crs)
     code = text(lyr.gdf["XZQDM"])
     padded = (code.str.len() > 9) & code.str.slice(9).str.fullmatch("0+")
     if padded.any():
@@ -272,8 +272,8 @@ def read_control_line(
     if spec is None:
         raise ConfigError(f"unknown control line kind {kind!r}; use one of {list(_CONTROL_LINES)}")
     lyr = read_standard(path, role=kind, what=spec["what"], standard=spec["standard"], required=(),
-                numeric=spec["numeric"], default_layers=spec["layers"], layer=layer,
-                fields=fields, encoding=encoding, working_crs=working_crs)
+                        numeric=spec["numeric"], default_layers=spec["layers"], layer=layer,
+                        fields=fields, encoding=encoding, working_crs=working_crs)
     g, label = lyr.gdf, lyr.source.label
     ids = ids_of(lyr, spec["ids"])
     cols: dict[str, pd.Series] = {"line_id": ids}
@@ -350,9 +350,9 @@ def read_protected_areas(
     )
 
     lyr = read_standard(path, role="protected_areas", what="protected-area layer (自然保护地)",
-                standard=("id", "name", "category", "zone"), required=("category",),
-                numeric=(), default_layers=(), layer=layer, fields=fields, encoding=encoding,
-                working_crs=working_crs)
+                        standard=("id", "name", "category", "zone"), required=("category",),
+                        numeric=(), default_layers=(), layer=layer, fields=fields,
+                        encoding=encoding, working_crs=working_crs)
     g, label = lyr.gdf, lyr.source.label
     ids = ids_of(lyr, ("id",))
     category, subtype, bad_cat = normalise_category(g["category"])
@@ -421,9 +421,9 @@ def read_mining_rights(
         lyr = read_txt(path, encoding=encoding, working_crs=working_crs)
     else:
         lyr = read_standard(path, role="mining_rights", what="mining-right layer (矿业权)",
-                    standard=MINING_FIELDS, required=("licence_no",), numeric=(),
-                    default_layers=(), layer=layer, fields=fields, encoding=encoding,
-                    working_crs=working_crs)
+                            standard=MINING_FIELDS, required=("licence_no",), numeric=(),
+                            default_layers=(), layer=layer, fields=fields, encoding=encoding,
+                            working_crs=working_crs)
     g, label = lyr.gdf, lyr.source.label
     problems: list[str] = []
     cols: dict[str, pd.Series] = {"licence_no": text(g["licence_no"])}
