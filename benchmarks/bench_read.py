@@ -20,6 +20,7 @@ Usage::
 
     python benchmarks/bench_read.py                    # sample county (or a 10k synthetic)
     python benchmarks/bench_read.py --n-large 200000   # plus a 200k-patch synthetic county
+    python benchmarks/bench_read.py --sample other.gpkg
 """
 
 from __future__ import annotations
@@ -102,9 +103,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--n-sample", type=int, default=10_000)
     ap.add_argument("--n-large", type=int, default=0)
+    ap.add_argument("--sample", type=Path, default=ROOT / "sample_data" / "huantai.gpkg",
+                    help="the sample county GeoPackage (layer DLTB)")
     args = ap.parse_args()
 
-    sample = ROOT / "sample_data" / "huantai.gpkg"
+    sample = args.sample
     cases = [("sample county", sample if sample.exists() else
               ensure_layer(WORK / f"synthetic_{args.n_sample}.gpkg", args.n_sample))]
     large_dir = ROOT / "sample_data" / "large"
