@@ -170,20 +170,24 @@ def _suspect_polygons(geoms: np.ndarray, *, grid_m: float = 0.001) -> np.ndarray
     signed = np.bincount(seg_ring, weights=cross[valid], minlength=n_rings)
     flipped = np.where(exterior, signed < 0, signed > 0)
     q = np.round(local / grid_m).astype(np.int64)
-    qa, qb = q[:-1][valid], q[1:][valid]
-    keep = (qa != qb).any(axis=1)
-    qa, qb, seg_ring = qa[keep], qb[keep], seg_ring[keep]
-    a_first = (qa[:, 0] < qb[:, 0]) | ((qa[:, 0] == qb[:, 0]) & (qa[:, 1] < qb[:, 1]))
-    lo = np.where(a_first[:, None], qa, qb)
-    hi = np.where(a_first[:, None], qb, qa)
+    ybits = int(q[:, 1].max()).bit_length() if len(q) else 0
+    if int(q[:, 0].max() if len(q) else 0).bit_length() + ybits > 62:
+        return np.arange(len(geoms))  # extent too large to pack: check every polygon
+    code = (q[:, 0] << ybits) | q[:, 1]  # one int64 per vertex, exact on the grid
+    start_idx = np.flatnonzero(valid)
+    a, b = code[start_idx], code[start_idx + 1]
+    keep = a != b
+    a, b, seg_ring = a[keep], b[keep], seg_ring[keep]
+    a_first = a < b
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
     forward = a_first ^ flipped[seg_ring]
     # sort segments by a 64-bit hash of their endpoints; a group is a run of segments
     # with equal endpoints (compared exactly), so a hash collision can only split a
     # group, i.e. add suspects, never hide one
-    order = np.argsort(_hash_rows([lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]]))
+    order = np.argsort(_hash_rows([lo, hi]))
     lo, hi = lo[order], hi[order]
     start = np.ones(len(lo), dtype=bool)
-    start[1:] = (lo[1:] != lo[:-1]).any(axis=1) | (hi[1:] != hi[:-1]).any(axis=1)
+    start[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
     group = np.cumsum(start) - 1
     count = np.bincount(group)
     net = np.bincount(group, weights=np.where(forward[order], 1.0, -1.0))
