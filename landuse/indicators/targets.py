@@ -20,6 +20,7 @@ loader converts ``value_original`` with :mod:`landuse.units` and requires it to 
 
 from __future__ import annotations
 
+import difflib
 import math
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -163,7 +164,11 @@ def load_targets(path_or_dict: str | Path | Mapping[str, Any]) -> list[Target]:
             problems.append(f"{where}: missing key(s) {missing}")
             continue
         if t["id"] not in reg.index:
-            problems.append(f"{where}: unknown indicator id; known ids: {', '.join(reg.index)}")
+            near = difflib.get_close_matches(str(t["id"]), list(reg.index), n=2, cutoff=0.6)
+            hint = ("; did you mean " + " or ".join(
+                f"{n!r} (unit {reg.loc[n, 'unit']})" for n in near) + "?") if near else ""
+            problems.append(f"{where}: unknown indicator id{hint} Known ids: "
+                            f"{', '.join(reg.index)}")
             continue
         if t["op"] not in OPS:
             problems.append(f"{where}: op {t['op']!r} is not one of {list(OPS)}")
