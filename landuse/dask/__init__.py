@@ -1,0 +1,38 @@
+"""Province scale: the computations of ``landuse`` on dask-geopandas over dask.distributed.
+
+Optional extra ``landuse[dask]`` (dask-geopandas, distributed). See ``docs/distributed.md``.
+
+- :func:`tabulate_dask`: the overlay engine on the partitions of the measured layer.
+- :func:`indicators_dask`, :func:`prepare_dask`, :func:`class_areas_dask`: the indicator
+  rows and class tables, sums of m² reduced before any ratio.
+- :func:`redline_check_dask`: a control-line check run by partition.
+- :func:`read_landuse_dask`: GeoParquet files (one per county) read lazily.
+- :func:`run_region`: one annual run per county on the cluster, plus a roll-up by city.
+"""
+
+from __future__ import annotations
+
+from landuse.dask.engine import (
+    class_areas_dask,
+    compute_partitions,
+    merge_findings,
+    partition,
+    prepare_dask,
+    read_landuse_dask,
+    redline_check_dask,
+    tabulate_dask,
+)
+from landuse.dask.indicators import indicator_series, indicators_dask
+
+__all__ = [
+    "class_areas_dask",
+    "compute_partitions",
+    "indicator_series",
+    "indicators_dask",
+    "merge_findings",
+    "partition",
+    "prepare_dask",
+    "read_landuse_dask",
+    "redline_check_dask",
+    "tabulate_dask",
+]

@@ -1,0 +1,624 @@
+"""The same computations on dask-geopandas partitions over a dask.distributed cluster.
+
+A partition is just another chunk: every function here runs the single-machine function
+of ``landuse`` (:func:`landuse.overlay.tabulate`, :func:`landuse.indicators._common.prepare`,
+the control-line checks of :mod:`landuse.redlines.control_lines`) on each partition of
+the land-use layer, with the zone layer sent to every worker once
+(``client.scatter(..., broadcast=True)``), and reduces the partial results exactly:
+
+- tabulation: Σ area per (A key, B key). With ``area="official"`` a patch's TBDLMJ is
+  allocated in proportion to the planar share of each piece of *that patch*, so the
+  allocation is local to each patch and partition sums are the single-machine sums
+  (patches are never split between partitions);
+- indicators: Σ m² per (zone, code, CZCSXM) and Σ TBMJ per zone first, ratios after the
+  reduction (the indicator functions run once on the reduced sums);
+- redline checks: one row per (patch, control-line feature) piece, partition-local.
+
+Results equal the single-machine path to floating-point summation order (relative
+differences ~1e-15) and come in the same row order. See ``docs/distributed.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+
+from landuse.errors import InputFileError, SchemaError
+from landuse.findings import Finding, attach_findings, get_findings
+from landuse.indicators._common import Prepared, zone_index
+from landuse.rules import RuleSet, load_rules
+from landuse.units import M2_PER_HA
+
+if TYPE_CHECKING:
+    import dask_geopandas
+    import distributed
+    from dask.delayed import Delayed
+
+__all__ = [
+    "LANDUSE_META_COLUMNS",
+    "class_areas_dask",
+    "compute_partitions",
+    "partition",
+    "prepare_dask",
+    "read_landuse_dask",
+    "redline_check_dask",
+    "tabulate_dask",
+]
+
+Frame = Any  # geopandas.GeoDataFrame or dask_geopandas.GeoDataFrame
+ROW = "_landuse_row"  # original position of a feature, carried through the partitions
+
+#: columns of the normalised land-use frame (docs/architecture.md) and their dtypes
+LANDUSE_META_COLUMNS: dict[str, str] = {
+    "BSM": "str", "DLBM": "str", "DLMC": "str", "TBMJ": "float64", "KCDLBM": "str",
+    "KCXS": "float64", "KCMJ": "float64", "TBDLMJ": "float64", "ZLDWDM": "str",
+    "ZLDWMC": "str", "QSDWDM": "str", "QSXZ": "str", "CZCSXM": "str", "county": "str",
+    "township": "str", "village": "str",
+}
+
+
+# ----------------------------------------------------------------------------- partitions
+
+
+def partition(gdf: gpd.GeoDataFrame, *, npartitions: int) -> dask_geopandas.GeoDataFrame:
+    """Split a GeoDataFrame into ``npartitions`` spatially compact partitions (Hilbert order).
+
+    Features are ordered by the Hilbert distance of their bounding-box centre on the
+    layer's extent (geopandas ``hilbert_distance``, level 16) and cut into contiguous runs
+    of about equal length, so each partition covers a compact area and touches few zones.
+    No feature is split. The original index is kept and the original position is carried
+    in the column ``_landuse_row`` (used to restore the single-machine order of pieces).
+    Missing or empty geometries go to the last partition.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Any layer with a CRS; not modified.
+    npartitions : int
+        Number of partitions (≥ 1; fewer when ``gdf`` has fewer rows).
+
+    Returns
+    -------
+    dask_geopandas.GeoDataFrame
+    """
+    import dask
+    import dask_geopandas
+
+    if npartitions < 1:
+        raise ValueError(f"npartitions must be >= 1, got {npartitions}")
+    g = gdf.geometry
+    ok = ~(g.isna() | g.is_empty).to_numpy()
+    dist = np.full(len(gdf), np.iinfo(np.int64).max, dtype=np.int64)
+    if ok.any():
+        sub = g[ok]
+        dist[ok] = sub.hilbert_distance(total_bounds=sub.total_bounds, level=16).to_numpy()
+    order = np.argsort(dist, kind="stable")
+    work = gdf.assign(**{ROW: np.arange(len(gdf), dtype=np.int64)}).iloc[order]
+    n = max(1, min(npartitions, len(gdf)))
+    with dask.config.set({"dataframe.convert-string": False}):  # keep the frame's dtypes
+        return dask_geopandas.from_geopandas(work, npartitions=n, sort=False)
+
+
+def _as_dask(frame: Frame, npartitions: int | None, client: Any) -> Any:
+    """Return ``frame`` as a dask_geopandas frame (partitioned in Hilbert order if needed)."""
+    if isinstance(frame, gpd.GeoDataFrame):
+        n = npartitions or _default_partitions(client)
+        return partition(frame, npartitions=n)
+    if hasattr(frame, "to_delayed") and hasattr(frame, "_meta"):
+        return frame
+    raise TypeError(
+        f"expected a geopandas or dask_geopandas GeoDataFrame, got {type(frame).__name__}"
+    )
+
+
+def _default_partitions(client: Any) -> int:
+    workers = len(client.scheduler_info().get("workers", {})) if client is not None else 1
+    return max(2, 4 * workers)
+
+
+def _client(client: distributed.Client | None) -> distributed.Client | None:
+    """Return the client given, else the current default client, else None (threads)."""
+    if client is not None:
+        return client
+    try:
+        from distributed import default_client
+
+        return default_client()
+    except (ImportError, ValueError):
+        return None
+
+
+def _shared(obj: Any, client: distributed.Client | None) -> Any:
+    """Send ``obj`` to every worker once (a Future), or return it as is without a client."""
+    if client is None or obj is None:
+        return obj
+    return client.scatter(obj, broadcast=True, hash=False)
+
+
+def compute_partitions(
+    func: Callable[..., Any],
+    frame: Frame,
+    *args: Any,
+    client: distributed.Client | None = None,
+    npartitions: int | None = None,
+    kwargs: Mapping[str, Any] | None = None,
+) -> list[Any]:
+    """Run ``func(partition, k, *args, **kwargs)`` on every partition; results in order.
+
+    ``args`` are shared with every task: large objects (zone layers) should be
+    :meth:`distributed.Client.scatter`-ed first (the public functions do it). One task
+    per partition: the partition is loaded, ``func`` runs and only its (small) result
+    is kept, so a worker holds about one partition per thread at a time.
+
+    Parameters
+    ----------
+    func : callable
+        Picklable function ``func(part, k, *args, **kwargs)``.
+    frame : GeoDataFrame or dask_geopandas.GeoDataFrame
+        Partitioned in Hilbert order when it is a GeoDataFrame.
+    client : distributed.Client, optional
+        Default: the current client, else dask's local threaded scheduler.
+    npartitions : int, optional
+        For a GeoDataFrame: number of partitions (default 4 per worker, at least 2).
+    kwargs : mapping, optional
+        Keyword arguments for ``func``.
+
+    Returns
+    -------
+    list
+        One result per partition, in partition order.
+    """
+    import dask
+
+    client = _client(client)
+    ddf = _as_dask(frame, npartitions, client)
+    kw = dict(kwargs or {})
+    tasks: list[Delayed] = [
+        dask.delayed(func, pure=False)(part, k, *args, **kw)
+        for k, part in enumerate(ddf.to_delayed())
+    ]
+    if client is None:
+        return list(dask.compute(*tasks, scheduler="threads"))
+    return list(client.gather(client.compute(tasks)))
+
+
+def _meta(frame: Frame) -> gpd.GeoDataFrame:
+    return frame.iloc[:0] if isinstance(frame, gpd.GeoDataFrame) else frame._meta
+
+
+# ----------------------------------------------------------------------------- tabulate
+
+
+def _tabulate_part(part: gpd.GeoDataFrame, k: int, b: gpd.GeoDataFrame,
+                   options: dict[str, Any]) -> pd.DataFrame | None:
+    from landuse.overlay import tabulate
+
+    if len(part) == 0:
+        return None
+    if not options.get("keep_geometry"):
+        return tabulate(part, b, **options)
+    labels = part.index
+    rows = part[ROW].to_numpy() if ROW in part.columns else np.arange(len(part))
+    out = tabulate(part.reset_index(drop=True), b, **options)
+    pos = out["a_index"].to_numpy(dtype=np.int64)
+    out["a_index"] = labels[pos]
+    out["_part"] = k if ROW not in part.columns else 0
+    out["_row"] = rows[pos]
+    return out
+
+
+def tabulate_dask(
+    a: Frame,
+    b: gpd.GeoDataFrame,
+    *,
+    by_a: str | Sequence[str] | None,
+    by_b: str | Sequence[str] | None,
+    client: distributed.Client | None = None,
+    npartitions: int | None = None,
+    area: str = "planar",
+    area_column: str = "TBDLMJ",
+    sum_columns: Sequence[str] = (),
+    keep_geometry: bool = False,
+    union: bool = False,
+    chunk_size: int = 20_000,
+    n_jobs: int | None = 1,
+) -> pd.DataFrame:
+    """:func:`landuse.overlay.tabulate` on the partitions of ``a``, reduced exactly.
+
+    ``b`` (the zones) is broadcast to every worker once; each partition of ``a`` is
+    tabulated by the same engine; the partial tables are summed per (A key, B key) and
+    sorted like the single-machine table. Formula, units and CRS requirements are those
+    of :func:`~landuse.overlay.tabulate`: ``area_m2`` (m²) = Σ over the pieces, with
+    ``area="official"`` TBDLMJ × planar area of the piece / planar area of its patch,
+    which depends on the patch only, so partition sums are exact.
+
+    Parameters
+    ----------
+    a : GeoDataFrame or dask_geopandas.GeoDataFrame
+        The measured layer; a GeoDataFrame is partitioned in Hilbert order
+        (:func:`partition`). A feature must not be split between partitions.
+    b : GeoDataFrame
+        The zones, whole (broadcast once).
+    by_a, by_b, area, area_column, sum_columns, keep_geometry, union, chunk_size
+        As in :func:`landuse.overlay.tabulate`.
+    client : distributed.Client, optional
+        Default: the current client, else dask's local threaded scheduler.
+    npartitions : int, optional
+        Partitions of a GeoDataFrame ``a`` (default 4 per worker).
+    n_jobs : int or None, default 1
+        Threads per partition inside the engine; 1 because the workers' threads already
+        run partitions in parallel.
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+        The table of :func:`~landuse.overlay.tabulate` (same columns, dtypes, order;
+        ``area_ha`` recomputed from the summed ``area_m2``); ``attrs["overlay"]`` adds
+        ``engine="dask"`` and ``npartitions``. With ``keep_geometry=True`` the pieces,
+        ordered by the keys then the position of the A-feature in ``a`` (for a dask
+        input: in the concatenation of its partitions).
+    """
+    from landuse.overlay import tabulate
+
+    options: dict[str, Any] = dict(
+        by_a=by_a, by_b=by_b, area=area, area_column=area_column, sum_columns=tuple(sum_columns),
+        keep_geometry=keep_geometry, union=union, chunk_size=chunk_size, n_jobs=n_jobs)
+    empty = tabulate(_meta(a), b, **options)  # validates columns, CRS and options up front
+    client = _client(client)
+    ddf = _as_dask(a, npartitions, client)
+    parts = compute_partitions(_tabulate_part, ddf, _shared(b, client), options, client=client)
+    parts = [p for p in parts if p is not None and len(p)]
+    attrs = {**empty.attrs.get("overlay", {}), "engine": "dask", "npartitions": ddf.npartitions}
+    if keep_geometry:
+        out = _reduce_pieces(empty, parts, tuple(sum_columns))
+    else:
+        out = _reduce_table(empty, parts, tuple(sum_columns))
+    out.attrs["overlay"] = attrs
+    return out
+
+
+def _reduce_table(empty: pd.DataFrame, parts: list[pd.DataFrame],
+                  sum_columns: tuple[str, ...]) -> pd.DataFrame:
+    values = ["area_m2", *sum_columns]
+    if not parts:
+        return empty.copy()
+    frame = pd.concat(parts, ignore_index=True)
+    keys = [c for c in empty.columns if c not in ("area_m2", "area_ha", *sum_columns)]
+    if keys:
+        summed = frame.groupby(keys, sort=False, dropna=False)[values].sum().reset_index()
+    else:
+        summed = frame[values].sum().to_frame().T
+    summed["area_ha"] = summed["area_m2"] / M2_PER_HA
+    out = summed[list(empty.columns)]
+    for col in keys:
+        out[col] = out[col].astype(empty[col].dtype)
+    if keys:
+        out = out.sort_values(keys, kind="stable", na_position="last")
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+def _reduce_pieces(empty: gpd.GeoDataFrame, parts: list[pd.DataFrame],
+                   sum_columns: tuple[str, ...]) -> gpd.GeoDataFrame:
+    if not parts:
+        return empty.copy()
+    frame = pd.concat(parts, ignore_index=True)
+    keys = [c for c in empty.columns
+            if c not in ("a_index", "area_m2", "area_ha", "geometry", *sum_columns)]
+    frame = frame.sort_values([*keys, "_part", "_row"], kind="stable", na_position="last")
+    frame = frame.drop(columns=["_part", "_row"]).reset_index(drop=True)
+    return gpd.GeoDataFrame(frame[list(empty.columns)], geometry="geometry", crs=empty.crs)
+
+
+# ----------------------------------------------------------------------------- indicators
+
+
+def _prepare_part(part: pd.DataFrame, k: int, by: str, rules: RuleSet,
+                  townships: gpd.GeoDataFrame | None) -> tuple[pd.DataFrame, pd.Series, list]:
+    from landuse.indicators._common import prepare
+    from landuse.indicators.rows import assign_townships
+
+    findings: list[Finding] = []
+    if townships is not None and len(part):
+        part = assign_townships(part, townships)
+        findings = get_findings(part)
+    p = prepare(part, by=by, rules=rules, what=f"land use (partition {k})")
+    return p.rows, p.total_m2, findings
+
+
+def prepare_dask(
+    lu: Frame,
+    *,
+    by: str = "township",
+    rules: str | Path | RuleSet | None = None,
+    townships: gpd.GeoDataFrame | None = None,
+    client: distributed.Client | None = None,
+    npartitions: int | None = None,
+) -> Prepared:
+    """Build the reduced :class:`~landuse.indicators._common.Prepared` of a partitioned layer.
+
+    Each partition gives its class rows summed per (zone, code, CZCSXM) (m², official
+    rule: TBDLMJ under DLBM, KCMJ under KCDLBM) and Σ TBMJ per zone; the partial sums
+    are added. Every area indicator is a function of these sums, so computing the
+    indicators from the result (see :func:`landuse.dask.indicators_dask`) gives the
+    single-machine values. With ``townships`` (the XZQ layer, broadcast once) each patch
+    goes to the township containing its representative point (partition-local).
+
+    Returns
+    -------
+    Prepared
+        ``rows`` (levels, ``code``, ``czcsxm``, ``area_m2``), ``total_m2`` by zone, the
+        zones (county first), levels and rule set. ``attrs`` of ``rows`` carry the
+        readers' findings of the township assignment (``findings``).
+    """
+    from landuse.indicators._common import levels_for
+
+    ruleset = load_rules(rules)
+    levels = levels_for(by)
+    client = _client(client)
+    parts = compute_partitions(_prepare_part, lu, by, ruleset, _shared(townships, client),
+                               client=client, npartitions=npartitions)
+    keys = [*levels, "code", "czcsxm"]
+    frames = [r for r, _, _ in parts if len(r)]
+    if not frames:
+        raise SchemaError("prepare_dask: the land-use layer has no patches in any partition")
+    rows = pd.concat(frames, ignore_index=True).groupby(keys, sort=True)["area_m2"].sum()
+    rows = rows.reset_index()
+    for col in keys:
+        rows[col] = rows[col].astype(object)
+    zones = zone_index(rows, levels)
+    totals = pd.concat([t for _, t, _ in parts if len(t)])
+    total = totals.groupby(level=0, sort=False).sum().reindex(zones, fill_value=0.0)
+    total = total.astype(float)
+    total.index = zones
+    rows.attrs["findings"] = merge_findings([f for _, _, fs in parts for f in fs])
+    return Prepared(rows=rows, total_m2=total, zones=zones, levels=levels, rules=ruleset)
+
+
+def merge_findings(findings: Sequence[Finding]) -> list[Finding]:
+    """One finding per (code, severity, source): counts added, first examples kept.
+
+    Partitions report the same problem separately; the merged message is the first
+    partition's with the total count stated.
+    """
+    merged: dict[tuple[str, str, str], Finding] = {}
+    for f in findings:
+        key = (f.code, f.severity, f.source)
+        if key not in merged:
+            merged[key] = f
+            continue
+        m = merged[key]
+        same = m.message == f.message
+        merged[key] = Finding(
+            code=m.code, severity=m.severity, source=m.source, count=m.count + f.count,
+            examples=(m.examples + f.examples)[:5],
+            message=m.message if same else
+            f"{m.message.split(' [total over partitions')[0]} [total over partitions: "
+            f"{m.count + f.count}]")
+    return list(merged.values())
+
+
+def _class_part(part: pd.DataFrame, k: int, func: Callable[..., pd.DataFrame],
+                options: dict[str, Any]) -> pd.DataFrame | None:
+    return func(part, **options) if len(part) else None
+
+
+def class_areas_dask(
+    lu: Frame,
+    *,
+    table: str = "class_areas",
+    by: str = "township",
+    rules: str | Path | RuleSet | None = None,
+    client: distributed.Client | None = None,
+    npartitions: int | None = None,
+) -> pd.DataFrame:
+    """:func:`landuse.indicators.classes.class_areas` (or ``sandalei_areas``) by partition.
+
+    Each partition's long table (zone, class, ``area_m2``; official rule) is summed per
+    (zone, class) and ``area_ha`` / ``area_mu`` are recomputed from the summed m²; rows
+    are ordered like the single-machine table (county rows first, then townships, each by
+    zone code, then by class). For ``sandalei_areas`` every zone gets every group found
+    anywhere (zeros included), as on one machine.
+
+    Parameters
+    ----------
+    table : {"class_areas", "sandalei_areas"}
+        Which table of :mod:`landuse.indicators.classes`.
+
+    Returns
+    -------
+    DataFrame
+        The columns of the single-machine table.
+    """
+    from landuse import units
+    from landuse.indicators import classes
+
+    funcs = {"class_areas": classes.class_areas, "sandalei_areas": classes.sandalei_areas}
+    if table not in funcs:
+        raise ValueError(f"table must be one of {sorted(funcs)}, got {table!r}")
+    ruleset = load_rules(rules)
+    parts = compute_partitions(_class_part, lu, funcs[table], {"by": by, "rules": ruleset},
+                               client=client, npartitions=npartitions)
+    parts = [p for p in parts if p is not None and len(p)]
+    if not parts:
+        raise SchemaError(f"{table}: the land-use layer has no patches in any partition")
+    frame = pd.concat(parts, ignore_index=True)
+    area_cols = ("area_m2", "area_ha", "area_mu")
+    keys = [c for c in frame.columns if c not in area_cols]
+    out = frame.groupby(keys, sort=False, dropna=False)["area_m2"].sum()
+    if table == "sandalei_areas":
+        full = pd.MultiIndex.from_product(
+            [pd.unique(frame["zone"]), pd.unique(frame["sandalei"])], names=keys)
+        out = out.reindex(full, fill_value=0.0)
+    out = out.reset_index()
+    out["area_ha"] = units.convert_area(out["area_m2"], "m2", "ha")
+    out["area_mu"] = units.convert_area(out["area_m2"], "m2", "mu")
+    group = "code" if table == "class_areas" else "sandalei"
+    if table == "sandalei_areas":
+        rank = {g: i for i, g in enumerate(_sandalei_order(frame["sandalei"]))}
+        out["_g"] = out["sandalei"].map(rank)
+        group = "_g"
+    out["_len"] = out["zone"].astype(str).str.len()
+    out = out.sort_values(["_len", "zone", group], kind="stable")
+    out = out.drop(columns=[c for c in ("_len", "_g") if c in out.columns])
+    out = out[list(parts[0].columns)].reset_index(drop=True)
+    out.attrs = dict(parts[0].attrs)
+    return out
+
+
+def _sandalei_order(groups: pd.Series) -> list[str]:
+    from landuse.indicators.classes import _SANDALEI_AGGREGATES, UNCLASSIFIED
+
+    present = set(groups)
+    return [g for g, _ in _SANDALEI_AGGREGATES] + ([UNCLASSIFIED] if UNCLASSIFIED in present
+                                                   else [])
+
+
+# ----------------------------------------------------------------------------- redlines
+
+
+def _check_part(part: gpd.GeoDataFrame, k: int, check: Callable[..., gpd.GeoDataFrame],
+                line: gpd.GeoDataFrame, options: dict[str, Any]) -> gpd.GeoDataFrame | None:
+    if len(part) == 0:
+        return None
+    return check(part.drop(columns=[ROW], errors="ignore"), line, **options)
+
+
+def redline_check_dask(
+    check: Callable[..., gpd.GeoDataFrame],
+    lu: Frame,
+    line: gpd.GeoDataFrame,
+    *,
+    client: distributed.Client | None = None,
+    npartitions: int | None = None,
+    **options: Any,
+) -> gpd.GeoDataFrame:
+    """Run a control-line check of :mod:`landuse.redlines.control_lines` by partition.
+
+    The checks (``eco_redline_construction``, ``farmland_nonfarm``,
+    ``outside_urban_boundary``) give one row per (patch, control-line feature) piece and
+    depend on that patch only, so the partitions' rows together are the single-machine
+    rows; they are ordered as on one machine (township, feature_id, against_id). The
+    control layer is broadcast once. Findings of the partitions are merged
+    (:func:`merge_findings`: counts added).
+
+    Parameters
+    ----------
+    check : callable
+        One of the control-line check functions, ``check(lu, line, **options)``.
+    lu : GeoDataFrame or dask_geopandas.GeoDataFrame
+        Normalised DLTB (``read_landuse``).
+    line : GeoDataFrame
+        The control layer (``read_control_line``), whole.
+    **options
+        The check's keyword options (``sliver_m2``, ``rules``, ``include_touching`` ...);
+        passed through unchanged to ``check``.
+
+    Returns
+    -------
+    GeoDataFrame
+        The check's columns (:data:`landuse.redlines.control_lines.CONTROL_COLUMNS`).
+    """
+    client = _client(client)
+    empty = check(_meta(lu).drop(columns=[ROW], errors="ignore"), line, **options)
+    parts = compute_partitions(_check_part, lu, check, _shared(line, client), options,
+                               client=client, npartitions=npartitions)
+    parts = [p for p in parts if p is not None]
+    findings = merge_findings([f for p in parts for f in get_findings(p)])
+    rows = [p for p in parts if len(p)]
+    if rows:
+        frame = pd.concat(rows, ignore_index=True)
+        frame = frame.sort_values(["township", "feature_id", "against_id"], kind="stable")
+        out = gpd.GeoDataFrame(frame.reset_index(drop=True), geometry="geometry", crs=empty.crs)
+    else:
+        out = empty.copy()
+    out.attrs = {k: v for k, v in (parts[0] if parts else empty).attrs.items()
+                 if k != "findings"}
+    attach_findings(out, findings)
+    return out
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _parquet_crs(path: Path) -> pyproj.CRS:
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(path).metadata or {}
+    geo = meta.get(b"geo")
+    if geo is None:
+        raise InputFileError(
+            f"{path} is not GeoParquet (no 'geo' metadata); write it with "
+            "GeoDataFrame.to_parquet or convert it (ogr2ogr needs a Parquet driver)")
+    info = json.loads(geo)
+    col = info["columns"][info.get("primary_column", "geometry")]
+    crs = col.get("crs", "OGC:CRS84")
+    return pyproj.CRS.from_user_input(crs if crs is not None else "OGC:CRS84")
+
+
+def _read_one(path: str, working_crs: str | None) -> gpd.GeoDataFrame:
+    from landuse.io.vector import read_landuse
+
+    gdf = read_landuse(path, working_crs=working_crs)
+    keep = [*LANDUSE_META_COLUMNS, gdf.geometry.name]
+    out = gdf[keep]
+    out.attrs = {"source": gdf.attrs.get("source", {})}
+    return out
+
+
+def read_landuse_dask(
+    paths: Sequence[str | Path] | str | Path,
+    *,
+    working_crs: Any | None = None,
+) -> dask_geopandas.GeoDataFrame:
+    """Read GeoParquet land-use files lazily, one partition per file (e.g. per county).
+
+    Each partition is :func:`landuse.io.vector.read_landuse` of one file, run on a
+    worker when the partition is needed, so the normalisation and validation rules are
+    the single-machine ones. A folder stands for its ``*.parquet`` files (sorted).
+
+    Parameters
+    ----------
+    paths : path, folder or sequence of paths
+        GeoParquet files (one per county).
+    working_crs : CRS-like, optional
+        Projected CRS for every partition; default: the first file's CRS (which must be
+        projected, or give one).
+
+    Returns
+    -------
+    dask_geopandas.GeoDataFrame
+        Columns :data:`LANDUSE_META_COLUMNS` and ``geometry``.
+    """
+    import dask
+    import dask.dataframe as dd
+
+    if isinstance(paths, str | Path) and Path(paths).is_dir():
+        files = sorted(Path(paths).glob("*.parquet"))
+    elif isinstance(paths, str | Path):
+        files = [Path(paths)]
+    else:
+        files = [Path(p) for p in paths]
+    if not files:
+        raise InputFileError(f"read_landuse_dask: no GeoParquet files in {paths}; give "
+                             "*.parquet files (one per county)")
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise InputFileError(f"read_landuse_dask: file(s) not found: {missing[:5]}")
+    crs = pyproj.CRS.from_user_input(working_crs) if working_crs else _parquet_crs(files[0])
+    if not crs.is_projected:
+        raise InputFileError(
+            f"{files[0]} is in {crs.to_string()} (geographic); pass working_crs= a projected "
+            "CRS, e.g. EPSG:4527 (CGCS2000 3-degree GK zone 39), so every partition agrees")
+    target = crs.to_string()
+    meta = gpd.GeoDataFrame({c: pd.Series(dtype=t) for c, t in LANDUSE_META_COLUMNS.items()},
+                            geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+    parts = [dask.delayed(_read_one, pure=True)(str(f), target) for f in files]
+    with dask.config.set({"dataframe.convert-string": False}):
+        return dd.from_delayed(parts, meta=meta, verify_meta=False)
