@@ -19,6 +19,7 @@ See ``docs/overlay.md`` for the exactness argument and measured speed.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +40,7 @@ from landuse._validate import (
 )
 from landuse.errors import CRSError, GeometryError, SchemaError
 from landuse.geom.geodesic import geodesic_area
-from landuse.geom.tiles import polygonal, split_large
+from landuse.geom.tiles import boundary_chunks, polygonal, split_large
 from landuse.units import M2_PER_HA
 
 __all__ = ["pairs", "tabulate"]
@@ -150,16 +151,16 @@ def tabulate(
     a_ok = ~(shapely.is_missing(ag) | shapely.is_empty(ag))
     a_pos = np.flatnonzero(a_ok)
     a_tiles, a_tile_parent = split_large(ag[a_pos], max_vertices=_MAX_VERTICES)
-    a_tile_parent = a_pos[a_tile_parent]
+    units, unit_tile = shapely.get_parts(a_tiles, return_index=True)
+    unit_feat = a_pos[a_tile_parent[unit_tile]]
     zones, zone_key, b_key_table = _zones(b, keys_b)
-    b_tiles, b_tile_zone = split_large(zones, max_vertices=_MAX_VERTICES)
 
     pieces = _pieces(
-        a_tiles, b_tiles, crs=crs if area == "ellipsoidal" else None,
+        units, zones, crs=crs if area == "ellipsoidal" else None,
         keep_geometry=keep_geometry, chunk_size=chunk_size, n_jobs=n_jobs,
     )
-    feat = a_tile_parent[pieces["ia"]]
-    zkey = zone_key[b_tile_zone[pieces["ib"]]]
+    feat = unit_feat[pieces["iu"]]
+    zkey = zone_key[pieces["iz"]]
     planar = pieces["planar"]
     values: dict[str, np.ndarray] = {}
     share = planar / shapely.area(ag[feat]) if value_cols else None
@@ -315,7 +316,10 @@ def _validate(
     geo_problems += check_polygonal(b.geometry, source=name_b)
     for gdf, name in ((a, name_a), (b, name_b)):
         g = np.asarray(gdf.geometry.array, dtype=object)
-        bad = ~shapely.is_valid(g) & ~shapely.is_missing(g)
+        spans = [(s, min(s + 50_000, len(g))) for s in range(0, len(g), 50_000)]
+        parts = [g[s:e] for s, e in spans]
+        valid = _map(shapely.is_valid, parts, n_jobs or _cpus())
+        bad = ~np.concatenate([*valid, np.zeros(0, bool)]) & ~shapely.is_missing(g)
         if bad.any():
             labels = gdf.index[bad][:5].tolist()
             reason = shapely.is_valid_reason(g[np.flatnonzero(bad)[0]])
@@ -390,69 +394,87 @@ def _overlap_components(geoms: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 
 def _pieces(
-    a_tiles: np.ndarray, b_tiles: np.ndarray, *, crs: pyproj.CRS | None,
+    units: np.ndarray, zones: np.ndarray, *, crs: pyproj.CRS | None,
     keep_geometry: bool, chunk_size: int, n_jobs: int | None,
 ) -> dict[str, np.ndarray]:
-    """Area (and geometry) of every positive-area intersection of an A-tile and a B-tile."""
-    ia, ib = shapely.STRtree(b_tiles).query(a_tiles)
-    order = np.lexsort((ib, ia))
-    ia, ib = ia[order], ib[order]
-    a_area, b_area = shapely.area(a_tiles), shapely.area(b_tiles)
-    # chunk boundaries only where the A-tile changes: no A geometry is shared by two threads
-    cuts = np.unique(np.searchsorted(ia, ia[:: max(chunk_size, 1)], side="left"))
-    bounds = list(zip(cuts, [*cuts[1:], len(ia)], strict=True)) if len(ia) else []
+    """Area (and geometry) of every positive-area overlap of an A-unit and a zone.
 
-    def work(span: tuple[int, int]) -> dict[str, np.ndarray]:
-        s, e = span
-        return _chunk(a_tiles, b_tiles, a_area, b_area, ia[s:e], ib[s:e], crs, keep_geometry)
+    ``units`` are single polygons (parts of tiles of A-features). A unit that meets no
+    boundary chunk of a zone lies wholly inside or wholly outside it (it is connected), so
+    one of its vertices decides, with a point-in-polygon test on the prepared zone; its
+    whole area is taken without any intersection. Only units that meet the boundary are
+    intersected, with the (small) tiles of the zone.
+    """
+    jobs = n_jobs or _cpus()
+    nz = max(len(zones), 1)
+    iu, iz = shapely.STRtree(zones).query(units)  # candidate pairs by bounding box
+    chunks, chunk_zone = boundary_chunks(zones, max_vertices=_MAX_VERTICES)
+    cu, cc = shapely.STRtree(chunks).query(units, predicate="intersects")
+    crossing = np.isin(iu * nz + iz, np.unique(cu * nz + chunk_zone[cc]))
+    # units off every boundary: inside or outside, decided by their first vertex
+    coords, owner = shapely.get_coordinates(units, return_index=True)
+    first = coords[np.searchsorted(owner, np.arange(len(units)))]  # first exterior vertex
+    off = np.flatnonzero(~crossing)
+    off = off[np.argsort(iz[off], kind="stable")]
+    spans = np.flatnonzero(np.r_[True, iz[off][1:] != iz[off][:-1], True]) if off.size else []
+    shapely.prepare(zones)
 
-    jobs = n_jobs or os.cpu_count() or 1
-    if jobs == 1 or len(bounds) <= 1:
-        results = [work(span) for span in bounds]
-    else:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(work, bounds))
-    names = ["ia", "ib", "planar", "ellipsoidal", "geometry"]
-    empty = {"ia": np.zeros(0, np.int64), "ib": np.zeros(0, np.int64),
-             "planar": np.zeros(0), "ellipsoidal": np.zeros(0), "geometry": np.zeros(0, object)}
-    return {n: np.concatenate([r[n] for r in results]) if results else empty[n] for n in names}
+    def locate(span: tuple[int, int]) -> np.ndarray:
+        # one task per zone: a prepared zone (lazily indexed, not thread-safe) stays in
+        # one thread
+        rows = off[span[0] : span[1]]
+        return shapely.contains_xy(zones[iz[rows[0]]], *first[iu[rows]].T)
 
+    zone_spans = list(itertools.pairwise(spans))
+    inside = np.zeros(len(off), dtype=bool)
+    for (s, e), res in zip(zone_spans, _map(locate, zone_spans, jobs), strict=True):
+        inside[s:e] = res
+    whole = off[inside]
+    whole = whole[np.lexsort((iz[whole], iu[whole]))]
+    # units on a boundary: intersect with the tiles of that zone
+    tiles, tile_zone = split_large(zones, max_vertices=_MAX_VERTICES)
+    cross_u = np.unique(iu[crossing])
+    tu, tt = shapely.STRtree(tiles).query(units[cross_u])
+    tu = cross_u[tu]
+    keep = np.isin(tu * nz + tile_zone[tt], iu[crossing] * nz + iz[crossing])
+    tu, tt = tu[keep], tt[keep]
+    order = np.lexsort((tt, tu))
+    tu, tt = tu[order], tt[order]
+    cuts = np.unique(np.searchsorted(tu, tu[:: max(chunk_size, 1)], side="left"))
+    bounds = list(itertools.pairwise([*cuts, len(tu)])) if len(tu) else []
 
-def _chunk(
-    a_tiles: np.ndarray, b_tiles: np.ndarray, a_area: np.ndarray, b_area: np.ndarray,
-    ia: np.ndarray, ib: np.ndarray, crs: pyproj.CRS | None, keep_geometry: bool,
-) -> dict[str, np.ndarray]:
-    """Handle one chunk of candidate pairs (runs in a worker thread)."""
-    # GEOS prepared geometries build their indexes lazily and are not thread-safe: every
-    # chunk prepares private copies of the zone tiles it uses (WKB round trip is exact).
-    uniq, inv = np.unique(ib, return_inverse=True)
-    local = shapely.from_wkb(shapely.to_wkb(b_tiles[uniq]))
-    shapely.prepare(local)
-    bz, ga = local[inv], a_tiles[ia]
-    planar = np.zeros(len(ia))
-    geom = np.full(len(ia), None, dtype=object)
-    inside = shapely.contains_properly(bz, ga)  # A-tile in the zone tile: take it whole
-    planar[inside] = a_area[ia[inside]]
-    geom[inside] = ga[inside]
-    rest = np.flatnonzero(~inside)
-    # zone tile properly inside the A-tile (envelope test first): take the zone tile whole
-    ab, bb = shapely.bounds(ga[rest]), shapely.bounds(bz[rest])
-    env = (ab[:, 0] < bb[:, 0]) & (ab[:, 1] < bb[:, 1]) & (ab[:, 2] > bb[:, 2]) & (
-        ab[:, 3] > bb[:, 3])
-    cand = rest[env]
-    rev = cand[shapely.contains_properly(ga[cand], bz[cand])]
-    planar[rev] = b_area[ib[rev]]
-    geom[rev] = b_tiles[ib[rev]]
-    rest = np.setdiff1d(rest, rev, assume_unique=True)
-    rest = rest[shapely.intersects(bz[rest], ga[rest])]
-    cut = polygonal(shapely.intersection(ga[rest], b_tiles[ib[rest]]))
-    planar[rest] = shapely.area(cut)
-    geom[rest] = cut
-    hit = planar > 0.0
-    out = {"ia": ia[hit], "ib": ib[hit], "planar": planar[hit],
-           "geometry": geom[hit] if keep_geometry else np.zeros(0, object)}
-    out["ellipsoidal"] = geodesic_area(geom[hit], crs) if crs is not None else np.zeros(0)
+    def cut(span: tuple[int, int]) -> dict[str, np.ndarray]:
+        u, t = tu[span[0] : span[1]], tt[span[0] : span[1]]
+        geom = polygonal(shapely.intersection(units[u], tiles[t]))
+        planar = shapely.area(geom)
+        hit = planar > 0.0
+        return {"iu": u[hit], "iz": tile_zone[t[hit]], "planar": planar[hit],
+                "geometry": geom[hit] if keep_geometry or crs is not None else None}
+
+    parts = list(_map(cut, bounds, jobs))
+    whole_geom = units[iu[whole]]
+    out = {
+        "iu": np.concatenate([iu[whole], *[p["iu"] for p in parts]]).astype(np.int64),
+        "iz": np.concatenate([iz[whole], *[p["iz"] for p in parts]]).astype(np.int64),
+        "planar": np.concatenate([shapely.area(whole_geom), *[p["planar"] for p in parts]]),
+    }
+    if keep_geometry or crs is not None:
+        out["geometry"] = np.concatenate([whole_geom, *[p["geometry"] for p in parts]])
+    if crs is not None:
+        out["ellipsoidal"] = geodesic_area(out["geometry"], crs)
     return out
+
+
+def _cpus() -> int:
+    return os.cpu_count() or 1
+
+
+def _map(func: Any, items: list, jobs: int) -> list:
+    """``map`` on a thread pool (GEOS releases the GIL), in order; inline for one job."""
+    if jobs == 1 or len(items) <= 1:
+        return [func(item) for item in items]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(func, items))
 
 
 # ----------------------------------------------------------------------------- output

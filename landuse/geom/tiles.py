@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-__all__ = ["polygonal", "split_large"]
+__all__ = ["boundary_chunks", "polygonal", "split_large"]
 
 _POLYGONAL_TYPES = (3, 6)  # shapely type ids of Polygon and MultiPolygon
 _COLLECTION = 7
@@ -116,3 +116,45 @@ def split_large(
     parents = np.concatenate(out_parent).astype(np.int64)
     order = np.argsort(parents, kind="stable")
     return tiles[order], parents[order]
+
+
+def boundary_chunks(geoms: np.ndarray, *, max_vertices: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """Cut the boundary rings of polygonal geometries into linestrings of bounded size.
+
+    A geometry whose interior contains a connected polygon P, or whose exterior does,
+    is decided with one point of P once P is known not to meet any of these chunks.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray of shapely Polygon/MultiPolygon
+    max_vertices : int, default 256
+        Largest number of coordinates per chunk (at least 2).
+
+    Returns
+    -------
+    chunks : numpy.ndarray of LineString
+        Consecutive pieces of every ring (exterior and holes); their union is the boundary.
+    parent : numpy.ndarray of int64
+        Position in ``geoms`` of the geometry each chunk belongs to.
+    """
+    step = max(int(max_vertices) - 1, 1)  # segments per chunk
+    polys, poly_parent = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
+    rings, ring_poly = shapely.get_rings(polys, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    if not len(coords):
+        return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
+    n_ring = np.bincount(ring_of, minlength=len(rings))
+    start = np.concatenate([[0], np.cumsum(n_ring)[:-1]])
+    j = np.arange(len(coords)) - start[ring_of]
+    n = n_ring[ring_of]
+    n_chunks = -(-(n_ring - 1) // step)
+    chunk0 = np.concatenate([[0], np.cumsum(n_chunks)[:-1]])
+    local = np.minimum(j // step, (n - 2) // step)
+    dup = (j % step == 0) & (j > 0) & (j < n - 1)  # a chunk's last point starts the next one
+    ids = np.concatenate([chunk0[ring_of] + local, chunk0[ring_of[dup]] + local[dup] - 1])
+    pos = np.concatenate([j, j[dup]])
+    pts = np.concatenate([coords, coords[dup]])
+    order = np.lexsort((pos, ids))
+    lines = shapely.linestrings(pts[order], indices=ids[order])
+    chunk_ring = np.repeat(np.arange(len(rings)), n_chunks)
+    return lines, poly_parent[ring_poly[chunk_ring]].astype(np.int64)
