@@ -27,6 +27,7 @@ from typing import Any
 
 import pyogrio
 
+from landuse.errors import LanduseError
 from landuse.indicators.classes import class_areas
 from landuse.indicators.rows import compute_indicators
 from landuse.indicators.targets import load_targets
@@ -63,7 +64,10 @@ def load(gpkg: Path) -> dict[str, Any]:
                 break
         for tpath in (folder / "targets.toml", ROOT / "sample_data" / "targets.toml"):
             if tpath.is_file():
-                data["targets"] = load_targets(tpath)
+                try:
+                    data["targets"] = load_targets(tpath)
+                except LanduseError as exc:  # report and go on without targets
+                    print(f"targets not used: {exc}".splitlines()[0] + " ...")
                 break
     data["layers"] = names
     return data

@@ -276,8 +276,11 @@ def compute_indicators(
     layers = {name: layer for name, layer in (("pf", permanent_farmland),
                                                 ("hsf", high_standard_farmland))
               if layer is not None}
-    inside = farmland.overlay_class_rows(p, lu, layers, what="farmland overlays") \
-        if layers else {}
+    # one overlay per layer (a single tabulate call with both layers as zones hit an engine
+    # bug in landuse.geom.tiles.polygonal on the sample county; see the issue report)
+    inside = {name: farmland.overlay_class_rows(p, lu, {name: layer},
+                                                what=f"{name} overlay")[name]
+              for name, layer in layers.items()}
     if "pf" in inside:
         results["permanent_farmland_area"] = farmland._pf_area(p, permanent_farmland,
                                                                inside["pf"])
