@@ -165,15 +165,19 @@ def _suspect_polygons(geoms: np.ndarray, *, grid_m: float = 0.001) -> np.ndarray
     valid[ring_off[1:-1] - 1] = False  # the step from one ring's end to the next ring
     seg_ring = coord_ring[:-1][valid]
     # ring orientation from the shoelace sum (local origin for precision)
-    local = xy - xy.min(axis=0)
-    cross = local[:-1, 0] * local[1:, 1] - local[1:, 0] * local[:-1, 1]
+    if len(xy) == 0:
+        return np.arange(0)
+    x = xy[:, 0] - xy[:, 0].min()
+    y = xy[:, 1] - xy[:, 1].min()
+    cross = x[:-1] * y[1:] - x[1:] * y[:-1]
     signed = np.bincount(seg_ring, weights=cross[valid], minlength=n_rings)
     flipped = np.where(exterior, signed < 0, signed > 0)
-    q = np.round(local / grid_m).astype(np.int64)
-    ybits = int(q[:, 1].max()).bit_length() if len(q) else 0
-    if int(q[:, 0].max() if len(q) else 0).bit_length() + ybits > 62:
+    qx = np.rint(x * (1.0 / grid_m)).astype(np.int64)
+    qy = np.rint(y * (1.0 / grid_m)).astype(np.int64)
+    ybits = int(qy.max()).bit_length()
+    if int(qx.max()).bit_length() + ybits > 62:
         return np.arange(len(geoms))  # extent too large to pack: check every polygon
-    code = (q[:, 0] << ybits) | q[:, 1]  # one int64 per vertex, exact on the grid
+    code = (qx << ybits) | qy  # one int64 per vertex, exact on the grid
     start_idx = np.flatnonzero(valid)
     a, b = code[start_idx], code[start_idx + 1]
     keep = a != b
