@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -303,12 +303,16 @@ class Prepared:
     zones: pd.Index
     levels: tuple[str, ...]
     rules: RuleSet
+    _cache: dict[str, pd.Series] = field(default_factory=dict, compare=False, repr=False)
 
     def area_m2(self, aggregate: str) -> pd.Series:
-        """Σ class-row area (m²) of a rule-set aggregate per zone."""
-        mask = self.rules.mask(aggregate, self.rows["code"], self.rows["czcsxm"])
-        vals = np.where(mask, self.rows["area_m2"].to_numpy(float), 0.0)
-        return zone_sums(self.rows, vals, levels=self.levels, zones=self.zones)
+        """Σ class-row area (m²) of a rule-set aggregate per zone (a copy; computed once)."""
+        if aggregate not in self._cache:
+            mask = self.rules.mask(aggregate, self.rows["code"], self.rows["czcsxm"])
+            vals = np.where(mask, self.rows["area_m2"].to_numpy(float), 0.0)
+            self._cache[aggregate] = zone_sums(self.rows, vals, levels=self.levels,
+                                               zones=self.zones)
+        return self._cache[aggregate].copy()
 
 
 def prepare(
