@@ -125,3 +125,29 @@ def test_summary_tables_add_up(county: dict) -> None:
     assert summary["overlap_m2"].sum() == pytest.approx(out["overlap_m2"].sum())
     assert set(summary["township"]) <= set(county["towns"]["zone"]) | {""}
     assert isinstance(summary, pd.DataFrame)
+
+
+def test_designed_contacts_survive_the_4490_round_trip(county: dict) -> None:
+    """The sample's KYQ ``note`` field states the designed contact of some rights.
+
+    The protected areas are stored in EPSG:4490, so an edge or point contact designed in
+    EPSG:4527 comes back with round-off; the 1 mm grid must keep it ``touching`` (neither a
+    gap nor a conflict). Only notes naming a contact or an overlap are checked.
+    """
+    from landuse.redlines import mining_conflicts
+
+    notes = gpd.read_file(SAMPLE, layer="KYQ", ignore_geometry=True)
+    if "note" not in notes.columns:
+        pytest.skip("the sample's KYQ layer has no note field")
+    out = mining_conflicts(county["rights"], county["protected"])
+    best = out.groupby("licence_no")["relation"].agg(
+        lambda s: min(s, key=["inside", "touching", "near"].index))
+    checked = 0
+    for lic, note in zip(notes["licence_no"], notes["note"].fillna(""), strict=True):
+        if note.startswith("touches"):
+            assert best.get(lic) == "touching", (lic, note)
+            checked += 1
+        elif note.startswith(("inside", "partly in")):
+            assert best.get(lic) == "inside", (lic, note)
+            checked += 1
+    assert checked >= 1
