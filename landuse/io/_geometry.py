@@ -10,6 +10,8 @@ Decisions (documented in docs/io.md):
   parts only (the lines and points of a GeometryCollection are dropped); counted in a
   ``warning`` finding ``geometry_repaired`` with example ids. A feature whose repair leaves
   no polygonal part is dropped and counted in ``geometry_null_dropped``.
+- Single-part MultiPolygons become Polygons (FileGDB stores every polygon as a
+  MultiPolygon), so every format reads to the same geometry types.
 - Overlapping patches (interiors intersect, intersection area > ``min_area_m2``) are
   reported, not changed: finding ``overlapping_patches`` with the double-counted area.
 """
@@ -118,9 +120,14 @@ def clean_geometry(
             source=source,
             examples=sorted(ids[drop].astype(str).tolist())[:_EXAMPLES],
         ))
+    # single-part MultiPolygons (FileGDB stores every polygon so) become Polygons, so that
+    # every format reads to the same geometry types
+    single = (shapely.get_type_id(new) == 6) & (shapely.get_num_geometries(new) == 1)
+    if single.any():
+        new[single] = shapely.get_geometry(new[single], 0)
     out = gdf.copy()
     out.attrs = dict(gdf.attrs)
-    if fix.any():
+    if fix.any() or single.any():
         out = out.set_geometry(gpd.GeoSeries(new, index=gdf.index, crs=gdf.crs))
     if drop.any():
         out = out.loc[~drop]

@@ -251,3 +251,25 @@ def test_overlap_detection_with_holes_islands_multipolygons_and_orientation():
     found = overlap_finding(dup, pd.Series(["ring", "island", "right", "copy"]), source="x")
     assert found is not None and found.count == 1 and found.examples == ["copy×island"]
     assert "100.00 m²" in found.message
+
+
+def test_tbmj_of_a_tiny_sliver_is_judged_with_the_survey_precision(tmp_path):
+    gdf = make_dltb()
+    # a 0.034 m² sliver (34 cm x 10 cm) with TBMJ rounded to 0.03 m²: 12 % off, far above
+    # 0.5 %, but only 0.004 m², within the 0.01 m² precision: not a mismatch
+    gdf.loc[5, "geometry"] = box(X0 + 500, Y0, X0 + 500.34, Y0 + 0.1)
+    gdf.loc[5, ["TBMJ", "TBDLMJ"]] = [0.03, 0.03]
+    lu = _read_quiet(write(gdf, "gpkg", tmp_path / "a"))
+    assert "tbmj_area_mismatch" not in {f.code for f in lu.attrs["findings"]}
+    gdf.loc[5, ["TBMJ", "TBDLMJ"]] = [0.05, 0.05]  # 0.016 m² off: reported
+    lu = _read_quiet(write(gdf, "gpkg", tmp_path / "b"))
+    assert _finding(lu, "tbmj_area_mismatch").examples == ["106"]
+
+
+def test_single_part_multipolygons_become_polygons(tmp_path):
+    from shapely import MultiPolygon
+
+    gdf = make_dltb()
+    gdf["geometry"] = [MultiPolygon([g]) for g in gdf.geometry]
+    lu = read_landuse(write(gdf, "gpkg", tmp_path))
+    assert set(lu.geom_type) == {"Polygon"}

@@ -56,7 +56,10 @@ def test_sample_copies_read_to_the_same_table(path):
     ref = _read(GPKG, layer="DLTB")
     other = _read(path, layer="DLTB")
     pd.testing.assert_frame_equal(other.drop(columns="geometry"), ref.drop(columns="geometry"))
-    assert shapely.equals(other.geometry.to_numpy(), ref.geometry.to_numpy()).all()
+    # FileGDB stores coordinates on its own grid: equal to well under a millimetre
+    dist = shapely.hausdorff_distance(other.geometry.to_numpy(), ref.geometry.to_numpy())
+    assert dist.max() < 1e-3
+    assert (other.geom_type == ref.geom_type).all()
     if path == SHP:
         assert other.attrs["source"]["encoding"] == "GB18030"
         assert other["DLMC"].str.contains("[\u4e00-\u9fff]", regex=True).any()
