@@ -23,7 +23,7 @@ from typing import Any, Final, Literal
 
 import pyogrio
 
-from landuse.errors import ConfigError
+from landuse.errors import ConfigError, SchemaError
 
 __all__ = [
     "AREA_BASES",
@@ -413,6 +413,16 @@ def _options(value: Any, problems: _Problems) -> Options:
     return Options(area=area, sliver_m2=float(sliver), evaluation_date=when, working_crs=crs)
 
 
+def _check_targets(source: Path | dict[str, Any], problems: _Problems) -> None:
+    """Load the targets now, so that their problems are reported with the config's."""
+    from landuse.indicators.targets import load_targets
+
+    try:
+        load_targets(source)
+    except (ConfigError, SchemaError) as exc:
+        problems.add("targets", str(exc).replace("\n", "\n    "))
+
+
 def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
     """Validate an already-parsed config mapping; ``source`` is the config file's path.
 
@@ -499,6 +509,8 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
             targets_inline = targets_t
 
     options = _options(data.get("options", {}), problems)
+    if targets_path is not None or targets_inline is not None:
+        _check_targets(targets_path or targets_inline, problems)
     problems.raise_if_any()
     assert year is not None  # for the type checker: a missing year raised above
     return Config(source=source, region=Region(name=name, code=code, year=year), layers=layers,

@@ -175,8 +175,11 @@ def _read_layer(src: LayerSource, working_crs: Any) -> gpd.GeoDataFrame:
     from landuse.io import vector
 
     common = {"fields": src.fields or None, "encoding": src.encoding, "working_crs": working_crs}
-    if src.role in ("landuse", "landuse_previous", "high_standard_farmland"):
+    if src.role in ("landuse", "landuse_previous"):
         return vector.read_landuse(src.path, layer=src.layer, **common)
+    if src.role == "high_standard_farmland":  # polygons only: read like a farmland line
+        return vector.read_control_line(src.path, kind="permanent_farmland", layer=src.layer,
+                                        **common)
     if src.role == "townships":
         return vector.read_townships(src.path, layer=src.layer, **common)
     if src.role in ("ecological_redline", "permanent_farmland", "urban_boundary"):

@@ -134,7 +134,10 @@ nodata = 0
 
 
 def test_options_and_targets_parse(folder: Path) -> None:
-    (folder / "targets.toml").write_text("", encoding="utf-8")
+    (folder / "targets.toml").write_text(
+        '[[target]]\nid = "development_intensity"\nop = "<="\nvalue = 30\nunit = "%"\n'
+        'source = "plan"\n',
+        encoding="utf-8")
     text = GOOD + """
 [targets]
 path = "targets.toml"
@@ -149,11 +152,13 @@ working_crs = "EPSG:4527"
     assert cfg.options.area == "ellipsoidal" and cfg.options.sliver_m2 == 0.0
     assert cfg.evaluation_date == dt.date(2022, 6, 30)
     assert cfg.targets == (folder / "targets.toml").resolve()
-    inline = GOOD + '\n[[targets.target]]\nid = "development_intensity"\nop = "<="\nvalue = 30\n'
+    inline = GOOD + ('\n[[targets.target]]\nid = "development_intensity"\nop = "<="\n'
+                     'value = 30\nunit = "%"\nsource = "plan"\n')
     cfg = load_config(write(folder, inline))
     assert cfg.targets is None
     assert cfg.targets_inline == {"target": [{"id": "development_intensity", "op": "<=",
-                                              "value": 30}]}
+                                              "value": 30, "unit": "%",
+                                              "source": "plan"}]}
 
 
 def test_geographic_working_crs_is_refused(folder: Path) -> None:
@@ -172,3 +177,16 @@ def test_bad_year_override(folder: Path) -> None:
     cfg = load_config(write(folder, GOOD))
     with pytest.raises(ConfigError, match="--year"):
         cfg.with_year(20222)
+
+
+def test_targets_problems_reported_with_the_config(folder: Path) -> None:
+    (folder / "targets.toml").write_text(
+        '[[target]]\nid = "development_intensity_x"\nop = "<="\nvalue = 30\nunit = "%"\n'
+        'source = "plan"\n',
+        encoding="utf-8")
+    text = GOOD + '\n[targets]\npath = "targets.toml"\n\n[options]\narea = "flat"\n'
+    with pytest.raises(ConfigError) as err:
+        load_config(write(folder, text))
+    msg = str(err.value)
+    assert "2 problems" in msg and "options.area" in msg
+    assert "targets:" in msg and "development_intensity_x" in msg
