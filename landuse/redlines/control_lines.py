@@ -72,6 +72,7 @@ def _prepare(
     crs = resolve_working_crs(lu, "land use (DLTB)", working_crs)
     lu2, f1 = align_to(lu, crs, "land use (DLTB)")
     line2, f2 = align_to(line, crs, role)
+    lu2 = lu2.assign(DLBM=normalise_codes(lu2["DLBM"]), CZCSXM=_czcsxm(lu2))  # once, a copy
     return lu2, line2, crs, f1 + f2
 
 
@@ -113,9 +114,9 @@ def _patch_pieces(
         "overlap_m2": pieces["area_m2"].to_numpy(dtype=float), "share": share,
         "area_basis": "official",
         "township": sel["township"].astype(str).to_numpy()[pos],
-        "DLBM": normalise_codes(sel["DLBM"]).to_numpy()[pos],
+        "DLBM": sel["DLBM"].to_numpy()[pos],
         "DLMC": (sel["DLMC"].astype(str).to_numpy()[pos] if "DLMC" in sel else ""),
-        "CZCSXM": _czcsxm(sel).to_numpy()[pos],
+        "CZCSXM": sel["CZCSXM"].to_numpy()[pos],
         "construction_type": sel["_type"].to_numpy()[pos],
         "reason": sel["_reason"].to_numpy()[pos],
     })
@@ -209,8 +210,8 @@ def eco_redline_construction(
     lu2, line2, crs, findings = _prepare(lu, redline, "ecological redline (生态保护红线)",
                                          working_crs)
     rs = load_rules(rules)
-    mask = rs.mask("construction_land", normalise_codes(lu2["DLBM"]), _czcsxm(lu2))
-    labels = match_outside_allowed(lu2["DLBM"], _czcsxm(lu2), load_outside_allowed(allowed))
+    mask = rs.mask("construction_land", lu2["DLBM"], lu2["CZCSXM"])
+    labels = match_outside_allowed(lu2["DLBM"], lu2["CZCSXM"], load_outside_allowed(allowed))
     name = lu2["DLMC"].astype(str) if "DLMC" in lu2 else pd.Series("", index=lu2.index)
     reason = [f"生态保护红线内建设用地 {n}（{c}）/ construction land ({c}) inside the "
               "ecological redline" for n, c in zip(name, lu2["DLBM"], strict=True)]
@@ -243,7 +244,7 @@ def farmland_nonfarm(
     """
     lu2, line2, crs, findings = _prepare(lu, permanent_farmland,
                                          "permanent basic farmland (永久基本农田)", working_crs)
-    codes = normalise_codes(lu2["DLBM"])
+    codes = lu2["DLBM"]
     mask = ~codes.isin(FARMLAND_CODES).to_numpy()
     name = lu2["DLMC"].astype(str) if "DLMC" in lu2 else pd.Series("", index=lu2.index)
     reason = [f"永久基本农田内非耕地 {n}（{c}）/ non-farmland ({c}) inside permanent basic "
@@ -284,9 +285,9 @@ def outside_urban_boundary(
     lu2, line2, crs, findings = _prepare(lu, urban_boundary,
                                          "urban development boundary (城镇开发边界)", working_crs)
     rs = load_rules(rules)
-    cz = _czcsxm(lu2)
+    cz = lu2["CZCSXM"]
     labels = match_outside_allowed(lu2["DLBM"], cz, load_outside_allowed(allowed))
-    mask = rs.mask("construction_land", normalise_codes(lu2["DLBM"]), cz)
+    mask = rs.mask("construction_land", lu2["DLBM"], cz)
     if not include_allowed:
         mask &= ~labels["allowed"].to_numpy(dtype=bool)
     reason = [f"{z} / {e}" + ("（允许 / allowed）" if a else "")
