@@ -147,13 +147,20 @@ def pieces(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame, *, by: str,
 
     findings: list[Finding] = []
     rest = total - covered
-    over = np.flatnonzero(rest < -1e-6 * np.maximum(total, 1.0))
+    # previous patches that overlap each other cover parts of a current patch twice: the
+    # patch's official area is shared over its pieces in proportion (Σ pieces = the patch);
+    # overlaps of at least min_area_m2 in one patch are a topology error worth a warning
+    over_m2 = np.maximum(-rest, 0.0)
+    scale = np.divide(total, covered, out=np.ones(len(total)),
+                      where=over_m2 > 1e-9 * np.maximum(total, 1.0))
+    over = np.flatnonzero(over_m2 >= max(min_area_m2, 1e-6))
     if over.size:
         findings.append(Finding(
             code="previous_vintage_overlaps",
             message=(f"{len(over)} current patch(es) are covered more than once by the "
-                     "previous vintage (前一年度图斑重叠, overlapping previous patches): their "
-                     "change is counted twice; repair the previous layer's topology"),
+                     f"previous vintage ({over_m2[over].sum():.2f} m² in all; 前一年度图斑重叠, "
+                     "overlapping previous patches): each patch's area is shared over its "
+                     "pieces in proportion; repair the previous layer's topology"),
             count=len(over), source="previous vintage",
             examples=current["BSM"].iloc[over[:5]].tolist() if "BSM" in current else []).warn())
     # remainders not covered by any previous patch: below min_area_m2 they are jitter at
@@ -162,6 +169,12 @@ def pieces(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame, *, by: str,
     unc = np.flatnonzero(rest > 1e-9 * np.maximum(total, 1.0))
     small = unc[rest[unc] < max(min_area_m2, 1e-6)]
     large = unc[rest[unc] >= max(min_area_m2, 1e-6)]
+    if large.size and min_width_m > 0:
+        # the width test on the uncovered part itself: thin strips are jitter too
+        left = np.array([shapely.difference(cur_g[i], shapely.union_all(
+            prev_g[tree.query(cur_g[i])])) for i in large], dtype=object)
+        thin = _jitter(left, np.ones(len(large), dtype=bool), 0.0, min_width_m)
+        small, large = np.sort(np.concatenate([small, large[thin]])), large[~thin]
     if large.size:
         findings.append(Finding(
             code="current_not_in_previous",
@@ -183,6 +196,7 @@ def pieces(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame, *, by: str,
     order = np.lexsort((pid_a, cid_a))
     cid_a, pid_a, main_a, ded_a, geom_a = (x[order] for x in (cid_a, pid_a, main_a, ded_a,
                                                                geom_a))
+    main_a, ded_a = main_a * scale[cid_a], ded_a * scale[cid_a]
 
     cur_code, cur_kc, cur_cz = (_codes(current, c) for c in ("DLBM", "KCDLBM", "CZCSXM"))
     prv_code, prv_kc, prv_cz = (_codes(previous, c) for c in ("DLBM", "KCDLBM", "CZCSXM"))

@@ -175,6 +175,19 @@ def test_current_land_outside_the_previous_vintage_is_kept_with_empty_from_code(
     assert as_dict(m, "370321") == {("0101", "0101"): 100.0, ("", "0101"): 100.0}
 
 
+def test_overlapping_previous_patches_share_the_current_area_with_a_warning():
+    # previous patches overlap on x 5..10 (50 m²); current 12 m × 10 m factory, TBMJ 120
+    prev = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0101"},
+                 {"geom": box(5, 0, 15, 10), "DLBM": "0301"}])
+    cur = dltb([{"geom": box(0, 0, 12, 10), "DLBM": "0601"}])
+    with pytest.warns(LanduseWarning, match="more than once"):
+        m = change.transitions(prev, cur, by="county")
+    # pieces of 100 m² (with 0101) and 70 m² (with 0301) share the 120 m²: × 120 / 170
+    got = as_dict(m, "370321")
+    assert got[("0101", "0601")] == pytest.approx(120 * 100 / 170, abs=1e-6)
+    assert got[("0301", "0601")] == pytest.approx(120 * 70 / 170, abs=1e-6)
+
+
 def test_vintages_in_different_crs_are_refused():
     prev = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0101"}]).set_crs(4548, allow_override=True)
     cur = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0101"}])
