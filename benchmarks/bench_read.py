@@ -105,12 +105,14 @@ def main() -> None:
     ap.add_argument("--n-large", type=int, default=0)
     ap.add_argument("--sample", type=Path, default=ROOT / "sample_data" / "huantai.gpkg",
                     help="the sample county GeoPackage (layer DLTB)")
+    ap.add_argument("--large-dir", type=Path, default=ROOT / "sample_data" / "large",
+                    help="folder with large-county GeoPackages (layer DLTB)")
     args = ap.parse_args()
 
     sample = args.sample
     cases = [("sample county", sample if sample.exists() else
               ensure_layer(WORK / f"synthetic_{args.n_sample}.gpkg", args.n_sample))]
-    large_dir = ROOT / "sample_data" / "large"
+    large_dir = args.large_dir
     cases += [(f"large: {p.name}", p) for p in sorted(large_dir.glob("*.gpkg"))]
     if args.n_large:
         cases.append((f"synthetic {args.n_large}",
