@@ -9,6 +9,7 @@ Run::
     /work/venv/bin/python benchmarks/bench_redlines.py   # sample_data/huantai.gpkg
     /work/venv/bin/python benchmarks/bench_redlines.py --gpkg sample_data/large/large_county.gpkg
     /work/venv/bin/python benchmarks/bench_redlines.py --repeat 3 --checks 200
+    /work/venv/bin/python benchmarks/bench_redlines.py --tile 4   # 16 x the sample, a proxy
 
 The large county is made by ``python sample_data/make_sample.py --large --out sample_data/large/``.
 """
@@ -23,7 +24,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from landuse.io.vector import (
@@ -62,6 +65,32 @@ def load(gpkg: Path) -> dict[str, Any]:
             "protected": read_protected_areas(gpkg, layer="ZRBHD"),
             "rights": read_mining_rights(gpkg, layer="KYQ"),
         }
+
+
+def tile(d: dict[str, Any], k: int) -> dict[str, Any]:
+    """Replicate every layer k x k times side by side (a scaling proxy: k² x the features).
+
+    Ids get a ``-<i>`` suffix so they stay unique; townships keep their codes (the copies
+    add up per code). Used when the large generated county is not at hand.
+    """
+    if k <= 1:
+        return d
+    x0, y0, x1, y1 = d["lu"].total_bounds
+    w, h = x1 - x0 + 1000.0, y1 - y0 + 1000.0
+    id_cols = {"lu": "BSM", "redline": "line_id", "pf": "line_id", "ub": "line_id",
+               "protected": "id", "rights": "licence_no", "towns": None}
+    out: dict[str, Any] = {}
+    for name, gdf in d.items():
+        g = gdf.to_crs(d["lu"].crs) if gdf.crs != d["lu"].crs else gdf
+        parts = []
+        for i in range(k * k):
+            part = g.copy()
+            part = part.set_geometry(part.translate((i % k) * w, (i // k) * h))
+            if id_cols[name]:
+                part[id_cols[name]] = part[id_cols[name]].astype(str) + f"-{i}"
+            parts.append(part)
+        out[name] = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=g.crs)
+    return out
 
 
 def run_all(d: dict[str, Any]) -> dict[str, float]:
@@ -115,14 +144,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gpkg", type=Path, default=ROOT / "sample_data" / "huantai.gpkg")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--checks", type=int, default=200, help="check_new_right calls")
+    parser.add_argument("--tile", type=int, default=1,
+                        help="replicate the county k x k times (scaling proxy)")
     args = parser.parse_args(argv)
     if not args.gpkg.exists():
         parser.error(f"{args.gpkg} not found; make it with sample_data/make_sample.py")
-    d = load(args.gpkg)
+    d = tile(load(args.gpkg), args.tile)
     runs = [run_all(d) for _ in range(args.repeat)]
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     result = {
-        "gpkg": str(args.gpkg), "patches": len(d["lu"]), "rights": len(d["rights"]),
+        "gpkg": str(args.gpkg), "tile": args.tile, "patches": len(d["lu"]),
+        "rights": len(d["rights"]),
         "protected": len(d["protected"]), "repeat": args.repeat,
         "median_s": {k: round(v, 4) for k, v in med.items() if k != "rows"},
         "rows": int(med["rows"]),
