@@ -263,6 +263,7 @@ def outside_urban_boundary(
     allowed: str | Path | pd.DataFrame | None = None,
     rules: str | Path | RuleSet | None = None,
     include_allowed: bool = False,
+    ghfqdm: Sequence[str] | None = None,
     sliver_m2: float = 1.0,
     include_touching: bool = False,
     working_crs: Any | None = None,
@@ -276,6 +277,9 @@ def outside_urban_boundary(
     ``(*, *)``); allowed types (village, mining, transport, water works ...) are left out
     unless ``include_allowed=True``.
 
+    ``ghfqdm`` restricts which boundary zones count as "inside" (e.g. ``("01", "02")`` to
+    treat 03 特别用途区 as outside); default every feature of the layer.
+
     Returns
     -------
     GeoDataFrame
@@ -284,6 +288,10 @@ def outside_urban_boundary(
     """
     lu2, line2, crs, findings = _prepare(lu, urban_boundary,
                                          "urban development boundary (城镇开发边界)", working_crs)
+    if ghfqdm is not None:
+        require_columns(line2, ("GHFQDM",), "urban development boundary (城镇开发边界)",
+                        _LINE_FIX)
+        line2 = line2[line2["GHFQDM"].astype(str).isin([str(c) for c in ghfqdm])]
     rs = load_rules(rules)
     cz = lu2["CZCSXM"]
     labels = match_outside_allowed(lu2["DLBM"], cz, load_outside_allowed(allowed))

@@ -115,6 +115,9 @@ def test_outside_urban_boundary(lu: gpd.GeoDataFrame) -> None:
     assert t.loc["P1", "share"] == pytest.approx(0.5) and t.loc["P6", "share"] == pytest.approx(1)
     assert set(out["relation"]) == {"outside"}
     assert t.loc["P1"].geometry.equals(box(50, 0, 100, 100))
+    special = line(["KF1"], [box(0, 0, 50, 100)], GHFQDM=["03"])
+    strict = outside_urban_boundary(lu, special, ghfqdm=("01", "02"))  # 03 does not count
+    assert by_id(strict) == pytest.approx({"P1": 10_002.0, "P6": 8_000.0})
     every = outside_urban_boundary(lu, boundary, include_allowed=True)
     assert set(every["feature_id"]) == {"P1", "P3", "P4", "P5", "P6"}
     types = dict(zip(every["feature_id"], every["construction_type"], strict=True))
