@@ -442,7 +442,7 @@ def mining_conflicts(
         when it is at most ``near_m`` metres away (``distance_m``); none beyond.
     grid_size : float
         Both layers are snapped to this grid (metres, default 1 mm) before the overlay;
-        geometries closer than ``grid_size`` count as touching.
+        geometries closer than 1.5 x ``grid_size`` count as touching; 0 = no snapping.
     rules : path or DataFrame, optional
         The mining rule table; default ``landuse/rules/mining_prohibited.csv``.
     townships : GeoDataFrame, optional
@@ -478,7 +478,8 @@ def mining_conflicts(
     rel = index.relate(geoms, sliver_m2=sliver_m2, near_m=near_m)
     pos = rel["pos"].to_numpy()
     right_area = shapely.area(geoms)
-    out = pd.DataFrame({c: rights[c].astype(str).to_numpy()[pos] for c in RIGHT_FIELDS})
+    out = pd.DataFrame({c: rights[c].fillna("").astype(str).to_numpy()[pos]
+                        for c in RIGHT_FIELDS})
     out = out.join(index.table.iloc[rel["ppos"].to_numpy()].reset_index(drop=True))
     out["relation"] = rel["relation"].to_numpy()
     out["overlap_m2"] = rel["overlap_m2"].to_numpy()
