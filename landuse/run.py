@@ -404,8 +404,9 @@ def _supply_rows(cfg: Config, inputs: Inputs, findings: list[Finding]
     parcels = inputs.layers.get("land_supply_parcels")
     if parcels is not None:
         idle = supply_idle.idle_parcels(ledger, parcels, evaluation_date=when)
-    else:
-        idle = supply_idle.classify_idle(ledger, evaluation_date=when)
+    else:  # no parcel geometries configured: the layer still lists every parcel
+        table = supply_idle.classify_idle(ledger, evaluation_date=when)
+        idle = gpd.GeoDataFrame(table, geometry=[None] * len(table), crs=inputs.landuse.crs)
     return pd.concat(parts, ignore_index=True), idle
 
 

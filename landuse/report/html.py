@@ -196,12 +196,14 @@ def render_html(doc: Mapping[str, Any], *, zones: gpd.GeoDataFrame | None = None
     red_map = None
     if zones is not None and not zones.empty and (
             (redlines is not None and not redlines.empty) or rights is not None):
-        mining = None
+        mining = lines = None
         if redlines is not None and not redlines.empty:
-            mining = redlines[(redlines["check"] == "mining_protected")
-                              & (redlines["relation"] == "inside")]
+            inside = redlines["relation"].isin(["inside", "outside"])
+            mining = redlines[(redlines["check"] == "mining_protected") & inside]
+            lines = redlines[(redlines["check"] != "mining_protected") & inside]
         red_map = maps.redline_map(zones, protected=protected, rights=rights, conflicts=mining,
-                                   title=("矿业权与保护地", "mining rights and protected areas"))
+                                   violations=lines,
+                                   title=("红线冲突", "redline conflicts"))
     chart, sandalei_rows = _class_views(class_areas, doc["region"]["code"])
     idle_summary = []
     if idle_parcels is not None and "idle_class" in idle_parcels:

@@ -92,11 +92,13 @@ def _scale_bar(ax: Axes, zones: gpd.GeoDataFrame) -> None:
     """Draw a km scale bar (the working CRS is projected, in metres)."""
     xmin, ymin, xmax, _ = zones.total_bounds
     span = xmax - xmin
-    km = max(1, int(10 ** np.floor(np.log10(max(span / 5000.0, 1e-9)))))
+    target_km = max(span / 5.0 / 1000.0, 1e-3)  # about a fifth of the map's width
+    decade = 10.0 ** np.floor(np.log10(target_km))
+    km = max(m * decade for m in (1.0, 2.0, 5.0) if m * decade <= target_km)
     length = km * 1000.0
     x0, y0 = xmin, ymin - 0.015 * span
     ax.plot([x0, x0 + length], [y0, y0], color="black", linewidth=2)
-    ax.text(x0 + length / 2, y0 - 0.012 * span, f"{km} km", ha="center", va="top", fontsize=7)
+    ax.text(x0 + length / 2, y0 - 0.012 * span, f"{km:g} km", ha="center", va="top", fontsize=7)
 
 
 def _text(title: tuple[str, str], chinese: bool) -> str:
@@ -159,6 +161,7 @@ def choropleth(zones: gpd.GeoDataFrame, values: pd.Series, *, title: tuple[str, 
 
 def redline_map(zones: gpd.GeoDataFrame, *, protected: gpd.GeoDataFrame | None,
                 rights: gpd.GeoDataFrame | None, conflicts: gpd.GeoDataFrame | None,
+                violations: gpd.GeoDataFrame | None = None,
                 title: tuple[str, str]) -> str:
     """Map protected areas, mining rights and their overlaps (the evidence) as a PNG data URI.
 
@@ -169,19 +172,24 @@ def redline_map(zones: gpd.GeoDataFrame, *, protected: gpd.GeoDataFrame | None,
     protected, rights, conflicts : GeoDataFrame or None
         Protected areas, mining-right polygons, and the conflict geometries (overlaps);
         all in the CRS of ``zones``.
+    violations : GeoDataFrame or None
+        Control-line violations (the parts of patches inside the ecological redline, in
+        permanent farmland, outside the urban boundary ...), drawn in orange.
     title : (str, str)
         Map title in Chinese and English.
     """
     from matplotlib.patches import Patch
 
     with _style() as chinese:
-        fig = Figure(figsize=(6.0, 5.0), layout="constrained")
+        fig = Figure(figsize=(7.0, 6.0), layout="constrained")
         ax = _map_axes(fig, zones)
         zones.plot(ax=ax, color="#f7f7f7", edgecolor="#aaaaaa", linewidth=0.6)
         handles = []
         layers = (
             (protected, "#a6dba0", "#1b7837", "保护地 protected area" if chinese
              else "protected area"),
+            (violations, "#fdae61", "#e66101", "三线违规 control-line violation" if chinese
+             else "control-line violation"),
             (rights, "none", "#2166ac", "矿业权 mining right" if chinese else "mining right"),
             (conflicts, "#d7191c", "#d7191c", "冲突 conflict (overlap)" if chinese
              else "conflict (overlap)"),

@@ -43,6 +43,7 @@ def write_gpkg(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Path
         path.unlink()
     for name, frame in layers.items():
         plain = _plain(frame)
-        kwargs = {"geometry_type": "Unknown"} if plain.empty else {"promote_to_multi": True}
+        no_shapes = plain.empty or bool(plain.geometry.isna().all())
+        kwargs = {"geometry_type": "Unknown"} if no_shapes else {"promote_to_multi": True}
         plain.to_file(path, layer=name, driver="GPKG", engine="pyogrio", **kwargs)
     return path
