@@ -29,6 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
+import shapely
 
 from landuse.errors import InputFileError, SchemaError
 from landuse.findings import Finding, attach_findings, get_findings
@@ -47,6 +48,7 @@ __all__ = [
     "compute_partitions",
     "partition",
     "prepare_dask",
+    "private_copy",
     "read_landuse_dask",
     "redline_check_dask",
     "tabulate_dask",
@@ -142,6 +144,22 @@ def _shared(obj: Any, client: distributed.Client | None) -> Any:
     return client.scatter(obj, broadcast=True, hash=False)
 
 
+def private_copy(gdf: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """Return a copy of a shared layer whose geometries belong to the calling task only.
+
+    GEOS prepares geometries lazily (``STRtree.query`` with a predicate, ``prepare``) and
+    that is not thread-safe: worker threads of one process share a broadcast layer, so
+    each task works on its own copy (WKB round trip: coordinates are exact).
+    """
+    if gdf is None:
+        return None
+    out = gdf.copy()
+    geoms = np.asarray(out.geometry.array, dtype=object)
+    out[out.geometry.name] = gpd.GeoSeries(shapely.from_wkb(shapely.to_wkb(geoms)),
+                                           index=out.index, crs=out.crs)
+    return out
+
+
 def compute_partitions(
     func: Callable[..., Any],
     frame: Frame,
@@ -202,6 +220,7 @@ def _tabulate_part(part: gpd.GeoDataFrame, k: int, b: gpd.GeoDataFrame,
 
     if len(part) == 0:
         return None
+    b = private_copy(b)
     if not options.get("keep_geometry"):
         return tabulate(part, b, **options)
     labels = part.index
@@ -326,7 +345,7 @@ def _prepare_part(part: pd.DataFrame, k: int, by: str, rules: RuleSet,
 
     findings: list[Finding] = []
     if townships is not None and len(part):
-        part = assign_townships(part, townships)
+        part = assign_townships(part, private_copy(townships))
         findings = get_findings(part)
     p = prepare(part, by=by, rules=rules, what=f"land use (partition {k})")
     return p.rows, p.total_m2, findings
@@ -487,7 +506,7 @@ def _check_part(part: gpd.GeoDataFrame, k: int, check: Callable[..., gpd.GeoData
                 line: gpd.GeoDataFrame, options: dict[str, Any]) -> gpd.GeoDataFrame | None:
     if len(part) == 0:
         return None
-    return check(part.drop(columns=[ROW], errors="ignore"), line, **options)
+    return check(part.drop(columns=[ROW], errors="ignore"), private_copy(line), **options)
 
 
 def redline_check_dask(

@@ -25,6 +25,7 @@ from landuse.dask.engine import (
     compute_partitions,
     merge_findings,
     prepare_dask,
+    private_copy,
 )
 from landuse.errors import SchemaError
 from landuse.findings import Finding, get_findings
@@ -48,10 +49,11 @@ def _part(part: pd.DataFrame, k: int, by: str, rules: RuleSet,
         return None
     findings: list[Finding] = []
     if townships is not None:
-        part = assign_townships(part, townships)
+        part = assign_townships(part, private_copy(townships))
         findings = get_findings(part)
     p = prepare(part, by=by, rules=rules, what=f"land use (partition {k})")
-    inside = overlay_class_rows(p, part, layers, what="farmland overlays") if layers else {}
+    own = {name: private_copy(layer) for name, layer in layers.items()}
+    inside = overlay_class_rows(p, part, own, what="farmland overlays") if layers else {}
     return {"rows": p.rows, "total": p.total_m2, "inside": inside, "findings": findings}
 
 
