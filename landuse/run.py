@@ -23,7 +23,7 @@ import sys
 import types
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -494,7 +494,7 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
         step("地类面积 class areas")
         areas = class_areas(inputs.landuse, by="township", rules=rules)
         zones = _zones(inputs)
-    clean = _dedupe([*inputs.findings, *findings])
+    clean = _dedupe([*inputs.findings, *findings], cfg.base_dir)
     return RunResult(
         config=cfg, indicators=rows, class_areas=areas, redlines=table, redline_layers=layers,
         findings=clean, provenance=_provenance(cfg, inputs, clean, rules.label), zones=zones,
@@ -532,10 +532,18 @@ def _finding_text(f: Finding) -> str:
     return f"{f.code}: {f.message} ({f.count}){where}"
 
 
-def _dedupe(findings: list[Finding]) -> list[Finding]:
+def _dedupe(findings: list[Finding], base: Path | None = None) -> list[Finding]:
+    """Drop repeated findings and sort them; paths under ``base`` become relative.
+
+    Relative paths make the same inputs give the same ``indicators.json`` on every machine.
+    """
     seen: set[tuple[Any, ...]] = set()
     out = []
+    prefix = f"{base.as_posix().rstrip('/')}/" if base is not None else None
     for f in findings:
+        if prefix is not None:
+            f = replace(f, message=f.message.replace(prefix, ""),
+                        source=f.source.replace(prefix, ""))
         key = (f.code, f.message, f.count, f.source)
         if key not in seen:
             seen.add(key)
@@ -633,7 +641,7 @@ def check(config: str | Path | Config, *, progress: Progress | None = None) -> l
     cfg = _resolve(config, None)
     inputs = read_inputs(cfg, progress=progress)
     _validate_targets(cfg)
-    return _dedupe(inputs.findings)
+    return _dedupe(inputs.findings, cfg.base_dir)
 
 
 def _validate_targets(cfg: Config) -> Any:

@@ -162,6 +162,9 @@ def test_broken_geometry_is_repaired_and_counted(tmp_path: Path) -> None:
     repaired = [f for f in doc["provenance"]["findings"] if f["code"] == "geometry_repaired"]
     assert repaired and repaired[0]["count"] == 1
     assert any(w.startswith("geometry_repaired") for w in doc["provenance"]["warnings"])
+    # paths in findings are relative to the config: the same file on every machine
+    assert str(tmp_path) not in (tmp_path / "out" / "indicators.json").read_text(
+        encoding="utf-8")
     assert row(result, "total_area", COUNTY)["value"] == pytest.approx(200.0)
 
 
