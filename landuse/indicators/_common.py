@@ -321,8 +321,14 @@ def prepare(
     by: str = "township",
     rules: str | Path | RuleSet | None = None,
     what: str = "land use",
+    extra_zones: Iterable[str] = (),
 ) -> Prepared:
-    """Build the :class:`Prepared` form of a land-use frame (class rows and Σ TBMJ)."""
+    """Build the :class:`Prepared` form of a land-use frame (class rows and Σ TBMJ).
+
+    ``extra_zones`` (e.g. every township of the XZQ layer) are reported even when no
+    patch lies in them (areas 0, ratios not computable); only codes of a reported level
+    whose county is in the data are added.
+    """
     ruleset = load_rules(rules)
     levels = levels_for(by)
     if "TBMJ" not in lu.columns:
@@ -341,6 +347,12 @@ def prepare(
     for col in keys:
         rows[col] = rows[col].astype(object)
     zones = zone_index(rows, levels)
+    counties = {z for z in zones if len(z) == 6}
+    wanted = {_LEVEL_LENGTH[lv] for lv in levels}
+    extra = {str(z) for z in extra_zones if len(str(z)) in wanted and str(z)[:6] in counties}
+    if extra - set(zones):
+        zones = pd.Index(sorted(set(zones) | extra, key=lambda z: (len(z), z)), name="zone",
+                         dtype=object)
     zcols = zone_columns(lu, levels, what=what)
     total = zone_sums(zcols, tbmj.to_numpy(float), levels=levels, zones=zones)
     return Prepared(rows=rows, total_m2=total, zones=zones, levels=levels, rules=ruleset)

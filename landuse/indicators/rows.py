@@ -258,7 +258,8 @@ def compute_indicators(
             names.update({str(z): str(n) for z, n in zip(townships["zone"],
                                                          townships["zone_name"], strict=True)})
     names.update({str(k): str(v) for k, v in (zone_names or {}).items()})
-    p = prepare(lu, by=by, rules=rules, what="compute_indicators")
+    p = prepare(lu, by=by, rules=rules, what="compute_indicators",
+                extra_zones=townships["zone"] if townships is not None else ())
     results: dict[str, pd.Series] = {"total_area": intensity._total(p)}
     for iid in intensity.AREA_INDICATORS:
         results[iid] = intensity._aggregate(p, iid)

@@ -134,8 +134,11 @@ def test_compute_indicators_with_township_layer():
     import geopandas as gpd
 
     # XZQ polygons: A covers y 0..10 and B y 20..30; names come from the layer
-    towns = gpd.GeoDataFrame({"zone": [A, B], "zone_name": ["索镇", "唐山镇"]},
-                             geometry=[hm.strip(-10, 300, -5, 15), hm.strip(-10, 300, 15, 35)],
+    # a third township (far away) holds no patch: reported with area 0, ratios not computable
+    towns = gpd.GeoDataFrame({"zone": [A, B, "370321102"],
+                              "zone_name": ["索镇", "唐山镇", "田庄镇"]},
+                             geometry=[hm.strip(-10, 300, -5, 15), hm.strip(-10, 300, 15, 35),
+                                       hm.strip(1000, 1100, 0, 100)],
                              crs="EPSG:4527")
     lu = hm.county().drop(columns=["county", "township", "village"])
     lu["ZLDWDM"] = ""  # no location codes: the XZQ layer decides
@@ -143,6 +146,10 @@ def test_compute_indicators_with_township_layer():
     ta = rows[rows["id"] == "total_area"].set_index("zone")
     assert ta.loc[A, "value"] == pytest.approx(0.2) and ta.loc[A, "zone_name"] == "索镇"
     assert ta.loc[C, "value"] == pytest.approx(0.34)
+    assert ta.loc["370321102", "value"] == 0.0
+    di = rows[rows["id"] == "development_intensity"].set_index("zone")
+    assert di.loc["370321102", "status"] == "not_computable"
+    assert "total area" in di.loc["370321102", "reason"]
 
 
 # --- targets ------------------------------------------------------------------------------
