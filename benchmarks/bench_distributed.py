@@ -1,0 +1,210 @@
+"""Benchmark the region run on dask.distributed: time, speed-up 1 → 2 workers, peak memory.
+
+Targets (issue 9, this 2-core machine): a region of 16 generated counties (≥ 3 million
+patches) runs end to end (:func:`landuse.dask.region.run_region`: every county's annual
+run and outputs, plus the city roll-up) with
+
+- peak memory per worker < 4 GB (peak RSS of each worker process, ``getrusage``);
+- time on 1 worker ≤ 1.2 × (counties × the single-county time), the single-county time
+  being :func:`landuse.run.run` of one county in this process, without dask;
+- the speed-up from 1 to 2 workers reported (time on 1 worker / time on 2 workers).
+
+With ``--engine`` it also times :func:`landuse.dask.tabulate_dask` of the whole region
+(read lazily, one partition per county file) against a 5 km grid of zones, and reports the
+worker peak RSS against the partition and zone sizes (the memory formula of
+docs/distributed.md).
+
+Usage::
+
+    python benchmarks/bench_distributed.py                     # 16 × 190k patches (long)
+    python benchmarks/bench_distributed.py --counties 4 --patches-per-county 20000 --engine
+    python benchmarks/bench_distributed.py --scheduler tcp://host:8786   # a real cluster
+
+The region is generated once by ``sample_data/make_region.py`` into
+``sample_data/large/region_<N>x<M>/`` (kept for the next run; not committed). Workers are
+processes (``LocalCluster(processes=True, threads_per_worker=1)``) so each has its own
+memory. With ``--scheduler`` the given cluster is used as it is (the worker count is the
+cluster's; no 1-vs-2 comparison) and the county files must be readable by every worker
+(shared file system).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+GB = 1024**3
+
+
+def _peak_rss_bytes() -> int:
+    """Peak RSS of the calling process (Linux ru_maxrss is in KiB)."""
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+
+
+def ensure_region(counties: int, patches: int, jobs: int) -> Path:
+    """Generate the region once (``sample_data/make_region.py``) and return its folder."""
+    folder = ROOT / "sample_data" / "large" / f"region_{counties}x{patches}"
+    if len(list(folder.glob("*.parquet"))) >= counties:
+        return folder
+    cmd = [sys.executable, str(ROOT / "sample_data" / "make_region.py"), "--counties",
+           str(counties), "--patches-per-county", str(patches), "--out", str(folder),
+           "--jobs", str(jobs)]
+    print("generating:", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+    return folder
+
+
+def single_county_seconds(path: Path, repeat: int) -> tuple[float, int]:
+    """Median wall time of landuse.run.run on one county (no dask) and its patch count."""
+    from landuse.config import parse_config
+    from landuse.run import run
+
+    times, n = [], 0
+    for _ in range(repeat):
+        cfg = parse_config({"region": {"name": path.stem, "code": path.stem[:6], "year": 2022},
+                            "layers": {"landuse": {"path": str(path)}}}, ROOT / "region.toml")
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            result = run(cfg, out=Path(tmp) / "out")
+            times.append(time.perf_counter() - t0)
+        n = int(result.provenance["inputs"][0].get("features", 0))
+    return statistics.median(times), n
+
+
+def region_run(folder: Path, client: Any, repeat: int) -> tuple[float, dict]:
+    """Median wall time of run_region over the folder; worker peak RSS (bytes) and result."""
+    from landuse.dask.region import run_region
+
+    times, res = [], None
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            res = run_region(folder, out_dir=Path(tmp) / "out", year=2022, client=client)
+            times.append(time.perf_counter() - t0)
+    assert res is not None
+    peaks = client.run(_peak_rss_bytes)
+    return statistics.median(times), {"peak_rss": peaks, "ok": int((res.counties["status"]
+                                                                  == "ok").sum()),
+                                      "failed": len(res.errors)}
+
+
+def engine_run(folder: Path, client: Any) -> dict:
+    """tabulate_dask of the whole region against a 5 km grid; sizes for the memory formula."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from landuse.dask import read_landuse_dask, tabulate_dask
+    from landuse.io.vector import read_landuse
+
+    ddf = read_landuse_dask(folder)
+    first = read_landuse(sorted(folder.glob("*.parquet"))[0])
+    part_bytes = _frame_bytes(first)
+    bounds = [gpd.read_parquet(f, columns=["geometry"]).total_bounds
+              for f in sorted(folder.glob("*.parquet"))]
+    x0, y0 = min(b[0] for b in bounds), min(b[1] for b in bounds)
+    x1, y1 = max(b[2] for b in bounds), max(b[3] for b in bounds)
+    xs, ys = np.arange(x0, x1, 5000.0), np.arange(y0, y1, 5000.0)
+    cells = [shapely.box(x, y, x + 5000.0, y + 5000.0) for x in xs for y in ys]
+    zones = gpd.GeoDataFrame({"cell": np.arange(len(cells))}, geometry=cells, crs=first.crs)
+    t0 = time.perf_counter()
+    table = tabulate_dask(ddf, zones, by_a="DLBM", by_b="cell", area="official",
+                          client=client)
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "rows": len(table), "partition_bytes": part_bytes,
+            "zone_bytes": _frame_bytes(zones), "peak_rss": client.run(_peak_rss_bytes)}
+
+
+def _frame_bytes(gdf: Any) -> int:
+    """In-memory size of a GeoDataFrame: columns (deep) + geometry as WKB (a lower bound)."""
+    import numpy as np
+    import shapely
+
+    cols = int(gdf.drop(columns=gdf.geometry.name).memory_usage(deep=True).sum())
+    wkb = shapely.to_wkb(np.asarray(gdf.geometry.array, dtype=object))
+    return cols + int(sum(len(w) for w in wkb))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--counties", type=int, default=16)
+    parser.add_argument("--patches-per-county", type=int, default=190_000)
+    parser.add_argument("--workers", default="1,2", help="worker counts to compare")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per case (median)")
+    parser.add_argument("--scheduler", default=None, help="tcp://host:8786 of a cluster")
+    parser.add_argument("--engine", action="store_true", help="also time tabulate_dask")
+    parser.add_argument("--gen-jobs", type=int, default=2)
+    parser.add_argument("--json", type=Path, default=None, help="write the results here")
+    args = parser.parse_args(argv)
+
+    from distributed import Client, LocalCluster
+
+    folder = ensure_region(args.counties, args.patches_per_county, args.gen_jobs)
+    files = sorted(folder.glob("*.parquet"))[: args.counties]
+    work = Path(tempfile.mkdtemp(prefix="bench_region_"))
+    for f in files:  # exactly N counties, whatever else the folder holds
+        (work / f.name).symlink_to(f)
+    t1, n1 = single_county_seconds(files[0], args.repeat)
+    print(f"single county {files[0].name}: {n1} patches, {t1:.1f} s (landuse.run.run)")
+    results: dict[str, Any] = {"counties": len(files), "single_county_s": t1,
+                               "single_county_patches": n1, "runs": {}}
+    if args.scheduler:
+        with Client(args.scheduler) as client:
+            nw = len(client.scheduler_info()["workers"])
+            secs, info = region_run(work, client, args.repeat)
+            results["runs"][f"cluster_{nw}"] = {"seconds": secs, **info}
+    else:
+        for w in (int(x) for x in args.workers.split(",")):
+            with LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
+                              dashboard_address=None, memory_limit=None) as cluster, \
+                    Client(cluster) as client:
+                secs, info = region_run(work, client, args.repeat)
+                run: dict[str, Any] = {"seconds": secs, **info}
+                if args.engine:
+                    client.restart()  # fresh worker processes: their peak RSS is the engine's
+                    run["engine"] = engine_run(work, client)
+                results["runs"][f"workers_{w}"] = run
+            peak = max(info["peak_rss"].values()) / GB
+            print(f"{w} worker(s): region {secs:.1f} s, {info['ok']} ok / {info['failed']} "
+                  f"failed, peak worker RSS {peak:.2f} GB")
+    shutil.rmtree(work, ignore_errors=True)
+    _summary(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+def _summary(r: dict[str, Any]) -> None:
+    n, t1 = r["counties"], r["single_county_s"]
+    print(f"\n{n} counties; single county {t1:.1f} s; {n} × single = {n * t1:.1f} s")
+    runs = r["runs"]
+    for name, run in runs.items():
+        peak = max(run["peak_rss"].values()) / GB
+        print(f"  {name}: {run['seconds']:.1f} s = {run['seconds'] / (n * t1):.2f} × "
+              f"(N × single) [target ≤ 1.2 on 1 worker]; peak worker RSS {peak:.2f} GB "
+              "[target < 4]")
+        if "engine" in run:
+            e = run["engine"]
+            epeak = max(e["peak_rss"].values())
+            k = epeak / (e["partition_bytes"] + e["zone_bytes"])
+            print(f"    tabulate_dask: {e['seconds']:.1f} s, {e['rows']} rows; partition "
+                  f"{e['partition_bytes'] / 2**20:.0f} MiB, zones {e['zone_bytes'] / 2**20:.1f}"
+                  f" MiB, peak worker RSS {epeak / 2**20:.0f} MiB (k = {k:.1f} incl. the "
+                  "interpreter)")
+    if "workers_1" in runs and "workers_2" in runs:
+        print(f"  speed-up 1 → 2 workers: "
+              f"{runs['workers_1']['seconds'] / runs['workers_2']['seconds']:.2f}×")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
