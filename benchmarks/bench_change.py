@@ -66,7 +66,9 @@ def main() -> int:
           f"(runs {', '.join(f'{t:.2f}' for t in times)}); {len(flows)} flows, "
           f"{len(matrix)} matrix rows")
     print(f"  county total {county['area_ha'].sum():.4f} ha vs Σ TBMJ "
-          f"{cur['TBMJ'].sum() / 1e4:.4f} ha; changed {changed['area_ha'].sum():.2f} ha; "
+          f"{cur['TBMJ'].sum() / 1e4:.4f} ha (Σ TBDLMJ + Σ KCMJ "
+          f"{(cur['TBDLMJ'].sum() + cur['KCMJ'].sum()) / 1e4:.4f} ha); "
+          f"changed {changed['area_ha'].sum():.2f} ha; "
           f"jitter absorbed {matrix.attrs['jitter_area_m2']:.1f} m²")
     return 0
 

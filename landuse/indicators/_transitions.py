@@ -151,8 +151,9 @@ def pieces(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame, *, by: str,
     # patch's official area is shared over its pieces in proportion (Σ pieces = the patch);
     # overlaps of at least min_area_m2 in one patch are a topology error worth a warning
     over_m2 = np.maximum(-rest, 0.0)
+    tiny = np.abs(rest) <= 1e-9 * np.maximum(total, 1.0)  # floating-point noise
     scale = np.divide(total, covered, out=np.ones(len(total)),
-                      where=over_m2 > 1e-9 * np.maximum(total, 1.0))
+                      where=((over_m2 > 0) | tiny) & (covered > 0))
     over = np.flatnonzero(over_m2 >= max(min_area_m2, 1e-6))
     if over.size:
         findings.append(Finding(
