@@ -148,3 +148,14 @@ def test_3d_polygons_are_read_as_2d(tmp_path):
         lu = read_landuse(write(gdf, fmt, tmp_path / fmt))
         assert not shapely.has_z(lu.geometry.to_numpy()).any()
         _check_expected(lu)
+
+
+def test_readers_do_not_mutate_their_arguments(tmp_path):
+    from tests.helpers import assert_not_mutated
+
+    gdf = make_dltb().rename(columns={"DLBM": "code"})
+    path = write(gdf, "gpkg", tmp_path)
+    before = path.read_bytes()
+    lu = assert_not_mutated(read_landuse, path, fields={"DLBM": "code"})
+    _check_expected(lu)
+    assert path.read_bytes() == before  # input files are never modified
