@@ -154,9 +154,14 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench_region_"))
     for f in files:  # exactly N counties, whatever else the folder holds
         (work / f.name).symlink_to(f)
+    import pyarrow.parquet as pq
+
+    patches = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    print(f"region: {len(files)} counties, {patches} patches in {folder}")
     t1, n1 = single_county_seconds(files[0], args.repeat)
     print(f"single county {files[0].name}: {n1} patches, {t1:.1f} s (landuse.run.run)")
-    results: dict[str, Any] = {"counties": len(files), "single_county_s": t1,
+    results: dict[str, Any] = {"counties": len(files), "patches": patches,
+                               "single_county_s": t1,
                                "single_county_patches": n1, "runs": {}}
     if args.scheduler:
         with Client(args.scheduler) as client:
@@ -186,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _summary(r: dict[str, Any]) -> None:
     n, t1 = r["counties"], r["single_county_s"]
-    print(f"\n{n} counties; single county {t1:.1f} s; {n} × single = {n * t1:.1f} s")
+    print(f"\n{n} counties, {r['patches']} patches; single county {t1:.1f} s; "
+          f"{n} × single = {n * t1:.1f} s")
     runs = r["runs"]
     for name, run in runs.items():
         peak = max(run["peak_rss"].values()) / GB

@@ -229,8 +229,9 @@ def run_region(
         Template config (contract §2) for every county file: ``[layers.landuse]`` path is
         replaced by the county file and ``[region] code`` by the county code; other layers
         and tables (province-wide redline layer, a socio-economic table listing every
-        county) apply to all. Relative paths are relative to the template. ``None``: only
-        the land-use layer, the report year from ``year``.
+        county) apply to all. Relative paths are relative to the template file (for a
+        mapping: to the current folder). ``None``: only the land-use layer; the report
+        year from ``year``.
     year : int, optional
         Report year (overrides the template's ``[region] year``).
     client : distributed.Client or str, optional
@@ -276,8 +277,9 @@ def run_region(
 
 
 def _write_region(out: Path, records: list[dict[str, Any]]) -> RegionResult:
-    errors = [{k: r[k] for k in ("code", "source", "error_kind", "message", "traceback")
-               if k in r} for r in records if r["status"] != "ok"]
+    fields = ("code", "source", "error_kind", "message", "traceback")
+    errors: list[dict[str, Any]] = [{k: r[k] for k in fields if k in r}
+                                    for r in records if r["status"] != "ok"]
     rows = [row for r in records if r["status"] == "ok" for row in r["rows"]]
     cities = city_rollup(pd.DataFrame(rows))
     cols = ["code", "city", "source", "status", "error_kind", "message", "out", "seconds"]
