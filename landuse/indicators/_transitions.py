@@ -61,9 +61,9 @@ def _same_patches(cur: np.ndarray, prev: np.ndarray, tree: shapely.STRtree,
                   tol: float) -> np.ndarray:
     """For each current patch, the previous patch with the same outline (within ``tol``), or -1.
 
-    A current patch matches a previous patch when every vertex is within ``tol`` of the
-    other's (``shapely.equals_exact``), as they are or after normalising both (ring order
-    and start point).
+    A current patch matches a previous patch when their vertices are equal within ``tol``
+    (``shapely.equals_exact``) or, failing that, when every vertex of each lies within
+    ``tol`` of the other's outline (GEOS discrete Hausdorff distance ≤ ``tol``).
     """
     match = np.full(len(cur), -1, dtype=np.int64)
     ok = ~(shapely.is_missing(cur) | shapely.is_empty(cur))
@@ -74,9 +74,10 @@ def _same_patches(cur: np.ndarray, prev: np.ndarray, tree: shapely.STRtree,
     ic = pos[ic]
     same = shapely.equals_exact(cur[ic], prev[ip], tolerance=tol)
     retry = np.flatnonzero(~same)
-    if retry.size:
-        same[retry] = shapely.equals_exact(shapely.normalize(cur[ic[retry]]),
-                                           shapely.normalize(prev[ip[retry]]), tolerance=tol)
+    if retry.size and tol > 0:
+        # re-digitised outlines (vertices added, removed or moved): every vertex of each
+        # within tol of the other's boundary (GEOS discrete Hausdorff distance)
+        same[retry] = shapely.hausdorff_distance(cur[ic[retry]], prev[ip[retry]]) <= tol
     ic, ip = ic[same], ip[same]
     first = np.unique(ic, return_index=True)[1]
     match[ic[first]] = ip[first]

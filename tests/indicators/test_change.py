@@ -138,6 +138,22 @@ def test_same_outline_within_half_the_width_is_taken_whole():
     assert as_dict(m2, "370321") == {("0101", "0601"): 10005.0, ("0301", "0301"): 9995.0}
 
 
+def test_redigitised_outline_with_an_extra_vertex_is_matched_whole():
+    from shapely.geometry import Polygon
+    # 2022 re-digitised the shared edge with a vertex 5 cm east of it at mid-height
+    prev = dltb([{"geom": box(0, 0, 100, 100), "DLBM": "0101"},
+                 {"geom": box(100, 0, 200, 100), "DLBM": "0301"}])
+    west = Polygon([(0, 0), (100, 0), (100.05, 50), (100, 100), (0, 100)])
+    east = Polygon([(100, 0), (200, 0), (200, 100), (100, 100), (100.05, 50)])
+    cur = dltb([{"geom": west, "DLBM": "0101"}, {"geom": east, "DLBM": "0301"}])
+    # the triangle between the edges: 0.5 × 100 m × 0.05 m = 2.5 m²
+    m = change.transitions(prev, cur, by="county")
+    assert as_dict(m, "370321") == {("0101", "0101"): 10002.5, ("0301", "0301"): 9997.5}
+    raw = change.transitions(prev, cur, by="county", min_area_m2=0.0, min_width_m=0.0)
+    assert as_dict(raw, "370321") == {("0101", "0101"): 10000.0, ("0301", "0101"): 2.5,
+                                      ("0301", "0301"): 9997.5}
+
+
 def test_changed_patches_excludes_jitter_and_unchanged_land():
     prev = dltb([{"geom": box(0, 0, 100, 100), "DLBM": "0101"},
                  {"geom": box(100, 0, 200, 100), "DLBM": "0301"}])
