@@ -19,6 +19,7 @@ from typing import Annotated, Final
 import typer
 
 from landuse.errors import LanduseError
+from landuse.findings import Finding
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_VIOLATION", "app", "main"]
 
@@ -133,6 +134,15 @@ def _summary(result: object, out: Path) -> str:
             f"{len(result.findings)} data-quality finding(s). Outputs in {out}")
 
 
+def _print_findings(findings: list[Finding], *, limit: int = 20) -> None:
+    """One line per warning-level finding on stderr (info findings stay in the outputs)."""
+    shown = [f for f in findings if f.severity != "info"]
+    for f in shown[:limit]:
+        _err(f"警告 warning [{f.code}] {f.message} ({f.count})")
+    if len(shown) > limit:
+        _err(f"… {len(shown) - limit} more: see provenance.warnings in indicators.json")
+
+
 @app.command()
 def run(
     config: ConfigArg,
@@ -151,6 +161,7 @@ def run(
         with _progress(quiet=quiet) as progress:
             result = run_(config, out=out, year=year, progress=progress)
         if not quiet:
+            _print_findings(result.findings)
             _err(_summary(result, out))
         if fail_on_violation and result.violation_count:
             _err(f"违规 violations: {result.violation_count} redline violation(s) found "
@@ -168,8 +179,7 @@ def check(config: ConfigArg, quiet: QuietOpt = False, debug: DebugOpt = False) -
         with _progress(quiet=quiet) as progress:
             findings = check_(config, progress=progress)
         if not quiet:
-            for f in findings:
-                _err(f"{f.severity} [{f.code}] {f.message} ({f.count}; {f.source})")
+            _print_findings(findings)
             _err(f"检查通过 check passed: {config} is valid; {len(findings)} finding(s)")
 
 
