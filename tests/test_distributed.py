@@ -16,6 +16,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely.geometry import box
 
 pytest.importorskip("dask_geopandas")
@@ -44,7 +46,7 @@ X0, Y0 = 39_500_000.0, 4_090_000.0
 @pytest.fixture(scope="module")
 def client():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as cl:
         yield cl
 
@@ -64,6 +66,11 @@ def _frame(codes: list[str], tbdlmj: list[float], kcmj: list[float] | None = Non
         "county": [t[:6] for t in towns], "township": towns,
         "village": [t + "001" for t in towns],
     }, geometry=[box(X0 + 10 * i, Y0, X0 + 10 * i + 10, Y0 + 10) for i in range(n)], crs=4527)
+
+
+def _same(left: pd.DataFrame, right: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(pd.DataFrame(left), pd.DataFrame(right), check_exact=False,
+                                  rtol=1e-9, atol=0.0)
 
 
 # ----------------------------------------------------------------------------- by hand
@@ -152,6 +159,27 @@ def test_lazy_geoparquet_one_partition_per_file(tmp_path, client):
     np.testing.assert_allclose(out["area_m2"], [50.0, 100.0, 100.0, 50.0], rtol=1e-12)
 
 
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), npartitions=st.integers(1, 6))
+def test_partitioning_does_not_change_the_table(client, seed, npartitions):
+    # random 6 × 5 grid of 10 m squares with random codes and official areas, and two
+    # overlapping zones of one key (dissolved) plus one of another key
+    rng = np.random.default_rng(seed)
+    n = 30
+    a = _frame(list(rng.choice(["0101", "0201", "0702", "1001"], n)),
+               list(rng.uniform(50.0, 100.0, n)))
+    a = a.set_geometry([box(X0 + 10 * (i % 6), Y0 + 10 * (i // 6), X0 + 10 * (i % 6) + 10,
+                            Y0 + 10 * (i // 6) + 10) for i in range(n)], crs=4527)
+    cx, cy, r = rng.uniform(0, 60, 3), rng.uniform(0, 50, 3), rng.uniform(5, 25, 3)
+    zones = gpd.GeoDataFrame({"zone": ["A", "A", "B"]},
+                             geometry=[box(X0 + x - q, Y0 + y - q, X0 + x + q, Y0 + y + q)
+                                       for x, y, q in zip(cx, cy, r, strict=True)], crs=4527)
+    opts = dict(by_a="DLBM", by_b="zone", area="official")
+    _same(tabulate_dask(a, zones, client=client, npartitions=npartitions, **opts),
+          tabulate(a, zones, n_jobs=1, **opts))
+
+
 # ----------------------------------------------------------------------------- sample county
 
 
@@ -174,11 +202,6 @@ def sample():
         xzq = read_townships(GPKG, layer="XZQ", working_crs=crs)
     return {"lu": lu, "xzq": xzq, "eco": eco, **layers,
             "socio": read_socioeconomic(STATS) if STATS.is_file() else None}
-
-
-def _same(left: pd.DataFrame, right: pd.DataFrame) -> None:
-    pd.testing.assert_frame_equal(pd.DataFrame(left), pd.DataFrame(right), check_exact=False,
-                                  rtol=1e-9, atol=0.0)
 
 
 @needs_sample
@@ -220,6 +243,20 @@ def test_sample_indicators_equal_single_machine(sample, client):
     assert row["value"] == pytest.approx(100 * comp["construction_land_ha"]
                                          / comp["total_area_ha"], rel=1e-12)
     assert comp["total_area_ha"] == pytest.approx(sample["lu"]["TBMJ"].sum() / 1e4, rel=1e-12)
+
+
+@needs_sample
+def test_sample_prepared_sums_equal_single_machine(sample, client):
+    from landuse.dask import prepare_dask
+    from landuse.indicators._common import prepare
+    from landuse.indicators.rows import assign_townships
+
+    one = prepare(assign_townships(sample["lu"], sample["xzq"]), by="village")
+    many = prepare_dask(sample["lu"], by="village", townships=sample["xzq"], client=client,
+                        npartitions=4)
+    _same(many.rows, one.rows)
+    pd.testing.assert_series_equal(many.total_m2, one.total_m2, check_exact=False, rtol=1e-9)
+    assert many.zones.tolist() == one.zones.tolist()
 
 
 @needs_sample

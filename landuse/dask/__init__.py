@@ -7,7 +7,8 @@ Optional extra ``landuse[dask]`` (dask-geopandas, distributed). See ``docs/distr
   rows and class tables, sums of m² reduced before any ratio.
 - :func:`redline_check_dask`: a control-line check run by partition.
 - :func:`read_landuse_dask`: GeoParquet files (one per county) read lazily.
-- :func:`run_region`: one annual run per county on the cluster, plus a roll-up by city.
+- :func:`landuse.dask.region.run_region`: one annual run per county on the cluster, plus
+  a roll-up by city.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from landuse.dask.engine import (
     merge_findings,
     partition,
     prepare_dask,
+    private_copy,
     read_landuse_dask,
     redline_check_dask,
+    reduce_prepared,
     tabulate_dask,
 )
 from landuse.dask.indicators import indicator_series, indicators_dask
@@ -32,7 +35,9 @@ __all__ = [
     "merge_findings",
     "partition",
     "prepare_dask",
+    "private_copy",
     "read_landuse_dask",
     "redline_check_dask",
+    "reduce_prepared",
     "tabulate_dask",
 ]

@@ -46,11 +46,13 @@ __all__ = [
     "LANDUSE_META_COLUMNS",
     "class_areas_dask",
     "compute_partitions",
+    "merge_findings",
     "partition",
     "prepare_dask",
     "private_copy",
     "read_landuse_dask",
     "redline_check_dask",
+    "reduce_prepared",
     "tabulate_dask",
 ]
 
@@ -383,21 +385,33 @@ def prepare_dask(
     client = _client(client)
     parts = compute_partitions(_prepare_part, lu, by, ruleset, _shared(townships, client),
                                client=client, npartitions=npartitions)
-    keys = [*levels, "code", "czcsxm"]
-    frames = [r for r, _, _ in parts if len(r)]
-    if not frames:
+    if not any(len(r) for r, _, _ in parts):
         raise SchemaError("prepare_dask: the land-use layer has no patches in any partition")
-    rows = pd.concat(frames, ignore_index=True).groupby(keys, sort=True)["area_m2"].sum()
-    rows = rows.reset_index()
+    p = reduce_prepared([r for r, _, _ in parts], [t for _, t, _ in parts], levels=levels,
+                        rules=ruleset)
+    p.rows.attrs["findings"] = merge_findings([f for _, _, fs in parts for f in fs])
+    return p
+
+
+def reduce_prepared(rows: Sequence[pd.DataFrame], totals: Sequence[pd.Series], *,
+                    levels: tuple[str, ...], rules: RuleSet) -> Prepared:
+    """Add the partitions' class-row sums and Σ TBMJ into one :class:`Prepared`.
+
+    ``rows`` are the ``Prepared.rows`` of the partitions (m² per zone levels, ``code``,
+    ``czcsxm``), ``totals`` their ``total_m2`` (m² per zone). The result is what
+    :func:`landuse.indicators._common.prepare` gives for the whole layer: the same
+    groups in the same (sorted) order, the zones county first.
+    """
+    keys = [*levels, "code", "czcsxm"]
+    frame = pd.concat([r for r in rows if len(r)], ignore_index=True)
+    summed = frame.groupby(keys, sort=True)["area_m2"].sum().reset_index()
     for col in keys:
-        rows[col] = rows[col].astype(object)
-    zones = zone_index(rows, levels)
-    totals = pd.concat([t for _, t, _ in parts if len(t)])
-    total = totals.groupby(level=0, sort=False).sum().reindex(zones, fill_value=0.0)
-    total = total.astype(float)
+        summed[col] = summed[col].astype(object)
+    zones = zone_index(summed, levels)
+    total = pd.concat([t for t in totals if len(t)]).groupby(level=0, sort=False).sum()
+    total = total.reindex(zones, fill_value=0.0).astype(float)
     total.index = zones
-    rows.attrs["findings"] = merge_findings([f for _, _, fs in parts for f in fs])
-    return Prepared(rows=rows, total_m2=total, zones=zones, levels=levels, rules=ruleset)
+    return Prepared(rows=summed, total_m2=total, zones=zones, levels=levels, rules=rules)
 
 
 def merge_findings(findings: Sequence[Finding]) -> list[Finding]:

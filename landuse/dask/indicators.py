@@ -26,10 +26,11 @@ from landuse.dask.engine import (
     merge_findings,
     prepare_dask,
     private_copy,
+    reduce_prepared,
 )
 from landuse.errors import SchemaError
 from landuse.findings import Finding, get_findings
-from landuse.indicators._common import Prepared, levels_for, zone_index
+from landuse.indicators._common import Prepared, levels_for
 from landuse.rules import RuleSet, load_rules
 
 if TYPE_CHECKING:
@@ -58,17 +59,8 @@ def _part(part: pd.DataFrame, k: int, by: str, rules: RuleSet,
 
 
 def _reduce(parts: list[dict[str, Any]], by: str, rules: RuleSet) -> tuple[Prepared, dict]:
-    levels = levels_for(by)
-    keys = [*levels, "code", "czcsxm"]
-    rows = pd.concat([d["rows"] for d in parts], ignore_index=True)
-    rows = rows.groupby(keys, sort=True)["area_m2"].sum().reset_index()
-    for col in keys:
-        rows[col] = rows[col].astype(object)
-    zones = zone_index(rows, levels)
-    total = pd.concat([d["total"] for d in parts]).groupby(level=0, sort=False).sum()
-    total = total.reindex(zones, fill_value=0.0).astype(float)
-    total.index = zones
-    p = Prepared(rows=rows, total_m2=total, zones=zones, levels=levels, rules=rules)
+    p = reduce_prepared([d["rows"] for d in parts], [d["total"] for d in parts],
+                        levels=levels_for(by), rules=rules)
     names = {n for d in parts for n in d["inside"]}
     inside = {n: pd.concat([d["inside"][n] for d in parts if n in d["inside"]],
                            ignore_index=True) for n in sorted(names)}

@@ -97,7 +97,7 @@ def connect(scheduler: str | None = None) -> distributed.Client:
     if scheduler:
         return Client(scheduler)
     cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                           dashboard_address=None)
+                           dashboard_address=":0")
     return Client(cluster)
 
 
