@@ -95,15 +95,18 @@ def _patch_pieces(
     crs = patches.crs
     if len(patches) == 0 or len(zones) == 0:
         return _empty(crs)
-    sel = patches.reset_index(drop=True)
-    pieces = tabulate(sel, zones[["against_id", "geometry"]], by_a=None, by_b="against_id",
+    sel = pd.DataFrame(patches.drop(columns="geometry")).reset_index(drop=True)
+    sel.attrs = {}  # pandas would deep-copy the reader's findings on every operation
+    a = gpd.GeoDataFrame({"TBDLMJ": sel["TBDLMJ"].to_numpy(dtype=float)},
+                         geometry=np.asarray(patches.geometry.array), crs=crs)
+    pieces = tabulate(a, zones[["against_id", "geometry"]], by_a=None, by_b="against_id",
                       area="official", area_column="TBDLMJ", keep_geometry=True)
     if len(pieces) == 0:
         return _empty(crs)
     pos = pieces["a_index"].to_numpy(dtype=int)
     planar = shapely.area(pieces.geometry.array)
     tbdlmj = sel["TBDLMJ"].to_numpy(dtype=float)[pos]
-    patch_planar = shapely.area(sel.geometry.array)[pos]
+    patch_planar = shapely.area(a.geometry.array)[pos]
     share = np.where(tbdlmj > 0, pieces["area_m2"].to_numpy() / np.where(tbdlmj > 0, tbdlmj, 1),
                      planar / np.where(patch_planar > 0, patch_planar, 1))
     out = pd.DataFrame({
@@ -213,8 +216,9 @@ def eco_redline_construction(
     mask = rs.mask("construction_land", lu2["DLBM"], lu2["CZCSXM"])
     labels = match_outside_allowed(lu2["DLBM"], lu2["CZCSXM"], load_outside_allowed(allowed))
     name = lu2["DLMC"].astype(str) if "DLMC" in lu2 else pd.Series("", index=lu2.index)
-    reason = [f"生态保护红线内建设用地 {n}（{c}）/ construction land ({c}) inside the "
-              "ecological redline" for n, c in zip(name, lu2["DLBM"], strict=True)]
+    code = lu2["DLBM"].astype(str)
+    reason = ("生态保护红线内建设用地 " + name + "（" + code + "）/ construction land (" + code
+              + ") inside the ecological redline").to_numpy(dtype=object)
     sel = _with_labels(lu2, mask, labels["construction_type"].to_numpy(), reason)
     gdf = _patch_pieces(sel, _line_zones(line2), check="eco_redline_construction",
                         against_layer="ecological_redline", sliver_m2=sliver_m2,
@@ -247,8 +251,9 @@ def farmland_nonfarm(
     codes = lu2["DLBM"]
     mask = ~codes.isin(FARMLAND_CODES).to_numpy()
     name = lu2["DLMC"].astype(str) if "DLMC" in lu2 else pd.Series("", index=lu2.index)
-    reason = [f"永久基本农田内非耕地 {n}（{c}）/ non-farmland ({c}) inside permanent basic "
-              "farmland" for n, c in zip(name, codes, strict=True)]
+    code = codes.astype(str)
+    reason = ("永久基本农田内非耕地 " + name + "（" + code + "）/ non-farmland (" + code
+              + ") inside permanent basic farmland").to_numpy(dtype=object)
     sel = _with_labels(lu2, mask, "", reason)
     gdf = _patch_pieces(sel, _line_zones(line2), check="farmland_nonfarm",
                         against_layer="permanent_farmland", sliver_m2=sliver_m2,

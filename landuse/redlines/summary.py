@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -64,27 +65,40 @@ def right_summary(
     require_columns(conflicts, _CONFLICT_FIELDS, "mining conflicts",
                     "Pass the output of landuse.redlines.mining_conflicts.")
     grid = float(conflicts.attrs.get("grid_size", 0.0))
+    # plain arrays: pandas would deep-copy the findings in attrs on every group operation
+    lic = conflicts["licence_no"].astype(str).to_numpy()
+    rel = conflicts["relation"].astype(str).to_numpy()
+    disp = conflicts["disposition"].astype(str).to_numpy()
+    geoms = np.asarray(conflicts.geometry.array, dtype=object)
+    against = conflicts["against_id"].astype(str).to_numpy()
+    reason = conflicts["reason"].astype(str).to_numpy()
+    text = {c: (conflicts[c].astype(str).to_numpy() if c in conflicts else
+                np.full(len(lic), "", dtype=object)) for c in ("right_type", "holder", "stage")}
+    area_all = conflicts["right_area_m2"].to_numpy(dtype=float)
+    dist = conflicts["distance_m"].to_numpy(dtype=float)
+    prio = conflicts["priority"].to_numpy(dtype=float)
+    rank = {"inside": 0, "touching": 1, "near": 2}
     rows = []
-    for lic, grp in conflicts.groupby("licence_no", sort=True):
-        contact = grp[grp["relation"] != "near"]
-        hit = grp[grp["disposition"] != "none"]
-        area = float(grp["right_area_m2"].iloc[0])
-        prot = _union_area(list(contact.geometry), grid)
-        proh = _union_area(list(hit.geometry), grid)
-        rel = min(grp["relation"], key=["inside", "touching", "near"].index)
+    order = np.argsort(lic, kind="stable")
+    bounds = (np.flatnonzero(np.r_[True, lic[order][1:] != lic[order][:-1], True])
+              if len(lic) else np.array([0]))
+    for a, b in itertools.pairwise(bounds):
+        idx = order[a:b]
+        hit = idx[disp[idx] != "none"]
+        area = float(area_all[idx[0]])
+        prot = _union_area(geoms[idx[rel[idx] != "near"]], grid)
+        proh = _union_area(geoms[hit], grid)
         rows.append({
-            "licence_no": lic,
-            "right_type": grp["right_type"].iloc[0] if "right_type" in grp else "",
-            "holder": grp["holder"].iloc[0] if "holder" in grp else "",
-            "stage": grp["stage"].iloc[0], "right_area_m2": area, "relation": rel,
-            "features_inside": int(grp.loc[grp["relation"] == "inside", "against_id"].nunique()),
+            "licence_no": lic[idx[0]], "right_type": text["right_type"][idx[0]],
+            "holder": text["holder"][idx[0]], "stage": text["stage"][idx[0]],
+            "right_area_m2": area, "relation": min(rel[idx], key=rank.__getitem__),
+            "features_inside": len(set(against[idx[rel[idx] == "inside"]])),
             "protected_area_m2": prot, "protected_share": prot / area if area else 0.0,
             "prohibited_area_m2": proh, "prohibited_share": proh / area if area else 0.0,
-            "min_distance_m": float(grp["distance_m"].min()),
-            "priority": float(hit["priority"].min()) if len(hit) else np.nan,
-            "disposition": hit["disposition"].iloc[0] if len(hit) else "none",
-            "reasons": "; ".join(f"{a}: {r}" for a, r in zip(hit["against_id"], hit["reason"],
-                                                              strict=True)),
+            "min_distance_m": float(dist[idx].min()),
+            "priority": float(prio[hit].min()) if len(hit) else np.nan,
+            "disposition": disp[hit[0]] if len(hit) else "none",
+            "reasons": "; ".join(f"{against[k]}: {reason[k]}" for k in hit),
         })
     if rights is not None:
         rows += _unmatched_rights(conflicts, rights, {r["licence_no"] for r in rows}, grid)
