@@ -183,3 +183,46 @@ def test_sample_targets_load_and_apply(lu):
     assert set(with_target["status"]) <= {"met", "not_met", "not_computable"}
     ids = {t.id for t in targets if t.scope == "county"}
     assert ids & set(with_target["id"])
+
+
+def test_sample_all_rows_with_township_and_farmland_layers(lu):
+    """The path of the annual run: XZQ townships, both farmland layers, the socio table."""
+    import json
+    import warnings
+
+    import pyogrio
+
+    from landuse.indicators._common import registry
+    from landuse.indicators.rows import compute_indicators
+    from landuse.io.tables import read_socioeconomic
+    from landuse.io.vector import read_control_line, read_townships
+
+    names = [str(n).upper() for n in pyogrio.list_layers(GPKG)[:, 0]]
+    if not {"XZQ", "YJJBNTBHTB", "GBZNT"} <= set(names):
+        pytest.skip("the sample lacks XZQ, YJJBNTBHTB or GBZNT")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        towns = read_townships(GPKG, layer="XZQ")
+        pf = read_control_line(GPKG, kind="permanent_farmland", layer="YJJBNTBHTB")
+    hsf = pyogrio.read_dataframe(GPKG, layer="GBZNT").to_crs(lu.crs)
+    socio = read_socioeconomic(STATS) if STATS.is_file() else None
+    rows = compute_indicators(lu, townships=towns, permanent_farmland=pf,
+                              high_standard_farmland=hsf, socio=socio, year=2022)
+    json.dumps(rows.to_dict(orient="records"), allow_nan=False, ensure_ascii=False)
+    assert set(rows.loc[rows["scope"] == "township", "zone"]) >= set(towns["zone"])
+    reg = registry()
+    for iid in reg.index[reg["additive"] == "1"]:
+        sub = rows[(rows["id"] == iid) & rows["value"].notna()]
+        if sub.empty:
+            continue
+        county = sub.loc[sub["scope"] == "county", "value"].sum()
+        assert sub.loc[sub["scope"] == "township", "value"].sum() == pytest.approx(
+            county, rel=1e-9), iid
+    by_id = rows[rows["scope"] == "county"].set_index("id")
+    raw_pf = pyogrio.read_dataframe(GPKG, layer="YJJBNTBHTB", read_geometry=False)
+    raw_pf.columns = [c.upper() for c in raw_pf.columns]
+    assert by_id.loc["permanent_farmland_area", "value"] == pytest.approx(
+        pd.to_numeric(raw_pf["YJJBNTMJ"]).sum() / 1e4, rel=1e-9)
+    comps = by_id.loc["permanent_farmland_nonfarm_area", "components"]
+    assert comps["nonfarm_ha"] + comps["farmland_ha"] + comps["farmland_tiankan_ha"] == \
+        pytest.approx(comps["overlay_ha"], rel=1e-9)
