@@ -207,7 +207,7 @@ def pieces(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame, *, by: str,
     has_prev = pid_a >= 0
     safe = np.where(has_prev, pid_a, 0)
 
-    def prev_attr(values: np.ndarray, missing: object) -> np.ndarray:
+    def prev_attr(values: np.ndarray, missing: str | float) -> np.ndarray:
         if len(previous) == 0:
             return np.full(len(pid_a), missing, dtype=values.dtype)
         return np.where(has_prev, values[safe], missing)

@@ -185,7 +185,7 @@ def development_intensity_from_raster(
     (:func:`landuse.indicators.intensity.development_intensity`) remains the official one;
     this one depends on the raster's resolution and classification.
     """
-    table = _classes(classes)
+    table = read_landcover_classes(classes) if not isinstance(classes, pd.DataFrame) else classes
     areas = landcover_areas(raster_path, zones, classes=table, by=by, edge=edge,
                             window_rows=window_rows, county=county)
-    return development_intensity_from_areas(areas, table)  # type: ignore[arg-type]
+    return development_intensity_from_areas(areas, table)
