@@ -9,6 +9,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import box
 
 from landuse.errors import CRSError, LanduseWarning
@@ -338,3 +340,54 @@ def test_sample_new_construction_on_farmland_matches_the_patches(vintages):
     red = change.rural_settlement_reduction_area(prev, cur)
     assert red["370321"] == pytest.approx(rural(prev) - rural(cur), rel=1e-9)
     assert red["370321"] > 0
+
+
+# ----------------------------------------------------------------------------- properties
+
+
+def _grid(xcuts: list[float], ycuts: list[float], codes: list[str], kc: list[float]):
+    xs, ys = [0.0, *sorted(xcuts), 60.0], [0.0, *sorted(ycuts), 40.0]
+    rows, k = [], 0
+    for i in range(len(xs) - 1):
+        for j in range(len(ys) - 1):
+            g = box(xs[i], ys[j], xs[i + 1], ys[j + 1])
+            code = codes[k % len(codes)]
+            ded = kc[k % len(kc)] * g.area if code in ("0101", "0102") else 0.0
+            rows.append({"geom": g, "DLBM": code, "KCMJ": ded,
+                         "township": T1 if xs[i] < 30 else T2})
+            k += 1
+    return dltb(rows)
+
+
+def _official(frame: gpd.GeoDataFrame) -> pd.Series:
+    a = frame.groupby("DLBM")["TBDLMJ"].sum()
+    b = frame[frame["KCMJ"] > 0].groupby("KCDLBM")["KCMJ"].sum()
+    out = a.add(b, fill_value=0.0)
+    return out[out > 0]
+
+
+cuts = st.lists(st.floats(1.0, 39.0).map(lambda v: round(v, 1)), min_size=0, max_size=3,
+                unique=True)
+codes = st.lists(st.sampled_from(["0101", "0102", "0301", "0601", "0702", "1201"]),
+                 min_size=1, max_size=6)
+ratios = st.lists(st.sampled_from([0.0, 0.02, 0.05, 0.1]), min_size=1, max_size=4)
+
+
+@settings(max_examples=25, deadline=None)
+@given(cuts, cuts, codes, ratios, cuts, cuts, codes, ratios)
+def test_marginals_are_the_two_vintages_official_areas(px, py, pc, pk, cx, cy, cc, ck):
+    # both vintages partition the same 60 m × 40 m rectangle (TBMJ = planar area), so with
+    # the jitter rule off the row sums are the previous official class areas and the column
+    # sums the current ones; townships add up to the county
+    prev, cur = _grid(px, py, pc, pk), _grid(cx, cy, cc, ck)
+    m = change.transitions(prev, cur, min_area_m2=0.0, min_width_m=0.0)
+    county = m[m["zone"] == "370321"]
+    frm = county.groupby("from_code")["area_ha"].sum() * 1e4
+    to = county.groupby("to_code")["area_ha"].sum() * 1e4
+    pd.testing.assert_series_equal(frm.sort_index(), _official(prev).sort_index(),
+                                   check_names=False, check_index_type=False, rtol=1e-9)
+    pd.testing.assert_series_equal(to.sort_index(), _official(cur).sort_index(),
+                                   check_names=False, check_index_type=False, rtol=1e-9)
+    towns = m[m["zone"] != "370321"].groupby(["from_code", "to_code"])["area_ha"].sum()
+    pd.testing.assert_series_equal(towns, county.set_index(["from_code", "to_code"])["area_ha"],
+                                   check_names=False, rtol=1e-9)
