@@ -23,8 +23,14 @@ Boundary jitter: a changed piece (previous DLBM ≠ current DLBM) whose planar a
 (its previous codes are taken to be the current ones); the area moved is recorded in the
 flows (``jitter``) and in ``attrs['jitter_area_m2']`` of the matrix.
 
+A current patch whose outline matches a previous patch's within ``min_width_m / 2``
+(equal vertices, or a discrete Hausdorff distance within it) is taken whole from that patch
+without an overlay (every difference is jitter by the width rule).
+
 Current land not covered by any previous patch appears with ``from_code == ""`` (never
-dropped), with a warning.
+dropped), with a warning, unless the uncovered part is below ``min_area_m2`` or thinner
+than ``min_width_m`` (jitter at the edge of the surveyed area: diagonal). Where previous
+patches overlap, a current patch's area is shared over its pieces in proportion.
 """
 
 from __future__ import annotations
