@@ -67,10 +67,10 @@ def _dump(data: dict) -> list[str]:
     return lines
 
 
-def large_config() -> Path:
+def large_config(large_gpkg: Path = LARGE_GPKG) -> Path:
     """Write a config for the large county derived from the sample config; return its path."""
     data = tomllib.loads(SAMPLE.read_text(encoding="utf-8"))
-    large_layers = {str(n) for n in pyogrio.list_layers(LARGE_GPKG)[:, 0]}
+    large_layers = {str(n) for n in pyogrio.list_layers(large_gpkg)[:, 0]}
     base = SAMPLE.parent
     for group in ("layers", "tables", "rasters"):
         for role, spec in list(data.get(group, {}).items()):
@@ -79,7 +79,7 @@ def large_config() -> Path:
                 if spec.get("layer", "DLTB") not in large_layers:
                     del data[group][role]
                     continue
-                path = LARGE_GPKG
+                path = large_gpkg.resolve()
             spec["path"] = str(path)
             for key in ("classes", "parcels"):
                 if key in spec:
@@ -142,12 +142,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=SAMPLE)
     parser.add_argument("--large", action="store_true", help="also the large county")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--large-gpkg", type=Path, default=LARGE_GPKG,
+                        help="the large county's GeoPackage (make_sample.py --large)")
     args = parser.parse_args(argv)
     results = [bench("sample", args.config, args.repeat, 20.0, 3072.0)]
     if args.large:
-        if not LARGE_GPKG.exists():
-            raise SystemExit(f"{LARGE_GPKG} missing: python sample_data/make_sample.py --large")
-        results.append(bench("large", large_config(), args.repeat, 60.0, 3072.0))
+        if not args.large_gpkg.exists():
+            raise SystemExit(f"{args.large_gpkg} missing: python sample_data/make_sample.py "
+                             "--large")
+        results.append(bench("large", large_config(args.large_gpkg), args.repeat, 60.0,
+                             3072.0))
     return 0 if all(r["ok"] for r in results) else 1
 
 
