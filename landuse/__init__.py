@@ -15,6 +15,27 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
-from landuse import errors, findings, rules, units  # noqa: E402
+from landuse import (
+    errors,
+    findings,
+    indicators,
+    io,
+    overlay,
+    redlines,
+    rules,
+    run,
+    units,
+)
 
-__all__ = ["__version__", "errors", "findings", "rules", "units"]
+__all__ = [
+    "__version__",
+    "errors",
+    "findings",
+    "indicators",
+    "io",
+    "overlay",
+    "redlines",
+    "rules",
+    "run",
+    "units",
+]
