@@ -67,11 +67,11 @@ def _dump(data: dict) -> list[str]:
     return lines
 
 
-def large_config(large_gpkg: Path = LARGE_GPKG) -> Path:
+def large_config(large_gpkg: Path = LARGE_GPKG, sample: Path = SAMPLE) -> Path:
     """Write a config for the large county derived from the sample config; return its path."""
-    data = tomllib.loads(SAMPLE.read_text(encoding="utf-8"))
+    data = tomllib.loads(sample.read_text(encoding="utf-8"))
     large_layers = {str(n) for n in pyogrio.list_layers(large_gpkg)[:, 0]}
-    base = SAMPLE.parent
+    base = sample.parent
     for group in ("layers", "tables", "rasters"):
         for role, spec in list(data.get(group, {}).items()):
             path = (base / spec["path"]).resolve()
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.large_gpkg.exists():
             raise SystemExit(f"{args.large_gpkg} missing: python sample_data/make_sample.py "
                              "--large")
-        results.append(bench("large", large_config(args.large_gpkg), args.repeat, 60.0,
+        results.append(bench("large", large_config(args.large_gpkg, args.config), args.repeat, 60.0,
                              3072.0))
     return 0 if all(r["ok"] for r in results) else 1
 
