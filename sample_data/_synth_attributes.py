@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import _synth_geometry as sg
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-
-import _synth_geometry as sg
 from _synth_layers import FOREST, LAKE, TOWNSHIPS, km
+
 from landuse.rules import code_table
 
 # code mixes inside settlement zones (weights; normalised per zone kind)
@@ -45,13 +45,14 @@ def _scores(rng: np.random.Generator, world: Any, xy: np.ndarray) -> dict[str, n
     noise = {k: sg.NoiseField(rng, amplitude=1.0, wavelengths=(1500 * s, 9000 * s)).scalar(xy)
              for k in ("a", "b", "c", "d")}
     river = shapely.union_all(list(world.rivers.values()))
-    d_river = shapely.distance(pts, river)
+    d_river = sg.distance_to(pts, river)
     lake = np.hypot(xy[:, 0] - km(LAKE, s)[0], xy[:, 1] - km(LAKE, s)[1])
     forest = np.hypot(xy[:, 0] - km(FOREST, s)[0], xy[:, 1] - km(FOREST, s)[1])
-    settle = shapely.union_all(world.zones.loc[world.zones["kind"] == "village"].geometry.to_numpy())
-    d_vil = shapely.distance(pts, settle)
+    zones = world.zones
+    settle = shapely.union_all(zones.loc[zones["kind"] == "village"].geometry.to_numpy())
+    d_vil = sg.distance_to(pts, settle)
     roads = world.linear.loc[world.linear["dlbm"].isin(["1003", "1001"])].geometry.to_numpy()
-    d_road = shapely.distance(pts, shapely.union_all(roads))
+    d_road = sg.distance_to(pts, shapely.union_all(roads))
     jitter = rng.uniform(0, 0.3, len(xy))
     return {
         "lake": -lake / (2200 * s) + 0.25 * noise["a"] + jitter,
@@ -136,7 +137,8 @@ def assign_attributes(rng: np.random.Generator, world: Any, faces: gpd.GeoDataFr
     out["GDLX"] = np.where(farm & (grade >= 2), np.where(grade == 3, "TT", "PD"), "")
     out["GDPDJB"] = np.where(farm, grade.astype(str), "")
     ref = rng.uniform(0, 1, n)
-    out["TBXHDM"] = np.where(farm & (ref < 0.01), "HDGD", np.where(farm & (ref < 0.015), "LQGD", ""))
+    out["TBXHDM"] = np.where(farm & (ref < 0.01), "HDGD",
+                             np.where(farm & (ref < 0.015), "LQGD", ""))
     zz = rng.uniform(0, 1, n)
     out["ZZSXDM"] = np.where(farm & (zz < 0.05), "FLS", np.where(farm & (zz < 0.06), "WG", ""))
     out["_tidx"] = tidx
@@ -190,14 +192,29 @@ def format_summary(s: dict[str, float], extra: dict[str, gpd.GeoDataFrame]) -> s
     lines = [
         f"DLTB patches                      {int(s['patches']):>10,d}",
         f"total area (sum TBMJ)             {s['total_ha']:>12,.2f} ha",
-        f"farmland 耕地 (sum TBDLMJ 01xx)     {s['farmland_ha']:>12,.2f} ha  {s['farmland_pct']:.1f} %",
+        f"farmland 耕地 (sum TBDLMJ 01xx)     {s['farmland_ha']:>12,.2f} ha  "
+        f"{s['farmland_pct']:.1f} %",
         f"construction land 建设用地          {s['construction_ha']:>12,.2f} ha  "
         f"{s['construction_pct']:.1f} %  (= development intensity)",
         f"urban-industrial 城镇工矿用地        {s['urban_industrial_ha']:>12,.2f} ha",
         f"rural settlement 村庄用地           {s['rural_settlement_ha']:>12,.2f} ha",
         f"田坎 deductions (sum KCMJ)          {s['tiankan_kcmj_ha']:>12,.2f} ha",
-        f"农用地 / 未利用地 shares              {s['agricultural_pct']:.1f} % / {s['unused_pct']:.1f} %",
+        f"农用地 / 未利用地 shares              {s['agricultural_pct']:.1f} % / "
+        f"{s['unused_pct']:.1f} %",
     ]
+    if "YJJBNTBHTB" in extra:
+        yj = extra["YJJBNTBHTB"]
+        farm = yj["DLBM"].isin(["0101", "0102", "0103"])
+        lines.append(f"permanent farmland (sum YJJBNTMJ)  {yj['YJJBNTMJ'].sum() / 1e4:>12,.2f} ha"
+                     f"  ({int((~farm).sum())} non-farm features inside)")
+    if "GBZNT" in extra:
+        hs = extra["GBZNT"].area.sum() / 1e4
+        lines.append(f"high-standard farmland (planar)    {hs:>12,.2f} ha")
+    if "STBHHX" in extra:
+        lines.append(f"ecological redline (sum MJ)        {extra['STBHHX']['MJ'].sum():>12,.2f} ha")
+    if "population_urban_2022" in s:
+        pc = s["urban_industrial_ha"] * 1e4 / s["population_urban_2022"]
+        lines.append(f"urban-industrial per urban resident 2022  {pc:>7.1f} m²/person")
     for name, gdf in extra.items():
         lines.append(f"layer {name:<12s} {len(gdf):>6d} features  {gdf.crs.to_string()}")
     return "\n".join(lines)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import _synth_geometry as sg
 import geopandas as gpd
 import numpy as np
 import shapely
+from _synth_layers import FOREST, LAKE, MINES, PARKS, SCENIC, WATER_SOURCE, km
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-import _synth_geometry as sg
-from _synth_layers import LAKE, PARKS, SCENIC, WATER_SOURCE, FOREST, MINES, km
 from landuse.rules import code_table
 
 PERMANENT_FARMLAND_HA = 25_870.0  # a little above the plan's 38.70 万亩 = 25,800 ha
@@ -33,7 +33,7 @@ def protected_areas(rng: np.random.Generator, world: Any) -> gpd.GeoDataFrame:
     ws = Point(km(WATER_SOURCE, s))
     ws1 = ws.buffer(350 * s, quad_segs=16)
     ws2 = ws.buffer(1500 * s, quad_segs=32) - ws1
-    ws3 = ((sg.blob(rng, ws.coords[0], 3000 * s, roughness=0.12, n=160)
+    ws3 = ((sg.blob(rng, ws.coords[0], 2500 * s, roughness=0.12, n=160)
             | ws.buffer(1800 * s, quad_segs=32)) & county) - ws.buffer(1500 * s, quad_segs=32)
     scenic = sg.blob(rng, km(SCENIC, s), 1200 * s, roughness=0.2, n=120) & county
     forest = sg.blob(rng, km(FOREST, s), 1400 * s, roughness=0.22, n=140) & county
@@ -107,20 +107,27 @@ def mining_rights(rng: np.random.Generator, world: Any, pa: gpd.GeoDataFrame) ->
     forest_c = km(FOREST, s)
     nr = g["ZRBHQ-001-01"] | g["ZRBHQ-001-02"]
     i_sc, ring_sc = _outward(g["FJMSQ-001"], scenic_c, 0.0)
-    i_fp, ring_fp = _outward(g["ZRGY-001"], forest_c, 90.0)
+    i_fp, ring_fp = _outward(g["ZRGY-001"], forest_c, 165.0)
     fx, fy = ring_fp[i_fp]
     hole_outer = _rect(fx, fy, 600 * s, 600 * s)
     k4 = MultiPolygon([
         Polygon(hole_outer.exterior.coords, [_rect(fx, fy, 200 * s, 200 * s).exterior.coords]),
-        _rect(fx + 900 * s, fy + 300 * s, 220 * s, 200 * s),
+        _rect(fx - 900 * s, fy + 300 * s, 220 * s, 200 * s),
     ])
 
     def near(poly: Polygon, centre: tuple[float, float], angle: float, gap: float) -> Polygon:
+        """A 300 m square whose distance to ``poly`` is ``gap`` metres (to 1 cm)."""
         i, ring = _outward(poly, centre, angle)
         v = ring[i]
         u = (v - np.asarray(centre)) / np.linalg.norm(v - np.asarray(centre))
         c = v + u * (gap + 150 * s)
-        return _rect(c[0], c[1], 300 * s, 300 * s)
+        for _ in range(20):
+            sq = _rect(c[0], c[1], 300 * s, 300 * s)
+            d = sq.distance(poly)
+            if abs(d - gap) < 0.01:
+                break
+            c = c + u * (gap - d)
+        return sq
 
     rows = [
         # licence tail, type, holder, mineral, from, to, stage, geometry, note
@@ -140,7 +147,7 @@ def mining_rights(rng: np.random.Generator, world: Any, pa: gpd.GeoDataFrame) ->
         ("C", "采矿权", "桓台县西城建材有限公司", "砖瓦用粘土", "2014-05-06", "2024-05-06",
          "existing", near(g["SYD-001-3"], ws, 180.0, 40 * s), "40 m from 准保护区"),
         ("T", "探矿权", "山东省第八地质矿产勘查院", "地热", "2020-01-01", "2025-01-01",
-         "existing", near(g["ZRGY-001"], forest_c, 0.0, 300 * s), "300 m from 森林公园"),
+         "existing", near(g["ZRGY-001"], forest_c, 250.0, 300 * s), "300 m from 森林公园"),
         ("C", "采矿权", "桓台县北洼砂场", "建筑用砂", "2017-07-01", "2027-07-01",
          "application", near(nr, lake, 330.0, 480 * s), "480 m from 一般控制区"),
     ]
@@ -149,7 +156,7 @@ def mining_rights(rng: np.random.Generator, world: Any, pa: gpd.GeoDataFrame) ->
         rows.append(("C", "采矿权", ["桓台县东岳砖厂", "桓台县荆家粘土矿", "桓台县田庄砂场"][i],
                      ["砖瓦用粘土", "砖瓦用粘土", "建筑用砂"][i], "2013-01-01", "2026-12-31",
                      "existing", _rect(cc[0], cc[1], 480 * s, 420 * s), "clear (0602 patches)"))
-    big = _rect(ws[0] - 3300 * s, ws[1] - 800 * s, 1500 * s, 1000 * s)
+    big = _rect(ws[0] + 2700 * s, ws[1] - 1500 * s, 1500 * s, 1000 * s)
     rows.append(("T", "探矿权", "山东鲁北地热勘查有限公司", "地热", "2023-03-01", "2028-03-01",
                  "application", big, "partly in 准保护区"))
     rows.append(("T", "探矿权", "淄博市地质勘查有限公司", "地热", "2019-05-01", "2024-05-01",
@@ -168,7 +175,14 @@ def mining_rights(rng: np.random.Generator, world: Any, pa: gpd.GeoDataFrame) ->
 def ecological_redline(world: Any, pa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Redline: a corridor along the main river and the nature reserve (local frame)."""
     s = world.scale.length
-    river = world.rivers["孝妇河"].buffer(230 * s, quad_segs=4) & world.county
+    river = world.rivers["孝妇河"].buffer(200 * s, quad_segs=4) & world.county
+    z = world.zones
+    settle = z.loc[z["kind"] != "mine"]
+    # deliberate: the village settlement nearest the river's middle stays inside the redline
+    mid = world.rivers["孝妇河"].interpolate(0.45, normalized=True)
+    vil = settle.loc[settle["kind"] == "village"]
+    keep = vil.geometry.distance(mid).idxmin()
+    river = river - shapely.union_all(settle.drop(index=keep).geometry.buffer(40 * s).to_numpy())
     nr = shapely.union_all(pa.loc[pa["category"] == "自然保护区"].geometry.to_numpy())
     rows = [("3703210001", "孝妇河水源涵养生态保护红线", "水源涵养", river - nr),
             ("3703210002", "马踏湖湿地生物多样性维护生态保护红线", "生物多样性维护", nr)]
@@ -227,7 +241,7 @@ def permanent_farmland(rng: np.random.Generator, dltb: gpd.GeoDataFrame,
     """YJJBNTBHTB: blocks of farmland patches (dissolved by village and class) + some non-farm."""
     geoms = dltb.geometry.to_numpy()
     rp = shapely.point_on_surface(geoms)
-    d = shapely.distance(rp, urban_proj)
+    d = sg.distance_to(rp, urban_proj)
     farm = dltb["DLBM"].isin(["0101", "0102", "0103"]).to_numpy() & \
         ~dltb["CZCSXM"].isin(["201", "202", "201A", "202A"]).to_numpy()
     score = d + rng.uniform(0, 600, len(dltb))

@@ -129,11 +129,15 @@ def polygonize_lines(lines: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def label_by_polygons(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
-    """Index of the polygon containing each point (-1 where none)."""
-    tree = shapely.STRtree(polygons)
+    """Index of the polygon containing each point (-1 where none).
+
+    Multi-part polygons are split into their parts first, so the tree stays selective.
+    """
+    parts, owner = shapely.get_parts(np.asarray(polygons, dtype=object), return_index=True)
+    tree = shapely.STRtree(parts)
     pidx, gidx = tree.query(points, predicate="within")
     out = np.full(len(points), -1, dtype=np.int64)
-    out[pidx] = gidx
+    out[pidx] = owner[gidx]
     return out
 
 
@@ -167,3 +171,14 @@ def clip_lines(lines: np.ndarray, region: Polygon) -> np.ndarray:
     touch = shapely.intersects(region, lines) & ~inside
     out = np.concatenate([lines[inside], shapely.intersection(lines[touch], region)])
     return out[~shapely.is_empty(out)]
+
+
+def distance_to(points: np.ndarray, geom: shapely.Geometry) -> np.ndarray:
+    """Distance from each point to ``geom``, through an STRtree of its parts (fast for many)."""
+    parts = shapely.get_parts(geom)
+    parts = parts[~shapely.is_empty(parts)]
+    tree = shapely.STRtree(parts)
+    (pidx, _), dist = tree.query_nearest(points, return_distance=True, all_matches=False)
+    out = np.full(len(points), np.inf)
+    out[pidx] = dist
+    return out

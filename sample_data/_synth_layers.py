@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import _synth_geometry as sg
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import LineString, Polygon, box
-
-import _synth_geometry as sg
+from shapely.geometry import LineString, Polygon
 
 # code, name, seat (km, local frame), weight for the village -> township assignment, CZCSXM of
 # its seat, seat radius (km)
@@ -32,7 +31,7 @@ PARKS = [("201A", (4.9, -3.6), 1.25, "half"), ("202A", (-4.6, 9.4), 0.85, "full"
          ("202A", (8.7, -8.6), 0.8, "none")]
 LAKE = (3.2, 10.2)  # centre of the wetland/pond area (km)
 FOREST = (-7.6, -9.2)
-WATER_SOURCE = (-5.6, -6.6)
+WATER_SOURCE = (-4.4, -5.4)
 SCENIC = (-2.6, -1.2)
 MINES = [(-10.2, -4.2), (10.6, 5.2), (-9.4, 6.8)]  # clay / sand pits (km), rights are clear
 
@@ -230,16 +229,16 @@ def build_linear(rng: np.random.Generator, county: Polygon, zones: gpd.GeoDataFr
         np.array(_grid_lines(rng, urban, 430.0 * s, 12.0, 0.9, 5000.0 * s), dtype=object), urban)
     wf = sg.NoiseField(rng, amplitude=6.0, wavelengths=(150.0, 900.0))
     farm = sg.displaced(np.array(_grid_lines(rng, county, 1150.0 * s, 8.0, 0.45, 1800.0 * s),
-                                 dtype=object), wf, segment=25.0)
+                                 dtype=object), wf, segment=50.0)
     ditch = sg.displaced(np.array(_grid_lines(rng, county, 1800.0 * s, 8.0, 0.35, 2200.0 * s),
-                                  dtype=object), wf, segment=25.0)
+                                  dtype=object), wf, segment=50.0)
 
     def buf(geoms, width):
         return shapely.union_all(shapely.buffer(np.asarray(geoms, dtype=object), width / 2,
                                                 cap_style="flat", quad_segs=2))
 
     classes = [
-        ("1101", "河流", buf(list(rivers.values())[:1], 72.0) | buf(list(rivers.values())[1:], 44.0)),
+        ("1101", "河流", buf([rivers["孝妇河"]], 72.0) | buf([rivers["猪龙河"]], 44.0)),
         ("1003", "公路", buf(roads, 40.0)),
         ("1001", "铁路", buf(railway, 26.0)),
         ("1107A", "干渠", buf(canals, 18.0)),

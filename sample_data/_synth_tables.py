@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from _synth_layers import TOWNSHIPS
 
 YEARS = list(range(2017, 2023))
@@ -65,7 +64,8 @@ S3 = ("到2020年，全县耕地保有量保持在42.16万亩以上，永久基�
       "建成高标准农田12.7万亩。")
 S4 = "加快批而未供土地利用，力争土地供地率总体水平达到80％以上。"
 
-TARGETS_TOML = f'''# Targets of the plan 桓政办发〔2018〕46号 (桓台县落实国土资源节约集约示范省创建工作任务实施方案).
+TARGETS_TOML = f'''# Targets of the plan 桓政办发〔2018〕46号
+# (桓台县落实国土资源节约集约示范省创建工作任务实施方案).
 # Every target is its own input (domain.md §1): none is derived from another.
 # Unit conversions (landuse.units): 1 亩 = 10000/15 m²; 1 万亩 = 10000 亩 = 666.667 ha;
 # 1 ha = 15 亩. value is in the unit of the indicator id (contract.md §3.3);
@@ -178,7 +178,8 @@ year = 2022
 source = "{S4}"
 '''
 
-CONFIG_TOML = '''# Run config of the synthetic sample county (contract.md §2). Paths are relative to this file.
+CONFIG_TOML = '''# Run config of the synthetic sample county (contract.md §2).
+# Paths are relative to this file.
 # Run:  landuse run sample_data/config.toml --out out/
 
 [region]
@@ -235,9 +236,11 @@ evaluation_date = "2022-12-31"
 '''
 
 
-def write_tables(out: Path, summary: dict[str, Any], *, seed: int = 370321) -> None:
-    """Write stats.csv, targets.toml and config.toml into ``out``."""
+def write_tables(out: Path, summary: dict[str, Any], *, seed: int = 370321) -> pd.DataFrame:
+    """Write stats.csv, targets.toml and config.toml into ``out``; return the stats."""
     rng = np.random.default_rng(seed + 1)
-    socioeconomic(rng).to_csv(out / "stats.csv", index=False, lineterminator="\n")
+    stats = socioeconomic(rng)
+    stats.to_csv(out / "stats.csv", index=False, lineterminator="\n")
     (out / "targets.toml").write_text(TARGETS_TOML, encoding="utf-8")
     (out / "config.toml").write_text(CONFIG_TOML, encoding="utf-8")
+    return stats

@@ -30,11 +30,11 @@ from pyproj import CRS, Transformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _synth_attributes as attrs  # noqa: E402
-import _synth_control as ctl  # noqa: E402
-import _synth_geometry as sg  # noqa: E402
-import _synth_layers as layers  # noqa: E402
-import _synth_tables as tables  # noqa: E402
+import _synth_attributes as attrs
+import _synth_control as ctl
+import _synth_geometry as sg
+import _synth_layers as layers
+import _synth_tables as tables
 
 HERE = Path(__file__).resolve().parent
 CRS_PROJ = CRS.from_epsg(4527)  # CGCS2000 3-degree GK zone 39, zone prefix in the easting
@@ -105,7 +105,7 @@ def make_outline(rng: np.random.Generator, scale: Scale, e0: float, n0: float) -
 
 
 def control_layers(rng: np.random.Generator, world: layers.World, dltb: gpd.GeoDataFrame,
-                   e0: float, n0: float) -> dict[str, gpd.GeoDataFrame]:
+                   dltb_local: np.ndarray, e0: float, n0: float) -> dict[str, gpd.GeoDataFrame]:
     """Every layer besides DLTB, in EPSG:4527 except STBHHX and ZRBHD (EPSG:4490)."""
 
     def proj(g: np.ndarray) -> np.ndarray:
@@ -114,14 +114,22 @@ def control_layers(rng: np.random.Generator, world: layers.World, dltb: gpd.GeoD
     def geo(g: np.ndarray) -> np.ndarray:
         return to_geographic(to_projected(g, e0, n0))
 
-    vil = world.villages
-    xzq = vil.dissolve(by="township", as_index=False, sort=True)
-    xzq = gpd.GeoDataFrame({"XZQDM": xzq["township"], "XZQMC": xzq["township_name"]},
-                           geometry=[shapely.union_all(vil.loc[vil["township"] == t].geometry
-                                                       .to_numpy(), grid_size=sg.GRID)
-                                     for t in xzq["township"]])
-    cj = gpd.GeoDataFrame({"ZLDWDM": vil["code"] + "0000000", "ZLDWMC": vil["name"],
-                           "XZQDM": vil["township"]}, geometry=vil.geometry.to_numpy())
+    # XZQ and CJDCQ are dissolved from the patches, so they agree with DLTB exactly
+    vil = world.villages.set_index("code")
+    vcode = dltb["ZLDWDM"].str[:12].to_numpy()
+    groups = pd.Series(np.arange(len(vcode))).groupby(vcode, sort=True).indices
+    codes = np.array(sorted(groups))
+    geoms = proj(np.array([shapely.union_all(dltb_local[groups[c]], grid_size=sg.GRID)
+                           for c in codes], dtype=object))
+    cj = gpd.GeoDataFrame({"ZLDWDM": [c + "0000000" for c in codes],
+                           "ZLDWMC": vil.loc[codes, "name"].to_numpy(),
+                           "XZQDM": [c[:9] for c in codes]}, geometry=geoms, crs=CRS_PROJ)
+    tcodes = np.unique(cj["XZQDM"])
+    names = dict(zip(vil["township"], vil["township_name"], strict=False))
+    xzq = gpd.GeoDataFrame({"XZQDM": tcodes, "XZQMC": [names[t] for t in tcodes]},
+                           geometry=[shapely.union_all(cj.geometry.to_numpy()[cj["XZQDM"] == t],
+                                                       grid_size=sg.GRID) for t in tcodes],
+                           crs=CRS_PROJ)
     pa = ctl.protected_areas(rng, world)
     kyq = ctl.mining_rights(rng, world, pa)
     stb = ctl.ecological_redline(world, pa)
@@ -133,8 +141,8 @@ def control_layers(rng: np.random.Generator, world: layers.World, dltb: gpd.GeoD
     yj = ctl.permanent_farmland(rng, dltb, urban_proj)
     gb = ctl.high_standard_farmland(rng, dltb, urban_proj, world.scale.length)
     return {
-        "XZQ": ctl.transform_all(xzq, proj, CRS_PROJ),
-        "CJDCQ": ctl.transform_all(cj, proj, CRS_PROJ),
+        "XZQ": xzq,
+        "CJDCQ": cj,
         "STBHHX": ctl.transform_all(stb, geo, CRS_GEO),
         "YJJBNTBHTB": yj,
         "CZKFBJ": ctl.transform_all(czk, proj, CRS_PROJ),
@@ -163,19 +171,39 @@ def main(argv: list[str] | None = None) -> int:
     faces = layers.build_patches(rng, world, scale)
     print(f"[{time.perf_counter() - t0:6.1f}s] {len(faces)} patches", flush=True)
     dltb = attrs.assign_attributes(rng, world, faces, scale)
-    geoms_proj = to_projected(dltb["geometry"].to_numpy(), e0, n0)
+    local = dltb["geometry"].to_numpy()
+    geoms_proj = to_projected(local, e0, n0)
     dltb = attrs.area_fields(dltb, ellipsoidal_area(geoms_proj))
     dltb = gpd.GeoDataFrame(dltb.drop(columns="geometry"), geometry=geoms_proj, crs=CRS_PROJ)
     print(f"[{time.perf_counter() - t0:6.1f}s] attributes", flush=True)
-    extra = control_layers(rng, world, dltb, e0, n0)
+    extra = control_layers(rng, world, dltb, local, e0, n0)
     print(f"[{time.perf_counter() - t0:6.1f}s] control layers", flush=True)
-    write_all(out, dltb.drop(columns="_tidx"), extra, large=args.large, copies=not (args.no_copies or args.large))
+    write_all(out, dltb.drop(columns="_tidx"), extra, large=args.large,
+              copies=not (args.no_copies or args.large))
     summary = attrs.summary(dltb)
     if not args.large:
-        tables.write_tables(out, summary)
-    print(attrs.format_summary(summary, extra))
+        stats = tables.write_tables(out, summary)
+        c22 = stats.loc[(stats["year"] == 2022) & (stats["zone"] == "370321")].iloc[0]
+        summary["population_urban_2022"] = float(c22["population_urban"])
+    text = attrs.format_summary(summary, extra)
+    print(text)
+    if not args.large:
+        update_readme(HERE / "README.md", text)
     print(f"[{time.perf_counter() - t0:6.1f}s] done -> {out}")
     return 0
+
+
+def update_readme(path: Path, text: str) -> None:
+    """Put the summary between the README's summary markers (if the README has them)."""
+    if not path.exists():
+        return
+    start, end = "<!-- summary:start -->", "<!-- summary:end -->"
+    readme = path.read_text(encoding="utf-8")
+    if start not in readme or end not in readme:
+        return
+    head, rest = readme.split(start, 1)
+    tail = rest.split(end, 1)[1]
+    path.write_text(f"{head}{start}\n```\n{text}\n```\n{end}{tail}", encoding="utf-8")
 
 
 def write_all(out: Path, dltb: gpd.GeoDataFrame, extra: dict[str, gpd.GeoDataFrame], *,
