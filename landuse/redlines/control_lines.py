@@ -95,12 +95,18 @@ def _patch_pieces(
     crs = patches.crs
     if len(patches) == 0 or len(zones) == 0:
         return _empty(crs)
-    sel = pd.DataFrame(patches.drop(columns="geometry")).reset_index(drop=True)
+    keep_a, keep_z = _interior_pairs(np.asarray(patches.geometry.array, dtype=object),
+                                     np.asarray(zones.geometry.array, dtype=object))
+    if len(keep_a) == 0:
+        return _empty(crs)
+    sel = pd.DataFrame(patches.drop(columns="geometry")).iloc[keep_a].reset_index(drop=True)
     sel.attrs = {}  # pandas would deep-copy the reader's findings on every operation
     a = gpd.GeoDataFrame({"TBDLMJ": sel["TBDLMJ"].to_numpy(dtype=float)},
-                         geometry=np.asarray(patches.geometry.array), crs=crs)
-    pieces = tabulate(a, zones[["against_id", "geometry"]], by_a=None, by_b="against_id",
-                      area="official", area_column="TBDLMJ", keep_geometry=True)
+                         geometry=np.asarray(patches.geometry.array)[keep_a], crs=crs)
+    z = gpd.GeoDataFrame({"against_id": zones["against_id"].to_numpy()[keep_z]},
+                         geometry=np.asarray(zones.geometry.array)[keep_z], crs=crs)
+    pieces = tabulate(a, z, by_a=None, by_b="against_id", area="official",
+                      area_column="TBDLMJ", keep_geometry=True)
     if len(pieces) == 0:
         return _empty(crs)
     pos = pieces["a_index"].to_numpy(dtype=int)
@@ -125,6 +131,21 @@ def _patch_pieces(
     })
     gdf = gpd.GeoDataFrame(out, geometry=list(pieces.geometry.array), crs=crs)
     return _drop_touching(gdf, sliver_m2, include_touching, findings)
+
+
+def _interior_pairs(a: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the features of ``a`` and ``z`` in some pair whose interiors meet.
+
+    A candidate filter only (areas stay the engine's): pairs that merely touch give
+    zero-area pieces, and layers digitised from one another (DLTB and permanent farmland)
+    share edges with thousands of neighbours. Interiors meet = intersects and not touches.
+    """
+    ok_a = ~(shapely.is_missing(a) | shapely.is_empty(a))
+    tree = shapely.STRtree(z)
+    ia, iz = tree.query(np.where(ok_a, a, None), predicate="intersects")
+    shapely.prepare(z)  # caches an index on the geometries; their values do not change
+    inner = ~shapely.touches(z[iz], a[ia])
+    return np.unique(ia[inner]), np.unique(iz[inner])
 
 
 def _drop_touching(
