@@ -71,7 +71,8 @@ class RegionResult:
     counties : DataFrame
         One row per county: ``code``, ``city``, ``source``, ``status`` (``ok`` / ``error``),
         ``error_kind`` (``input`` for a :class:`~landuse.errors.LanduseError`, else
-        ``internal``), ``message``, ``out`` (its output folder), ``seconds``.
+        ``internal``), ``message``, ``out`` (its output folder), ``seconds`` (wall) and
+        ``cpu_seconds`` (CPU time of the worker process during the run).
     city_indicators : DataFrame
         The roll-up rows: ``id, name_zh, scope ("city"), zone, value, unit, counties,
         components, status, reason``.
@@ -175,7 +176,7 @@ def _run_county(code: str, source: str, data: dict[str, Any] | None, template_pa
     from landuse.config import load_config, parse_config
     from landuse.run import run
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     record: dict[str, Any] = {"code": code, "city": code[:4] + "00" if code else "",
                               "source": source, "out": out, "status": "ok",
                               "error_kind": "", "message": "", "rows": []}
@@ -203,6 +204,7 @@ def _run_county(code: str, source: str, data: dict[str, Any] | None, template_pa
                       message=f"{type(exc).__name__}: {exc}",
                       traceback=traceback.format_exc())
     record["seconds"] = time.perf_counter() - t0
+    record["cpu_seconds"] = time.process_time() - c0  # the worker process's CPU time
     return record
 
 
@@ -282,7 +284,8 @@ def _write_region(out: Path, records: list[dict[str, Any]]) -> RegionResult:
                                     for r in records if r["status"] != "ok"]
     rows = [row for r in records if r["status"] == "ok" for row in r["rows"]]
     cities = city_rollup(pd.DataFrame(rows))
-    cols = ["code", "city", "source", "status", "error_kind", "message", "out", "seconds"]
+    cols = ["code", "city", "source", "status", "error_kind", "message", "out", "seconds",
+            "cpu_seconds"]
     table = pd.DataFrame([{c: r.get(c, "") for c in cols} for r in records], columns=cols)
     summary = {
         "schema": "landuse/region@1",
