@@ -253,14 +253,16 @@ def run_postgis(a, zones, args):
         for name, (b, key) in zones.items():
             keys = b[key].astype(str).to_numpy() if key else np.full(len(b), "", dtype=object)
             _copy(cur, name.lower(), keys, b.geometry.array)
-            cur.execute(f"CREATE TABLE {name.lower()}_sub AS SELECT k, ST_Subdivide(geom, 256) "
-                        f"AS geom FROM {name.lower()}")
-            cur.execute(f"CREATE INDEX ON {name.lower()}_sub USING gist (geom)")
-            cur.execute(f"ANALYZE {name.lower()}_sub")
     load = time.perf_counter() - t
     out = {}
     with conn.cursor() as cur:
         for name, (_b, key) in zones.items():
+            # cutting the zones is part of the method (as the tiling is in landuse): timed
+            cur.execute(f"DROP TABLE IF EXISTS {name.lower()}_sub")
+            cur.execute(f"CREATE TABLE {name.lower()}_sub AS SELECT k, ST_Subdivide(geom, 256) "
+                        f"AS geom FROM {name.lower()}")
+            cur.execute(f"CREATE INDEX ON {name.lower()}_sub USING gist (geom)")
+            cur.execute(f"ANALYZE {name.lower()}_sub")
             inside = "ST_ContainsProperly(b.geom, a.geom)"
             cur.execute(_sql(name, key, inside, f"{name.lower()}_sub"))
             cols = [d.name for d in cur.description]

@@ -150,14 +150,20 @@ def tabulate(
     ag = np.asarray(a.geometry.array, dtype=object)
     a_ok = ~(shapely.is_missing(ag) | shapely.is_empty(ag))
     a_pos = np.flatnonzero(a_ok)
+    big = a_pos[shapely.get_num_coordinates(ag[a_pos]) > _MAX_VERTICES]
+    _require_valid(a, big, n_jobs)  # these are cut into tiles
     a_tiles, a_tile_parent = split_large(ag[a_pos], max_vertices=_MAX_VERTICES)
-    units, unit_tile = shapely.get_parts(a_tiles, return_index=True)
-    unit_feat = a_pos[a_tile_parent[unit_tile]]
+    multi = np.flatnonzero(shapely.get_type_id(a_tiles) == 6)
+    parts, part_of = shapely.get_parts(a_tiles[multi], return_index=True)
+    single = np.flatnonzero(shapely.get_type_id(a_tiles) != 6)
+    units = np.concatenate([a_tiles[single], parts])
+    unit_feat = a_pos[a_tile_parent[np.concatenate([single, multi[part_of]])]]
     zones, zone_key, b_key_table = _zones(b, keys_b)
 
     pieces = _pieces(
         units, zones, crs=crs if area == "ellipsoidal" else None,
         keep_geometry=keep_geometry, chunk_size=chunk_size, n_jobs=n_jobs,
+        check=lambda u: _require_valid(a, np.unique(unit_feat[u]), n_jobs),
     )
     feat = unit_feat[pieces["iu"]]
     zkey = zone_key[pieces["iz"]]
@@ -314,20 +320,24 @@ def _validate(
     raise_problems(problems, SchemaError)
     geo_problems = check_polygonal(a.geometry, source=name_a)
     geo_problems += check_polygonal(b.geometry, source=name_b)
-    for gdf, name in ((a, name_a), (b, name_b)):
-        g = np.asarray(gdf.geometry.array, dtype=object)
-        spans = [(s, min(s + 50_000, len(g))) for s in range(0, len(g), 50_000)]
-        parts = [g[s:e] for s, e in spans]
-        valid = _map(shapely.is_valid, parts, n_jobs or _cpus())
-        bad = ~np.concatenate([*valid, np.zeros(0, bool)]) & ~shapely.is_missing(g)
-        if bad.any():
-            labels = gdf.index[bad][:5].tolist()
-            reason = shapely.is_valid_reason(g[np.flatnonzero(bad)[0]])
-            geo_problems.append(
-                f"{name} has {int(bad.sum())} invalid geometries (rows {labels}...; first: "
-                f"{reason}); repair them (landuse.io readers do, or shapely.make_valid)"
-            )
     raise_problems(geo_problems, GeometryError)
+    _require_valid(b, np.arange(len(b)), n_jobs)
+
+
+def _require_valid(gdf: gpd.GeoDataFrame, rows: np.ndarray, n_jobs: int | None) -> None:
+    """Raise GeometryError if a geometry at positions ``rows`` is invalid."""
+    g = np.asarray(gdf.geometry.array, dtype=object)[rows]
+    spans = _spans(np.arange(len(g)), 50_000)
+    valid = _map(lambda sp: shapely.is_valid(g[sp[0] : sp[1]]), spans, n_jobs or _cpus())
+    bad = ~np.concatenate([*valid, np.zeros(0, bool)]) & ~shapely.is_missing(g)
+    if bad.any():
+        labels = gdf.index[rows[bad]][:5].tolist()
+        reason = shapely.is_valid_reason(g[np.flatnonzero(bad)[0]])
+        raise GeometryError(
+            f"{_layer_name(gdf, 'a layer')} has {int(bad.sum())} invalid geometries (rows "
+            f"{labels}...; first: {reason}); repair them (landuse.io readers do, or "
+            "shapely.make_valid)"
+        )
 
 
 # ----------------------------------------------------------------------------- zones
@@ -395,25 +405,40 @@ def _overlap_components(geoms: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 def _pieces(
     units: np.ndarray, zones: np.ndarray, *, crs: pyproj.CRS | None,
-    keep_geometry: bool, chunk_size: int, n_jobs: int | None,
+    keep_geometry: bool, chunk_size: int, n_jobs: int | None, check: Any,
 ) -> dict[str, np.ndarray]:
     """Area (and geometry) of every positive-area overlap of an A-unit and a zone.
 
-    ``units`` are single polygons (parts of tiles of A-features). A unit that meets no
-    boundary chunk of a zone lies wholly inside or wholly outside it (it is connected), so
-    one of its vertices decides, with a point-in-polygon test on the prepared zone; its
-    whole area is taken without any intersection. Only units that meet the boundary are
-    intersected, with the (small) tiles of the zone.
+    ``units`` are single polygons (parts of tiles of A-features). A unit whose interior
+    meets no boundary chunk of a zone lies wholly inside or wholly outside it (it is
+    connected), so one of its points decides, with a point-in-polygon test on the prepared
+    zone; its whole area is taken without any intersection. Only units that cross a
+    boundary are intersected, with the (small) tiles of the zone; ``check(units)`` is
+    called on those first (validity).
     """
     jobs = n_jobs or _cpus()
     nz = max(len(zones), 1)
-    iu, iz = shapely.STRtree(zones).query(units)  # candidate pairs by bounding box
+    tree = shapely.STRtree(units)
+    iz, iu = tree.query(zones)  # candidate pairs by bounding box
     chunks, chunk_zone = boundary_chunks(zones, max_vertices=_MAX_VERTICES)
-    cu, cc = shapely.STRtree(chunks).query(units, predicate="intersects")
-    crossing = np.isin(iu * nz + iz, np.unique(cu * nz + chunk_zone[cc]))
-    # units off every boundary: inside or outside, decided by their first vertex
-    coords, owner = shapely.get_coordinates(units, return_index=True)
-    first = coords[np.searchsorted(owner, np.arange(len(units)))]  # first exterior vertex
+    cc, cu = tree.query(chunks, predicate="intersects")  # each chunk prepared once
+    order = np.lexsort((cc, cu))
+    cu, cc = cu[order], cc[order]
+    # a unit that only touches a zone's boundary (shared edges, as township lines along
+    # patch edges) is still wholly inside or outside: no intersection needed
+    spans = _spans(cu, chunk_size)  # a unit never split between threads
+    touch = np.concatenate([np.zeros(0, bool), *_map(
+        lambda sp: shapely.touches(units[cu[sp[0] : sp[1]]], chunks[cc[sp[0] : sp[1]]]),
+        spans, jobs)])
+    pair_key = iu * nz + iz
+    hit_key = cu * nz + chunk_zone[cc]
+    crossing = np.isin(pair_key, np.unique(hit_key[~touch]))
+    touching = np.isin(pair_key, np.unique(hit_key[touch])) & ~crossing
+    first = np.concatenate([np.zeros((0, 2)), *_map(_first_vertex, [
+        units[s:e] for s, e in _spans(np.arange(len(units)), 4 * chunk_size)], jobs)])
+    # a vertex of a touching unit may lie on the boundary: use an interior point instead
+    touch_u = np.unique(iu[touching])
+    first[touch_u] = shapely.get_coordinates(shapely.point_on_surface(units[touch_u]))
     off = np.flatnonzero(~crossing)
     off = off[np.argsort(iz[off], kind="stable")]
     spans = np.flatnonzero(np.r_[True, iz[off][1:] != iz[off][:-1], True]) if off.size else []
@@ -434,14 +459,14 @@ def _pieces(
     # units on a boundary: intersect with the tiles of that zone
     tiles, tile_zone = split_large(zones, max_vertices=_MAX_VERTICES)
     cross_u = np.unique(iu[crossing])
+    check(cross_u)
     tu, tt = shapely.STRtree(tiles).query(units[cross_u])
     tu = cross_u[tu]
     keep = np.isin(tu * nz + tile_zone[tt], iu[crossing] * nz + iz[crossing])
     tu, tt = tu[keep], tt[keep]
     order = np.lexsort((tt, tu))
     tu, tt = tu[order], tt[order]
-    cuts = np.unique(np.searchsorted(tu, tu[:: max(chunk_size, 1)], side="left"))
-    bounds = list(itertools.pairwise([*cuts, len(tu)])) if len(tu) else []
+    bounds = _spans(tu, chunk_size)
 
     def cut(span: tuple[int, int]) -> dict[str, np.ndarray]:
         u, t = tu[span[0] : span[1]], tt[span[0] : span[1]]
@@ -463,6 +488,19 @@ def _pieces(
     if crs is not None:
         out["ellipsoidal"] = geodesic_area(out["geometry"], crs)
     return out
+
+
+def _first_vertex(geoms: np.ndarray) -> np.ndarray:
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    return coords[np.searchsorted(owner, np.arange(len(geoms)))][:, :2]
+
+
+def _spans(owner: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """Slices of about ``size`` rows of a sorted ``owner`` array, cut where it changes."""
+    if not len(owner):
+        return []
+    cuts = np.unique(np.searchsorted(owner, owner[:: max(size, 1)], side="left"))
+    return list(itertools.pairwise([*cuts.tolist(), len(owner)]))
 
 
 def _cpus() -> int:

@@ -72,7 +72,7 @@ def split_large(
     geoms : numpy.ndarray of shapely Polygon/MultiPolygon
         Valid polygonal geometries, no missing values.
     max_vertices : int, default 256
-        Largest number of coordinates a tile may keep.
+        Largest number of coordinates a tile may keep (at least 16 is used).
     max_depth : int, default 24
         Bound on the number of bisections (a safety stop for vertex clusters).
 
@@ -86,6 +86,7 @@ def split_large(
         ``geoms[i]`` (so their areas sum to its area within floating error).
     """
     geoms = np.asarray(geoms, dtype=object)
+    max_vertices = max(int(max_vertices), 16)  # a box alone has 5 coordinates
     count = shapely.get_num_coordinates(geoms)
     big = count > max_vertices
     out_tiles = [geoms[~big]]
