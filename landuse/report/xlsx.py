@@ -157,6 +157,26 @@ COLUMN_HEADERS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
+def _township_overview(records: Sequence[Mapping[str, Any]]
+                       ) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
+    """Townships as rows, indicators as columns (values only), for side-by-side reading."""
+    towns = [r for r in records if r["scope"] == "township"]
+    if not towns:
+        return pd.DataFrame(), {}
+    frame = pd.DataFrame(towns)
+    order = list(dict.fromkeys(frame["id"]))
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    wide = frame.assign(value=values).pivot(index="zone", columns="id", values="value")
+    wide = wide.reindex(columns=order).sort_index()
+    names = frame[frame["zone_name"].fillna("") != ""].groupby("zone")["zone_name"].first()
+    wide.insert(0, "zone_name", names.reindex(wide.index).fillna("").to_numpy())
+    wide = wide.reset_index()
+    wide.columns.name = None
+    first = {r["id"]: r for r in towns}
+    headers = {i: (f"{first[i]['name_zh']} ({first[i]['unit']})", i) for i in order}
+    return wide, headers
+
+
 def write_xlsx(path: str | Path, records: Sequence[Mapping[str, Any]], *,
                tables: Mapping[str, pd.DataFrame] | None = None,
                provenance: Mapping[str, Any] | None = None,
@@ -188,6 +208,10 @@ def write_xlsx(path: str | Path, records: Sequence[Mapping[str, Any]], *,
         if not subset and scope == "village":
             continue
         _indicator_sheet(wb.create_sheet(title), subset)
+    wide, wide_headers = _township_overview(records)
+    if len(wide):
+        _frame_sheet(wb.create_sheet("乡镇对比 townships"), wide,
+                     {**COLUMN_HEADERS, **wide_headers}, max_rows=max_rows)
     for title, frame in (tables or {}).items():
         _frame_sheet(wb.create_sheet(title[:31]), frame, COLUMN_HEADERS, max_rows=max_rows)
     if provenance is not None:

@@ -116,8 +116,11 @@ def test_xlsx_layout(tmp_path) -> None:
                                                  "area_ha": [49.0]})}
     path = write_xlsx(tmp_path / "i.xlsx", recs, tables=extra, provenance={"rules": "x@1"})
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["县 county", "乡镇 township", "地类面积 class areas",
-                             "说明 provenance"]
+    assert wb.sheetnames == ["县 county", "乡镇 township", "乡镇对比 townships",
+                             "地类面积 class areas", "说明 provenance"]
+    wide = list(wb["乡镇对比 townships"].iter_rows(values_only=True))
+    assert wide[0] == ("区域代码", "区域名称", "国土开发强度 (%)", "耕地面积 (ha)")
+    assert wide[2:] == [("370321100", "索镇", 20.0, None), ("370321101", "唐山镇", None, 25.0)]
     ws = wb["县 county"]
     assert ws.freeze_panes == "A3"
     assert ws["A1"].value == "区域代码" and ws["A2"].value == "zone code"
