@@ -1,0 +1,55 @@
+"""HTTP-facing errors of the service: OGC exception code plus the HTTP status.
+
+A :class:`RequestRejected` carries a message meant for the client (the same wording as
+the CLI's, with server paths made relative to ``--data-root``); pygeoapi turns it into an
+OGC API exception document (``{"type", "code", "description"}``) with its status code.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from pathlib import Path
+
+from pygeoapi.process.base import ProcessorExecuteError
+
+from landuse.errors import LanduseError
+
+__all__ = ["InternalError", "RequestRejected", "client_message", "rejected"]
+
+
+class RequestRejected(ProcessorExecuteError):
+    """Bad input from the client: a 4xx answer with a clear message, never a traceback.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, the values found and the fix.
+    status : HTTPStatus
+        400 (bad value), 404 (no such file), 413 (too large), 422 would also fit.
+    code : str
+        OGC API exception code (``InvalidParameterValue``, ``MissingParameterValue`` ...).
+    """
+
+    def __init__(self, message: str, *, status: HTTPStatus = HTTPStatus.BAD_REQUEST,
+                 code: str = "InvalidParameterValue") -> None:
+        super().__init__(user_msg=message)
+        self.http_status_code = status
+        self.ogc_exception_code = code
+
+
+class InternalError(ProcessorExecuteError):
+    """A bug, not the client's data: 500 with a reference to the server log."""
+
+    http_status_code = HTTPStatus.INTERNAL_SERVER_ERROR
+    ogc_exception_code = "NoApplicableCode"
+
+
+def client_message(exc: BaseException, data_root: Path) -> str:
+    """Return the error text for a client: server paths under ``data_root`` made relative."""
+    prefix = f"{data_root.as_posix().rstrip('/')}/"
+    return str(exc).replace(prefix, "")
+
+
+def rejected(exc: LanduseError, data_root: Path) -> RequestRejected:
+    """Turn a :class:`~landuse.errors.LanduseError` into a 400 answer (the CLI's message)."""
+    return RequestRejected(f"{type(exc).__name__}: {client_message(exc, data_root)}")

@@ -1,0 +1,117 @@
+"""The annual run as a job in its own process, writing into its own folder.
+
+Each ``indicators`` job runs :func:`landuse.run.run` in a fresh (spawned) Python process:
+jobs do not share warning filters, GEOS objects or memory with each other or with the
+server, and a crash of one job cannot take the server down. The child writes
+
+- ``outputs/``: every output of contract §3 (``indicators.json`` ...), atomically;
+- ``progress.json``: ``{"step", "done", "total"}``, replaced at each step;
+- ``error.json`` on failure: ``{"kind": "input" | "internal", "message"}`` (the traceback
+  of an internal error goes to ``error.log`` in the job folder, never to the client).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["JobFailed", "run_annual_job"]
+
+
+class JobFailed(Exception):
+    """The job's process reported an error (``kind`` is ``input`` or ``internal``)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _write_json(path: Path, doc: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _child(config: str, job_dir: str) -> None:  # pragma: no cover - runs in the child
+    """Entry point of the job process: run, write outputs, or write error.json."""
+    import warnings
+
+    from landuse.errors import LanduseError
+
+    folder = Path(job_dir)
+    warnings.simplefilter("ignore")  # every LanduseWarning is a finding in the outputs
+
+    def progress(step: str, done: int, total: int) -> None:
+        _write_json(folder / "progress.json", {"step": step, "done": done, "total": total})
+
+    try:
+        from landuse.run import run
+
+        run(config, out=folder / "outputs", progress=progress)
+    except LanduseError as exc:
+        _write_json(folder / "error.json",
+                    {"kind": "input", "message": f"{type(exc).__name__}: {exc}"})
+    except BaseException as exc:
+        (folder / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
+        _write_json(folder / "error.json",
+                    {"kind": "internal", "message": f"{type(exc).__name__}: {exc}"})
+
+
+def run_annual_job(config: Path, job_dir: Path, *,
+                   progress: Callable[[str, int, int], None] | None = None,
+                   poll_s: float = 0.5) -> Path:
+    """Run the annual run of ``config`` in a new process; return ``job_dir/outputs``.
+
+    Parameters
+    ----------
+    config : Path
+        The run config (already checked to lie under the data root).
+    job_dir : Path
+        The job's own folder (created); nothing outside it is written.
+    progress : callable, optional
+        ``progress(step, done, total)``, called from this thread when the child reports.
+    poll_s : float
+        Seconds between looks at the child's ``progress.json``.
+
+    Raises
+    ------
+    JobFailed
+        The run failed: ``kind = "input"`` for a :class:`~landuse.errors.LanduseError`
+        (the CLI's message), ``"internal"`` for anything else or a crashed process.
+    """
+    job_dir.mkdir(parents=True, exist_ok=True)
+    ctx = multiprocessing.get_context("spawn")
+    proc = ctx.Process(target=_child, args=(str(config), str(job_dir)), daemon=True)
+    proc.start()
+    seen: Any = None
+    while proc.is_alive():
+        proc.join(poll_s)
+        seen = _report(job_dir, progress, seen)
+    _report(job_dir, progress, seen)
+    error = job_dir / "error.json"
+    if error.exists():
+        doc = json.loads(error.read_text(encoding="utf-8"))
+        raise JobFailed(doc["kind"], doc["message"])
+    if proc.exitcode != 0 or not (job_dir / "outputs" / "indicators.json").exists():
+        raise JobFailed("internal", f"the job process ended with exit code {proc.exitcode} "
+                        "and wrote no indicators.json")
+    return job_dir / "outputs"
+
+
+def _report(job_dir: Path, progress: Callable[[str, int, int], None] | None,
+            seen: Any) -> Any:
+    if progress is None:
+        return seen
+    try:
+        doc = json.loads((job_dir / "progress.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return seen
+    if doc != seen:
+        progress(str(doc["step"]), int(doc["done"]), int(doc["total"]))
+    return doc
+

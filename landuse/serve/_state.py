@@ -1,0 +1,161 @@
+"""The service's shared state: data root, work folders, limits and the cached indexes.
+
+One :class:`ServiceState` lives in the process manager of one app (no module-level
+state): the protected-area index of each config is built once, on first use, and rebuilt
+only when the config or the protected-area file changes.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyogrio
+import pyogrio.errors
+
+from landuse.config import Config, load_config
+from landuse.errors import LanduseError, LanduseWarning
+from landuse.findings import Finding, get_findings
+from landuse.redlines.mining import ProtectedIndex
+from landuse.serve._errors import RequestRejected, rejected
+from landuse.serve._paths import check_config_confined, resolve_under
+
+__all__ = ["IndexEntry", "ServiceState"]
+
+
+@dataclass
+class IndexEntry:
+    """A prebuilt protected-area index with what is needed to answer and to invalidate it."""
+
+    index: ProtectedIndex
+    config: Config
+    name: str
+    stamp: tuple[int, ...]
+    findings: list[Finding]
+    #: GEOS prepared geometries are not safe to query from several threads at once.
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _stamp(*paths: Path) -> tuple[int, ...]:
+    """Return modification time and size of each file (a changed file gets a new index)."""
+    out: list[int] = []
+    for p in paths:
+        st = p.stat()
+        out.extend((st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+@dataclass
+class ServiceState:
+    """Configuration and caches shared by the processors of one app.
+
+    Parameters
+    ----------
+    data_root : Path
+        Resolved folder; requests may name files only under it.
+    work_dir : Path
+        Folder of the job database and the job folders (``jobs/<job id>/``).
+    max_upload_bytes : int
+        Largest request body and largest decoded upload, bytes.
+    max_jobs : int
+        Annual-run jobs running at the same time (each in its own process); more wait.
+    """
+
+    data_root: Path
+    work_dir: Path
+    max_upload_bytes: int
+    max_jobs: int = 2
+    _indexes: dict[Path, IndexEntry] = field(default_factory=dict, repr=False)
+    _build_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    warnings_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    job_slots: threading.BoundedSemaphore = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.job_slots = threading.BoundedSemaphore(self.max_jobs)
+
+    @property
+    def jobs_dir(self) -> Path:
+        """Parent folder of the job folders."""
+        return self.work_dir / "jobs"
+
+    def load_config(self, name: Any) -> tuple[Config, Path]:
+        """Resolve ``name`` under the data root, load the config and confine its files.
+
+        Raises
+        ------
+        RequestRejected
+            A path outside the root (400), a missing file (404), or the config's own
+            :class:`~landuse.errors.ConfigError` message (400).
+        """
+        path = resolve_under(self.data_root, name, what="config")
+        try:
+            cfg = load_config(path)
+        except LanduseError as exc:
+            raise rejected(exc, self.data_root) from None
+        check_config_confined(cfg, self.data_root, name=str(name))
+        return cfg, path
+
+    def protected_index(self, name: Any) -> IndexEntry:
+        """Return the protected-area index of a config, building it on first use.
+
+        The working CRS is ``options.working_crs`` or the CRS of the land-use layer (as
+        in the annual run), so overlaps are in the same metres as ``redlines.csv``.
+        """
+        path = resolve_under(self.data_root, name, what="config")
+        entry = self._indexes.get(path)
+        if entry is not None and self._fresh(entry, path):
+            return entry
+        with self._build_lock:  # one build at a time; others wait for it
+            entry = self._indexes.get(path)
+            if entry is not None and self._fresh(entry, path):
+                return entry
+            entry = self._build_index(name, path)
+            self._indexes[path] = entry
+            return entry
+
+    def _fresh(self, entry: IndexEntry, path: Path) -> bool:
+        try:
+            return entry.stamp == _stamp(path, entry.config.layers["protected_areas"].path)
+        except OSError:
+            return False
+
+    def _build_index(self, name: Any, path: Path) -> IndexEntry:
+        from landuse.io.vector import read_protected_areas
+
+        cfg, _ = self.load_config(name)
+        src = cfg.layers.get("protected_areas")
+        if src is None:
+            raise RequestRejected(
+                f"config {name!r} has no [layers.protected_areas] (自然保护地): add the layer "
+                "of protected areas to check mining rights against (contract §2)")
+        working = cfg.options.working_crs or _layer_crs(cfg)
+        try:
+            with self.warnings_lock, warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", LanduseWarning)
+                protected = read_protected_areas(
+                    src.path, layer=src.layer, fields=src.fields or None,
+                    encoding=src.encoding, working_crs=working)
+                index = ProtectedIndex(protected, working_crs=working)
+        except LanduseError as exc:
+            raise rejected(exc, self.data_root) from None
+        findings = [*get_findings(protected), *index.findings]
+        known = {f.message for f in findings}
+        findings += [Finding(code="warning", message=str(w.message), count=1) for w in caught
+                     if issubclass(w.category, LanduseWarning) and str(w.message) not in known]
+        return IndexEntry(index=index, config=cfg, name=str(name),
+                          stamp=_stamp(path, src.path), findings=findings)
+
+
+def _layer_crs(cfg: Config) -> str | None:
+    """Return the land-use layer's CRS as stored (None when it cannot be listed cheaply)."""
+    lu = cfg.layers["landuse"]
+    try:
+        crs = pyogrio.read_info(lu.path, layer=lu.layer)["crs"]
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError):
+        # e.g. GeoParquet (no GDAL driver): the protected layer's own CRS is used, and
+        # ProtectedIndex refuses it (CRSError, 400) when that one is geographic
+        return None
+    return str(crs) if crs else None

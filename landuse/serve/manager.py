@@ -1,0 +1,173 @@
+"""The process manager: pygeoapi's TinyDB job manager, with validation before jobs.
+
+:class:`LanduseManager` keeps pygeoapi's TinyDB job store (status, progress, results
+links: ``/jobs``, ``/jobs/{id}``, ``/jobs/{id}/results``) and changes four things:
+
+1. every request is checked by the processor's ``prepare`` **before** a job exists, so
+   bad input is a 4xx answer with the CLI's message, also for asynchronous requests;
+2. synchronous executions (``check-new-right``, ``txt2geojson``) are not written to the
+   job database (pygeoapi would rewrite its JSON file three times per request);
+3. each job gets its own folder ``<work_dir>/jobs/<job id>/``; the job's result is the
+   ``indicators.json`` in it; progress comes from the annual run's steps;
+4. callbacks to client-given URLs (``subscriber``) are disabled: the server makes no
+   outgoing requests (no SSRF), and a failing job only fails its own record.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+from pygeoapi.process.base import ProcessorExecuteError
+from pygeoapi.process.manager.tinydb_ import TinyDBManager
+from pygeoapi.util import (
+    JobStatus,
+    ProcessExecutionMode,
+    RequestedProcessExecutionMode,
+    RequestedResponse,
+    get_current_datetime,
+)
+
+from landuse.errors import LanduseError
+from landuse.serve._errors import InternalError, rejected
+from landuse.serve._state import ServiceState
+from landuse.serve.processes import LanduseProcessor
+
+__all__ = ["LanduseManager"]
+
+log = logging.getLogger("landuse.serve")
+
+
+class LanduseManager(TinyDBManager):
+    """pygeoapi's TinyDB manager with the landuse service state (see the module doc).
+
+    ``manager_def`` (the ``server.manager`` block of the generated pygeoapi config) carries
+    ``connection`` (TinyDB file), ``output_dir`` (job folders) and ``data_root``,
+    ``work_dir``, ``max_upload_bytes``, ``max_jobs``.
+    """
+
+    def __init__(self, manager_def: dict[str, Any]) -> None:
+        super().__init__(manager_def)
+        self.supports_subscribing = False
+        self.state = ServiceState(
+            data_root=Path(manager_def["data_root"]), work_dir=Path(manager_def["work_dir"]),
+            max_upload_bytes=int(manager_def["max_upload_bytes"]),
+            max_jobs=int(manager_def.get("max_jobs", 2)))
+        self.state.jobs_dir.mkdir(parents=True, exist_ok=True)
+
+    def get_processor(self, process_id: str) -> Any:
+        """Load the process plugin and hand it the service state."""
+        processor = super().get_processor(process_id)
+        if isinstance(processor, LanduseProcessor):
+            processor.state = self.state
+        return processor
+
+    def execute_process(
+        self,
+        process_id: str,
+        data_dict: dict,
+        execution_mode: RequestedProcessExecutionMode | None = None,
+        requested_outputs: dict | None = None,
+        subscriber: Any | None = None,
+        requested_response: str | None = RequestedResponse.raw.value,
+    ) -> tuple[str, str, Any, JobStatus, dict[str, str] | None]:
+        """Validate, then run synchronously or start a job (OGC API – Processes Part 1).
+
+        Asynchronous when the client sent ``Prefer: respond-async`` and the process allows
+        it; synchronous otherwise.
+
+        Raises
+        ------
+        ProcessorExecuteError
+            A 4xx :class:`RequestRejected` for bad input (no job is created), or a 500
+            :class:`InternalError` for a bug (details in the server log only).
+        """
+        processor = self.get_processor(process_id)
+        job_id = str(uuid.uuid4())
+        processor.set_job_id(job_id)
+        prepared = self._guarded(processor.prepare, data_dict)
+        options = processor.metadata.get("jobControlOptions", [])
+        wants_async = execution_mode == RequestedProcessExecutionMode.respond_async
+        job_dir = self.state.jobs_dir / job_id
+        if wants_async and ProcessExecutionMode.async_execute.value in options:
+            self._add(job_id, process_id)
+            worker = threading.Thread(target=self._run_job, name=f"job-{job_id}", daemon=True,
+                                      args=(processor, job_id, prepared, job_dir))
+            worker.start()
+            return (job_id, "application/json", None, JobStatus.accepted,
+                    {"Preference-Applied": RequestedProcessExecutionMode.respond_async.value})
+        kwargs: dict[str, Any] = {}
+        if getattr(processor, "needs_job_dir", False):
+            kwargs["job_dir"] = job_dir
+        mime, outputs = self._guarded(processor.run, prepared, **kwargs)
+        if requested_response == RequestedResponse.document.value:
+            outputs = {"outputs": [outputs]}
+        headers = ({"Preference-Applied": RequestedProcessExecutionMode.wait.value}
+                   if execution_mode is not None else None)
+        return job_id, mime, outputs, JobStatus.successful, headers
+
+    def _guarded(self, func: Any, *args: Any, **kwargs: Any) -> Any:
+        """Call ``func``; LanduseError -> 400 with its message; a bug -> 500, logged."""
+        try:
+            return func(*args, **kwargs)
+        except ProcessorExecuteError:
+            raise
+        except LanduseError as exc:
+            raise rejected(exc, self.state.data_root) from None
+        except Exception:
+            ref = uuid.uuid4().hex[:12]
+            log.exception("internal error %s", ref)
+            raise InternalError(user_msg=f"internal error (reference {ref} in the server "
+                                         "log); this is a bug in landuse, not in your "
+                                         "data") from None
+
+    def _add(self, job_id: str, process_id: str) -> None:
+        now = get_current_datetime()
+        self.add_job({
+            "type": "process", "identifier": job_id, "process_id": process_id,
+            "created": now, "started": None, "updated": now, "finished": None,
+            "status": JobStatus.accepted.value, "location": None,
+            "mimetype": "application/json", "message": "Job accepted", "progress": 0,
+        })
+
+    def _run_job(self, processor: LanduseProcessor, job_id: str, prepared: Any,
+                 job_dir: Path) -> None:
+        """Body of a job thread: never raises (the server stays up when a job fails)."""
+        self.update_job(job_id, {"status": JobStatus.running.value,
+                                 "started": get_current_datetime(),
+                                 "updated": get_current_datetime(),
+                                 "message": "Job running", "progress": 1})
+
+        def progress(step: str, done: int, total: int) -> None:
+            pct = max(1, min(99, round(100 * done / total))) if total else 1
+            self.update_job(job_id, {"updated": get_current_datetime(), "progress": pct,
+                                     "message": f"{step} ({done}/{total})"})
+
+        try:
+            mime, _ = self._guarded(processor.run, prepared, job_dir=job_dir,
+                                    progress=progress)
+            result = job_dir / "outputs" / "indicators.json"
+            self.update_job(job_id, {
+                "status": JobStatus.successful.value, "finished": get_current_datetime(),
+                "updated": get_current_datetime(), "location": str(result),
+                "mimetype": mime, "message": "Job complete", "progress": 100})
+        except ProcessorExecuteError as exc:
+            self.update_job(job_id, {
+                "status": JobStatus.failed.value, "finished": get_current_datetime(),
+                "updated": get_current_datetime(), "location": None,
+                "message": f"{exc.ogc_exception_code}: {exc.message}"})
+        except Exception:  # a job thread must never bring the server down
+            log.exception("job %s: could not record its end", job_id)
+
+    def delete_job(self, job_id: str) -> bool:
+        """Dismiss a job: its record and its whole folder."""
+        removed = super().delete_job(job_id)
+        shutil.rmtree(self.state.jobs_dir / job_id, ignore_errors=True)
+        return removed
+
+    def __repr__(self) -> str:
+        return f"<LanduseManager> {self.state.data_root}"
