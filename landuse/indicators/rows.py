@@ -111,17 +111,20 @@ def indicator_rows(
         reasons.update({str(k): str(v) for k, v in (reason or {}).items()})
     names = {str(k): str(v) for k, v in (zone_names or {}).items()}
 
+    comp_map: Any = comp_frame
+    if isinstance(comp_frame, pd.DataFrame):
+        frame_c = comp_frame[~comp_frame.index.duplicated()]
+        comp_map = {str(z): row for z, row in zip(frame_c.index,
+                                                  frame_c.to_dict(orient="records"),
+                                                  strict=True)}
     records = []
     for zone, raw in values.items():
         z = str(zone)
         missing = raw is None or isinstance(raw, str) or bool(pd.isna(raw))
         value = None if missing else _clean(float(raw))
         comp: dict[str, Any] = {}
-        if isinstance(comp_frame, pd.DataFrame):
-            if z in comp_frame.index:
-                comp = {str(k): _clean(v) for k, v in comp_frame.loc[z].items()}
-        elif isinstance(comp_frame, Mapping) and z in comp_frame:
-            comp = {str(k): _clean(v) for k, v in comp_frame[z].items()}
+        if isinstance(comp_map, Mapping) and z in comp_map:
+            comp = {str(k): _clean(v) for k, v in comp_map[z].items()}
         computable = value is not None
         records.append({
             "id": indicator_id,
