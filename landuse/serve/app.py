@@ -77,6 +77,7 @@ def pygeoapi_config(data_root: Path, work_dir: Path, *, url: str, max_upload_byt
                 "work_dir": str(work_dir),
                 "max_upload_bytes": max_upload_bytes,
                 "max_jobs": max_jobs,
+                "url": url,
             },
         },
         "logging": {"level": "WARNING"},
@@ -180,7 +181,8 @@ class _QuietFilter(logging.Filter):
 
     A refused request (RequestRejected) becomes one INFO line instead of an ERROR with a
     traceback; pygeoapi's "unknown locale 'type'" warnings (it tries every key of the
-    processes' JSON Schemas as a language tag, on every description) are dropped.
+    processes' JSON Schemas as a language tag, on every description) and its warning for
+    a /jobs request without ``offset`` are dropped.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -189,13 +191,16 @@ class _QuietFilter(logging.Filter):
             record.exc_info, record.exc_text = None, None
             record.levelno, record.levelname = logging.INFO, "INFO"
             return logging.getLogger(record.name).isEnabledFor(logging.INFO)
-        return not (record.name == "pygeoapi.l10n"
-                    and str(record.msg).startswith("unknown locale"))
+        if record.name == "pygeoapi.l10n":
+            return not str(record.msg).startswith("unknown locale")
+        # pygeoapi logs int(None) as a warning whenever /jobs has no offset parameter
+        return not (record.name == "pygeoapi.api.processes"
+                    and isinstance(record.msg, TypeError))
 
 
 def _quiet_logs() -> None:
     """Install :class:`_QuietFilter` once on the two pygeoapi loggers concerned."""
-    for name in ("pygeoapi.api", "pygeoapi.l10n"):
+    for name in ("pygeoapi.api", "pygeoapi.api.processes", "pygeoapi.l10n"):
         target = logging.getLogger(name)
         if not any(isinstance(f, _QuietFilter) for f in target.filters):
             target.addFilter(_QuietFilter())

@@ -47,7 +47,7 @@ class LanduseManager(TinyDBManager):
 
     ``manager_def`` (the ``server.manager`` block of the generated pygeoapi config) carries
     ``connection`` (TinyDB file), ``output_dir`` (job folders) and ``data_root``,
-    ``work_dir``, ``max_upload_bytes``, ``max_jobs``.
+    ``work_dir``, ``max_upload_bytes``, ``max_jobs``, ``url`` (base of the job links).
     """
 
     def __init__(self, manager_def: dict[str, Any]) -> None:
@@ -58,6 +58,7 @@ class LanduseManager(TinyDBManager):
             max_upload_bytes=int(manager_def["max_upload_bytes"]),
             max_jobs=int(manager_def.get("max_jobs", 2)))
         self.state.jobs_dir.mkdir(parents=True, exist_ok=True)
+        self.url = str(manager_def.get("url", "")).rstrip("/")
 
     def get_processor(self, process_id: str) -> Any:
         """Load the process plugin and hand it the service state."""
@@ -98,7 +99,11 @@ class LanduseManager(TinyDBManager):
             worker = threading.Thread(target=self._run_job, name=f"job-{job_id}", daemon=True,
                                       args=(processor, job_id, prepared, job_dir))
             worker.start()
-            return (job_id, "application/json", None, JobStatus.accepted,
+            status = {"type": "process", "jobID": job_id, "processID": process_id,
+                      "status": JobStatus.accepted.value,
+                      "links": [{"href": f"{self.url}/jobs/{job_id}?f=json", "rel": "monitor",
+                                 "type": "application/json", "title": "job status"}]}
+            return (job_id, "application/json", status, JobStatus.accepted,
                     {"Preference-Applied": RequestedProcessExecutionMode.respond_async.value})
         kwargs: dict[str, Any] = {}
         if getattr(processor, "needs_job_dir", False):
@@ -129,7 +134,7 @@ class LanduseManager(TinyDBManager):
         now = get_current_datetime()
         self.add_job({
             "type": "process", "identifier": job_id, "process_id": process_id,
-            "created": now, "started": None, "updated": now, "finished": None,
+            "created": now, "started": now, "updated": now, "finished": None,
             "status": JobStatus.accepted.value, "location": None,
             "mimetype": "application/json", "message": "Job accepted", "progress": 0,
         })
@@ -138,7 +143,6 @@ class LanduseManager(TinyDBManager):
                  job_dir: Path) -> None:
         """Body of a job thread: never raises (the server stays up when a job fails)."""
         self.update_job(job_id, {"status": JobStatus.running.value,
-                                 "started": get_current_datetime(),
                                  "updated": get_current_datetime(),
                                  "message": "Job running", "progress": 1})
 
