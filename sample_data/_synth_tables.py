@@ -104,23 +104,23 @@ unit = "%"
 year = 2020
 source = "{S2}"
 
-# 2530 亩 = 2530 / 15 ha = 168.67 ha (kept in 亩, the unit of this id)
+# 2530 亩 = 2530 / 15 ha = 168.67 ha (the unit of this id is ha)
 [[target]]
-id = "stock_land_revitalised_mu"
+id = "stock_land_revitalised_area"
 op = ">="
-value = 2530
-unit = "亩"
+value = 168.67
+unit = "ha"
 year = 2022
 value_original = 2530
 unit_original = "亩"
 source = "{S2}"
 
-# 10600 亩 = 10600 / 15 ha = 706.67 ha (kept in 亩, the unit of this id)
+# 10600 亩 = 10600 / 15 ha = 706.67 ha (the unit of this id is ha)
 [[target]]
-id = "rural_settlement_reduction_mu"
+id = "rural_settlement_reduction_area"
 op = ">="
-value = 10600
-unit = "亩"
+value = 706.67
+unit = "ha"
 year = 2022
 value_original = 10600
 unit_original = "亩"
