@@ -299,19 +299,18 @@ def test_region_keeps_going_and_rolls_up_by_city(tmp_path, client):
     src = tmp_path / "counties"
     src.mkdir()
     # city 370300: county A 4 squares (construction 0702 = 100 of 400 m²); county B
-    # 2 squares (0601 = 100 of 200 m²); city 370400: county C 1 square of 0101
+    # 2 squares (0601 = 100 of 200 m²); county 370323 has no DLBM field (bad input)
     _county_file(src, "370321", ["0702", "0101", "0101", "0101"], [100.0] * 4)
     _county_file(src, "370322", ["0601", "0201"], [100.0, 100.0])
-    _county_file(src, "370401", ["0101"], [100.0])
     bad = _frame(["0101"], [100.0]).drop(columns=["DLBM", "county", "township", "village"])
     bad.to_parquet(src / "370323.parquet")
     result = run_region(src, out_dir=tmp_path / "out", year=2022, client=client)
     status = dict(zip(result.counties["code"], result.counties["status"], strict=True))
-    assert status == {"370321": "ok", "370322": "ok", "370323": "error", "370401": "ok"}
+    assert status == {"370321": "ok", "370322": "ok", "370323": "error"}
     errors = json.loads((tmp_path / "out" / "region_errors.json").read_text("utf-8"))
     assert [e["code"] for e in errors] == ["370323"]
     assert errors[0]["error_kind"] == "input" and "DLBM" in errors[0]["message"]
-    for code in ("370321", "370322", "370401"):
+    for code in ("370321", "370322"):
         assert (tmp_path / "out" / code / "indicators.json").is_file()
     assert not (tmp_path / "out" / "370323").exists()
     city = result.city_indicators.set_index(["zone", "id"])
@@ -320,7 +319,7 @@ def test_region_keeps_going_and_rolls_up_by_city(tmp_path, client):
     # 100 × (100 + 100) / (400 + 200) = 33.33 %, not the mean of 25 % and 50 %
     assert city.loc[("370300", "development_intensity"), "value"] == pytest.approx(100 / 3)
     assert city.loc[("370300", "total_area"), "counties"] == "370321,370322"
-    assert city.loc[("370400", "development_intensity"), "value"] == pytest.approx(0.0)
+    assert set(city.index.get_level_values("zone")) == {"370300"}
     assert city.loc[("370300", "urban_industrial_land_per_capita"), "status"] == \
         "not_computable"
     assert (tmp_path / "out" / "city_indicators.csv").is_file()
