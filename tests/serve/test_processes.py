@@ -11,7 +11,6 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 CONFIG = "huantai/config.toml"
 
