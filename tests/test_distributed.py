@@ -31,8 +31,13 @@ from landuse.dask import (  # noqa: E402
     redline_check_dask,
     tabulate_dask,
 )
-from landuse.dask.region import city_rollup, county_sources, run_region  # noqa: E402
-from landuse.errors import LanduseWarning, SchemaError  # noqa: E402
+from landuse.dask.region import (  # noqa: E402
+    check_scheduler,
+    city_rollup,
+    county_sources,
+    run_region,
+)
+from landuse.errors import ConfigError, LanduseWarning, SchemaError  # noqa: E402
 from landuse.overlay import tabulate  # noqa: E402
 from tests.helpers import assert_not_mutated  # noqa: E402
 
@@ -352,3 +357,11 @@ def test_county_sources_codes_from_names(tmp_path):
     got = [(c, p.name) for c, p in county_sources(tmp_path)]
     assert got == [("370321", "370321_桓台县.parquet"), ("370322", "370322.gpkg"),
                    ("", "region.parquet")]
+
+
+def test_check_scheduler_addresses():
+    assert check_scheduler("tcp://10.0.0.5:8786") == "tcp://10.0.0.5:8786"
+    assert check_scheduler("") is None and check_scheduler(None) is None
+    for bad in ("10.0.0.5:8786", "http://host:8786", 8786, "tcp://"):
+        with pytest.raises(ConfigError, match="tcp://host:8786"):
+            check_scheduler(bad)

@@ -38,6 +38,7 @@ __all__ = [
     "COUNTY_SUFFIXES",
     "ROLLUP_RATIOS",
     "RegionResult",
+    "check_scheduler",
     "city_rollup",
     "connect",
     "county_sources",
@@ -85,6 +86,24 @@ class RegionResult:
     city_indicators: pd.DataFrame
     errors: list[dict[str, Any]]
     out_dir: Path
+
+
+def check_scheduler(address: object, *, key: str = "options.scheduler") -> str | None:
+    """Validate a scheduler address of the config; return it (``None`` or ``""``: in-process).
+
+    Raises
+    ------
+    ConfigError
+        Not a string, or not ``tcp://``, ``tls://``, ``ucx://`` or ``inproc://`` followed by
+        a host (and port), e.g. ``"tcp://10.0.0.5:8786"``.
+    """
+    if address is None or address == "":
+        return None
+    if not isinstance(address, str) or not re.fullmatch(
+            r"(tcp|tls|ucx|inproc)://[^\s/:]+(:\d{1,5})?(/[^\s]*)?", address):
+        raise ConfigError(f"{key} must be a dask scheduler address such as "
+                          f"\"tcp://host:8786\" (or empty for in-process), found {address!r}")
+    return address
 
 
 def connect(scheduler: str | None = None) -> distributed.Client:
