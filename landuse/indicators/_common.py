@@ -33,6 +33,8 @@ __all__ = [
     "By",
     "Prepared",
     "class_rows",
+    "code_prefix",
+    "factorised",
     "levels_for",
     "make_indicator",
     "prepare",
@@ -117,12 +119,12 @@ def _factor(values: pd.Series, func: Callable[[str], str]) -> tuple[np.ndarray, 
     return np.where(codes < 0, len(mapped) - 1, codes), mapped
 
 
-def _prefix(value: str, *, n: int) -> str:
+def code_prefix(value: str, *, n: int) -> str:
     """Return the first ``n`` characters of a stripped location code."""
     return value.strip()[:n]
 
 
-def _factorised(values: pd.Series, func: Callable[[str], str]) -> np.ndarray:
+def factorised(values: pd.Series, func: Callable[[str], str]) -> np.ndarray:
     """``func`` applied to every value (through :func:`_factor`); object array."""
     idx, mapped = _factor(values, func)
     return mapped[idx]
@@ -141,7 +143,7 @@ def zone_columns(frame: pd.DataFrame, levels: Iterable[str], *, what: str) -> pd
         if level in frame.columns:
             idx, mapped = _factor(frame[level], str.strip)
         elif "ZLDWDM" in frame.columns:
-            idx, mapped = _factor(frame["ZLDWDM"], functools.partial(_prefix, n=n))
+            idx, mapped = _factor(frame["ZLDWDM"], functools.partial(code_prefix, n=n))
         else:
             raise SchemaError(
                 f"{what}: the layer has neither a {level!r} column nor ZLDWDM (坐落单位代码, "
@@ -181,9 +183,9 @@ def class_rows(
             f"{list(frame.columns)}); read it with landuse.io.vector.read_landuse or map the fields"
         )
     zones = zone_columns(frame, levels, what=what)
-    dlbm = _factorised(frame["DLBM"], _norm_code)
-    kc = _factorised(frame["KCDLBM"], _norm_code)
-    cz = _factorised(frame["CZCSXM"], _norm_code)
+    dlbm = factorised(frame["DLBM"], _norm_code)
+    kc = factorised(frame["KCDLBM"], _norm_code)
+    cz = factorised(frame["CZCSXM"], _norm_code)
     tbdlmj = pd.to_numeric(frame["TBDLMJ"], errors="coerce").to_numpy(dtype=float)
     kcmj = pd.to_numeric(frame["KCMJ"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     if np.isnan(tbdlmj).any():

@@ -8,6 +8,7 @@ families for a county and its townships and returns their rows, with targets app
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,11 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from landuse.errors import CRSError
 from landuse.findings import Finding, attach_findings, get_findings
 from landuse.indicators import economy, farmland, intensity, vacant
 from landuse.indicators._common import (
     By,
     Prepared,
+    code_prefix,
+    factorised,
     make_indicator,
     prepare,
     registry,
@@ -160,25 +164,40 @@ def assign_townships(lu: pd.DataFrame, townships: pd.DataFrame) -> pd.DataFrame:
     XZQ township are counted in a finding (``attrs['findings']``). ``village`` is kept
     only where ``ZLDWDM[:9]`` agrees with the township.
     """
-    import geopandas as gpd
+    import shapely
 
     if "zone" not in townships.columns:
         raise ValueError("townships: expected the frame of landuse.io.vector.read_townships "
                          "with a 'zone' column (XZQDM)")
-    pts = gpd.GeoDataFrame(geometry=lu.geometry.representative_point(), crs=lu.crs)
-    joined = gpd.sjoin(pts, townships[["zone", townships.geometry.name]], how="left",
-                       predicate="within")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    code = joined["zone"].reindex(lu.index)
-    zl = (lu["ZLDWDM"].astype(str).str.strip() if "ZLDWDM" in lu.columns
-          else pd.Series("", index=lu.index))
-    fallback = zl.str[:9]
-    township = code.astype(object).where(code.notna(), fallback).astype(str)
+    if townships.crs != lu.crs:
+        raise CRSError(f"townships are in {townships.crs}, the land-use layer in {lu.crs}; "
+                       "read both with the same working_crs")
+    # a tree of the patch points, queried by each (prepared) township polygon: a few
+    # complex polygons against many points is much faster this way round
+    pts = shapely.point_on_surface(lu.geometry.to_numpy())
+    town_idx, pt_idx = shapely.STRtree(pts).query(townships.geometry.to_numpy(),
+                                                  predicate="contains")
+    order = np.lexsort((town_idx, pt_idx))  # first township (layer order) wins on overlap
+    town_idx, pt_idx = town_idx[order], pt_idx[order]
+    first = np.r_[True, pt_idx[1:] != pt_idx[:-1]] if len(pt_idx) else np.zeros(0, bool)
+    codes = np.full(len(lu), None, dtype=object)
+    codes[pt_idx[first]] = townships["zone"].astype(str).to_numpy()[town_idx[first]]
+    inside = np.array([c is not None for c in codes], dtype=bool)
+    if "ZLDWDM" in lu.columns:
+        zl9 = factorised(lu["ZLDWDM"], functools.partial(code_prefix, n=9))
+        zl12 = factorised(lu["ZLDWDM"], functools.partial(code_prefix, n=12))
+    else:
+        zl9 = zl12 = np.full(len(lu), "", dtype=object)
+    township = np.where(inside, codes, zl9).astype(object)
+    county = factorised(pd.Series(township, dtype=object), functools.partial(code_prefix, n=6))
+    village_ok = factorised(pd.Series(zl12, dtype=object),
+                             functools.partial(code_prefix, n=9)) == township
     out = lu.copy()
-    out["township"] = township.to_numpy()
-    out["county"] = township.str[:6].to_numpy()
-    village = zl.str[:12]
-    out["village"] = village.where(village.str[:9] == township, "").to_numpy()
+    out["township"] = pd.Series(township, index=lu.index, dtype=object)
+    out["county"] = pd.Series(county, index=lu.index, dtype=object)
+    out["village"] = pd.Series(np.where(village_ok, zl12, ""), index=lu.index, dtype=object)
+    code = pd.Series(codes, index=lu.index, dtype=object)
+    fallback = pd.Series(zl9, index=lu.index, dtype=object)
     findings = []
     outside = int(code.isna().sum())
     if outside:
@@ -187,7 +206,7 @@ def assign_townships(lu: pd.DataFrame, townships: pd.DataFrame) -> pd.DataFrame:
             message=f"{outside} patch(es) lie outside every township of the XZQ layer "
                     "(行政区); their township is taken from ZLDWDM[:9]",
             examples=list(lu.index[code.isna().to_numpy()][:5])))
-    differ = int(((fallback != township) & code.notna() & (fallback != "")).sum())
+    differ = int(((fallback.to_numpy() != township) & inside & (zl9 != "")).sum())
     if differ:
         findings.append(Finding(
             code="township_code_mismatch", count=differ, severity="info",
