@@ -16,7 +16,7 @@ from shapely.geometry import Polygon, box
 from shapely.geometry.polygon import orient
 
 from landuse.errors import CRSError, GeometryError, SchemaError
-from landuse.geom.tiles import split_large
+from landuse.geom.tiles import boundary_chunks, polygonal, split_large
 from landuse.overlay import pairs, tabulate
 from tests.helpers import assert_not_mutated
 
@@ -240,3 +240,29 @@ def test_missing_and_empty_geometries_contribute_nothing(squares):
                             [None, Polygon()])], ignore_index=True)
     out = tabulate(a2, b, by_a="DLBM", by_b="zone")
     np.testing.assert_allclose(out["area_m2"], [0.5, 0.25, 0.5, 0.25], rtol=1e-12)
+
+
+def test_polygonal_drops_lines_and_points():
+    from shapely.geometry import GeometryCollection, LineString, Point
+
+    g = np.array([
+        GeometryCollection([LineString([(0, 0), (1, 1)])]),
+        GeometryCollection([box(0, 0, 1, 1), LineString([(0, 0), (1, 1)]), box(2, 2, 3, 3)]),
+        box(0, 0, 1, 1),
+        Point(0, 0),
+    ], dtype=object)
+    out = polygonal(g)
+    assert out[0].is_empty and out[3].is_empty
+    assert out[1].geom_type == "MultiPolygon" and out[1].area == 2.0  # two unit squares
+    assert out[2] is g[2]
+
+
+def test_boundary_chunks_cover_the_rings():
+    # 10 x 10 square with a 1 x 1 hole: boundary length 40 + 4 = 44
+    g = np.array([box(0, 0, 10, 10).difference(box(2, 2, 3, 3)), box(20, 0, 21, 1)], dtype=object)
+    for max_vertices in (2, 3, 256):
+        lines, parent = boundary_chunks(g, max_vertices=max_vertices)
+        assert shapely.get_num_coordinates(lines).max() <= max_vertices
+        assert shapely.length(lines[parent == 0]).sum() == pytest.approx(44.0)
+        assert shapely.length(lines[parent == 1]).sum() == pytest.approx(4.0)
+        assert shapely.union_all(lines[parent == 0]).equals(g[0].boundary)

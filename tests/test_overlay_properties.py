@@ -82,6 +82,7 @@ def test_equals_geopandas_overlay(ab, per_zone, max_vertices):
     keys = ["DLBM"] + ([by_b] if by_b else [])
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(overlay, "_MAX_VERTICES", max_vertices)  # 16: most shapes are tiled
+        mp.setattr(overlay, "_ZONE_VERTICES", max_vertices)
         out = tabulate(a, b, by_a="DLBM", by_b=by_b)
     got = as_series(out, keys)
     ref = reference(a, b, by_b)
@@ -122,6 +123,7 @@ def test_pieces_add_up_and_match_the_table(ab):
     table = tabulate(a, b, by_a="DLBM", by_b="zone")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(overlay, "_MAX_VERTICES", 16)
+        mp.setattr(overlay, "_ZONE_VERTICES", 16)
         pieces = tabulate(a, b, by_a="DLBM", by_b="zone", keep_geometry=True, chunk_size=3)
     # each piece's geometry has the area reported, and lies in its A-feature
     np.testing.assert_allclose(shapely.area(pieces.geometry.array), pieces["area_m2"],

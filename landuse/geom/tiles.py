@@ -52,7 +52,8 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
         merged[:] = shapely.Polygon()
         if keep.any():
             present = np.unique(idx[keep])
-            merged[present] = shapely.multipolygons(parts[keep], indices=idx[keep])[present]
+            local = np.searchsorted(present, idx[keep])  # indices must run 0..k-1
+            merged[present] = shapely.multipolygons(parts[keep], indices=local)
         out[coll] = merged
     return out
 
