@@ -237,7 +237,7 @@ def urban_boundary(world: Any) -> gpd.GeoDataFrame:
 
 
 def permanent_farmland(rng: np.random.Generator, dltb: gpd.GeoDataFrame,
-                       urban_proj: shapely.Geometry) -> gpd.GeoDataFrame:
+                       urban_proj: shapely.Geometry, scale_len: float) -> gpd.GeoDataFrame:
     """YJJBNTBHTB: blocks of farmland patches (dissolved by village and class) + some non-farm."""
     geoms = dltb.geometry.to_numpy()
     rp = shapely.point_on_surface(geoms)
@@ -249,7 +249,8 @@ def permanent_farmland(rng: np.random.Generator, dltb: gpd.GeoDataFrame,
     order = np.argsort(-score, kind="stable")
     order = order[farm[order]]
     cum = np.cumsum(dltb["TBDLMJ"].to_numpy()[order])
-    k = int(np.searchsorted(cum, PERMANENT_FARMLAND_HA * 1e4 * 0.995)) + 1
+    target = PERMANENT_FARMLAND_HA * 1e4 * 0.995 * scale_len**2
+    k = int(np.searchsorted(cum, target)) + 1
     chosen = np.zeros(len(dltb), dtype=bool)
     chosen[order[:k]] = True
     # deliberate: a few farmland patches right at the towns (inside the urban boundary)
@@ -263,7 +264,7 @@ def permanent_farmland(rng: np.random.Generator, dltb: gpd.GeoDataFrame,
     sel = dltb.iloc[np.flatnonzero(chosen)]
     rows = []
     for (_zl, code), grp in sel.groupby(["ZLDWDM", "DLBM"], sort=True):
-        merged = shapely.union_all(grp.geometry.to_numpy(), grid_size=sg.GRID)
+        merged = shapely.coverage_union_all(grp.geometry.to_numpy())
         parts = shapely.get_parts(merged)
         owner = sg.label_by_polygons(shapely.point_on_surface(grp.geometry.to_numpy()), parts)
         for j, part in enumerate(parts):
@@ -305,12 +306,12 @@ def high_standard_farmland(rng: np.random.Generator, dltb: gpd.GeoDataFrame,
         if len(idx) < 40:
             continue
         used[idx] = True
-        geom = shapely.union_all(farm.geometry.to_numpy()[idx], grid_size=sg.GRID)
+        geom = shapely.coverage_union_all(farm.geometry.to_numpy()[idx])
         year = int(rng.integers(2012, 2021))
         town = names[str(pd_mode(towns[idx]))]
         rows.append((f"桓台县{year}年度高标准农田建设项目（{town}）", year, geom))
         total += float(farm["TBDLMJ"].to_numpy()[idx].sum()) / 1e4
-        if total >= HIGH_STANDARD_HA or attempt > 390:
+        if total >= HIGH_STANDARD_HA * scale_len**2 or attempt > 390:
             break
     rows.sort(key=lambda r: (r[1], r[0]))
     gdf = gpd.GeoDataFrame(rows, columns=["XMMC", "JSND", "geometry"], geometry="geometry",

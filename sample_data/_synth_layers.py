@@ -90,7 +90,7 @@ def build_villages(rng: np.random.Generator, county: Polygon, scale: Any) -> gpd
         part = faces[owner == i]
         if len(part) == 0:
             continue
-        geoms.append(shapely.union_all(part, grid_size=sg.GRID))
+        geoms.append(shapely.coverage_union_all(part))
         tw.append(town_idx[i])
     gdf = gpd.GeoDataFrame({"tidx": tw}, geometry=geoms)
     # number villages inside each township from north-west to south-east
@@ -304,7 +304,7 @@ def dissolve_linear(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     rest = gdf.loc[~lin]
     parts = []
     for (lc, v, z), grp in gdf.loc[lin].groupby(["linear", "village", "zone"], sort=True):
-        merged = shapely.union_all(grp.geometry.to_numpy(), grid_size=sg.GRID)
+        merged = shapely.coverage_union_all(grp.geometry.to_numpy())
         for g in shapely.get_parts(merged):
             parts.append((v, lc, z, g))
     pieces = gpd.GeoDataFrame(parts, columns=["village", "linear", "zone", "geometry"],
@@ -336,7 +336,7 @@ def merge_small(gdf: gpd.GeoDataFrame, min_area: float) -> gpd.GeoDataFrame:
         groups.setdefault(b, [b]).append(a)
     new = geoms.copy()
     for b, members in groups.items():
-        new[b] = shapely.union_all(geoms[members], grid_size=sg.GRID)
+        new[b] = shapely.coverage_union_all(geoms[members])
     drop = np.zeros(len(geoms), dtype=bool)
     drop[list(target)] = True
     out = gdf.copy()

@@ -119,7 +119,7 @@ def control_layers(rng: np.random.Generator, world: layers.World, dltb: gpd.GeoD
     vcode = dltb["ZLDWDM"].str[:12].to_numpy()
     groups = pd.Series(np.arange(len(vcode))).groupby(vcode, sort=True).indices
     codes = np.array(sorted(groups))
-    geoms = proj(np.array([shapely.union_all(dltb_local[groups[c]], grid_size=sg.GRID)
+    geoms = proj(np.array([shapely.coverage_union_all(dltb_local[groups[c]])
                            for c in codes], dtype=object))
     cj = gpd.GeoDataFrame({"ZLDWDM": [c + "0000000" for c in codes],
                            "ZLDWMC": vil.loc[codes, "name"].to_numpy(),
@@ -127,8 +127,8 @@ def control_layers(rng: np.random.Generator, world: layers.World, dltb: gpd.GeoD
     tcodes = np.unique(cj["XZQDM"])
     names = dict(zip(vil["township"], vil["township_name"], strict=False))
     xzq = gpd.GeoDataFrame({"XZQDM": tcodes, "XZQMC": [names[t] for t in tcodes]},
-                           geometry=[shapely.union_all(cj.geometry.to_numpy()[cj["XZQDM"] == t],
-                                                       grid_size=sg.GRID) for t in tcodes],
+                           geometry=[shapely.coverage_union_all(
+                               cj.geometry.to_numpy()[cj["XZQDM"] == t]) for t in tcodes],
                            crs=CRS_PROJ)
     pa = ctl.protected_areas(rng, world)
     kyq = ctl.mining_rights(rng, world, pa)
@@ -138,7 +138,7 @@ def control_layers(rng: np.random.Generator, world: layers.World, dltb: gpd.GeoD
     z = world.zones
     urban_proj = proj(np.array([shapely.union_all(
         z.loc[z["kind"].isin(["city", "town"])].geometry.to_numpy())]))[0]
-    yj = ctl.permanent_farmland(rng, dltb, urban_proj)
+    yj = ctl.permanent_farmland(rng, dltb, urban_proj, world.scale.length)
     gb = ctl.high_standard_farmland(rng, dltb, urban_proj, world.scale.length)
     return {
         "XZQ": xzq,

@@ -82,9 +82,16 @@ def test_patches_do_not_overlap(dltb):
     assert not interior.any(), f"{interior.sum()} overlapping pairs"
 
 
+def test_patches_form_a_valid_coverage(dltb):
+    # no overlaps, and neighbours share their edges vertex for vertex (no slivers, no T-gaps)
+    assert shapely.coverage_is_valid(dltb.geometry.to_numpy())
+
+
 def test_patches_cover_the_county(dltb, layer):
     g = dltb.geometry.to_numpy()
-    union = shapely.union_all(g, grid_size=0.001)
+    assert shapely.coverage_is_valid(g)
+    union = shapely.coverage_union_all(g)  # exact for a valid coverage
+    assert len(union.interiors if union.geom_type == "Polygon" else [0, 0]) == 0  # no holes
     county = shapely.union_all(layer("XZQ").geometry.to_numpy(), grid_size=0.001)
     total = shapely.area(g).sum()
     assert union.area == pytest.approx(county.area, rel=1e-9)
