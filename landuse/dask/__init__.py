@@ -20,12 +20,12 @@ from landuse.dask.engine import (
     partition,
     prepare_dask,
     private_copy,
-    read_landuse_dask,
-    redline_check_dask,
     reduce_prepared,
     tabulate_dask,
 )
 from landuse.dask.indicators import indicator_series, indicators_dask
+from landuse.dask.reading import read_landuse_dask
+from landuse.dask.redlines import redline_check_dask
 
 __all__ = [
     "class_areas_dask",

@@ -12,7 +12,8 @@ the land-use layer, with the zone layer sent to every worker once
   (patches are never split between partitions);
 - indicators: Σ m² per (zone, code, CZCSXM) and Σ TBMJ per zone first, ratios after the
   reduction (the indicator functions run once on the reduced sums);
-- redline checks: one row per (patch, control-line feature) piece, partition-local.
+- redline checks (:mod:`landuse.dask.redlines`): one row per (patch, control-line
+  feature) piece, partition-local.
 
 Results equal the single-machine path to floating-point summation order (relative
 differences ~1e-15) and come in the same row order. See ``docs/distributed.md``.
@@ -20,7 +21,6 @@ differences ~1e-15) and come in the same row order. See ``docs/distributed.md``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,11 +28,10 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
-from landuse.errors import InputFileError, SchemaError
-from landuse.findings import Finding, attach_findings, get_findings
+from landuse.errors import SchemaError
+from landuse.findings import Finding, get_findings
 from landuse.indicators._common import Prepared, zone_index
 from landuse.rules import RuleSet, load_rules
 from landuse.units import M2_PER_HA
@@ -43,15 +42,12 @@ if TYPE_CHECKING:
     from dask.delayed import Delayed
 
 __all__ = [
-    "LANDUSE_META_COLUMNS",
     "class_areas_dask",
     "compute_partitions",
     "merge_findings",
     "partition",
     "prepare_dask",
     "private_copy",
-    "read_landuse_dask",
-    "redline_check_dask",
     "reduce_prepared",
     "tabulate_dask",
 ]
@@ -59,13 +55,6 @@ __all__ = [
 Frame = Any  # geopandas.GeoDataFrame or dask_geopandas.GeoDataFrame
 ROW = "_landuse_row"  # original position of a feature, carried through the partitions
 
-#: columns of the normalised land-use frame (docs/architecture.md) and their dtypes
-LANDUSE_META_COLUMNS: dict[str, str] = {
-    "BSM": "str", "DLBM": "str", "DLMC": "str", "TBMJ": "float64", "KCDLBM": "str",
-    "KCXS": "float64", "KCMJ": "float64", "TBDLMJ": "float64", "ZLDWDM": "str",
-    "ZLDWMC": "str", "QSDWDM": "str", "QSXZ": "str", "CZCSXM": "str", "county": "str",
-    "township": "str", "village": "str",
-}
 
 
 # ----------------------------------------------------------------------------- partitions
@@ -511,147 +500,3 @@ def _sandalei_order(groups: pd.Series) -> list[str]:
     present = set(groups)
     return [g for g, _ in _SANDALEI_AGGREGATES] + ([UNCLASSIFIED] if UNCLASSIFIED in present
                                                    else [])
-
-
-# ----------------------------------------------------------------------------- redlines
-
-
-def _check_part(part: gpd.GeoDataFrame, k: int, check: Callable[..., gpd.GeoDataFrame],
-                line: gpd.GeoDataFrame, options: dict[str, Any]) -> gpd.GeoDataFrame | None:
-    if len(part) == 0:
-        return None
-    return check(part.drop(columns=[ROW], errors="ignore"), private_copy(line), **options)
-
-
-def redline_check_dask(
-    check: Callable[..., gpd.GeoDataFrame],
-    lu: Frame,
-    line: gpd.GeoDataFrame,
-    *,
-    client: distributed.Client | None = None,
-    npartitions: int | None = None,
-    **options: Any,
-) -> gpd.GeoDataFrame:
-    """Run a control-line check of :mod:`landuse.redlines.control_lines` by partition.
-
-    The checks (``eco_redline_construction``, ``farmland_nonfarm``,
-    ``outside_urban_boundary``) give one row per (patch, control-line feature) piece and
-    depend on that patch only, so the partitions' rows together are the single-machine
-    rows; they are ordered as on one machine (township, feature_id, against_id). The
-    control layer is broadcast once. Findings of the partitions are merged
-    (:func:`merge_findings`: counts added).
-
-    Parameters
-    ----------
-    check : callable
-        One of the control-line check functions, ``check(lu, line, **options)``.
-    lu : GeoDataFrame or dask_geopandas.GeoDataFrame
-        Normalised DLTB (``read_landuse``).
-    line : GeoDataFrame
-        The control layer (``read_control_line``), whole.
-    **options
-        The check's keyword options (``sliver_m2``, ``rules``, ``include_touching`` ...);
-        passed through unchanged to ``check``.
-
-    Returns
-    -------
-    GeoDataFrame
-        The check's columns (:data:`landuse.redlines.control_lines.CONTROL_COLUMNS`).
-    """
-    client = _client(client)
-    empty = check(_meta(lu).drop(columns=[ROW], errors="ignore"), line, **options)
-    parts = compute_partitions(_check_part, lu, check, _shared(line, client), options,
-                               client=client, npartitions=npartitions)
-    parts = [p for p in parts if p is not None]
-    findings = merge_findings([f for p in parts for f in get_findings(p)])
-    rows = [p for p in parts if len(p)]
-    if rows:
-        frame = pd.concat(rows, ignore_index=True)
-        frame = frame.sort_values(["township", "feature_id", "against_id"], kind="stable")
-        out = gpd.GeoDataFrame(frame.reset_index(drop=True), geometry="geometry", crs=empty.crs)
-    else:
-        out = empty.copy()
-    out.attrs = {k: v for k, v in (parts[0] if parts else empty).attrs.items()
-                 if k != "findings"}
-    attach_findings(out, findings)
-    return out
-
-
-# ----------------------------------------------------------------------------- reading
-
-
-def _parquet_crs(path: Path) -> pyproj.CRS:
-    import pyarrow.parquet as pq
-
-    meta = pq.read_schema(path).metadata or {}
-    geo = meta.get(b"geo")
-    if geo is None:
-        raise InputFileError(
-            f"{path} is not GeoParquet (no 'geo' metadata); write it with "
-            "GeoDataFrame.to_parquet or convert it (ogr2ogr needs a Parquet driver)")
-    info = json.loads(geo)
-    col = info["columns"][info.get("primary_column", "geometry")]
-    crs = col.get("crs", "OGC:CRS84")
-    return pyproj.CRS.from_user_input(crs if crs is not None else "OGC:CRS84")
-
-
-def _read_one(path: str, working_crs: str | None) -> gpd.GeoDataFrame:
-    from landuse.io.vector import read_landuse
-
-    gdf = read_landuse(path, working_crs=working_crs)
-    keep = [*LANDUSE_META_COLUMNS, gdf.geometry.name]
-    out = gdf[keep]
-    out.attrs = {"source": gdf.attrs.get("source", {})}
-    return out
-
-
-def read_landuse_dask(
-    paths: Sequence[str | Path] | str | Path,
-    *,
-    working_crs: Any | None = None,
-) -> dask_geopandas.GeoDataFrame:
-    """Read GeoParquet land-use files lazily, one partition per file (e.g. per county).
-
-    Each partition is :func:`landuse.io.vector.read_landuse` of one file, run on a
-    worker when the partition is needed, so the normalisation and validation rules are
-    the single-machine ones. A folder stands for its ``*.parquet`` files (sorted).
-
-    Parameters
-    ----------
-    paths : path, folder or sequence of paths
-        GeoParquet files (one per county).
-    working_crs : CRS-like, optional
-        Projected CRS for every partition; default: the first file's CRS (which must be
-        projected, or give one).
-
-    Returns
-    -------
-    dask_geopandas.GeoDataFrame
-        Columns :data:`LANDUSE_META_COLUMNS` and ``geometry``.
-    """
-    import dask
-    import dask.dataframe as dd
-
-    if isinstance(paths, str | Path) and Path(paths).is_dir():
-        files = sorted(Path(paths).glob("*.parquet"))
-    elif isinstance(paths, str | Path):
-        files = [Path(paths)]
-    else:
-        files = [Path(p) for p in paths]
-    if not files:
-        raise InputFileError(f"read_landuse_dask: no GeoParquet files in {paths}; give "
-                             "*.parquet files (one per county)")
-    missing = [str(f) for f in files if not f.is_file()]
-    if missing:
-        raise InputFileError(f"read_landuse_dask: file(s) not found: {missing[:5]}")
-    crs = pyproj.CRS.from_user_input(working_crs) if working_crs else _parquet_crs(files[0])
-    if not crs.is_projected:
-        raise InputFileError(
-            f"{files[0]} is in {crs.to_string()} (geographic); pass working_crs= a projected "
-            "CRS, e.g. EPSG:4527 (CGCS2000 3-degree GK zone 39), so every partition agrees")
-    target = crs.to_string()
-    meta = gpd.GeoDataFrame({c: pd.Series(dtype=t) for c, t in LANDUSE_META_COLUMNS.items()},
-                            geometry=gpd.GeoSeries([], crs=crs), crs=crs)
-    parts = [dask.delayed(_read_one, pure=True)(str(f), target) for f in files]
-    with dask.config.set({"dataframe.convert-string": False}):
-        return dd.from_delayed(parts, meta=meta, verify_meta=False)
