@@ -145,7 +145,12 @@ def prepare_data(args: argparse.Namespace, work: Path) -> dict[str, str]:
         return paths
     t = time.perf_counter()
     if args.data:
-        layers = {name: gpd.read_file(args.data, layer=name) for name in paths}
+        import pyogrio
+
+        present = {name for name, _ in pyogrio.list_layers(args.data)}
+        alias = {"YJJBNTTB": "YJJBNTBHTB"}  # the 三区三线 name used by make_sample.py
+        layers = {name: gpd.read_file(args.data, layer=name if name in present
+                                      else alias.get(name, name)) for name in paths}
         crs = layers["DLTB"].crs
         layers = {k: v.to_crs(crs) for k, v in layers.items()}
     else:

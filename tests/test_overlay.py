@@ -6,6 +6,8 @@ independently with shapely / pyproj directly, never with ``tabulate`` itself.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -266,3 +268,24 @@ def test_boundary_chunks_cover_the_rings():
         assert shapely.length(lines[parent == 0]).sum() == pytest.approx(44.0)
         assert shapely.length(lines[parent == 1]).sum() == pytest.approx(4.0)
         assert shapely.union_all(lines[parent == 0]).equals(g[0].boundary)
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "huantai.gpkg"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SAMPLE.exists(), reason="sample_data/huantai.gpkg not built")
+@pytest.mark.parametrize(("layer", "key"), [("XZQ", "XZQDM"), ("YJJBNTBHTB", None)])
+def test_sample_county_equals_geopandas_overlay(layer, key):
+    dltb = gpd.read_file(SAMPLE, layer="DLTB", columns=["DLBM"])
+    zones = gpd.read_file(SAMPLE, layer=layer).to_crs(dltb.crs)
+    zones = zones[[key, "geometry"]] if key else zones[["geometry"]]
+    out = tabulate(dltb, zones, by_a="DLBM", by_b=key)
+    dissolved = zones.dissolve(by=key).reset_index() if key else zones.dissolve()
+    pieces = gpd.overlay(dltb, dissolved, how="intersection", keep_geom_type=True)
+    keys = ["DLBM"] + ([key] if key else [])
+    ref = pieces.assign(area=pieces.area).groupby(keys)["area"].sum()
+    ref = ref[ref > 0]
+    got = out.set_index(keys)["area_m2"]
+    assert sorted(got.index) == sorted(ref.index)
+    np.testing.assert_allclose(got.loc[ref.index].to_numpy(), ref.to_numpy(), rtol=1e-9)
