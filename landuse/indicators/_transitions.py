@@ -62,8 +62,9 @@ def _same_patches(cur: np.ndarray, prev: np.ndarray, tree: shapely.STRtree,
     """For each current patch, the previous patch with the same outline (within ``tol``), or -1.
 
     A current patch matches a previous patch when their vertices are equal within ``tol``
-    (``shapely.equals_exact``) or, failing that, when every vertex of each lies within
-    ``tol`` of the other's outline (GEOS discrete Hausdorff distance ≤ ``tol``).
+    (``shapely.equals_exact``, as given or after ``shapely.normalize``) or, failing that,
+    when every vertex of each lies within ``tol`` of the other's outline (GEOS discrete
+    Hausdorff distance ≤ ``tol``).
     """
     match = np.full(len(cur), -1, dtype=np.int64)
     ok = ~(shapely.is_missing(cur) | shapely.is_empty(cur))
@@ -73,6 +74,12 @@ def _same_patches(cur: np.ndarray, prev: np.ndarray, tree: shapely.STRtree,
     ic, ip = tree.query(shapely.point_on_surface(cur[pos]), predicate="intersects")
     ic = pos[ic]
     same = shapely.equals_exact(cur[ic], prev[ip], tolerance=tol)
+    # same vertices in another ring order or start point (GEOS output is often normalised)
+    nc, np_ = shapely.get_num_coordinates(cur[ic]), shapely.get_num_coordinates(prev[ip])
+    retry = np.flatnonzero(~same & (nc == np_))
+    if retry.size:
+        same[retry] = shapely.equals_exact(shapely.normalize(cur[ic[retry]]),
+                                           shapely.normalize(prev[ip[retry]]), tolerance=tol)
     retry = np.flatnonzero(~same)
     if retry.size and tol > 0:
         # re-digitised outlines (vertices added, removed or moved): every vertex of each
