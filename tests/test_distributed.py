@@ -365,3 +365,16 @@ def test_check_scheduler_addresses():
     for bad in ("10.0.0.5:8786", "http://host:8786", 8786, "tcp://"):
         with pytest.raises(ConfigError, match="tcp://host:8786"):
             check_scheduler(bad)
+
+
+def _lost(_: int) -> dict:
+    raise RuntimeError("worker died")
+
+
+def test_a_lost_county_task_is_reported_not_raised(client, tmp_path):
+    from landuse.dask.region import _outcome
+
+    record = _outcome(client.submit(_lost, 1, pure=False), "370321",
+                      tmp_path / "370321.parquet", tmp_path / "out")
+    assert record["status"] == "error" and record["error_kind"] == "internal"
+    assert "worker died" in record["message"] and record["city"] == "370300"

@@ -279,14 +279,15 @@ def run_region(
         found = _client(client)
         cl, own = (found, False) if found is not None else (connect(None), True)
     try:
-        futures = []
-        for code, src in county_sources(counties):
+        futures = {}
+        for i, (code, src) in enumerate(county_sources(counties)):
             data = None if src.suffix.lower() == ".toml" else _county_config(
                 template, code, src, year)
             target = out / (code or src.stem)
-            futures.append(cl.submit(_run_county, code, str(src), data, str(template_path),
-                                     str(target), year, pure=False, key=f"county-{src.name}"))
-        records = [f.result() for f in as_completed(futures)]
+            fut = cl.submit(_run_county, code, str(src), data, str(template_path),
+                            str(target), year, pure=False, key=f"county-{i}-{src.name}")
+            futures[fut] = (code, src, target)
+        records = [_outcome(f, *futures[f]) for f in as_completed(list(futures))]
     finally:
         if own:
             cluster = getattr(cl, "cluster", None)
@@ -295,6 +296,22 @@ def run_region(
                 cluster.close()
     records.sort(key=lambda r: (r["code"], r["source"]))
     return _write_region(out, records)
+
+
+def _outcome(future: Any, code: str, src: Path, target: Path) -> dict[str, Any]:
+    """Return the county's record, or an internal-error record if its task was lost.
+
+    ``_run_county`` never raises; a task fails only when the cluster loses it (a worker
+    killed, e.g. out of memory, more often than ``distributed.scheduler.allowed-failures``).
+    """
+    try:
+        return dict(future.result())
+    except Exception as exc:  # the cluster lost the task: report the county, keep the rest
+        return {"code": code, "city": code[:4] + "00" if code else "", "source": str(src),
+                "out": str(target), "status": "error", "error_kind": "internal",
+                "message": f"the cluster could not run this county: {type(exc).__name__}: "
+                           f"{exc}", "rows": [], "seconds": float("nan"),
+                "cpu_seconds": float("nan")}
 
 
 def _write_region(out: Path, records: list[dict[str, Any]]) -> RegionResult:
