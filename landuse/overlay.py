@@ -433,13 +433,13 @@ def _pieces(
     # a unit that only touches a zone's boundary (shared edges, as township lines along
     # patch edges) is still wholly inside or outside: no intersection needed
     spans = _spans(cu, chunk_size)  # a unit never split between threads
-    touch = np.concatenate([np.zeros(0, bool), *_map(
-        lambda sp: shapely.touches(units[cu[sp[0] : sp[1]]], chunks[cc[sp[0] : sp[1]]]),
-        spans, jobs)])
+    work = [(units[cu[s:e]], chunks[cc[s:e]]) for s, e in spans]
+    touch = np.concatenate([np.zeros(0, bool), *_map(lambda p: shapely.touches(*p), work, jobs)])
     pair_key = iu * nz + iz
     hit_key = cu * nz + chunk_zone[cc]
     crossing = np.isin(pair_key, np.unique(hit_key[~touch]))
     touching = np.isin(pair_key, np.unique(hit_key[touch])) & ~crossing
+    del cu, cc, touch, hit_key, pair_key, chunks, work  # keep the peak memory low
     first = np.concatenate([np.zeros((0, 2)), *_map(_first_vertex, [
         units[s:e] for s, e in _spans(np.arange(len(units)), 4 * chunk_size)], jobs)])
     # a vertex of a touching unit may lie on the boundary: use an interior point instead
