@@ -299,8 +299,7 @@ def compute_indicators(
     layers = {name: layer for name, layer in (("pf", permanent_farmland),
                                                 ("hsf", high_standard_farmland))
               if layer is not None}
-    # one overlay per layer (a single tabulate call with both layers as zones hit an engine
-    # bug in landuse.geom.tiles.polygonal on the sample county; see the issue report)
+    # one overlay per layer (one call with both layers as keyed zones measured no faster)
     inside = {name: farmland.overlay_class_rows(p, lu, {name: layer},
                                                 what=f"{name} overlay")[name]
               for name, layer in layers.items()}
