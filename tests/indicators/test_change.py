@@ -373,7 +373,7 @@ codes = st.lists(st.sampled_from(["0101", "0102", "0301", "0601", "0702", "1201"
 ratios = st.lists(st.sampled_from([0.0, 0.02, 0.05, 0.1]), min_size=1, max_size=4)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(cuts, cuts, codes, ratios, cuts, cuts, codes, ratios)
 def test_marginals_are_the_two_vintages_official_areas(px, py, pc, pk, cx, cy, cc, ck):
     # both vintages partition the same 60 m × 40 m rectangle (TBMJ = planar area), so with
@@ -384,8 +384,10 @@ def test_marginals_are_the_two_vintages_official_areas(px, py, pc, pk, cx, cy, c
     county = m[m["zone"] == "370321"]
     frm = county.groupby("from_code")["area_ha"].sum() * 1e4
     to = county.groupby("to_code")["area_ha"].sum() * 1e4
+    # (row sums may move by the 0.01 m² rounding rule of equal deductions, per piece)
     pd.testing.assert_series_equal(frm.sort_index(), _official(prev).sort_index(),
-                                   check_names=False, check_index_type=False, rtol=1e-9)
+                                   check_names=False, check_index_type=False, rtol=1e-9,
+                                   atol=0.2)
     pd.testing.assert_series_equal(to.sort_index(), _official(cur).sort_index(),
                                    check_names=False, check_index_type=False, rtol=1e-9)
     towns = m[m["zone"] != "370321"].groupby(["from_code", "to_code"])["area_ha"].sum()
