@@ -384,10 +384,10 @@ def test_marginals_are_the_two_vintages_official_areas(px, py, pc, pk, cx, cy, c
     county = m[m["zone"] == "370321"]
     frm = county.groupby("from_code")["area_ha"].sum() * 1e4
     to = county.groupby("to_code")["area_ha"].sum() * 1e4
-    # (row sums may move by the 0.01 m² rounding rule of equal deductions, per piece)
+    # (row sums may move by the 0.01 m² rounding rule of equal deductions: ≤ 49 pieces)
     pd.testing.assert_series_equal(frm.sort_index(), _official(prev).sort_index(),
                                    check_names=False, check_index_type=False, rtol=1e-9,
-                                   atol=0.2)
+                                   atol=0.5)
     pd.testing.assert_series_equal(to.sort_index(), _official(cur).sort_index(),
                                    check_names=False, check_index_type=False, rtol=1e-9)
     towns = m[m["zone"] != "370321"].groupby(["from_code", "to_code"])["area_ha"].sum()
