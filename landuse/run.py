@@ -336,26 +336,29 @@ def _redline_frames(cfg: Config, inputs: Inputs, rules: Any,
     from landuse.redlines import control_lines, mining
 
     lay = inputs.layers
-    lu, sliver = inputs.landuse, cfg.options.sliver_m2
+    lu = inputs.landuse
+    # every check measures in the run's working CRS (the land-use layer's), whatever CRS
+    # each layer arrived in: rights in EPSG:4548 and protected areas in EPSG:4490 meet there
+    opts = {"sliver_m2": cfg.options.sliver_m2, "working_crs": inputs.working_crs}
     towns = lay.get("townships")
     red, pf, ub = (lay.get(k) for k in ("ecological_redline", "permanent_farmland",
                                          "urban_boundary"))
     frames = []
     if "mining_rights" in lay and "protected_areas" in lay:
         frames.append(_capture(findings, lambda: mining.mining_conflicts(
-            lay["mining_rights"], lay["protected_areas"], sliver_m2=sliver, townships=towns)))
+            lay["mining_rights"], lay["protected_areas"], townships=towns, **opts)))
     if red is not None:
         frames.append(_capture(findings, lambda: control_lines.eco_redline_construction(
-            lu, red, rules=rules, sliver_m2=sliver)))
+            lu, red, rules=rules, **opts)))
     if pf is not None:
         frames.append(_capture(findings, lambda: control_lines.farmland_nonfarm(
-            lu, pf, sliver_m2=sliver)))
+            lu, pf, **opts)))
     if ub is not None:
         frames.append(_capture(findings, lambda: control_lines.outside_urban_boundary(
-            lu, ub, rules=rules, sliver_m2=sliver)))
+            lu, ub, rules=rules, **opts)))
     if pf is not None and (red is not None or ub is not None):
         frames.append(_capture(findings, lambda: control_lines.line_conflicts(
-            pf, red, ub, sliver_m2=sliver, townships=towns)))
+            pf, red, ub, townships=towns, **opts)))
     return frames
 
 

@@ -295,3 +295,45 @@ def test_land_supply_ledger_and_parcels(county: Path, tmp_path: Path) -> None:
         assert row(result, ident, COUNTY)["unit"] in ("ha", "%")
     roles = {i["role"] for i in result.provenance["inputs"]}
     assert {"land_supply", "land_supply_parcels"} <= roles
+
+
+# ----------------------------------------------------------------------------- CRSs
+
+
+def test_rights_and_protected_areas_in_other_crss(county: Path, tmp_path: Path) -> None:
+    """Rights in EPSG:4548 (zone 39 without the prefix), protected areas in EPSG:4490
+    (geographic), land use in EPSG:4527: the checks meet in the land-use layer's CRS."""
+    src = county.parent / "county.gpkg"
+    rights = gpd.read_file(src, layer="mining").to_crs("EPSG:4548")
+    # 4527 -> 4548 only drops the zone prefix (39 000 000 m) from the easting
+    assert rights.geometry.iloc[0].bounds[0] == pytest.approx(X0 + 600 - 39_000_000, abs=1e-6)
+    rights.to_file(tmp_path / "rights.gpkg", layer="KYQ", driver="GPKG")
+    protected = gpd.read_file(src, layer="protected").to_crs("EPSG:4490")
+    assert protected.crs.is_geographic
+    protected.to_file(tmp_path / "zrbhd.gpkg", layer="ZRBHD", driver="GPKG")
+    text = county.read_text(encoding="utf-8")
+    text = text.replace('[layers.protected_areas]\npath = "county.gpkg"\nlayer = "protected"',
+                        f'[layers.protected_areas]\npath = "{tmp_path / "zrbhd.gpkg"}"\n'
+                        'layer = "ZRBHD"')
+    text = text.replace('[layers.mining_rights]\npath = "county.gpkg"\nlayer = "mining"',
+                        f'[layers.mining_rights]\npath = "{tmp_path / "rights.gpkg"}"\n'
+                        'layer = "KYQ"')
+    assert "rights.gpkg" in text and "zrbhd.gpkg" in text
+    cfg = county.parent / "other_crs.toml"
+    cfg.write_text(text, encoding="utf-8")
+    result = run(cfg)
+    assert result.provenance["working_crs"] == CRS
+    crss = {i["role"]: i["crs"] for i in result.provenance["inputs"]}
+    assert crss["mining_rights"] == "EPSG:4548" and crss["protected_areas"] == "EPSG:4490"
+    red = result.redlines
+    c001 = red[(red["check"] == "mining_protected") & (red["feature_id"] == "C001")]
+    assert len(c001) == 1
+    # C001 is 100 m x 100 m wholly inside the reserve (500 m cell): 10 000 m², share 1; the
+    # reserve went 4527 -> 4490 -> 4527 vertex by vertex, exact to well under a millimetre
+    assert c001.iloc[0]["relation"] == "inside"
+    assert c001.iloc[0]["overlap_m2"] == pytest.approx(10_000.0, rel=1e-6)
+    assert c001.iloc[0]["share"] == pytest.approx(1.0, rel=1e-6)
+    assert c001.iloc[0]["disposition"] == "withdraw"
+    layer = result.redline_layers["mining_conflicts"]
+    assert layer.crs == CRS
+    assert row(result, "mining_rights_in_protected_areas", COUNTY)["value"] == 1
