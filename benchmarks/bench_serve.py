@@ -1,0 +1,192 @@
+"""Benchmark: ``check-new-right`` latency over loopback at 20 concurrent clients.
+
+Target (issue #10): p95 < 200 ms at 20 concurrent clients on the sample county.
+
+The server runs as its own process (``landuse.serve.create_app`` behind waitress, as
+``landuse serve`` does) on a free port of 127.0.0.1; the load is a bounded script: a fixed
+number of requests spread over ``--clients`` threads, each with its own keep-alive
+connection, posting random 300 m x 300 m rights inside the county (seeded: about a tenth
+touch a protected area). It stops by itself, then stops the server it started. Peers: the
+same rights through ``ProtectedIndex.check`` in-process (the library call the service
+wraps), so the ratio shows the cost of HTTP + JSON + pygeoapi.
+
+Run::
+
+    /work/venv/bin/python benchmarks/bench_serve.py                      # 2000 requests x 3 rounds
+    /work/venv/bin/python benchmarks/bench_serve.py --requests 500 --rounds 1   # quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyogrio
+import shapely
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
+HOST = "127.0.0.1"  # loopback only, by design
+
+_SERVER = """
+import sys, waitress.server
+from landuse.serve import create_app
+app = create_app(sys.argv[1], work_dir=sys.argv[2])
+server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=int(sys.argv[3]))
+print(server.effective_port, flush=True)
+server.run()
+"""
+
+
+def make_root(tmp: Path) -> Path:
+    """A data root with the sample county (its config without [targets])."""
+    county = tmp / "data" / "huantai"
+    county.mkdir(parents=True)
+    for name in ("huantai.gpkg", "stats.csv", "supply.csv"):
+        shutil.copy(SAMPLE / name, county / name)
+    text = (SAMPLE / "config.toml").read_text(encoding="utf-8")
+    text = text[: text.index("[targets]")] + text[text.index("[options]"):]
+    (county / "config.toml").write_text(text, encoding="utf-8")
+    return tmp / "data"
+
+
+def rights(n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` random 300 m x 300 m squares inside the county's extent, EPSG:4527."""
+    x0, y0, x1, y1 = pyogrio.read_info(SAMPLE / "huantai.gpkg", layer="DLTB")["total_bounds"]
+    rng = np.random.default_rng(seed)
+    xs, ys = rng.uniform(x0, x1 - 300, n), rng.uniform(y0, y1 - 300, n)
+    return [shapely.geometry.mapping(shapely.box(x, y, x + 300, y + 300))
+            for x, y in zip(xs, ys, strict=True)]
+
+
+def load(port: int, geoms: list[dict[str, Any]], clients: int) -> tuple[list[float], int]:
+    """Send every geometry once over ``clients`` threads; return latencies (s), errors."""
+    latencies: list[float] = []
+    errors = [0]
+    first_error: list[str] = []
+    lock = threading.Lock()
+    chunks = [geoms[i::clients] for i in range(clients)]
+    barrier = threading.Barrier(clients)
+
+    def worker(chunk: list[dict[str, Any]]) -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        mine = []
+        barrier.wait()
+        for geom in chunk:
+            body = json.dumps({"inputs": {"config": "huantai/config.toml", "crs": "EPSG:4527",
+                                          "geometry": geom}})
+            t0 = time.perf_counter()
+            conn.request("POST", "/processes/check-new-right/execution", body,
+                         {"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            payload = resp.read()
+            mine.append(time.perf_counter() - t0)
+            if resp.status != 200 or b'"allowed"' not in payload:
+                with lock:
+                    errors[0] += 1
+                    if not first_error:
+                        first_error.append(f"{resp.status}: {payload[:300]!r}")
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in chunks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if first_error:
+        print(f"first error: {first_error[0]}", file=sys.stderr)
+    return latencies, errors[0]
+
+
+def library_peer(root: Path, geoms: list[dict[str, Any]]) -> list[float]:
+    """The same checks in-process on a prebuilt ProtectedIndex (no HTTP)."""
+    from landuse.io.vector import read_protected_areas
+    from landuse.redlines import ProtectedIndex
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pa = read_protected_areas(root / "huantai" / "huantai.gpkg", layer="ZRBHD",
+                                  working_crs="EPSG:4527")
+    index = ProtectedIndex(pa, working_crs="EPSG:4527")
+    out = []
+    for g in geoms:
+        t0 = time.perf_counter()
+        index.check(g, crs="EPSG:4527")
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    return 1000 * float(np.percentile(values, q))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--requests", type=int, default=2000, help="requests per round")
+    ap.add_argument("--clients", type=int, default=20, help="concurrent client threads")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds (medians are reported)")
+    ap.add_argument("--threads", type=int, default=8, help="waitress request threads")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp_name:
+        tmp = Path(tmp_name)
+        root = make_root(tmp)
+        proc = subprocess.Popen([sys.executable, "-c", _SERVER, str(root), str(tmp / "work"),
+                                 str(args.threads)], stdout=subprocess.PIPE,
+                                stderr=(tmp / "server.log").open("w"), text=True)
+        try:
+            assert proc.stdout is not None
+            port = int(proc.stdout.readline())
+            first = rights(1, args.seed + 999)
+            t0 = time.perf_counter()
+            lat, err = load(port, first, 1)  # builds the protected-area index
+            assert err == 0, "the warm-up request failed"
+            print(f"first request (builds the protected-area index): "
+                  f"{1000 * (time.perf_counter() - t0):.0f} ms")
+            load(port, rights(50, args.seed + 998), args.clients)  # warm-up, not counted
+            rounds = []
+            for r in range(args.rounds):
+                geoms = rights(args.requests, args.seed + r)
+                t0 = time.perf_counter()
+                lat, err = load(port, geoms, args.clients)
+                wall = time.perf_counter() - t0
+                row = {"p50": pct(lat, 50), "p95": pct(lat, 95), "p99": pct(lat, 99),
+                       "rps": len(lat) / wall, "errors": err}
+                rounds.append(row)
+                print(f"round {r + 1}: {len(lat)} requests, {args.clients} clients: "
+                      f"p50 {row['p50']:.1f} ms, p95 {row['p95']:.1f} ms, "
+                      f"p99 {row['p99']:.1f} ms, {row['rps']:.0f} req/s, errors {err}")
+        finally:
+            proc.terminate()
+            proc.wait(10)
+            log_tail = (tmp / "server.log").read_text(encoding="utf-8")[-2000:]
+            if log_tail.strip():
+                print(f"server log (tail):\n{log_tail}", file=sys.stderr)
+        peer = library_peer(root, rights(args.requests, args.seed))
+    med = {k: statistics.median(r[k] for r in rounds) for k in ("p50", "p95", "p99", "rps")}
+    print(f"median of {args.rounds} round(s): p50 {med['p50']:.1f} ms, p95 {med['p95']:.1f} ms,"
+          f" p99 {med['p99']:.1f} ms, {med['rps']:.0f} req/s "
+          f"(target p95 < 200 ms: {'met' if med['p95'] < 200 else 'NOT met'})")
+    print(f"peer, ProtectedIndex.check in-process (1 thread): p50 {pct(peer, 50):.2f} ms, "
+          f"p95 {pct(peer, 95):.2f} ms; service p50 / library p50 = "
+          f"{med['p50'] / pct(peer, 50):.0f}x (HTTP, JSON, pygeoapi and queueing of "
+          f"{args.clients} clients on {args.threads} threads)")
+
+
+if __name__ == "__main__":
+    main()
