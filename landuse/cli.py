@@ -14,12 +14,15 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
 from landuse.errors import LanduseError
 from landuse.findings import Finding
+
+if TYPE_CHECKING:
+    from landuse.config import Config
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_VIOLATION", "app", "main"]
 
@@ -143,6 +146,25 @@ def _print_findings(findings: list[Finding], *, limit: int = 20) -> None:
         _err(f"… {len(shown) - limit} more: see provenance.warnings in indicators.json")
 
 
+def _run_region(cfg: Config, out: Path, *, year: int | None, quiet: bool) -> None:
+    """Run a region config; exit 2 naming the failed counties after the others are written."""
+    from landuse.run import run_region
+
+    result = run_region(cfg, out=out, year=year)
+    table = result.counties
+    ok = int((table["status"] == "ok").sum())
+    if not quiet:
+        _err(f"完成 done: {ok} of {len(table)} counties written to {out}/<code>/; city "
+             f"roll-up in {out / 'city_indicators.csv'}")
+    if result.errors:
+        failed = ", ".join(f"{e.get('code') or Path(str(e.get('source', ''))).name} "
+                           f"({e.get('error_kind')})" for e in result.errors)
+        _err(f"错误 error: {len(result.errors)} county run(s) failed: {failed}. The other "
+             f"counties' outputs are written; each failure's message is in "
+             f"{out / 'region_errors.json'}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
 @app.command()
 def run(
     config: ConfigArg,
@@ -153,13 +175,22 @@ def run(
         "--fail-on-violation", help="Exit 4 when a redline check found violations.")] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Compute every indicator, redline check and report; write them to --out."""
+    """Compute every indicator, redline check and report; write them to --out.
+
+    With ``[region] counties`` in the config: one output set per county under
+    ``--out/<code>/`` plus the city roll-up, on the dask cluster at ``[options] scheduler``.
+    """
     _setup_logging(quiet=quiet, debug=debug)
     with _guard(debug=debug):
+        from landuse.config import load_config
         from landuse.run import run as run_
 
+        cfg = load_config(config)
+        if cfg.is_region:
+            _run_region(cfg, out, year=year, quiet=quiet)
+            return
         with _progress(quiet=quiet) as progress:
-            result = run_(config, out=out, year=year, progress=progress)
+            result = run_(cfg, out=out, year=year, progress=progress)
         if not quiet:
             _print_findings(result.findings)
             _err(_summary(result, out))

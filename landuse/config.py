@@ -60,7 +60,10 @@ TABLE_ROLES: Final[dict[str, frozenset[str]]] = {
 RASTER_ROLES: Final[dict[str, frozenset[str]]] = {"landcover": frozenset({"classes"})}
 SCHEMES: Final = ("sandiao", "ydyh", "auto")
 TOP_KEYS: Final = ("region", "layers", "tables", "rasters", "rules", "targets", "options")
-OPTION_KEYS: Final = ("area", "sliver_m2", "evaluation_date", "working_crs")
+OPTION_KEYS: Final = ("area", "sliver_m2", "evaluation_date", "working_crs", "scheduler")
+REGION_KEYS: Final = ("name", "code", "year", "counties")
+#: the extra a region run needs (``[region] counties``, ``[options] scheduler``)
+DASK_EXTRA: Final = "landuse[dask]"
 #: Suffixes read without GDAL layer listing (GeoParquet goes through geopandas; TXT is ours).
 _NO_LAYER_LIST: Final = (".parquet", ".geoparquet", ".txt")
 _TABLE_SUFFIXES: Final = (".csv", ".xlsx", ".xlsm", ".txt")
@@ -68,11 +71,16 @@ _TABLE_SUFFIXES: Final = (".csv", ".xlsx", ".xlsm", ".txt")
 
 @dataclass(frozen=True)
 class Region:
-    """``[region]``: the county's name, 6-digit administrative code and report year."""
+    """``[region]``: the name, 6-digit administrative code and report year.
+
+    ``counties`` (province scale, ``[region] counties``): the county land-use files (or
+    county configs) of a region run, absolute paths in order; empty for one county.
+    """
 
     name: str
     code: str
     year: int
+    counties: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,15 +123,21 @@ class RasterSource:
 
 @dataclass(frozen=True)
 class Options:
-    """``[options]``: area basis, sliver threshold (m²), evaluation date, working CRS."""
+    """``[options]``: area basis, sliver threshold (m²), evaluation date, working CRS.
+
+    ``scheduler`` is the dask scheduler address of a region run (``"tcp://host:8786"``;
+    ``None``: an in-process cluster). It changes where the work runs, not the results, so
+    it is not part of :meth:`to_dict` (the provenance of ``indicators.json``).
+    """
 
     area: AreaBasis = "official"
     sliver_m2: float = 1.0
     evaluation_date: dt.date | None = None
     working_crs: str | None = None
+    scheduler: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the options as JSON-ready values (dates as ISO strings)."""
+        """Return the options that shape the results as JSON-ready values (ISO dates)."""
         return {
             "area": self.area,
             "sliver_m2": self.sliver_m2,
@@ -140,7 +154,10 @@ class Config:
 
     ``rules`` is a packaged rule-set label or the absolute path of a rules file;
     ``targets`` is the absolute path of a targets file, ``targets_inline`` the inline
-    ``[targets]`` table (without ``path``), or both ``None``.
+    ``[targets]`` table (without ``path``), or both ``None``. For a region run
+    (``[region] counties``), ``template`` is the per-county config as plain TOML data
+    (every path absolute, without ``counties`` and ``scheduler``) that
+    :func:`landuse.dask.region.run_region` completes for each county.
     """
 
     source: Path
@@ -152,6 +169,12 @@ class Config:
     targets: Path | None = None
     targets_inline: dict[str, Any] | None = None
     options: Options = field(default_factory=Options)
+    template: dict[str, Any] | None = None
+
+    @property
+    def is_region(self) -> bool:
+        """True when ``[region] counties`` lists the counties of a region run."""
+        return bool(self.region.counties)
 
     @property
     def base_dir(self) -> Path:
@@ -410,7 +433,115 @@ def _options(value: Any, problems: _Problems) -> Options:
             if not parsed.is_projected:
                 problems.add("options.working_crs", f"{crs} is not projected; area work needs "
                              "metres, e.g. EPSG:4527 (CGCS2000 3° GK zone 39)")
-    return Options(area=area, sliver_m2=float(sliver), evaluation_date=when, working_crs=crs)
+    scheduler = None
+    if "scheduler" in table:
+        scheduler = _scheduler(table["scheduler"], problems)
+    return Options(area=area, sliver_m2=float(sliver), evaluation_date=when, working_crs=crs,
+                   scheduler=scheduler)
+
+
+def _dask_missing() -> str | None:
+    """Name the missing module of the dask extra, or ``None`` when it is installed."""
+    import importlib.util
+
+    for module in ("distributed", "dask_geopandas"):
+        if importlib.util.find_spec(module) is None:
+            return module
+    return None
+
+
+def _needs_dask(key: str, problems: _Problems) -> bool:
+    missing = _dask_missing()
+    if missing is not None:
+        problems.add(key, f"a region run needs the optional extra {DASK_EXTRA} (the module "
+                     f"{missing} is not installed): pip install \"{DASK_EXTRA}\", or remove "
+                     f"{key} to run one county in-process")
+        return False
+    return True
+
+
+def _scheduler(value: Any, problems: _Problems) -> str | None:
+    if not _needs_dask("options.scheduler", problems):
+        return None
+    from landuse.dask.region import check_scheduler
+
+    try:
+        return check_scheduler(value, key="options.scheduler")
+    except ConfigError as exc:
+        problems.add("options.scheduler", str(exc).removeprefix("options.scheduler "))
+        return None
+
+
+def _counties(value: Any, base: Path, problems: _Problems) -> tuple[Path, ...]:
+    """``[region] counties``: a list of county files or a folder of them (relative paths)."""
+    key = "region.counties"
+    if isinstance(value, str):
+        items = [value]
+    elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        items = list(value)
+    else:
+        problems.add(key, "must be a list of county files, e.g. [\"370321.gpkg\", "
+                     f"\"370322.gpkg\"], or a folder such as \"counties/\"; found {value!r}")
+        return ()
+    if not _needs_dask(key, problems):
+        return ()
+    from landuse.dask.region import COUNTY_SUFFIXES, county_sources
+
+    paths = []
+    for text in items:
+        path = (base / Path(text).expanduser()).resolve()
+        if not path.exists():
+            problems.add(key, f"文件不存在 not found: {text!r} (looked for {path}); paths are "
+                         "relative to the config file")
+        elif path.is_dir() and isinstance(value, list):
+            problems.add(key, f"{text!r} is a folder: give counties = \"{text}\" (a folder) "
+                         "or a list of files, not a folder inside the list")
+        elif path.is_file() and path.suffix.lower() not in (*COUNTY_SUFFIXES, ".toml"):
+            problems.add(key, f"{text!r} is not a county file; give land-use files "
+                         f"({', '.join(COUNTY_SUFFIXES)}) or county configs (.toml)")
+        else:
+            paths.append(path)
+    if isinstance(value, str) and len(paths) == 1 and paths[0].is_dir():
+        try:
+            paths = [p for _, p in county_sources(paths[0])]
+        except ConfigError as exc:
+            problems.add(key, str(exc).removeprefix("counties: "))
+            return ()
+    return tuple(paths)
+
+
+#: keys of the config that hold paths: (section, key) per role table
+_PATH_KEYS: Final = {"layers": ("path",), "tables": ("path", "parcels"),
+                     "rasters": ("path", "classes")}
+
+
+def _template(data: Mapping[str, Any], base: Path) -> dict[str, Any]:
+    """Return the per-county template of a region config: TOML data, every path absolute.
+
+    ``[region] counties`` and ``[options] scheduler`` are removed (each county is one
+    ordinary run); dates become ISO strings.
+    """
+    import json
+
+    out: dict[str, Any] = json.loads(json.dumps(dict(data), default=str))
+    out.get("region", {}).pop("counties", None)
+    out.get("options", {}).pop("scheduler", None)
+
+    def absolute(text: Any) -> Any:
+        return str((base / Path(text).expanduser()).resolve()) if isinstance(text, str) \
+            else text
+
+    for section, keys in _PATH_KEYS.items():
+        for entry in out.get(section, {}).values():
+            if isinstance(entry, dict):
+                for k in keys:
+                    if k in entry:
+                        entry[k] = absolute(entry[k])
+    for section in ("rules", "targets"):
+        entry = out.get(section)
+        if isinstance(entry, dict) and "path" in entry:
+            entry["path"] = absolute(entry["path"])
+    return out
 
 
 def _check_targets(source: Path | dict[str, Any], problems: _Problems) -> None:
@@ -439,7 +570,7 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
     _unknown(data, TOP_KEYS, "", problems)
 
     region_t = _table(data.get("region", {}), "region", problems)
-    _unknown(region_t, ("name", "code", "year"), "region", problems)
+    _unknown(region_t, REGION_KEYS, "region", problems)
     if "region" not in data:
         problems.add("region", "missing [region] with name, code and year")
     name = _string(region_t, "name", "region", problems, required=True) or ""
@@ -456,18 +587,29 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
         year = _year(region_t["year"], "region.year", problems)
     else:
         problems.add("region.year", "missing (必填): the report year, e.g. 2022")
+    counties: tuple[Path, ...] = ()
+    if "counties" in region_t:
+        counties = _counties(region_t["counties"], base, problems)
 
     layers_t = _table(data.get("layers", {}), "layers", problems)
     _unknown(layers_t, tuple(LAYER_ROLES), "layers", problems)
-    if "landuse" not in layers_t:
+    if "landuse" not in layers_t and "counties" not in region_t:
         problems.add("layers.landuse", "missing (必填): the 三调 DLTB layer, e.g. "
                      "[layers.landuse] path = \"county.gpkg\", layer = \"DLTB\"")
     layers = {}
     for role in LAYER_ROLES:
-        if role in layers_t:
-            src = _layer(role, layers_t[role], base, problems)
-            if src is not None:
-                layers[role] = src
+        if role not in layers_t:
+            continue
+        if role == "landuse" and "counties" in region_t:
+            # the per-county template: each county file replaces its path
+            lu_t = _table(layers_t[role], "layers.landuse", problems)
+            _unknown(lu_t, LAYER_ROLES[role] | {"path"}, "layers.landuse", problems)
+            _fields(lu_t, "layers.landuse", problems)
+            _encoding(lu_t, "layers.landuse", problems)
+            continue
+        src = _layer(role, layers_t[role], base, problems)
+        if src is not None:
+            layers[role] = src
 
     tables_t = _table(data.get("tables", {}), "tables", problems)
     _unknown(tables_t, tuple(TABLE_ROLES), "tables", problems)
@@ -513,9 +655,11 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
         _check_targets(targets_path or targets_inline, problems)
     problems.raise_if_any()
     assert year is not None  # for the type checker: a missing year raised above
-    return Config(source=source, region=Region(name=name, code=code, year=year), layers=layers,
-                  tables=tables, rasters=rasters, rules=rules, targets=targets_path,
-                  targets_inline=targets_inline, options=options)
+    return Config(source=source, region=Region(name=name, code=code, year=year,
+                                               counties=counties),
+                  layers=layers, tables=tables, rasters=rasters, rules=rules,
+                  targets=targets_path, targets_inline=targets_inline, options=options,
+                  template=_template(data, base) if counties else None)
 
 
 def load_config(path: str | Path) -> Config:

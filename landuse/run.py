@@ -33,10 +33,10 @@ import pandas as pd
 import shapely
 
 from landuse.config import Config, LayerSource, TableSource, load_config
-from landuse.errors import ConfigError, LanduseWarning
+from landuse.errors import ConfigError, LanduseError, LanduseWarning
 from landuse.findings import Finding, get_findings
 
-__all__ = ["Progress", "RunResult", "check", "run", "run_redlines"]
+__all__ = ["Progress", "RunResult", "check", "run", "run_redlines", "run_region"]
 
 log = logging.getLogger("landuse.run")
 
@@ -508,8 +508,19 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
 # --------------------------------------------------------------------------- the run
 
 
-def _resolve(config: str | Path | Config, year: int | None) -> Config:
+def _resolve(config: str | Path | Config, year: int | None, *,
+             region: bool = False) -> Config:
+    """Load the config; a region config only where ``region`` (and only there)."""
     cfg = config if isinstance(config, Config) else load_config(config)
+    if cfg.is_region and not region:
+        raise ConfigError(
+            f"{cfg.source}: [region] counties lists {len(cfg.region.counties)} counties: this "
+            "is a region config. Run it with `landuse run CONFIG --out DIR` or "
+            "landuse.run.run_region(config, out=DIR) (one output set per county); for one "
+            "county remove counties and give [layers.landuse] path")
+    if region and not cfg.is_region:
+        raise ConfigError(f"{cfg.source}: no [region] counties: not a region config; run "
+                          "it with landuse.run.run(config)")
     return cfg.with_year(year) if year is not None else cfg
 
 
@@ -609,6 +620,44 @@ def run(config: str | Path | Config, *, out: str | Path | None = None, year: int
     return result
 
 
+def run_region(config: str | Path | Config, *, out: str | Path,
+               year: int | None = None) -> Any:
+    """Run a region config (``[region] counties``): one annual run per county, on dask.
+
+    Each county is the config's template (every layer, table and option of the config)
+    with its own land-use file and code; :func:`landuse.dask.region.run_region` runs them
+    on the cluster at ``[options] scheduler`` (default: an in-process cluster), writes
+    ``out/<county code>/`` (every output of contract §3, atomically per county), the city
+    roll-up ``city_indicators.csv``, ``region_summary.json`` and ``region_errors.json``. A
+    county with bad input is reported there; the others are still written.
+
+    Parameters
+    ----------
+    config : str, Path or Config
+        A config with ``[region] counties``.
+    out : str or Path
+        The region's output folder.
+    year : int, optional
+        Report year, overriding ``region.year``.
+
+    Returns
+    -------
+    landuse.dask.region.RegionResult
+        ``counties`` (status per county), ``city_indicators``, ``errors``, ``out_dir``.
+
+    Raises
+    ------
+    ConfigError
+        The config is not a region config or is invalid (nothing is run).
+    """
+    from landuse.dask.region import run_region as run_region_
+
+    cfg = _resolve(config, year, region=True)
+    assert cfg.template is not None  # set by the config for every region config
+    return run_region_(list(cfg.region.counties), out_dir=out, config=cfg.template,
+                       year=cfg.region.year, client=cfg.options.scheduler)
+
+
 def _shifted(progress: Progress | None, start: int, total: int) -> Progress | None:
     """Map a phase's own step count onto the whole run's (one bar from 0 to ``total``)."""
     if progress is None:
@@ -641,10 +690,29 @@ def check(config: str | Path | Config, *, progress: Progress | None = None) -> l
     list of Finding
         The data-quality findings of the readers (errors raise instead).
     """
-    cfg = _resolve(config, None)
+    cfg = config if isinstance(config, Config) else load_config(config)
+    if cfg.is_region:
+        return _check_region(cfg, progress=progress)
     inputs = read_inputs(cfg, progress=progress)
     _validate_targets(cfg)
     return _dedupe(inputs.findings, cfg.base_dir)
+
+
+def _check_region(cfg: Config, *, progress: Progress | None) -> list[Finding]:
+    """Check every county of a region config in turn (in-process, no cluster)."""
+    from landuse.config import parse_config
+    from landuse.dask.region import _county_config, county_sources
+
+    assert cfg.template is not None
+    findings: list[Finding] = []
+    for code, src in county_sources(list(cfg.region.counties)):
+        try:
+            county = load_config(src) if src.suffix.lower() == ".toml" else parse_config(
+                _county_config(cfg.template, code, src, None), cfg.source)
+            findings.extend(check(county, progress=progress))
+        except LanduseError as exc:  # name the county; same class, same exit code
+            raise type(exc)(f"county {code or src.name} ({src}): {exc}") from None
+    return findings
 
 
 def _validate_targets(cfg: Config) -> Any:
