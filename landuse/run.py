@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import geopandas as gpd
 import pandas as pd
@@ -177,14 +177,11 @@ def _read_layer(src: LayerSource, working_crs: Any) -> gpd.GeoDataFrame:
     common = {"fields": src.fields or None, "encoding": src.encoding, "working_crs": working_crs}
     if src.role in ("landuse", "landuse_previous"):
         return vector.read_landuse(src.path, layer=src.layer, **common)
-    if src.role == "high_standard_farmland":  # polygons only: read like a farmland line
-        return vector.read_control_line(src.path, kind="permanent_farmland", layer=src.layer,
-                                        **common)
     if src.role == "townships":
         return vector.read_townships(src.path, layer=src.layer, **common)
-    if src.role in ("ecological_redline", "permanent_farmland", "urban_boundary"):
-        kind = cast(Literal["ecological_redline", "permanent_farmland", "urban_boundary"],
-                    src.role)
+    if src.role in ("ecological_redline", "permanent_farmland", "urban_boundary",
+                    "high_standard_farmland"):
+        kind = cast(vector.ControlLineKind, src.role)
         return vector.read_control_line(src.path, kind=kind, layer=src.layer, **common)
     if src.role == "protected_areas":
         return vector.read_protected_areas(src.path, layer=src.layer, **common)

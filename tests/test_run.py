@@ -337,3 +337,25 @@ def test_rights_and_protected_areas_in_other_crss(county: Path, tmp_path: Path) 
     layer = result.redline_layers["mining_conflicts"]
     assert layer.crs == CRS
     assert row(result, "mining_rights_in_protected_areas", COUNTY)["value"] == 1
+
+
+def test_high_standard_farmland_layer(county: Path, tmp_path: Path) -> None:
+    """A GBZNT project over patch A1 (0101, 24 ha + 1 ha 田坎): 25 ha, 24 ha of it farmland."""
+    from tests.report.county import cell
+
+    gpd.GeoDataFrame({"BSM": ["G1"], "XMMC": ["高标准农田建设项目"], "JSND": [2020]},
+                     geometry=[cell(0, 0)], crs=CRS).to_file(tmp_path / "gbznt.gpkg",
+                                                             layer="GBZNT", driver="GPKG")
+    text = county.read_text(encoding="utf-8").replace("[options]", (
+        f'[layers.high_standard_farmland]\npath = "{tmp_path / "gbznt.gpkg"}"\n\n[options]'))
+    cfg = county.parent / "with_hsf.toml"
+    cfg.write_text(text, encoding="utf-8")
+    result = run(cfg)
+    hsf = row(result, "high_standard_farmland_area", COUNTY)
+    assert hsf["value"] == pytest.approx(25.0)
+    assert hsf["components"]["farmland_within_ha"] == pytest.approx(24.0)
+    assert row(result, "high_standard_farmland_area", TOWN_B)["value"] == pytest.approx(0.0)
+    src = next(i for i in result.provenance["inputs"] if i["role"] == "high_standard_farmland")
+    assert src["layer"] == "GBZNT" and src["features"] == 1
+    assert not any("永久基本农田" in f.message and "gbznt" in f.message.lower()
+                   for f in result.findings)

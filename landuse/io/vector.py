@@ -54,7 +54,8 @@ from landuse.io._vocab import (
 from landuse.io.crs import ellipsoidal_area
 from landuse.rules import unknown_codes
 
-ControlLineKind = Literal["ecological_redline", "permanent_farmland", "urban_boundary"]
+ControlLineKind = Literal["ecological_redline", "permanent_farmland", "urban_boundary",
+                          "high_standard_farmland"]
 
 __all__ = [
     "read_control_line",
@@ -226,6 +227,13 @@ _CONTROL_LINES: dict[str, dict[str, Any]] = {
         "standard": ("BSM", "GHFQDM"), "ids": ("BSM",), "numeric": (),
         "layers": ("CZKFBJ",), "out": ("GHFQDM",),
     },
+    # not one of the three lines, but read the same way: project polygons with a name
+    # (项目名称 XMMC) and the year built (建设年度 JSND)
+    "high_standard_farmland": {
+        "what": "high-standard farmland layer (高标准农田 GBZNT)",
+        "standard": ("BSM", "XMMC", "JSND"), "ids": ("BSM",), "numeric": ("JSND",),
+        "layers": ("GBZNT",), "out": ("XMMC", "JSND"),
+    },
 }
 GHFQDM_CODES = ("01", "02", "03")
 
@@ -239,23 +247,27 @@ def read_control_line(
     encoding: str | None = None,
     working_crs: Any | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read one of the three control lines (三区三线) into a normalised frame.
+    """Read a control line (三区三线) or the high-standard farmland layer into a normalised frame.
 
     Parameters
     ----------
     path, layer, fields, encoding, working_crs
         As for :func:`read_landuse`.
-    kind : {"ecological_redline", "permanent_farmland", "urban_boundary"}
-        Which line. Default layers: STBHHX; YJJBNTBHTB or YJJBNTTB; CZKFBJ.
+    kind : {"ecological_redline", "permanent_farmland", "urban_boundary", \
+"high_standard_farmland"}
+        Which layer. Default layers: STBHHX; YJJBNTBHTB or YJJBNTTB; CZKFBJ; GBZNT
+        (高标准农田 high-standard farmland projects).
 
     Returns
     -------
     GeoDataFrame
-        ``line_id`` (HXBM / YJJBNTTBBH or BSM / BSM; ``row-<n>`` when absent, with a
+        ``line_id`` (HXBM / YJJBNTTBBH or BSM / BSM / BSM; ``row-<n>`` when absent, with a
         finding) plus, by kind: ``HXMC``; ``DLBM`` (normalised), ``YJJBNTMJ`` (m², float64;
         the ellipsoidal area when absent, with a finding), ``ZLDWDM``; ``GHFQDM``
-        (two-digit string: 01 集中建设区, 02 弹性发展区, 03 特别用途区). Text fields absent
-        from the layer are ''.
+        (two-digit string: 01 集中建设区, 02 弹性发展区, 03 特别用途区); ``XMMC`` (project
+        name, 项目名称) and ``JSND`` (year built, 建设年度: nullable ``Int64``; a value
+        that is not a year between 1990 and 2100 is ``<NA>`` with a ``warning`` finding).
+        Text fields absent from the layer are ''.
 
     Raises
     ------
@@ -278,6 +290,9 @@ def read_control_line(
     ids = ids_of(lyr, spec["ids"])
     cols: dict[str, pd.Series] = {"line_id": ids}
     for name in spec["out"]:
+        if name == "JSND":
+            cols[name] = _years(g[name] if name in g.columns else None, g.index, lyr)
+            continue
         if name == "YJJBNTMJ":
             area = number(g[name]) if name in g.columns else pd.Series(np.nan, index=g.index)
             missing = area.isna().to_numpy()
@@ -310,6 +325,22 @@ def read_control_line(
                 f"{list(GHFQDM_CODES)} (01 集中建设区, 02 弹性发展区, 03 特别用途区): "
                 f"{sorted(set(code[odd]))[:5]}", int(odd.sum()), "warning", label))
     return emit(finish(lyr, cols, role=kind, ids=ids))
+
+
+def _years(values: pd.Series | None, index: pd.Index, lyr: Any) -> pd.Series:
+    """Year built (建设年度 JSND) as nullable Int64; implausible values become <NA>."""
+    if values is None:
+        return pd.Series(pd.NA, index=index, dtype="Int64")
+    year = number(values)
+    ok = year.notna() & (year == year.round()) & year.between(1990, 2100)
+    odd = year.notna() & ~ok
+    if odd.any():
+        label = lyr.source.label
+        lyr.findings.append(Finding(
+            "year_invalid", f"{label}: {int(odd.sum())} JSND (建设年度 year built) values are "
+            f"not years between 1990 and 2100: {sorted(set(year[odd].tolist()))[:5]}; "
+            "left empty", int(odd.sum()), "warning", label))
+    return year.where(ok).astype("Int64")
 
 
 # --------------------------------------------------------------------------- protected areas
