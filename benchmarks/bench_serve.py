@@ -40,12 +40,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
 HOST = "127.0.0.1"  # loopback only, by design
 
+# The server process writes its port to a file: its stdout carries pygeoapi's and
+# waitress's log (a pipe nobody reads would fill up and block the server).
 _SERVER = """
-import sys, waitress.server
+import pathlib, sys, waitress.server
 from landuse.serve import create_app
 app = create_app(sys.argv[1], work_dir=sys.argv[2])
 server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=int(sys.argv[3]))
-print(server.effective_port, flush=True)
+pathlib.Path(sys.argv[4]).write_text(str(server.effective_port))
 server.run()
 """
 
@@ -130,6 +132,18 @@ def library_peer(root: Path, geoms: list[dict[str, Any]]) -> list[float]:
     return out
 
 
+def wait_port(port_file: Path, proc: subprocess.Popen, timeout_s: float = 60) -> int:
+    """The server's port, once it has written it (it stops waiting if the server died)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if port_file.exists() and port_file.read_text().strip():
+            return int(port_file.read_text())
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode}")
+        time.sleep(0.1)
+    raise RuntimeError(f"the server did not start in {timeout_s} s")
+
+
 def pct(values: list[float], q: float) -> float:
     return 1000 * float(np.percentile(values, q))
 
@@ -146,12 +160,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp_name:
         tmp = Path(tmp_name)
         root = make_root(tmp)
-        proc = subprocess.Popen([sys.executable, "-c", _SERVER, str(root), str(tmp / "work"),
-                                 str(args.threads)], stdout=subprocess.PIPE,
-                                stderr=(tmp / "server.log").open("w"), text=True)
+        port_file = tmp / "port"
+        with (tmp / "server.log").open("w") as log:
+            proc = subprocess.Popen([sys.executable, "-c", _SERVER, str(root), str(tmp / "work"),
+                                     str(args.threads), str(port_file)], stdout=log,
+                                    stderr=subprocess.STDOUT)
         try:
-            assert proc.stdout is not None
-            port = int(proc.stdout.readline())
+            port = wait_port(port_file, proc)
             first = rights(1, args.seed + 999)
             t0 = time.perf_counter()
             lat, err = load(port, first, 1)  # builds the protected-area index
@@ -159,6 +174,9 @@ def main() -> None:
             print(f"first request (builds the protected-area index): "
                   f"{1000 * (time.perf_counter() - t0):.0f} ms")
             load(port, rights(50, args.seed + 998), args.clients)  # warm-up, not counted
+            single, _ = load(port, rights(200, args.seed + 997), 1)
+            print(f"1 client, 200 requests (service time without queueing): p50 "
+                  f"{pct(single, 50):.1f} ms, p95 {pct(single, 95):.1f} ms")
             rounds = []
             for r in range(args.rounds):
                 geoms = rights(args.requests, args.seed + r)
@@ -174,8 +192,8 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(10)
-            log_tail = (tmp / "server.log").read_text(encoding="utf-8")[-2000:]
-            if log_tail.strip():
+            log_tail = (tmp / "server.log").read_text(encoding="utf-8")[-1000:]
+            if proc.returncode not in (0, -15) and log_tail.strip():
                 print(f"server log (tail):\n{log_tail}", file=sys.stderr)
         peer = library_peer(root, rights(args.requests, args.seed))
     med = {k: statistics.median(r[k] for r in rounds) for k in ("p50", "p95", "p99", "rps")}

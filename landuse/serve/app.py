@@ -26,6 +26,7 @@ import yaml
 from flask import Flask, Response, make_response, request
 from pygeoapi.api import API, APIRequest, apply_gzip
 from pygeoapi.api import conformance as _conformance
+from pygeoapi.api import describe_collections as _collections
 from pygeoapi.api import landing_page as _landing_page
 from pygeoapi.api import openapi_ as _openapi
 from pygeoapi.api import processes as processes_api
@@ -134,7 +135,8 @@ def create_app(
     Returns
     -------
     flask.Flask
-        The app: ``/``, ``/openapi``, ``/conformance``, ``/processes``,
+        The app: ``/``, ``/openapi``, ``/conformance``, ``/collections`` (empty),
+        ``/processes``,
         ``/processes/{id}``, ``/processes/{id}/execution``, ``/jobs``, ``/jobs/{id}``,
         ``/jobs/{id}/results``.
 
@@ -255,6 +257,7 @@ def _install_routes(app: Flask, api: API) -> None:
     app.add_url_rule("/", "landing_page", lambda: call(_landing_page))
     app.add_url_rule("/openapi", "openapi", lambda: call(_openapi))
     app.add_url_rule("/conformance", "conformance", lambda: call(_conformance))
+    app.add_url_rule("/collections", "collections", lambda: call(_collections))  # empty
     app.add_url_rule("/processes", "processes",
                      lambda: call(processes_api.describe_processes, None))
     app.add_url_rule("/processes/<process_id>", "process",
