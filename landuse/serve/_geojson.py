@@ -192,7 +192,7 @@ def upload_bytes(data: dict[str, Any], *, limit: int) -> bytes:
         raw = text.encode("utf-8")
     else:
         try:
-            raw = base64.b64decode(b64, validate=True)
+            raw = base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
             raise RequestRejected("input 'content_base64' is not valid base64") from None
     if len(raw) > limit:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import tempfile
 import threading
 import uuid
 from pathlib import Path
@@ -60,11 +61,12 @@ class LanduseManager(TinyDBManager):
         self.state.jobs_dir.mkdir(parents=True, exist_ok=True)
         self.url = str(manager_def.get("url", "")).rstrip("/")
 
-    def get_processor(self, process_id: str) -> Any:
+    def get_processor(self, process_id: str) -> LanduseProcessor:
         """Load the process plugin and hand it the service state."""
         processor = super().get_processor(process_id)
-        if isinstance(processor, LanduseProcessor):
-            processor.state = self.state
+        if not isinstance(processor, LanduseProcessor):
+            raise InternalError(user_msg=f"process {process_id!r} is not a landuse process")
+        processor.state = self.state
         return processor
 
     def execute_process(
@@ -105,10 +107,11 @@ class LanduseManager(TinyDBManager):
                                  "type": "application/json", "title": "job status"}]}
             return (job_id, "application/json", status, JobStatus.accepted,
                     {"Preference-Applied": RequestedProcessExecutionMode.respond_async.value})
-        kwargs: dict[str, Any] = {}
-        if getattr(processor, "needs_job_dir", False):
-            kwargs["job_dir"] = job_dir
-        mime, outputs = self._guarded(processor.run, prepared, **kwargs)
+        if processor.needs_job_dir:  # a synchronous job: its folder lives for the request
+            with tempfile.TemporaryDirectory(dir=self.state.jobs_dir, prefix="sync-") as tmp:
+                mime, outputs = self._guarded(processor.run, prepared, job_dir=Path(tmp))
+        else:
+            mime, outputs = self._guarded(processor.run, prepared)
         if requested_response == RequestedResponse.document.value:
             outputs = {"outputs": [outputs]}
         headers = ({"Preference-Applied": RequestedProcessExecutionMode.wait.value}

@@ -83,7 +83,7 @@ def test_two_concurrent_indicators_jobs_match_the_annual_run(client, reference, 
         assert (work / job_id / "outputs" / "redlines.csv").is_file()
 
 
-def test_failed_job_is_reported_and_server_stays_up(client, data_root):
+def test_failed_job_is_reported_and_server_stays_up(client, data_root, app):
     resp = client.post("/processes/indicators/execution",
                        json={"inputs": {"config": "broken/config.toml"}},
                        headers={"Prefer": "respond-async"})
@@ -97,6 +97,13 @@ def test_failed_job_is_reported_and_server_stays_up(client, data_root):
     assert "missing column 'year'" in message
     assert "Traceback" not in message and str(data_root) not in message
     assert client.get(f"/{path}/results?f=json").status_code >= 400
+    # the same run without Prefer: the request waits and answers 400 with the message
+    sync = client.post("/processes/indicators/execution",
+                       json={"inputs": {"config": "broken/config.toml"}})
+    assert sync.status_code == 400
+    assert "missing column 'year'" in sync.get_json()["description"]
+    jobs_dir = app.extensions["landuse_api"].manager.state.jobs_dir
+    assert not list(jobs_dir.glob("sync-*"))  # the synchronous run's folder is gone
     ok = client.post("/processes/check-new-right/execution", json={"inputs": {
         "config": CONFIG, "crs": "EPSG:4527", "geometry": GK_BOX}})
     assert ok.status_code == 200

@@ -162,13 +162,22 @@ def test_paths_outside_data_root_are_refused(client, name, process):
     assert "root:" not in message  # no server path in the answer
 
 
-def test_config_naming_files_outside_root_is_refused(client, data_root):
+def test_config_naming_files_outside_root_is_refused(client):
+    jobs_before = len(client.get("/jobs?f=json").get_json()["jobs"])
     message = _refused(_execute(client, "indicators", {"config": "escaping/config.toml"},
                                 headers={"Prefer": "respond-async"}))
     assert "outside the data root" in message and "layers.landuse.path" in message
-    assert client.get("/jobs?f=json").get_json()["jobs"] == [] or all(
-        j["processID"] != "indicators" or j["status"] != "accepted"
-        for j in client.get("/jobs?f=json").get_json()["jobs"])
+    # refused before a job was created
+    assert len(client.get("/jobs?f=json").get_json()["jobs"]) == jobs_before
+    message = _refused(_execute(client, "check-new-right", {
+        "config": "escaping/config.toml", "crs": "EPSG:4527", "geometry": GK_BOX}))
+    assert "outside the data root" in message
+
+
+def test_malformed_config_answers_the_cli_message(client, data_root):
+    (data_root / "bad.toml").write_text("[region\nname = ", encoding="utf-8")
+    message = _refused(_execute(client, "indicators", {"config": "bad.toml"}))
+    assert "bad.toml" in message and str(data_root) not in message
 
 
 def test_missing_config_is_404(client):
