@@ -262,9 +262,16 @@ def _install_routes(app: Flask, api: API) -> None:
                      lambda: call(processes_api.describe_processes, None))
     app.add_url_rule("/processes/<process_id>", "process",
                      lambda process_id: call(processes_api.describe_processes, process_id))
-    app.add_url_rule("/processes/<process_id>/execution", "execute", methods=["POST"],
-                     view_func=lambda process_id: call(processes_api.execute_process,
-                                                       process_id))
+    def execute(process_id: str) -> Response:
+        body = request.get_json(silent=True, force=True)
+        if body is not None and not isinstance(body, dict):
+            return _exception(HTTPStatus.BAD_REQUEST, "InvalidParameterValue",
+                              'the request body must be a JSON object {"inputs": {...}}; got '
+                              f"a JSON {type(body).__name__}")
+        return call(processes_api.execute_process, process_id)
+
+    app.add_url_rule("/processes/<process_id>/execution", "execute", execute,
+                     methods=["POST"])
     app.add_url_rule("/jobs", "jobs", lambda: call(processes_api.get_jobs))
 
     def job(job_id: str) -> Response:

@@ -191,6 +191,10 @@ def test_unknown_input_and_bad_body_are_refused(client):
                        content_type="application/json")
     _refused(resp)
     _refused(client.post("/processes/nope/execution", json={"inputs": {}}), 404)
+    assert "JSON object" in _refused(client.post("/processes/indicators/execution",
+                                                 json=[1, 2]))
+    assert "JSON object" in _refused(_execute(client, "indicators", ["config"]))
+    _refused(client.get("/processes/indicators/execution"), 405)
 
 
 # ----------------------------------------------------------------------- txt2geojson
