@@ -23,6 +23,7 @@ from typing import Any, Final, Literal
 
 import pyogrio
 
+from landuse import _config_region as region_parts
 from landuse.errors import ConfigError, SchemaError
 
 __all__ = [
@@ -62,8 +63,6 @@ SCHEMES: Final = ("sandiao", "ydyh", "auto")
 TOP_KEYS: Final = ("region", "layers", "tables", "rasters", "rules", "targets", "options")
 OPTION_KEYS: Final = ("area", "sliver_m2", "evaluation_date", "working_crs", "scheduler")
 REGION_KEYS: Final = ("name", "code", "year", "counties")
-#: the extra a region run needs (``[region] counties``, ``[options] scheduler``)
-DASK_EXTRA: Final = "landuse[dask]"
 #: Suffixes read without GDAL layer listing (GeoParquet goes through geopandas; TXT is ours).
 _NO_LAYER_LIST: Final = (".parquet", ".geoparquet", ".txt")
 _TABLE_SUFFIXES: Final = (".csv", ".xlsx", ".xlsm", ".txt")
@@ -435,113 +434,9 @@ def _options(value: Any, problems: _Problems) -> Options:
                              "metres, e.g. EPSG:4527 (CGCS2000 3° GK zone 39)")
     scheduler = None
     if "scheduler" in table:
-        scheduler = _scheduler(table["scheduler"], problems)
+        scheduler = region_parts.scheduler(table["scheduler"], problems)
     return Options(area=area, sliver_m2=float(sliver), evaluation_date=when, working_crs=crs,
                    scheduler=scheduler)
-
-
-def _dask_missing() -> str | None:
-    """Name the missing module of the dask extra, or ``None`` when it is installed."""
-    import importlib.util
-
-    for module in ("distributed", "dask_geopandas"):
-        if importlib.util.find_spec(module) is None:
-            return module
-    return None
-
-
-def _needs_dask(key: str, problems: _Problems) -> bool:
-    missing = _dask_missing()
-    if missing is not None:
-        problems.add(key, f"a region run needs the optional extra {DASK_EXTRA} (the module "
-                     f"{missing} is not installed): pip install \"{DASK_EXTRA}\", or remove "
-                     f"{key} to run one county in-process")
-        return False
-    return True
-
-
-def _scheduler(value: Any, problems: _Problems) -> str | None:
-    if not _needs_dask("options.scheduler", problems):
-        return None
-    from landuse.dask.region import check_scheduler
-
-    try:
-        return check_scheduler(value, key="options.scheduler")
-    except ConfigError as exc:
-        problems.add("options.scheduler", str(exc).removeprefix("options.scheduler "))
-        return None
-
-
-def _counties(value: Any, base: Path, problems: _Problems) -> tuple[Path, ...]:
-    """``[region] counties``: a list of county files or a folder of them (relative paths)."""
-    key = "region.counties"
-    if isinstance(value, str):
-        items = [value]
-    elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        items = list(value)
-    else:
-        problems.add(key, "must be a list of county files, e.g. [\"370321.gpkg\", "
-                     f"\"370322.gpkg\"], or a folder such as \"counties/\"; found {value!r}")
-        return ()
-    if not _needs_dask(key, problems):
-        return ()
-    from landuse.dask.region import COUNTY_SUFFIXES, county_sources
-
-    paths = []
-    for text in items:
-        path = (base / Path(text).expanduser()).resolve()
-        if not path.exists():
-            problems.add(key, f"文件不存在 not found: {text!r} (looked for {path}); paths are "
-                         "relative to the config file")
-        elif path.is_dir() and isinstance(value, list):
-            problems.add(key, f"{text!r} is a folder: give counties = \"{text}\" (a folder) "
-                         "or a list of files, not a folder inside the list")
-        elif path.is_file() and path.suffix.lower() not in (*COUNTY_SUFFIXES, ".toml"):
-            problems.add(key, f"{text!r} is not a county file; give land-use files "
-                         f"({', '.join(COUNTY_SUFFIXES)}) or county configs (.toml)")
-        else:
-            paths.append(path)
-    if isinstance(value, str) and len(paths) == 1 and paths[0].is_dir():
-        try:
-            paths = [p for _, p in county_sources(paths[0])]
-        except ConfigError as exc:
-            problems.add(key, str(exc).removeprefix("counties: "))
-            return ()
-    return tuple(paths)
-
-
-#: keys of the config that hold paths: (section, key) per role table
-_PATH_KEYS: Final = {"layers": ("path",), "tables": ("path", "parcels"),
-                     "rasters": ("path", "classes")}
-
-
-def _template(data: Mapping[str, Any], base: Path) -> dict[str, Any]:
-    """Return the per-county template of a region config: TOML data, every path absolute.
-
-    ``[region] counties`` and ``[options] scheduler`` are removed (each county is one
-    ordinary run); dates become ISO strings.
-    """
-    import json
-
-    out: dict[str, Any] = json.loads(json.dumps(dict(data), default=str))
-    out.get("region", {}).pop("counties", None)
-    out.get("options", {}).pop("scheduler", None)
-
-    def absolute(text: Any) -> Any:
-        return str((base / Path(text).expanduser()).resolve()) if isinstance(text, str) \
-            else text
-
-    for section, keys in _PATH_KEYS.items():
-        for entry in out.get(section, {}).values():
-            if isinstance(entry, dict):
-                for k in keys:
-                    if k in entry:
-                        entry[k] = absolute(entry[k])
-    for section in ("rules", "targets"):
-        entry = out.get(section)
-        if isinstance(entry, dict) and "path" in entry:
-            entry["path"] = absolute(entry["path"])
-    return out
 
 
 def _check_targets(source: Path | dict[str, Any], problems: _Problems) -> None:
@@ -589,7 +484,7 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
         problems.add("region.year", "missing (必填): the report year, e.g. 2022")
     counties: tuple[Path, ...] = ()
     if "counties" in region_t:
-        counties = _counties(region_t["counties"], base, problems)
+        counties = region_parts.counties(region_t["counties"], base, problems)
 
     layers_t = _table(data.get("layers", {}), "layers", problems)
     _unknown(layers_t, tuple(LAYER_ROLES), "layers", problems)
@@ -659,7 +554,7 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
                                                counties=counties),
                   layers=layers, tables=tables, rasters=rasters, rules=rules,
                   targets=targets_path, targets_inline=targets_inline, options=options,
-                  template=_template(data, base) if counties else None)
+                  template=region_parts.template(data, base) if counties else None)
 
 
 def load_config(path: str | Path) -> Config:

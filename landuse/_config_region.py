@@ -1,0 +1,126 @@
+"""Region-run parts of the config (``[region] counties``, ``[options] scheduler``).
+
+Split out of :mod:`landuse.config`; the functions add their problems to the config's
+problem list, so that they are reported with every other problem of the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from landuse.errors import ConfigError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from landuse.config import _Problems
+
+__all__ = ["DASK_EXTRA", "counties", "scheduler", "template"]
+
+#: the extra a region run needs (``[region] counties``, ``[options] scheduler``)
+DASK_EXTRA: Final = "landuse[dask]"
+
+
+def _dask_missing() -> str | None:
+    """Name the missing module of the dask extra, or ``None`` when it is installed."""
+    import importlib.util
+
+    for module in ("distributed", "dask_geopandas"):
+        if importlib.util.find_spec(module) is None:
+            return module
+    return None
+
+
+def _needs_dask(key: str, problems: _Problems) -> bool:
+    missing = _dask_missing()
+    if missing is not None:
+        problems.add(key, f"a region run needs the optional extra {DASK_EXTRA} (the module "
+                     f"{missing} is not installed): pip install \"{DASK_EXTRA}\", or remove "
+                     f"{key} to run one county in-process")
+        return False
+    return True
+
+
+def scheduler(value: Any, problems: _Problems) -> str | None:
+    if not _needs_dask("options.scheduler", problems):
+        return None
+    from landuse.dask.region import check_scheduler
+
+    try:
+        return check_scheduler(value, key="options.scheduler")
+    except ConfigError as exc:
+        problems.add("options.scheduler", str(exc).removeprefix("options.scheduler "))
+        return None
+
+
+def counties(value: Any, base: Path, problems: _Problems) -> tuple[Path, ...]:
+    """``[region] counties``: a list of county files or a folder of them (relative paths)."""
+    key = "region.counties"
+    if isinstance(value, str):
+        items = [value]
+    elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        items = list(value)
+    else:
+        problems.add(key, "must be a list of county files, e.g. [\"370321.gpkg\", "
+                     f"\"370322.gpkg\"], or a folder such as \"counties/\"; found {value!r}")
+        return ()
+    if not _needs_dask(key, problems):
+        return ()
+    from landuse.dask.region import COUNTY_SUFFIXES, county_sources
+
+    paths = []
+    for text in items:
+        path = (base / Path(text).expanduser()).resolve()
+        if not path.exists():
+            problems.add(key, f"文件不存在 not found: {text!r} (looked for {path}); paths are "
+                         "relative to the config file")
+        elif path.is_dir() and isinstance(value, list):
+            problems.add(key, f"{text!r} is a folder: give counties = \"{text}\" (a folder) "
+                         "or a list of files, not a folder inside the list")
+        elif path.is_file() and path.suffix.lower() not in (*COUNTY_SUFFIXES, ".toml"):
+            problems.add(key, f"{text!r} is not a county file; give land-use files "
+                         f"({', '.join(COUNTY_SUFFIXES)}) or county configs (.toml)")
+        else:
+            paths.append(path)
+    if isinstance(value, str) and len(paths) == 1 and paths[0].is_dir():
+        try:
+            paths = [p for _, p in county_sources(paths[0])]
+        except ConfigError as exc:
+            problems.add(key, str(exc).removeprefix("counties: "))
+            return ()
+    return tuple(paths)
+
+
+#: keys of the config that hold paths: (section, key) per role table
+_PATH_KEYS: Final = {"layers": ("path",), "tables": ("path", "parcels"),
+                     "rasters": ("path", "classes")}
+
+
+def template(data: Mapping[str, Any], base: Path) -> dict[str, Any]:
+    """Return the per-county template of a region config: TOML data, every path absolute.
+
+    ``[region] counties`` and ``[options] scheduler`` are removed (each county is one
+    ordinary run); dates become ISO strings.
+    """
+    import json
+
+    out: dict[str, Any] = json.loads(json.dumps(dict(data), default=str))
+    out.get("region", {}).pop("counties", None)
+    out.get("options", {}).pop("scheduler", None)
+
+    def absolute(text: Any) -> Any:
+        return str((base / Path(text).expanduser()).resolve()) if isinstance(text, str) \
+            else text
+
+    for section, keys in _PATH_KEYS.items():
+        for entry in out.get(section, {}).values():
+            if isinstance(entry, dict):
+                for k in keys:
+                    if k in entry:
+                        entry[k] = absolute(entry[k])
+    for section in ("rules", "targets"):
+        entry = out.get(section)
+        if isinstance(entry, dict) and "path" in entry:
+            entry["path"] = absolute(entry["path"])
+    return out

@@ -1,0 +1,191 @@
+"""Reading the inputs of an annual run into one working CRS (part of :mod:`landuse.run`)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, cast
+
+import geopandas as gpd
+import pandas as pd
+
+from landuse.config import Config, LayerSource, TableSource
+from landuse.errors import ConfigError, LanduseWarning
+from landuse.findings import Finding, get_findings
+
+__all__ = ["Inputs", "Progress", "capture", "read_inputs", "stepper"]
+
+log = logging.getLogger("landuse.run")
+
+#: ``progress(step, done, total)``: called before each step and once at the end.
+Progress = Callable[[str, int, int], None]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        with f.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class Inputs:
+    """Every input of a run, read and normalised into the working CRS."""
+
+    landuse: gpd.GeoDataFrame
+    working_crs: str
+    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _source_record(cfg: Config, role: str, path: Path, layer: str | None, obj: Any) -> dict:
+    attrs = dict(getattr(obj, "attrs", {}).get("source", {}) or {})
+    crs = getattr(obj, "crs", None)
+    src_crs = attrs.get("crs")
+    return {
+        "role": role, "path": cfg.relative(path), "layer": attrs.get("layer", layer),
+        "sha256": attrs.get("sha256") or _sha256(path),
+        "features": int(attrs.get("features", len(obj))),
+        "crs": str(src_crs) if src_crs else (crs.to_string() if crs is not None else None),
+        "encoding": attrs.get("encoding"),
+    }
+
+
+def _read_layer(src: LayerSource, working_crs: Any) -> gpd.GeoDataFrame:
+    from landuse.io import vector
+
+    common = {"fields": src.fields or None, "encoding": src.encoding, "working_crs": working_crs}
+    if src.role in ("landuse", "landuse_previous"):
+        return vector.read_landuse(src.path, layer=src.layer, **common)
+    if src.role == "townships":
+        return vector.read_townships(src.path, layer=src.layer, **common)
+    if src.role in ("ecological_redline", "permanent_farmland", "urban_boundary",
+                    "high_standard_farmland"):
+        kind = cast(vector.ControlLineKind, src.role)
+        return vector.read_control_line(src.path, kind=kind, layer=src.layer, **common)
+    if src.role == "protected_areas":
+        return vector.read_protected_areas(src.path, layer=src.layer, **common)
+    if src.role == "mining_rights":
+        return vector.read_mining_rights(src.path, layer=src.layer, **common)
+    raise ConfigError(f"layers.{src.role}: no reader for this role")  # pragma: no cover
+
+
+def capture(findings: list[Finding], func: Callable[[], Any]) -> Any:
+    """Call ``func`` and collect the findings of its result into ``findings``.
+
+    LanduseWarnings are not re-emitted: each is a finding (from the result's attrs, or
+    made from the warning's message), shown in the outputs and the CLI summary.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LanduseWarning)
+        value = func()
+    found = get_findings(value)
+    messages = {f.message for f in found}
+    for w in caught:
+        if not issubclass(w.category, LanduseWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        elif str(w.message) not in messages:
+            found.append(Finding(code="warning", message=str(w.message), count=1))
+            messages.add(str(w.message))
+    findings.extend(found)
+    return value
+
+
+def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
+    """Read every configured input into one working CRS.
+
+    The working CRS is ``options.working_crs`` or the land-use layer's projected CRS;
+    every other layer is brought to it by its reader (with a finding when reprojected).
+    Findings of every reader are collected in ``Inputs.findings``.
+    """
+    findings: list[Finding] = []
+    roles = sorted((r for r in cfg.layers if r != "landuse"), key=lambda r: r != "townships")
+    total = 1 + len(roles) + len(cfg.tables)
+    step = stepper(progress, total)
+    step("读取土地利用 reading land use")
+    lu_src = cfg.layers["landuse"]
+    lu = capture(findings, lambda: _read_layer(lu_src, cfg.options.working_crs))
+    working_crs = lu.crs.to_string()
+    inputs = Inputs(landuse=lu, working_crs=working_crs, findings=findings)
+    inputs.sources.append(_source_record(cfg, "landuse", lu_src.path, lu_src.layer, lu))
+    for role in roles:
+        src = cfg.layers[role]
+        step(f"读取 reading {role}")
+        frame = capture(findings, partial(_read_layer, src, lu.crs))
+        inputs.layers[role] = frame
+        inputs.sources.append(_source_record(cfg, role, src.path, src.layer, frame))
+    for role, tsrc in cfg.tables.items():
+        step(f"读取 reading {role}")
+        if tsrc.parcels is not None:
+            parcels = capture(findings, partial(_read_parcels, tsrc, lu.crs))
+            inputs.layers["land_supply_parcels"] = parcels
+            inputs.sources.append(_source_record(cfg, "land_supply_parcels", tsrc.parcels,
+                                                 tsrc.parcels_layer, parcels))
+        table = capture(findings, partial(_read_table, tsrc, inputs))
+        inputs.tables[role] = table
+        inputs.sources.append(_source_record(cfg, role, tsrc.path, None, table))
+    for role, rsrc in cfg.rasters.items():
+        inputs.sources.extend(_raster_records(cfg, role, rsrc.path, rsrc.classes))
+    return inputs
+
+
+def _raster_records(cfg: Config, role: str, path: Path, classes: Path | None) -> list[dict]:
+    """Provenance of a raster (its CRS and pixel count) and of its class table."""
+    import rasterio
+
+    with rasterio.open(path) as ds:
+        crs = ds.crs.to_string() if ds.crs else None
+        pixels = int(ds.width * ds.height)
+    out = [{"role": role, "path": cfg.relative(path), "layer": None, "sha256": _sha256(path),
+            "features": pixels, "crs": crs, "encoding": None}]
+    if classes is not None:
+        out.append({"role": f"{role}_classes", "path": cfg.relative(classes), "layer": None,
+                    "sha256": _sha256(classes), "features": None, "crs": None,
+                    "encoding": None})
+    return out
+
+
+def _read_parcels(src: TableSource, working_crs: Any) -> gpd.GeoDataFrame:
+    """Parcel geometries of the ledger: TXT files (a file or a folder of them) or a layer."""
+    from landuse.io.ledger import read_parcels
+
+    assert src.parcels is not None
+    sources: Any = (sorted(src.parcels.glob("*.txt")) + sorted(src.parcels.glob("*.TXT"))
+                    if src.parcels.is_dir() else src.parcels)
+    return read_parcels(sources, encoding=src.encoding, layer=src.parcels_layer,
+                        working_crs=working_crs)
+
+
+def _read_table(src: TableSource, inputs: Inputs) -> pd.DataFrame:
+    if src.role == "socioeconomic":
+        from landuse.io.tables import read_socioeconomic
+
+        return read_socioeconomic(src.path, encoding=src.encoding)
+    from landuse.io.ledger import read_land_supply
+
+    return read_land_supply(src.path, encoding=src.encoding,
+                            parcels=inputs.layers.get("land_supply_parcels"),
+                            townships=inputs.layers.get("townships"))
+
+
+def stepper(progress: Progress | None, total: int) -> Callable[[str], None]:
+    """Return ``step(label)``: logs the label and reports progress, one step per call."""
+    done = [0]
+
+    def step(label: str) -> None:
+        log.info(label)
+        if progress is not None:
+            progress(label, done[0], total)
+        done[0] += 1
+
+    return step

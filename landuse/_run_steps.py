@@ -1,0 +1,259 @@
+"""The computing steps of an annual run, from inputs already read (part of :mod:`landuse.run`).
+
+Each step calls the library functions (indicators, redline checks, supply and idle land,
+change, land cover) on the :class:`~landuse._run_inputs.Inputs` and collects their
+findings; :func:`provenance` and :func:`dedupe` shape what ``indicators.json`` records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from landuse._run_inputs import Inputs, capture
+from landuse.config import Config
+from landuse.errors import ConfigError
+from landuse.findings import Finding
+
+__all__ = ["apply_targets", "change_outputs", "dedupe", "indicator_rows", "mining_rows",
+           "provenance", "redline_frames", "supply_rows", "township_zones", "validate_targets"]
+
+
+def _zone_names(cfg: Config, inputs: Inputs) -> dict[str, str]:
+    names = {cfg.region.code: cfg.region.name}
+    towns = inputs.layers.get("townships")
+    if towns is not None:
+        names.update({str(z): str(n) for z, n in zip(towns["zone"], towns["zone_name"],
+                                                     strict=True)})
+    return names
+
+
+def indicator_rows(cfg: Config, inputs: Inputs, rules: Any,
+                    findings: list[Finding]) -> pd.DataFrame:
+    """Compute the indicator rows of contract §3.1 (no targets yet), county and townships."""
+    from landuse.indicators.rows import compute_indicators
+
+    previous = inputs.layers.get("landuse_previous")
+    prev_src = cfg.layers.get("landuse_previous")
+    return capture(findings, lambda: compute_indicators(
+        inputs.landuse, townships=inputs.layers.get("townships"),
+        permanent_farmland=inputs.layers.get("permanent_farmland"),
+        high_standard_farmland=inputs.layers.get("high_standard_farmland"),
+        socio=inputs.tables.get("socioeconomic"), year=cfg.region.year,
+        base_year=prev_src.year if prev_src is not None else None, base=previous,
+        rules=rules, zone_names=_zone_names(cfg, inputs)))
+
+
+def redline_frames(cfg: Config, inputs: Inputs, rules: Any,
+                    findings: list[Finding]) -> list[gpd.GeoDataFrame]:
+    """Run every redline check the configured layers allow."""
+    from landuse.redlines import control_lines, mining
+
+    lay = inputs.layers
+    lu = inputs.landuse
+    # every check measures in the run's working CRS (the land-use layer's), whatever CRS
+    # each layer arrived in: rights in EPSG:4548 and protected areas in EPSG:4490 meet there
+    opts = {"sliver_m2": cfg.options.sliver_m2, "working_crs": inputs.working_crs}
+    towns = lay.get("townships")
+    red, pf, ub = (lay.get(k) for k in ("ecological_redline", "permanent_farmland",
+                                         "urban_boundary"))
+    frames = []
+    if "mining_rights" in lay and "protected_areas" in lay:
+        frames.append(capture(findings, lambda: mining.mining_conflicts(
+            lay["mining_rights"], lay["protected_areas"], townships=towns, **opts)))
+    if red is not None:
+        frames.append(capture(findings, lambda: control_lines.eco_redline_construction(
+            lu, red, rules=rules, **opts)))
+    if pf is not None:
+        frames.append(capture(findings, lambda: control_lines.farmland_nonfarm(
+            lu, pf, **opts)))
+    if ub is not None:
+        frames.append(capture(findings, lambda: control_lines.outside_urban_boundary(
+            lu, ub, rules=rules, **opts)))
+    if pf is not None and (red is not None or ub is not None):
+        frames.append(capture(findings, lambda: control_lines.line_conflicts(
+            pf, red, ub, townships=towns, **opts)))
+    return frames
+
+
+def mining_rows(cfg: Config, inputs: Inputs, frames: list[gpd.GeoDataFrame]) -> pd.DataFrame:
+    """Rows of ``mining_rights_in_protected_areas`` from the mining-conflict frame, if any."""
+    from landuse.indicators.rows import indicator_rows
+    from landuse.redlines.summary import mining_rights_in_protected_areas
+
+    conflicts = next((f for f in frames if "licence_no" in f.columns), None)
+    if conflicts is None:
+        return pd.DataFrame()
+    series = mining_rights_in_protected_areas(conflicts, townships=inputs.layers.get(
+        "townships"), county=cfg.region.code)
+    return indicator_rows(series, indicator_id="mining_rights_in_protected_areas",
+                          zone_names=_zone_names(cfg, inputs))
+
+
+def _not_available(key: str, module: str, exc: ModuleNotFoundError) -> ConfigError:
+    return ConfigError(
+        f"{key}: 此版本不支持 not available in this version of landuse (the module {module} "
+        f"is missing: {exc.name}). Remove [{key}] from the config or upgrade landuse."
+    )
+
+
+def supply_rows(cfg: Config, inputs: Inputs, findings: list[Finding]
+                 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame | None]:
+    """Supply and idle-land indicator rows and the idle-parcel layer (with a ledger)."""
+    ledger = inputs.tables.get("land_supply")
+    if ledger is None:
+        return pd.DataFrame(), None
+    try:
+        from landuse.indicators import supply_idle
+        from landuse.indicators.rows import indicator_rows
+    except ModuleNotFoundError as exc:
+        raise _not_available("tables.land_supply", "landuse.indicators.supply_idle", exc) \
+            from None
+    when = cfg.evaluation_date
+    names = _zone_names(cfg, inputs)
+    parts = []
+    for ident in ("idle_land_area", "idle_land_ratio", "land_supply_rate",
+                  "stock_land_supply_share"):
+        series = capture(findings, partial(getattr(supply_idle, ident), ledger,
+                                            evaluation_date=when, county=cfg.region.code))
+        parts.append(indicator_rows(
+            series, indicator_id=ident, zone_names=names,
+            components=series.attrs.get("components"),
+            reason=series.attrs.get("not_computable") or None))
+    parcels = inputs.layers.get("land_supply_parcels")
+    if parcels is not None:
+        idle = supply_idle.idle_parcels(ledger, parcels, evaluation_date=when)
+    else:  # no parcel geometries configured: the layer still lists every parcel
+        table = supply_idle.classify_idle(ledger, evaluation_date=when)
+        idle = gpd.GeoDataFrame(table, geometry=[None] * len(table), crs=inputs.landuse.crs)
+    return pd.concat(parts, ignore_index=True), idle
+
+
+def change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Finding]
+                    ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """Transitions and the two-vintage indicators; land-cover areas (when configured)."""
+    rows, transitions, landcover = pd.DataFrame(), None, None
+    previous = inputs.layers.get("landuse_previous")
+    if previous is not None:
+        try:
+            from landuse.indicators import change
+            from landuse.indicators.rows import indicator_rows
+        except ModuleNotFoundError as exc:
+            raise _not_available("layers.landuse_previous", "landuse.indicators.change",
+                                 exc) from None
+        flows = capture(findings, lambda: change.transition_flows(previous, inputs.landuse))
+        transitions = change.transition_matrix(flows)
+        names = _zone_names(cfg, inputs)
+        socio = inputs.tables.get("socioeconomic")
+        year, before = cfg.region.year, cfg.layers["landuse_previous"].year
+        assert before is not None  # the config requires it for a previous vintage
+        series = [
+            change.new_construction_land_area(flows, rules=rules),
+            change.stock_land_revitalised_area(flows, rules=rules),
+            change.rural_settlement_reduction_area(previous, inputs.landuse, rules=rules),
+            change.new_construction_land_per_gdp_growth(flows, socio, rules=rules, year=year,
+                                                        previous_year=before),
+            change.construction_land_population_elasticity(
+                previous, inputs.landuse, socio, rules=rules, year=year, previous_year=before),
+            change.construction_land_gdp_elasticity(
+                previous, inputs.landuse, socio, rules=rules, year=year, previous_year=before),
+        ]
+        rows = pd.concat([indicator_rows(s, indicator_id=str(s.name), zone_names=names)
+                          for s in series], ignore_index=True)
+    if "landcover" in cfg.rasters:
+        src = cfg.rasters["landcover"]
+        try:
+            from landuse.indicators import landcover as lc
+        except ModuleNotFoundError as exc:
+            raise _not_available("rasters.landcover", "landuse.indicators.landcover",
+                                 exc) from None
+        zones = township_zones(inputs)
+        landcover = capture(findings, lambda: lc.landcover_areas(
+            src.path, zones, classes=src.classes, county=cfg.region.code))
+    return rows, transitions, landcover
+
+
+def apply_targets(cfg: Config, rows: pd.DataFrame) -> pd.DataFrame:
+    """Attach the configured targets and a status to the rows (unchanged without targets)."""
+    targets = validate_targets(cfg)
+    if not targets:
+        return rows
+    from landuse.indicators.targets import apply_targets
+
+    return apply_targets(rows, targets, year=cfg.region.year)
+
+
+def provenance(cfg: Config, inputs: Inputs, findings: list[Finding], rules_label: str) -> dict:
+    """Return the ``provenance`` object of ``indicators.json`` (contract §3.1)."""
+    from landuse import __version__
+
+    return {
+        "landuse_version": __version__,
+        "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "rules": rules_label,
+        "area": cfg.options.area,
+        "working_crs": inputs.working_crs,
+        "evaluation_date": cfg.evaluation_date.isoformat(),
+        "options": cfg.options.to_dict(),
+        "inputs": sorted(inputs.sources, key=lambda s: (s["role"], s["path"])),
+        "warnings": [_finding_text(f) for f in findings if f.severity != "info"],
+        "findings": [f.to_dict() for f in findings],
+    }
+
+
+def _finding_text(f: Finding) -> str:
+    where = f" [{f.source}]" if f.source else ""
+    return f"{f.code}: {f.message} ({f.count}){where}"
+
+
+def dedupe(findings: list[Finding], base: Path | None = None) -> list[Finding]:
+    """Drop repeated findings and sort them; paths under ``base`` become relative.
+
+    Relative paths make the same inputs give the same ``indicators.json`` on every machine.
+    """
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    prefix = f"{base.as_posix().rstrip('/')}/" if base is not None else None
+    for f in findings:
+        if prefix is not None:
+            f = replace(f, message=f.message.replace(prefix, ""),
+                        source=f.source.replace(prefix, ""))
+        key = (f.code, f.message, f.count, f.source)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return sorted(out, key=lambda f: (f.source, f.code, f.message))
+
+
+def township_zones(inputs: Inputs) -> gpd.GeoDataFrame:
+    """Township polygons for the maps: the townships layer, else the land use dissolved."""
+    towns = inputs.layers.get("townships")
+    if towns is not None:
+        return towns[["zone", "zone_name", "geometry"]].sort_values("zone").reset_index(
+            drop=True)
+    lu = inputs.landuse[["township", "geometry"]]
+    lu = lu[lu["township"] != ""]
+    try:  # fast when the patches form a clean coverage, as a 三调 layer should
+        dissolved = lu.dissolve(by="township", method="coverage").reset_index()
+    except shapely.errors.GEOSException:  # not noded (e.g. repaired patches): general union
+        dissolved = lu.dissolve(by="township").reset_index()
+    return gpd.GeoDataFrame({"zone": dissolved["township"], "zone_name": dissolved["township"],
+                             "geometry": dissolved.geometry}, crs=inputs.landuse.crs)
+
+
+def validate_targets(cfg: Config) -> Any:
+    """Load the configured targets (file or inline), or ``None``; raises on bad targets."""
+    if cfg.targets is None and cfg.targets_inline is None:
+        return None
+    from landuse.indicators.targets import load_targets
+
+    source = cfg.targets if cfg.targets is not None else cfg.targets_inline
+    assert source is not None
+    return load_targets(source)
