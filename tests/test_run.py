@@ -272,9 +272,8 @@ def test_module_is_callable_as_in_the_contract(tmp_path: Path) -> None:
     assert landuse.run.run is run
 
 
-# landuse.io.ledger.assign_zones calls fillna("") on a float Series when no parcel overlaps
-# a township (here: the sample parcels lie outside this tiny county); reported to its owner.
-@pytest.mark.filterwarnings("ignore:'str' is not supported as a fill value")
+# the sample parcels lie outside this tiny county: no parcel overlaps a township (this
+# once raised a pandas warning in landuse.io.ledger.assign_zones; warnings are errors here)
 def test_land_supply_ledger_and_parcels(county: Path, tmp_path: Path) -> None:
     """The committed sample ledger: classes worked out by hand in sample_data/README_supply.md."""
     supply = ROOT / "sample_data" / "supply.csv"

@@ -452,7 +452,9 @@ def assign_zones(
     best = pairs[pairs["area"] > 0].sort_values(["parcel_id", "area", "zone"],
                                                 ascending=[True, False, True])
     best = best.drop_duplicates("parcel_id").set_index("parcel_id")["zone"]
-    new = out["parcel_id"].map(best)
+    # str dtype even when no parcel overlaps any township (then ``best`` is empty and map
+    # would give float64 NaN, on which fillna("") is a pandas warning)
+    new = out["parcel_id"].map(best).astype("str")
     has = new.notna().to_numpy()
     conflict = has & (out["zone"] != "").to_numpy() & (out["zone"] != new.fillna("")).to_numpy()
     if conflict.any():
