@@ -17,6 +17,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import sys
 import tempfile
 from http import HTTPStatus
 from pathlib import Path
@@ -328,5 +329,9 @@ def serve(
                     "use the service (pass --api-key or keep it behind a proxy)", host)
     app = create_app(data_root, api_key=api_key, max_upload_bytes=max_upload_bytes,
                      work_dir=work_dir, url=url or f"http://{host}:{port}", max_jobs=max_jobs)
+    base = url or f"http://{host}:{port}"
+    print(f"landuse: OGC API - Processes on {base} (OpenAPI: {base}/openapi?f=json); data "
+          f"root {Path(data_root).resolve()}; API key {'required' if api_key else 'off'}. "
+          "Ctrl+C stops.", file=sys.stderr, flush=True)
     waitress.serve(app, host=host, port=port, threads=threads,
                    max_request_body_size=max_upload_bytes, ident="landuse")
