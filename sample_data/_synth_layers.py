@@ -276,7 +276,7 @@ def build_patches(rng: np.random.Generator, world: World, scale: Any) -> gpd.Geo
     pfield = sg.NoiseField(rng, amplitude=0.06 * scale.rural_spacing,
                            wavelengths=(0.3 * scale.rural_spacing, 2.0 * scale.rural_spacing))
     edges = sg.voronoi_edges(seeds, county.buffer(1000))
-    edges = sg.displaced(edges, pfield, segment=scale.rural_spacing / 7.0)
+    edges = sg.displaced(edges, pfield, segment=scale.rural_spacing / scale.segment_div)
     edges = sg.clip_lines(edges, county)
     lines = [
         edges,

@@ -52,11 +52,12 @@ class Scale:
     settlement_spacing: float = 260.0
     village_spacing: float = 1240.0
     min_patch_m2: float = 300.0
+    segment_div: float = 7.0  # patch edges are densified to rural_spacing / segment_div
 
 
 SAMPLE = Scale()
 LARGE = Scale(length=2.0, rural_spacing=150.0, settlement_spacing=80.0, village_spacing=1240.0,
-              min_patch_m2=50.0)
+              min_patch_m2=50.0, segment_div=11.0)
 
 
 def origin() -> tuple[float, float]:
