@@ -60,26 +60,27 @@ def redline_frames(cfg: Config, inputs: Inputs, rules: Any,
     lu = inputs.landuse
     # every check measures in the run's working CRS (the land-use layer's), whatever CRS
     # each layer arrived in: rights in EPSG:4548 and protected areas in EPSG:4490 meet there
-    opts = {"sliver_m2": cfg.options.sliver_m2, "working_crs": inputs.working_crs}
+    sliver, crs = cfg.options.sliver_m2, inputs.working_crs
     towns = lay.get("townships")
     red, pf, ub = (lay.get(k) for k in ("ecological_redline", "permanent_farmland",
                                          "urban_boundary"))
     frames = []
     if "mining_rights" in lay and "protected_areas" in lay:
         frames.append(capture(findings, lambda: mining.mining_conflicts(
-            lay["mining_rights"], lay["protected_areas"], townships=towns, **opts)))
+            lay["mining_rights"], lay["protected_areas"], townships=towns, sliver_m2=sliver,
+            working_crs=crs)))
     if red is not None:
         frames.append(capture(findings, lambda: control_lines.eco_redline_construction(
-            lu, red, rules=rules, **opts)))
+            lu, red, rules=rules, sliver_m2=sliver, working_crs=crs)))
     if pf is not None:
         frames.append(capture(findings, lambda: control_lines.farmland_nonfarm(
-            lu, pf, **opts)))
+            lu, pf, sliver_m2=sliver, working_crs=crs)))
     if ub is not None:
         frames.append(capture(findings, lambda: control_lines.outside_urban_boundary(
-            lu, ub, rules=rules, **opts)))
+            lu, ub, rules=rules, sliver_m2=sliver, working_crs=crs)))
     if pf is not None and (red is not None or ub is not None):
         frames.append(capture(findings, lambda: control_lines.line_conflicts(
-            pf, red, ub, townships=towns, **opts)))
+            pf, red, ub, townships=towns, sliver_m2=sliver, working_crs=crs)))
     return frames
 
 

@@ -546,8 +546,9 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
             targets_inline = targets_t
 
     options = _options(data.get("options", {}), problems)
-    if targets_path is not None or targets_inline is not None:
-        _check_targets(targets_path or targets_inline, problems)
+    targets_source = targets_path if targets_path is not None else targets_inline
+    if targets_source is not None:
+        _check_targets(targets_source, problems)
     problems.raise_if_any()
     assert year is not None  # for the type checker: a missing year raised above
     return Config(source=source, region=Region(name=name, code=code, year=year,
