@@ -177,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     dltb = attrs.area_fields(dltb, ellipsoidal_area(geoms_proj))
     dltb = gpd.GeoDataFrame(dltb.drop(columns="geometry"), geometry=geoms_proj, crs=CRS_PROJ)
     print(f"[{time.perf_counter() - t0:6.1f}s] attributes", flush=True)
+    validate(dltb, to_projected(np.array([county]), e0, n0)[0])
     extra = control_layers(rng, world, dltb, local, e0, n0)
     print(f"[{time.perf_counter() - t0:6.1f}s] control layers", flush=True)
     write_all(out, dltb.drop(columns="_tidx"), extra, large=args.large,
@@ -192,6 +193,28 @@ def main(argv: list[str] | None = None) -> int:
         update_readme(HERE / "README.md", text)
     print(f"[{time.perf_counter() - t0:6.1f}s] done -> {out}")
     return 0
+
+
+def validate(dltb: gpd.GeoDataFrame, county: shapely.Polygon) -> None:
+    """Fail loudly unless the patches are a valid coverage of exactly the county."""
+    g = dltb.geometry.to_numpy()
+    problems = []
+    if not shapely.is_valid(g).all():
+        problems.append(f"{int((~shapely.is_valid(g)).sum())} invalid patches")
+    if not shapely.coverage_is_valid(g):
+        problems.append("patches overlap or do not share edges exactly")
+    total = float(shapely.area(g).sum())
+    if abs(total - county.area) > 1e-6 * county.area:
+        problems.append(f"sum of patch areas {total:.1f} m² != county area {county.area:.1f} m²")
+    union = shapely.coverage_union_all(g)
+    if abs(union.area - county.area) > 1e-6 * county.area:
+        problems.append(f"union area {union.area:.1f} m² != county area {county.area:.1f} m²")
+    if (dltb["TBDLMJ"] - (dltb["TBMJ"] - dltb["KCMJ"])).abs().max() > 0.005:
+        problems.append("TBDLMJ != TBMJ - KCMJ")
+    if not dltb["BSM"].is_unique:
+        problems.append("duplicate BSM")
+    if problems:
+        raise RuntimeError("sample county failed validation: " + "; ".join(problems))
 
 
 def update_readme(path: Path, text: str) -> None:
