@@ -220,6 +220,17 @@ layer = "KYQ"
 path = "huantai.gpkg"
 layer = "GBZNT"
 
+# the previous survey vintage (made by make_vintage.py): transitions.csv and change indicators
+[layers.landuse_previous]
+path = "huantai_2021.gpkg"
+layer = "DLTB"
+year = 2021
+
+# a categorical land-cover raster (made by make_vintage.py): landcover_areas.csv
+[rasters.landcover]
+path = "landcover.tif"
+classes = "landcover_classes.csv"
+
 [tables.socioeconomic]
 path = "stats.csv"
 
