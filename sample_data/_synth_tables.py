@@ -236,6 +236,7 @@ path = "stats.csv"
 
 [tables.land_supply]
 path = "supply.csv"
+parcels = "txt/supply"    # boundary-point TXT files giving the parcels' geometry (made by make_supply.py)
 
 [targets]
 path = "targets.toml"
