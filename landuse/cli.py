@@ -177,8 +177,8 @@ def run(
 ) -> None:
     """Compute every indicator, redline check and report; write them to --out.
 
-    With ``[region] counties`` in the config: one output set per county under
-    ``--out/<code>/`` plus the city roll-up, on the dask cluster at ``[options] scheduler``.
+    With region.counties in the config: one output set per county under
+    --out/<code>/ plus the city roll-up, on the dask cluster at options.scheduler.
     """
     _setup_logging(quiet=quiet, debug=debug)
     with _guard(debug=debug):
@@ -273,9 +273,17 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     data_root: Annotated[Path | None, typer.Option(
         help="The only folder requests may read from.")] = None,
+    api_key: Annotated[str | None, typer.Option(
+        envvar="LANDUSE_API_KEY", help="Require this value in the X-API-Key header.")] = None,
+    max_upload_bytes: Annotated[int, typer.Option(
+        help="Largest request body, in bytes.")] = 10 * 1024 * 1024,
+    work_dir: Annotated[Path | None, typer.Option(
+        help="Folder for job outputs (default: a temporary folder).")] = None,
+    url: Annotated[str | None, typer.Option(
+        help="Public base URL, when served behind a reverse proxy.")] = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Serve the toolkit as OGC API - Processes (needs the extra ``landuse[serve]``)."""
+    r"""Serve the toolkit as OGC API - Processes (needs the extra landuse\[serve])."""
     _setup_logging(quiet=False, debug=debug)
     with _guard(debug=debug):
         try:
@@ -290,7 +298,8 @@ def serve(
         if entry is None:
             _err("this version of landuse.serve has no serve() entry point")
             raise typer.Exit(EXIT_INTERNAL)
-        entry(host=host, port=port, data_root=data_root)
+        entry(host=host, port=port, data_root=data_root, api_key=api_key,
+              max_upload_bytes=max_upload_bytes, work_dir=work_dir, url=url)
 
 
 def main() -> None:
