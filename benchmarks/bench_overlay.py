@@ -365,19 +365,23 @@ class PostgisServer:
 # ----------------------------------------------------------------------------- comparisons
 
 
-def compare(ref: dict, other: dict) -> float:
-    """Largest relative difference over every (layer, key) group; inf if groups differ."""
-    worst = 0.0
+def compare(ref: dict, other: dict) -> str:
+    """Largest relative difference per layer over every (key) group, worst first.
+
+    Groups smaller than 1e-9 of the layer total are ignored (engines differ on slivers);
+    ``inf`` means a group is missing from ``other``.
+    """
+    worst: dict[str, float] = {}
     for name, table in ref.items():
         r = pd.DataFrame(table)
         o = pd.DataFrame(other[name])
         keys = [c for c in r.columns if c != "area_m2"]
-        r = r[r["area_m2"] > 1e-9 * r["area_m2"].sum()]  # engines differ on sub-1e-9 slivers
+        r = r[r["area_m2"] > 1e-9 * r["area_m2"].sum()]
         m = r.merge(o, on=keys, how="left", suffixes=("", "_o"))
-        if m["area_m2_o"].isna().any():
-            return float("inf")
-        worst = max(worst, float((abs(m["area_m2"] - m["area_m2_o"]) / m["area_m2"]).max()))
-    return worst
+        rel = abs(m["area_m2"] - m["area_m2_o"]) / m["area_m2"]
+        worst[name] = float("inf") if rel.isna().any() else float(rel.max())
+    order = sorted(worst, key=worst.get, reverse=True)
+    return ", ".join(f"{worst[n]:.1e} ({n})" for n in order)
 
 
 def qgis_check(folder: Path) -> str:
@@ -453,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         mem = "n/a (server)" if engine == "postgis" else f"{r['peak_extra_mb']:.0f}"
         ratio = ("n/a" if engine == "postgis"
                  else f"{(r['layers_mb'] + r['peak_extra_mb']) / r['layers_mb']:.2f}")
-        diff = "-" if engine == "landuse" else f"{compare(ref['tables'], r['tables']):.1e}"
+        diff = "-" if engine == "landuse" else compare(ref["tables"], r["tables"])
         print(f"| {engine} | {med:.2f} | {', '.join(f'{t:.2f}' for t in r['times_s'])} | "
               f"{load:.2f} | {med / t_ref:.1f} | {r['layers_mb']:.0f} | {mem} | {ratio} | "
               f"{diff} |")
