@@ -168,6 +168,9 @@ def change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Findi
         ]
         rows = pd.concat([indicator_rows(s, indicator_id=str(s.name), zone_names=names)
                           for s in series], ignore_index=True)
+        # every change figure is measured from the previous vintage's year: recorded so that
+        # targets with a base_year only judge changes over the same period
+        rows["components"] = [{**(c or {}), "base_year": before} for c in rows["components"]]
     if "landcover" in cfg.rasters:
         src = cfg.rasters["landcover"]
         try:

@@ -95,33 +95,39 @@ unit = "m²/person"
 year = 2022
 source = "{S1}"
 
-# the plan gives no base year; the decline is measured against the base year chosen in the run
+# the plan gives no base year; 2015 (the start of the 13th five-year period) is assumed
+# (verify). The target judges only a decline measured from base_year, never a one-year change.
 [[target]]
 id = "construction_land_per_gdp_decline"
 op = ">="
 value = 21
 unit = "%"
 year = 2020
+base_year = 2015
 source = "{S2}"
 
-# 2530 亩 = 2530 / 15 ha = 168.67 ha (the unit of this id is ha)
+# 2530 亩 = 2530 / 15 ha = 168.67 ha (the unit of this id is ha); cumulative from the plan's
+# year 2018 (base_year assumed, verify): only a change measured from 2018 is judged
 [[target]]
 id = "stock_land_revitalised_area"
 op = ">="
 value = 168.67
 unit = "ha"
 year = 2022
+base_year = 2018
 value_original = 2530
 unit_original = "亩"
 source = "{S2}"
 
-# 10600 亩 = 10600 / 15 ha = 706.67 ha (the unit of this id is ha)
+# 10600 亩 = 10600 / 15 ha = 706.67 ha (the unit of this id is ha); cumulative from the
+# plan's year 2018 (base_year assumed, verify)
 [[target]]
 id = "rural_settlement_reduction_area"
 op = ">="
 value = 706.67
 unit = "ha"
 year = 2022
+base_year = 2018
 value_original = 10600
 unit_original = "亩"
 source = "{S2}"

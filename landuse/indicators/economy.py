@@ -118,6 +118,7 @@ def _decline(p: Prepared, socio: pd.DataFrame | None, year: int | None,
         "land_per_gdp_m2_per_10k_yuan": x,
         "land_per_gdp_base_m2_per_10k_yuan": x0,
         "price_basis": np.where(comparable, "comparable", "current"),
+        "base_year": base_year,
     }, index=p.zones)
     return make_indicator(value, indicator_id="construction_land_per_gdp_decline",
                           components=comps, reasons=reasons, rules=p.rules)

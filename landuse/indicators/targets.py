@@ -53,8 +53,8 @@ OPS: dict[str, Callable[[float, float], bool]] = {
     ">": lambda a, b: a > b and not _close(a, b),
     "==": _close,
 }
-_KEYS = {"id", "op", "value", "unit", "year", "source", "scope", "value_original",
-         "unit_original"}
+_KEYS = {"id", "op", "value", "unit", "year", "base_year", "source", "scope",
+         "value_original", "unit_original"}
 _REQUIRED = ("id", "op", "value", "unit", "source")
 _AREA_UNITS = {"m²": "m2", "m2": "m2", "ha": "ha", "公顷": "ha", "亩": "mu", "mu": "mu",
                "万亩": "wan_mu", "km²": "km2", "km2": "km2", "平方公里": "km2"}
@@ -65,6 +65,10 @@ class Target:
     """One target of the plan for one indicator.
 
     ``scope`` is ``"county"``, ``"township"`` (every township row) or a zone code.
+    ``base_year`` (for targets on a change, e.g. "单位GDP建设用地下降21%") is the year the
+    change is measured from: such a target applies only to rows whose
+    ``components["base_year"]`` is that year, so a one-year change is never judged against
+    a five-year target.
     """
 
     id: str
@@ -74,6 +78,7 @@ class Target:
     source: str
     year: int | None = None
     scope: str = "county"
+    base_year: int | None = None
     value_original: float | None = None
     unit_original: str | None = None
 
@@ -82,8 +87,15 @@ class Target:
         return bool(OPS[self.op](float(value), float(self.value)))
 
     def as_row_target(self) -> dict[str, Any]:
-        """Return the ``target`` object of an indicator row: op, value, year, source."""
-        return {"op": self.op, "value": self.value, "year": self.year, "source": self.source}
+        """Return the ``target`` object of an indicator row: op, value, year, source.
+
+        ``base_year`` is included only for targets that have one.
+        """
+        out: dict[str, Any] = {"op": self.op, "value": self.value, "year": self.year,
+                               "source": self.source}
+        if self.base_year is not None:
+            out["base_year"] = self.base_year
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """Return all fields as a dict."""
@@ -179,6 +191,10 @@ def load_targets(path_or_dict: str | Path | Mapping[str, Any]) -> list[Target]:
         year = t.get("year")
         if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
             problems.append(f"{where}: year = {year!r} is not an integer year")
+        base_year = t.get("base_year")
+        if base_year is not None and (isinstance(base_year, bool)
+                                      or not isinstance(base_year, int)):
+            problems.append(f"{where}: base_year = {base_year!r} is not an integer year")
         scope = str(t.get("scope", "county"))
         if scope not in ("county", "township") and not (scope.isdigit() and len(scope) in
                                                           (6, 9, 12)):
@@ -195,7 +211,7 @@ def load_targets(path_or_dict: str | Path | Mapping[str, Any]) -> list[Target]:
             continue
         out.append(Target(
             id=str(t["id"]), op=str(t["op"]), value=float(t["value"]), unit=str(t["unit"]),
-            source=str(t["source"]), year=year, scope=scope,
+            source=str(t["source"]), year=year, scope=scope, base_year=base_year,
             value_original=None if t.get("value_original") is None
             else float(t["value_original"]),
             unit_original=None if t.get("unit_original") is None else str(t["unit_original"]),
@@ -235,6 +251,9 @@ def apply_targets(
     several (different years) the one for ``year`` wins, else the latest year before it,
     else one without a year, else the earliest later year (without ``year``: the latest).
 
+    A target with a ``base_year`` matches only rows whose ``components["base_year"]``
+    equals it (a change measured from another year has no target).
+
     Status: ``not_computable`` when the value is ``None`` (the target is still shown);
     ``met`` / ``not_met`` by the target's operator on the value (both in the registry
     unit, checked by :func:`load_targets`); ``no_target`` when no target matches.
@@ -245,9 +264,12 @@ def apply_targets(
         by_id.setdefault(t.id, []).append(t)
     tgt_col: list[Any] = []
     status: list[str] = []
-    for rid, scope, zone, value in zip(out["id"], out["scope"], out["zone"], out["value"],
-                                       strict=True):
-        cands = [t for t in by_id.get(rid, []) if t.scope in (zone, scope)]
+    comps = out["components"] if "components" in out.columns else [None] * len(out)
+    for rid, scope, zone, value, comp in zip(out["id"], out["scope"], out["zone"], out["value"],
+                                             comps, strict=True):
+        row_base = comp.get("base_year") if isinstance(comp, Mapping) else None
+        cands = [t for t in by_id.get(rid, []) if t.scope in (zone, scope)
+                 and (t.base_year is None or t.base_year == row_base)]
         chosen = _pick(cands, str(zone), year)
         tgt_col.append(chosen.as_row_target() if chosen is not None else None)
         if value is None or (isinstance(value, float) and not math.isfinite(value)):

@@ -264,3 +264,31 @@ def test_apply_targets_year_choice():
     assert apply_targets(rows, ts, year=2019).loc[0, "target"]["year"] == 2020  # earliest later
     assert apply_targets(rows, ts[1:], year=2023).loc[0, "target"]["year"] == 2022
     assert apply_targets(rows, ts, year=2022)["status"].tolist() == ["not_met"]
+
+
+def test_target_with_base_year_judges_only_changes_from_that_year():
+    # a decline of 4.19 % measured from 2021 must not be judged against "≥ 21 % since 2015"
+    rows = indicator_rows(pd.Series({C: 4.19}), indicator_id="construction_land_per_gdp_decline")
+    t = Target(id="construction_land_per_gdp_decline", op=">=", value=21, unit="%",
+               source="plan", year=2020, base_year=2015)
+    rows["components"] = [{"base_year": 2021}]
+    out = apply_targets(rows, [t])
+    assert out["status"].tolist() == ["no_target"] and out.loc[0, "target"] is None
+    # the same figure measured from 2015 is judged, and the row shows the base year
+    rows["components"] = [{"base_year": 2015}]
+    out = apply_targets(rows, [t])
+    assert out["status"].tolist() == ["not_met"]
+    assert out.loc[0, "target"] == {"op": ">=", "value": 21, "year": 2020, "source": "plan",
+                                    "base_year": 2015}
+    # rows that do not say their base year never match a base-year target
+    rows["components"] = [{}]
+    assert apply_targets(rows, [t])["status"].tolist() == ["no_target"]
+
+
+def test_load_targets_base_year():
+    t = {"id": "construction_land_per_gdp_decline", "op": ">=", "value": 21, "unit": "%",
+         "source": "s", "year": 2020, "base_year": 2015}
+    assert load_targets({"target": [t]})[0].base_year == 2015
+    t["base_year"] = "2015"
+    with pytest.raises(ConfigError, match="base_year = '2015' is not an integer year"):
+        load_targets({"target": [t]})
