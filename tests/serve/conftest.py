@@ -12,11 +12,25 @@ pytest.importorskip("pygeoapi")
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
 
+_DROPPED = ("[targets]", "[layers.landuse_previous]", "[rasters.landcover]")
+
+
 def sample_config_text() -> str:
-    """The sample county's config.toml without [targets] (the service is not about targets)."""
+    """The sample county's config.toml, less what the service tests do not copy.
+
+    Dropped: the targets (the service is not about targets), the previous vintage, the
+    land-cover raster and the TXT parcels of the supply ledger, so the data root needs only
+    huantai.gpkg, stats.csv and supply.csv.
+    """
     text = (SAMPLE / "config.toml").read_text(encoding="utf-8")
-    start, end = text.index("[targets]"), text.index("[options]")
-    return text[:start] + text[end:]
+    kept: list[str] = []
+    dropping = False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("["):
+            dropping = line.strip() in _DROPPED
+        if not dropping and not line.startswith("parcels ="):
+            kept.append(line)
+    return "".join(kept)
 
 
 @pytest.fixture(scope="session")
