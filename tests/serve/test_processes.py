@@ -231,12 +231,15 @@ def test_txt2geojson_text_reports_swapped_columns_and_reprojects(client):
     doc = json.loads(_execute(client, "txt2geojson", {"content": text}).data)
     assert "swapped_xy" in {f["code"] for f in doc["findings"]}
     assert doc["warnings"]
-    # the file writes Y (easting) first: the first point is x = 39598196.3, y = 4107982.4
-    assert list(_first_xy(doc)) == pytest.approx([39598196.3, 4107982.4])
+    # the file writes Y (easting) first: its first point line is "J1,1,<easting>,<northing>"
+    first = next(line for line in text.splitlines() if line.strip().startswith("J"))
+    easting, northing = (float(v) for v in first.split(",")[2:4])
+    assert easting > 3e7 and northing < 1e7  # the swap the reader must undo
+    assert list(_first_xy(doc)) == pytest.approx([easting, northing])
     ll = json.loads(_execute(client, "txt2geojson",
                              {"content": text, "output_crs": "OGC:CRS84"}).data)
     lon, lat = Transformer.from_crs("EPSG:4527", "OGC:CRS84", always_xy=True).transform(
-        39598196.3, 4107982.4)
+        easting, northing)
     assert list(_first_xy(ll)) == pytest.approx([lon, lat])
     assert ll["detected_crs"] == "EPSG:4527" and ll["output_crs"] == "OGC:CRS84"
 
