@@ -53,14 +53,9 @@ server.run()
 
 
 def make_root(tmp: Path) -> Path:
-    """A data root with the sample county (its config without [targets])."""
-    county = tmp / "data" / "huantai"
-    county.mkdir(parents=True)
-    for name in ("huantai.gpkg", "stats.csv", "supply.csv"):
-        shutil.copy(SAMPLE / name, county / name)
-    text = (SAMPLE / "config.toml").read_text(encoding="utf-8")
-    text = text[: text.index("[targets]")] + text[text.index("[options]"):]
-    (county / "config.toml").write_text(text, encoding="utf-8")
+    """A data root holding a copy of the sample county as committed (config and all files)."""
+    shutil.copytree(SAMPLE, tmp / "data" / "huantai",
+                    ignore=shutil.ignore_patterns("large", "*.py", "__pycache__"))
     return tmp / "data"
 
 
