@@ -447,7 +447,8 @@ def _pieces(
     first[touch_u] = shapely.get_coordinates(shapely.point_on_surface(units[touch_u]))
     off = np.flatnonzero(~crossing)
     off = off[np.argsort(iz[off], kind="stable")]
-    spans = np.flatnonzero(np.r_[True, iz[off][1:] != iz[off][:-1], True]) if off.size else []
+    starts = (np.flatnonzero(np.r_[True, iz[off][1:] != iz[off][:-1], True]).tolist()
+              if off.size else [])
     shapely.prepare(zones)
 
     def locate(span: tuple[int, int]) -> np.ndarray:
@@ -456,7 +457,7 @@ def _pieces(
         rows = off[span[0] : span[1]]
         return shapely.contains_xy(zones[iz[rows[0]]], *first[iu[rows]].T)
 
-    zone_spans = list(itertools.pairwise(spans))
+    zone_spans = list(itertools.pairwise(starts))
     inside = np.zeros(len(off), dtype=bool)
     for (s, e), res in zip(zone_spans, _map(locate, zone_spans, jobs), strict=True):
         inside[s:e] = res

@@ -36,7 +36,9 @@ _FACTORS: Final = {
 
 
 def convert_area(value, from_unit: str, to_unit: str):
-    """Convert an area (scalar, array or Series) between ``m2``, ``ha``, ``mu``, ``km2``, ``wan_mu``.
+    """Convert an area (scalar, array or Series) between units.
+
+    Units: ``m2``, ``ha``, ``mu`` (亩), ``km2``, ``wan_mu`` (万亩).
 
     Examples
     --------

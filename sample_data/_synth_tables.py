@@ -242,7 +242,8 @@ path = "stats.csv"
 
 [tables.land_supply]
 path = "supply.csv"
-parcels = "txt/supply"    # boundary-point TXT files giving the parcels' geometry (made by make_supply.py)
+# boundary-point TXT files giving the parcels' geometry (made by make_supply.py)
+parcels = "txt/supply"
 
 [targets]
 path = "targets.toml"

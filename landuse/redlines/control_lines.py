@@ -151,7 +151,7 @@ def _interior_pairs(a: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """
     ok_a = ~(shapely.is_missing(a) | shapely.is_empty(a))
     tree = shapely.STRtree(z)
-    ia, iz = tree.query(np.where(ok_a, a, None), predicate="intersects")
+    ia, iz = tree.query(np.where(ok_a, a, np.array(None, dtype=object)), predicate="intersects")
     shapely.prepare(z)  # caches an index on the geometries; their values do not change
     inner = ~shapely.touches(z[iz], a[ia])
     return np.unique(ia[inner]), np.unique(iz[inner])
