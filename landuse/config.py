@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 import pyogrio
 
 from landuse import _config_region as region_parts
 from landuse.errors import ConfigError, SchemaError
+
+_S = TypeVar("_S")
 
 __all__ = [
     "AREA_BASES",
@@ -380,6 +382,21 @@ def _tabular(role: str, value: Any, base: Path, problems: _Problems) -> TableSou
                        parcels=parcels, parcels_layer=parcels_layer)
 
 
+def _sources(data: Mapping[str, Any], key: str, roles: Iterable[str],
+             parse: Callable[[str, Any, Path, _Problems], _S | None], base: Path,
+             problems: _Problems) -> dict[str, _S]:
+    """Parse the ``[key.<role>]`` tables of the config (tables, rasters) with ``parse``."""
+    table = _table(data.get(key, {}), key, problems)
+    _unknown(table, tuple(roles), key, problems)
+    out: dict[str, _S] = {}
+    for role in roles:
+        if role in table:
+            src = parse(role, table[role], base, problems)
+            if src is not None:
+                out[role] = src
+    return out
+
+
 def _raster(role: str, value: Any, base: Path, problems: _Problems) -> RasterSource | None:
     key = f"rasters.{role}"
     table = _table(value, key, problems)
@@ -506,23 +523,8 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
         if src is not None:
             layers[role] = src
 
-    tables_t = _table(data.get("tables", {}), "tables", problems)
-    _unknown(tables_t, tuple(TABLE_ROLES), "tables", problems)
-    tables = {}
-    for role in TABLE_ROLES:
-        if role in tables_t:
-            tsrc = _tabular(role, tables_t[role], base, problems)
-            if tsrc is not None:
-                tables[role] = tsrc
-
-    rasters_t = _table(data.get("rasters", {}), "rasters", problems)
-    _unknown(rasters_t, tuple(RASTER_ROLES), "rasters", problems)
-    rasters = {}
-    for role in RASTER_ROLES:
-        if role in rasters_t:
-            rsrc = _raster(role, rasters_t[role], base, problems)
-            if rsrc is not None:
-                rasters[role] = rsrc
+    tables = _sources(data, "tables", TABLE_ROLES, _tabular, base, problems)
+    rasters = _sources(data, "rasters", RASTER_ROLES, _raster, base, problems)
 
     rules = "sandiao-default@1"
     rules_t = _table(data.get("rules", {}), "rules", problems)
