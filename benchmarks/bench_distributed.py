@@ -16,7 +16,7 @@ docs/distributed.md).
 
 Usage::
 
-    python benchmarks/bench_distributed.py                     # 16 × 190k patches (long)
+    python benchmarks/bench_distributed.py                     # 16 × 200k patches (long)
     python benchmarks/bench_distributed.py --counties 4 --patches-per-county 20000 --engine
     python benchmarks/bench_distributed.py --scheduler tcp://host:8786   # a real cluster
 
@@ -158,7 +158,7 @@ def _frame_bytes(gdf: Any) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counties", type=int, default=16)
-    parser.add_argument("--patches-per-county", type=int, default=190_000)
+    parser.add_argument("--patches-per-county", type=int, default=200_000)
     parser.add_argument("--workers", default="1,2", help="worker counts to compare")
     parser.add_argument("--repeat", type=int, default=1, help="runs per case (median)")
     parser.add_argument("--scheduler", default=None, help="tcp://host:8786 of a cluster")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import multiprocessing
 import shutil
 import statistics
 import subprocess
@@ -68,45 +69,74 @@ def rights(n: int, seed: int) -> list[dict[str, Any]]:
             for x, y in zip(xs, ys, strict=True)]
 
 
-def load(port: int, geoms: list[dict[str, Any]], clients: int) -> tuple[list[float], int]:
-    """Send every geometry once over ``clients`` threads; return latencies (s), errors."""
-    latencies: list[float] = []
-    errors = [0]
-    first_error: list[str] = []
-    lock = threading.Lock()
+def _client(port: int, chunk: list[dict[str, Any]], start: Any) -> tuple[list[float], int,
+                                                                          str]:
+    """One client: its own keep-alive connection, its requests one after the other."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    bodies = [json.dumps({"inputs": {"config": "huantai/config.toml", "crs": "EPSG:4527",
+                                     "geometry": geom}}) for geom in chunk]
+    mine: list[float] = []
+    errors, first_error = 0, ""
+    start.wait()
+    for body in bodies:
+        t0 = time.perf_counter()
+        conn.request("POST", "/processes/check-new-right/execution", body,
+                     {"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        payload = resp.read()
+        mine.append(time.perf_counter() - t0)
+        if resp.status != 200 or b'"allowed"' not in payload:
+            errors += 1
+            first_error = first_error or f"{resp.status}: {payload[:300]!r}"
+    conn.close()
+    return mine, errors, first_error
+
+
+def _client_process(port: int, chunk: list[dict[str, Any]], start: Any, out: Any) -> None:
+    out.put(_client(port, chunk, start))
+
+
+def load(port: int, geoms: list[dict[str, Any]], clients: int, mode: str = "processes"
+         ) -> tuple[list[float], int]:
+    """Send every geometry once over ``clients`` clients; return latencies (s), errors.
+
+    ``mode="processes"``: each client is its own process (independent callers, as separate
+    platforms are); ``"threads"``: the clients are threads of this one process, so they
+    share its interpreter lock and their own Python work (JSON, HTTP parsing) queues behind
+    each other and is counted in the latencies too.
+    """
     chunks = [geoms[i::clients] for i in range(clients)]
-    barrier = threading.Barrier(clients)
+    results: list[tuple[list[float], int, str]] = []
+    if mode == "threads" or clients == 1:
+        barrier = threading.Barrier(clients)
+        lock = threading.Lock()
 
-    def worker(chunk: list[dict[str, Any]]) -> None:
-        conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        mine = []
-        barrier.wait()
-        for geom in chunk:
-            body = json.dumps({"inputs": {"config": "huantai/config.toml", "crs": "EPSG:4527",
-                                          "geometry": geom}})
-            t0 = time.perf_counter()
-            conn.request("POST", "/processes/check-new-right/execution", body,
-                         {"Content-Type": "application/json"})
-            resp = conn.getresponse()
-            payload = resp.read()
-            mine.append(time.perf_counter() - t0)
-            if resp.status != 200 or b'"allowed"' not in payload:
-                with lock:
-                    errors[0] += 1
-                    if not first_error:
-                        first_error.append(f"{resp.status}: {payload[:300]!r}")
-        conn.close()
-        with lock:
-            latencies.extend(mine)
+        def worker(chunk: list[dict[str, Any]]) -> None:
+            res = _client(port, chunk, barrier)
+            with lock:
+                results.append(res)
 
-    threads = [threading.Thread(target=worker, args=(c,)) for c in chunks]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if first_error:
-        print(f"first error: {first_error[0]}", file=sys.stderr)
-    return latencies, errors[0]
+        threads = [threading.Thread(target=worker, args=(c,)) for c in chunks]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    else:
+        ctx = multiprocessing.get_context("fork")
+        pbarrier, queue = ctx.Barrier(clients), ctx.Queue()
+        procs = [ctx.Process(target=_client_process, args=(port, c, pbarrier, queue))
+                 for c in chunks]
+        for p in procs:
+            p.start()
+        results = [queue.get(timeout=600) for _ in procs]
+        for p in procs:
+            p.join()
+    latencies = [x for res in results for x in res[0]]
+    errors = sum(res[1] for res in results)
+    first = next((res[2] for res in results if res[2]), "")
+    if first:
+        print(f"first error: {first}", file=sys.stderr)
+    return latencies, errors
 
 
 def library_peer(root: Path, geoms: list[dict[str, Any]]) -> list[float]:
@@ -150,6 +180,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3, help="rounds (medians are reported)")
     ap.add_argument("--threads", type=int, default=8, help="waitress request threads")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--client-mode", choices=["processes", "threads"], default="processes",
+                    help="clients as separate processes (default) or threads of one process")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp_name:
@@ -168,7 +200,7 @@ def main() -> None:
             assert err == 0, "the warm-up request failed"
             print(f"first request (builds the protected-area index): "
                   f"{1000 * (time.perf_counter() - t0):.0f} ms")
-            load(port, rights(50, args.seed + 998), args.clients)  # warm-up, not counted
+            load(port, rights(50, args.seed + 998), args.clients, args.client_mode)  # warm-up
             single, _ = load(port, rights(200, args.seed + 997), 1)
             print(f"1 client, 200 requests (service time without queueing): p50 "
                   f"{pct(single, 50):.1f} ms, p95 {pct(single, 95):.1f} ms")
@@ -176,7 +208,7 @@ def main() -> None:
             for r in range(args.rounds):
                 geoms = rights(args.requests, args.seed + r)
                 t0 = time.perf_counter()
-                lat, err = load(port, geoms, args.clients)
+                lat, err = load(port, geoms, args.clients, args.client_mode)
                 wall = time.perf_counter() - t0
                 row = {"p50": pct(lat, 50), "p95": pct(lat, 95), "p99": pct(lat, 99),
                        "rps": len(lat) / wall, "errors": err}

@@ -107,7 +107,9 @@ class ProtectedIndex:
 
     Build it once per county and call :meth:`check` for each proposed right; building
     aligns the layer to a projected working CRS, snaps it to ``grid_size`` metres, matches
-    every feature to the mining rule table and builds an STRtree.
+    every feature to the mining rule table and builds an STRtree. Nothing in the index
+    changes after construction, so several threads may call :meth:`check` on one index at
+    the same time (shapely releases the GIL in GEOS calls; the HTTP service does this).
 
     Parameters
     ----------
@@ -150,8 +152,10 @@ class ProtectedIndex:
         self.grid_size = float(grid_size)
         self.tolerance = self.grid_size * 1.5
         self.geoms: np.ndarray = snap(aligned.geometry.array, self.grid_size)
-        shapely.prepare(self.geoms)
+        # Not prepared: queries prepare their own (input) geometries, so nothing in the
+        # index changes after construction and threads may query it at once.
         self.tree = shapely.STRtree(self.geoms)
+        self.tree.query(shapely.Point(0, 0))  # build the tree now, not on a first query
         table = load_mining_rules(rules)
         self.rules_source: str = table.attrs["source"]
         matched = match_mining_rules(protected["category"], protected["zone"], table,

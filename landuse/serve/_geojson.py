@@ -103,12 +103,24 @@ def parse_crs(value: Any, key: str) -> CRS:
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise RequestRejected(f"input '{key}' must be a CRS name like 'EPSG:4527'; got "
                               f"{value!r}")
+    crs = _crs_from_name(value)
+    if crs is None:
+        raise RequestRejected(f"input '{key}': {value!r} is not a CRS pyproj knows; use e.g. "
+                              "'EPSG:4527' (CGCS2000 3° zone 39, prefixed easting), "
+                              "'EPSG:4548' (no prefix) or 'EPSG:4490'")
+    return crs
+
+
+@lru_cache(maxsize=64)
+def _crs_from_name(value: str | int) -> CRS | None:
+    """Parse a CRS name once per distinct value (a check request names one of a few CRSs).
+
+    pyproj ``CRS`` objects are immutable and safe to share between threads.
+    """
     try:
         return CRS.from_user_input(value)
     except ProjCRSError:
-        raise RequestRejected(f"input '{key}': {value!r} is not a CRS pyproj knows; use e.g. "
-                              "'EPSG:4527' (CGCS2000 3° zone 39, prefixed easting), "
-                              "'EPSG:4548' (no prefix) or 'EPSG:4490'") from None
+        return None
 
 
 def resolve_crs(given: Any, embedded: str | None) -> CRS:
@@ -136,14 +148,13 @@ def check_area_of_use(geom: BaseGeometry, crs: CRS) -> None:
     degrees, an unprefixed easting declared with a zone-prefixed CRS (or the reverse) and
     another zone's coordinates all fail here.
     """
-    aou = crs.area_of_use
+    aou, to_ll = _area_of_use(crs)
     if aou is None:
         return
     xmin, ymin, xmax, ymax = geom.bounds
-    if crs.is_geographic:
+    if to_ll is None:  # geographic
         lon, lat = (np.array([xmin, xmax]), np.array([ymin, ymax]))
     else:
-        to_ll = _to_lonlat(crs)
         xs, ys = np.array([xmin, xmax, xmin, xmax]), np.array([ymin, ymin, ymax, ymax])
         with np.errstate(all="ignore"):
             lon, lat = to_ll.transform(xs, ys)
@@ -161,13 +172,41 @@ def check_area_of_use(geom: BaseGeometry, crs: CRS) -> None:
             "'EPSG:4527' (easting with zone prefix 39) or 'EPSG:4548' (without).")
 
 
-@lru_cache(maxsize=16)
-def _to_lonlat(crs: CRS) -> Transformer:
-    """Return a transformer to longitude/latitude (built once per CRS: ~100 ms each).
+def crs_label(crs: CRS) -> str:
+    """``crs.to_string()`` (e.g. ``EPSG:4527``), computed once per CRS source string."""
+    return _label(crs.srs)
 
-    pyproj transformers are thread-safe since pyproj 3.1 (one PROJ context per thread).
+
+@lru_cache(maxsize=64)
+def _label(srs: str) -> str:
+    return CRS.from_user_input(srs).to_string()
+
+
+_AOU_CACHE: dict[str, tuple[Any, Transformer | None]] = {}
+_AOU_LOCK = threading.Lock()
+
+
+def _area_of_use(crs: CRS) -> tuple[Any, Transformer | None]:
+    """Return the CRS's area of use and a transformer to longitude/latitude (None when
+    the CRS is geographic), built once per CRS (a transformer takes ~100 ms to build).
+
+    Keyed by ``crs.srs`` (the string it was made from): hashing a ``CRS`` exports its WKT,
+    which would cost more than the check itself. pyproj transformers are thread-safe since
+    pyproj 3.1 (one PROJ context per thread).
     """
-    return Transformer.from_crs(crs, CRS.from_epsg(4326), always_xy=True)
+    key = crs.srs
+    hit = _AOU_CACHE.get(key)
+    if hit is not None:
+        return hit
+    with _AOU_LOCK:
+        hit = _AOU_CACHE.get(key)
+        if hit is None:
+            to_ll = (None if crs.is_geographic
+                     else Transformer.from_crs(crs, CRS.from_epsg(4326), always_xy=True))
+            hit = (crs.area_of_use, to_ll)
+            if len(_AOU_CACHE) < 64:
+                _AOU_CACHE[key] = hit
+    return hit
 
 
 def upload_bytes(data: dict[str, Any], *, limit: int) -> bytes:

@@ -2,12 +2,16 @@
 
 One :class:`ServiceState` lives in the process manager of one app (no module-level
 state): the protected-area index of each config is built once, on first use, and rebuilt
-only when the config or the protected-area file changes.
+only when the config or the protected-area file changes. That is checked (the config name
+resolved under the data root again, both files stat-ed) at most once per
+:data:`RECHECK_SECONDS` per config name, so a burst of checks makes no file-system calls:
+a changed file is seen within that time.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +27,9 @@ from landuse.redlines.mining import ProtectedIndex
 from landuse.serve._errors import RequestRejected, rejected
 from landuse.serve._paths import check_config_confined, resolve_under
 
+#: Seconds a config's index is trusted without looking at the files again.
+RECHECK_SECONDS = 1.0
+
 __all__ = ["IndexEntry", "ServiceState"]
 
 
@@ -35,8 +42,8 @@ class IndexEntry:
     name: str
     stamp: tuple[int, ...]
     findings: list[Finding]
-    #: GEOS prepared geometries are not safe to query from several threads at once.
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    #: ``time.monotonic()`` of the last check that the files are unchanged.
+    checked: float = 0.0
 
 
 def _stamp(*paths: Path) -> tuple[int, ...]:
@@ -69,6 +76,7 @@ class ServiceState:
     max_upload_bytes: int
     max_jobs: int = 2
     _indexes: dict[Path, IndexEntry] = field(default_factory=dict, repr=False)
+    _by_name: dict[str, IndexEntry] = field(default_factory=dict, repr=False)
     _build_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     warnings_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     job_slots: threading.BoundedSemaphore = field(init=False, repr=False)
@@ -103,18 +111,23 @@ class ServiceState:
 
         The working CRS is ``options.working_crs`` or the CRS of the land-use layer (as
         in the annual run), so overlaps are in the same metres as ``redlines.csv``.
+        The index is read-only once built: threads query it at the same time, unlocked.
         """
+        recent = self._by_name.get(name) if isinstance(name, str) else None
+        if recent is not None and time.monotonic() - recent.checked < RECHECK_SECONDS:
+            return recent
         path = resolve_under(self.data_root, name, what="config")
         entry = self._indexes.get(path)
-        if entry is not None and self._fresh(entry, path):
-            return entry
-        with self._build_lock:  # one build at a time; others wait for it
-            entry = self._indexes.get(path)
-            if entry is not None and self._fresh(entry, path):
-                return entry
-            entry = self._build_index(name, path)
-            self._indexes[path] = entry
-            return entry
+        if entry is None or not self._fresh(entry, path):
+            with self._build_lock:  # one build at a time; others wait for it
+                entry = self._indexes.get(path)
+                if entry is None or not self._fresh(entry, path):
+                    entry = self._build_index(name, path)
+                    self._indexes[path] = entry
+        entry.checked = time.monotonic()
+        if name in self._by_name or len(self._by_name) < 256:  # client input: bounded
+            self._by_name[name] = entry
+        return entry
 
     def _fresh(self, entry: IndexEntry, path: Path) -> bool:
         try:

@@ -183,15 +183,15 @@ class CheckNewRightProcessor(LanduseProcessor):
             progress: Progress | None = None) -> tuple[str, Any]:
         """Check the prepared right against the config's cached protected-area index."""
         entry = prepared["entry"]
-        try:
-            with entry.lock:
-                answer = entry.index.check(
-                    prepared["geometry"], crs=prepared["crs"], stage=prepared["stage"],
-                    sliver_m2=prepared["sliver_m2"], near_m=prepared["near_m"])
+        try:  # the index is read-only: no lock (ProtectedIndex.check is thread-safe)
+            # the CRS by its source string: the index caches transformers by it
+            answer = entry.index.check(
+                prepared["geometry"], crs=prepared["crs"].srs, stage=prepared["stage"],
+                sliver_m2=prepared["sliver_m2"], near_m=prepared["near_m"])
         except LanduseError as exc:
             raise rejected(exc, self.service.data_root) from None
         doc = answer.to_dict()
-        doc.update(config=entry.name, crs=prepared["crs"].to_string(),
+        doc.update(config=entry.name, crs=_geojson.crs_label(prepared["crs"]),
                    warnings=[client_message(Exception(f.message), self.service.data_root)
                              for f in entry.findings if f.severity == "warning"])
         return _JSON, doc

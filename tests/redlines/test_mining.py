@@ -375,3 +375,34 @@ def test_union_counted_once_property(right: tuple, areas: list[tuple]) -> None:
     for row in out.itertuples():
         assert row.overlap_m2 == pytest.approx(pair[int(row.against_id[1:])], abs=1e-6)
         assert row.relation == ("inside" if row.overlap_m2 >= 1.0 else "touching")
+
+
+def test_one_index_checked_from_many_threads_at_once() -> None:
+    # Ten 100 m x 100 m reserves 200 m apart; a right of the same size shifted by dx m to
+    # the east of reserve k overlaps it by (100 - dx) x 100 m² and touches nothing else.
+    # Eight threads query one index at the same time (as the HTTP service's threads do)
+    # and every answer must be the hand value.
+    import threading
+
+    protected = protected_frame([(f"R{k}", "自然保护区", "", box(200 * k, 0, 200 * k + 100, 100))
+                                 for k in range(10)])
+    index = ProtectedIndex(protected)
+    cases = [(k, dx) for k in range(10) for dx in range(1, 100, 7)]
+    barrier = threading.Barrier(8)
+    wrong: list[tuple[int, int, object]] = []
+
+    def worker(offset: int) -> None:
+        barrier.wait()
+        for i in range(3 * len(cases)):
+            k, dx = cases[(i + offset) % len(cases)]
+            r = index.check(box(200 * k + dx, 0, 200 * k + dx + 100, 100), crs=CRS)
+            got = [(c["against_id"], c["overlap_m2"]) for c in r.contacts]
+            if got != [(f"R{k}", pytest.approx((100 - dx) * 100.0))] or r.allowed:
+                wrong.append((k, dx, got))
+
+    threads = [threading.Thread(target=worker, args=(7 * t,)) for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
