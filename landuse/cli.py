@@ -281,6 +281,10 @@ def serve(
         help="Folder for job outputs (default: a temporary folder).")] = None,
     url: Annotated[str | None, typer.Option(
         help="Public base URL, when served behind a reverse proxy.")] = None,
+    threads: Annotated[int, typer.Option(
+        min=1, help="Request threads (concurrent synchronous requests).")] = 8,
+    max_jobs: Annotated[int, typer.Option(
+        min=1, help="Annual-run jobs running at once (each in its own process).")] = 2,
     debug: DebugOpt = False,
 ) -> None:
     r"""Serve the toolkit as OGC API - Processes (needs the extra landuse\[serve])."""
@@ -299,7 +303,8 @@ def serve(
             _err("this version of landuse.serve has no serve() entry point")
             raise typer.Exit(EXIT_INTERNAL)
         entry(host=host, port=port, data_root=data_root, api_key=api_key,
-              max_upload_bytes=max_upload_bytes, work_dir=work_dir, url=url)
+              max_upload_bytes=max_upload_bytes, work_dir=work_dir, url=url,
+              threads=threads, max_jobs=max_jobs)
 
 
 def main() -> None:

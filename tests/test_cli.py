@@ -98,6 +98,23 @@ def test_serve_without_extra(monkeypatch) -> None:
     assert res.exit_code == 2 and "landuse[serve]" in res.stderr
 
 
+def test_serve_passes_every_option(monkeypatch, tmp_path: Path) -> None:
+    pytest.importorskip("pygeoapi")
+    import landuse.serve
+
+    seen: dict = {}
+    monkeypatch.setattr(landuse.serve, "serve", lambda **kw: seen.update(kw))
+    monkeypatch.setenv("LANDUSE_API_KEY", "k-from-env")
+    res = invoke("serve", "--host", "0.0.0.0", "--port", "8123", "--data-root", str(tmp_path),
+                 "--max-upload-bytes", "1000", "--work-dir", str(tmp_path / "w"), "--url",
+                 "https://gis.example.cn/landuse", "--threads", "3", "--max-jobs", "1")
+    assert res.exit_code == 0, res.stderr
+    assert seen == {"host": "0.0.0.0", "port": 8123, "data_root": tmp_path,
+                    "api_key": "k-from-env", "max_upload_bytes": 1000,
+                    "work_dir": tmp_path / "w", "url": "https://gis.example.cn/landuse",
+                    "threads": 3, "max_jobs": 1}
+
+
 def test_usage_error_exit_2(tmp_path: Path) -> None:
     res = invoke("run", tmp_path / "c.toml")  # --out missing
     assert res.exit_code == 2
