@@ -7,6 +7,7 @@ OGC API exception document (``{"type", "code", "description"}``) with its status
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from pygeoapi.process.base import ProcessorExecuteError
 from landuse.errors import LanduseError
 
 __all__ = ["InternalError", "RequestRejected", "client_message", "rejected"]
+
+#: An absolute POSIX path in a message: "/" after a space, bracket, quote or "=".
+_ABSOLUTE = re.compile(r"(?<=[\s(\[='\"])/[^\s'\"()\[\],;]+")
 
 
 class RequestRejected(ProcessorExecuteError):
@@ -45,9 +49,15 @@ class InternalError(ProcessorExecuteError):
 
 
 def client_message(exc: BaseException, data_root: Path) -> str:
-    """Return the error text for a client: server paths under ``data_root`` made relative."""
+    """Return the error text for a client without the server's file layout.
+
+    Paths under ``data_root`` are made relative to it; any other absolute path left in the
+    text (a config naming ``../../x`` is reported with the path it looked for) becomes
+    ``<outside>``.
+    """
     prefix = f"{data_root.as_posix().rstrip('/')}/"
-    return str(exc).replace(prefix, "")
+    text = str(exc).replace(prefix, "")
+    return _ABSOLUTE.sub("<outside>", text)
 
 
 def rejected(exc: LanduseError, data_root: Path) -> RequestRejected:

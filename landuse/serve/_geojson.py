@@ -187,12 +187,12 @@ _AOU_LOCK = threading.Lock()
 
 
 def _area_of_use(crs: CRS) -> tuple[Any, Transformer | None]:
-    """Return the CRS's area of use and a transformer to longitude/latitude (None when
-    the CRS is geographic), built once per CRS (a transformer takes ~100 ms to build).
+    """Return the CRS's area of use and a transformer to longitude/latitude, once per CRS.
 
-    Keyed by ``crs.srs`` (the string it was made from): hashing a ``CRS`` exports its WKT,
-    which would cost more than the check itself. pyproj transformers are thread-safe since
-    pyproj 3.1 (one PROJ context per thread).
+    The transformer is None for a geographic CRS; building one takes ~100 ms. Keyed by
+    ``crs.srs`` (the string it was made from): hashing a ``CRS`` exports its WKT, which would
+    cost more than the check itself. pyproj transformers are thread-safe since pyproj 3.1
+    (one PROJ context per thread).
     """
     key = crs.srs
     hit = _AOU_CACHE.get(key)

@@ -8,6 +8,7 @@ the same way for every file it refers to, so a config cannot reach outside eithe
 
 from __future__ import annotations
 
+import os
 from http import HTTPStatus
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -91,21 +92,26 @@ def config_paths(cfg: Config) -> list[tuple[str, Path]]:
     return out
 
 
-def check_config_confined(cfg: Config, root: Path, *, name: str) -> None:
+def check_config_confined(cfg: Config, root: Path, *, name: str,
+                          where: str = "the data root") -> None:
     """Refuse a config that refers to a file outside ``root`` (directly or by a symlink).
+
+    ``where`` names ``root`` in the message (the data root, or an uploaded archive).
 
     Raises
     ------
     RequestRejected
-        400 naming the config key and the offending path as written relative to the config.
+        400 naming the config key and the offending path relative to the config's folder.
     """
     outside = []
     for key, path in config_paths(cfg):
         resolved = Path(path).resolve()
         if not resolved.is_relative_to(root):
-            outside.append(f"{key} = {path}")
+            # relative to the config, as written: no server folders in the answer
+            shown = os.path.relpath(path, cfg.base_dir) if cfg.base_dir else Path(path).name
+            outside.append(f"{key} = {Path(shown).as_posix()}")
     if outside:
         raise RequestRejected(
-            f"config {name!r} refers to files outside the data root, which this service may "
-            f"not read: {'; '.join(outside)}. Put the inputs under the data root and use "
+            f"config {name!r} refers to files outside {where}, which this service may "
+            f"not read: {'; '.join(outside)}. Put the inputs in {where} and use "
             "relative paths.")

@@ -16,17 +16,22 @@ that bad input is refused *before* a job is created:
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from collections.abc import Callable
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pygeoapi.process.base import BaseProcessor
 
+from landuse.config import load_config
 from landuse.errors import LanduseError
 from landuse.serve import _geojson
+from landuse.serve._archive import unpack_archive
 from landuse.serve._errors import InternalError, RequestRejected, client_message, rejected
 from landuse.serve._jobs import JobFailed, run_annual_job
+from landuse.serve._paths import check_config_confined, resolve_under
 from landuse.serve._state import ServiceState
 
 __all__ = ["CheckNewRightProcessor", "IndicatorsProcessor", "LanduseProcessor",
@@ -218,10 +223,24 @@ class IndicatorsProcessor(LanduseProcessor):
             "seconds: execute with the header 'Prefer: respond-async' to get a job "
             "(201, Location: /jobs/{jobId}) with status and progress, and fetch the result "
             "from /jobs/{jobId}/results. Each job runs in its own process and writes every "
-            "output of contract §3 into its own folder."),
+            "output of contract §3 into its own folder. Instead of a config under the data "
+            "root, the county folder can be uploaded: 'archive_base64' is a ZIP archive "
+            "of a run config and the files it names (paths relative to the config); "
+            "'config' then names the config inside the archive (default config.toml)."),
         "jobControlOptions": ["async-execute", "sync-execute"],
         "keywords": ["三调", "indicators", "国土开发强度", "annual report"],
-        "inputs": {"config": _CONFIG_INPUT},
+        "inputs": {
+            "config": {**_CONFIG_INPUT, "minOccurs": 0, "description": (
+                str(_CONFIG_INPUT["description"]) + " With 'archive_base64': the config's path "
+                "inside the archive (default 'config.toml', at the top or in the archive's "
+                "one top folder).")},
+            "archive_base64": {"title": "Uploaded county folder (ZIP, base64)", **_string(
+                "A ZIP archive, base64-encoded, of a run config (TOML, contract §2) and every "
+                "file it names by relative paths (layers, tables, targets). At most "
+                "--max-upload-bytes as sent (base64) and 10 times that unpacked; no links, "
+                "no absolute paths or '..'. Give this or a 'config' under the data root.",
+                contentEncoding="base64", contentMediaType="application/zip")},
+        },
         "outputs": {
             "indicators": {
                 "title": "indicators.json",
@@ -233,12 +252,27 @@ class IndicatorsProcessor(LanduseProcessor):
         },
         "example": {"inputs": {"config": "huantai/config.toml"}},
     }
-    INPUTS: ClassVar[frozenset[str]] = frozenset({"config"})
+    INPUTS: ClassVar[frozenset[str]] = frozenset({"config", "archive_base64"})
     needs_job_dir: ClassVar[bool] = True
 
     def _prepare(self, data: dict[str, Any]) -> dict[str, Any]:
-        _, path = self.service.load_config(data.get("config"))
-        return {"config": path}
+        if data.get("archive_base64") is None:
+            _, path = self.service.load_config(data.get("config"))
+            return {"config": path, "root": self.service.data_root, "upload": None}
+        folder = unpack_archive(data["archive_base64"], self.service.work_dir / "uploads",
+                                limit=self.service.max_upload_bytes)
+        try:
+            path = _archive_config(folder, data.get("config"))
+            try:
+                cfg = load_config(path)
+            except LanduseError as exc:
+                raise rejected(exc, folder) from None
+            check_config_confined(cfg, folder, name=path.relative_to(folder).as_posix(),
+                                  where="the uploaded archive")
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return {"config": path, "root": folder, "upload": folder}
 
     def run(self, prepared: dict[str, Any], *, job_dir: Path | None = None,
             progress: Progress | None = None) -> tuple[str, Any]:
@@ -249,12 +283,38 @@ class IndicatorsProcessor(LanduseProcessor):
             with self.service.job_slots:
                 out = run_annual_job(prepared["config"], job_dir, progress=progress)
         except JobFailed as exc:
-            text = client_message(exc, self.service.data_root)
+            text = client_message(exc, prepared["root"])
             if exc.kind == "input":
                 raise RequestRejected(text) from None
             raise InternalError(user_msg=f"internal error in the annual run ({text}); the "
                                          "traceback is in the job folder's error.log") from None
+        finally:
+            if prepared["upload"] is not None:  # the unpacked upload lives as long as its run
+                shutil.rmtree(prepared["upload"], ignore_errors=True)
         return _JSON, json.loads((out / "indicators.json").read_text(encoding="utf-8"))
+
+
+def _archive_config(folder: Path, name: Any) -> Path:
+    """Return the config of an unpacked archive (``name``, default ``config.toml``).
+
+    Without ``name``, ``config.toml`` is looked for at the top or in the archive's only
+    top-level folder (a zipped county folder).
+    """
+    base = folder
+    tops = [p for p in folder.iterdir() if p.name != "__MACOSX"]
+    if name is None and not (folder / "config.toml").is_file() and len(tops) == 1 \
+            and tops[0].is_dir():
+        base = tops[0]
+    try:
+        return resolve_under(base, "config.toml" if name is None else name, what="config")
+    except RequestRejected as exc:
+        if exc.http_status_code == HTTPStatus.NOT_FOUND:
+            found = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.toml"))
+            raise RequestRejected(
+                f"the uploaded archive has no {'config.toml' if name is None else name!r}; "
+                f"TOML files in it: {found or 'none'}. Name the run config with the input "
+                "'config' (its path inside the archive).") from None
+        raise
 
 
 class Txt2GeojsonProcessor(LanduseProcessor):
