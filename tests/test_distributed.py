@@ -28,6 +28,7 @@ from landuse.dask import (  # noqa: E402
     indicators_dask,
     partition,
     read_landuse_dask,
+    mining_conflicts_dask,
     redline_check_dask,
     tabulate_dask,
 )
@@ -38,6 +39,7 @@ from landuse.dask.region import (  # noqa: E402
     run_region,
 )
 from landuse.errors import ConfigError, LanduseWarning, SchemaError  # noqa: E402
+from landuse.findings import get_findings  # noqa: E402
 from landuse.overlay import tabulate  # noqa: E402
 from tests.helpers import assert_not_mutated  # noqa: E402
 
@@ -288,6 +290,28 @@ def test_sample_redline_checks_equal_single_machine(sample, client, check, layer
     _same(many.drop(columns="geometry"), one.drop(columns="geometry"))
     diff = many.geometry.symmetric_difference(one.geometry).area
     assert float(diff.max()) < 1e-6
+
+
+@needs_sample
+def test_sample_mining_conflicts_equal_single_machine(sample, client):
+    from landuse.io.vector import read_mining_rights, read_protected_areas
+    from landuse.redlines.mining import mining_conflicts
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LanduseWarning)
+        rights = read_mining_rights(GPKG, layer="KYQ")
+        protected = read_protected_areas(GPKG, layer="ZRBHD")
+    one = mining_conflicts(rights, protected, townships=sample["xzq"])
+    many = mining_conflicts_dask(rights, protected, townships=sample["xzq"], client=client,
+                                 npartitions=4)
+    assert len(many) == len(one) > 0 and set(one["relation"]) >= {"inside", "near"}
+    _same(many.drop(columns="geometry"), one.drop(columns="geometry"))
+    diff = many.geometry.symmetric_difference(one.geometry).length
+    assert float(diff.max()) < 1e-6
+    assert [f.code for f in get_findings(many)] == [f.code for f in get_findings(one)]
+    dup = pd.concat([rights, rights.iloc[:1]])  # a licence in two partitions: refused whole
+    with pytest.raises(SchemaError, match="repeats licence_no"):
+        mining_conflicts_dask(dup, protected, client=client, npartitions=4)
 
 
 # ----------------------------------------------------------------------------- region

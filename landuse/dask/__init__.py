@@ -6,6 +6,7 @@ Optional extra ``landuse[dask]`` (dask-geopandas, distributed). See ``docs/distr
 - :func:`indicators_dask`, :func:`prepare_dask`, :func:`class_areas_dask`: the indicator
   rows and class tables, sums of m² reduced before any ratio.
 - :func:`redline_check_dask`: a control-line check run by partition.
+- :func:`mining_conflicts_dask`: mining rights against protected areas, by partition.
 - :func:`read_landuse_dask`: GeoParquet files (one per county) read lazily.
 - :func:`landuse.dask.region.run_region`: one annual run per county on the cluster, plus
   a roll-up by city.
@@ -25,7 +26,7 @@ from landuse.dask.engine import (
 )
 from landuse.dask.indicators import indicator_series, indicators_dask
 from landuse.dask.reading import read_landuse_dask
-from landuse.dask.redlines import redline_check_dask
+from landuse.dask.redlines import mining_conflicts_dask, redline_check_dask
 
 __all__ = [
     "class_areas_dask",
@@ -37,6 +38,7 @@ __all__ = [
     "prepare_dask",
     "private_copy",
     "read_landuse_dask",
+    "mining_conflicts_dask",
     "redline_check_dask",
     "reduce_prepared",
     "tabulate_dask",

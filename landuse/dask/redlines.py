@@ -1,6 +1,8 @@
-"""Control-line checks (三区三线) by partition: rows are per patch piece, so partition-local.
+"""Redline checks by partition: rows are per patch piece or per right, so partition-local.
 
-See :func:`redline_check_dask` and ``docs/distributed.md``.
+:func:`redline_check_dask` runs the control-line checks (三区三线) on partitions of the
+land-use layer; :func:`mining_conflicts_dask` runs the mining-right check on partitions of
+the rights. See ``docs/distributed.md``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from landuse.findings import attach_findings, get_findings
 if TYPE_CHECKING:
     import distributed
 
-__all__ = ["redline_check_dask"]
+__all__ = ["mining_conflicts_dask", "redline_check_dask"]
 
 
 def _check_part(part: gpd.GeoDataFrame, k: int, check: Callable[..., gpd.GeoDataFrame],
@@ -90,3 +92,83 @@ def redline_check_dask(
     return out
 
 
+
+
+def _mining_part(part: gpd.GeoDataFrame, k: int, protected: gpd.GeoDataFrame,
+                 townships: gpd.GeoDataFrame | None, options: dict[str, Any]
+                 ) -> gpd.GeoDataFrame | None:
+    from landuse.redlines.mining import mining_conflicts
+
+    if len(part) == 0:
+        return None
+    return mining_conflicts(part.drop(columns=[ROW], errors="ignore"), private_copy(protected),
+                            townships=private_copy(townships), **options)
+
+
+def mining_conflicts_dask(
+    rights: Frame,
+    protected: gpd.GeoDataFrame,
+    *,
+    townships: gpd.GeoDataFrame | None = None,
+    working_crs: Any | None = None,
+    client: distributed.Client | None = None,
+    npartitions: int | None = None,
+    **options: Any,
+) -> gpd.GeoDataFrame:
+    """:func:`landuse.redlines.mining.mining_conflicts` by partition of the mining rights.
+
+    A right's rows (inside / touching / near each protected feature, its township) depend
+    on that right and the protected layer only, so the partitions' rows together are the
+    single-machine rows, ordered as there (``licence_no``, relation, ``against_id``).
+    The rights are validated whole first (a ``licence_no`` repeated in two partitions is
+    refused as on one machine); the protected layer and the townships are aligned to the
+    working CRS once, here, and broadcast, so their reprojection is reported once.
+
+    Parameters
+    ----------
+    rights : GeoDataFrame or dask_geopandas.GeoDataFrame
+        Mining rights (``read_mining_rights``).
+    protected, townships : GeoDataFrame
+        As for ``mining_conflicts`` (whole layers).
+    working_crs : CRS-like, optional
+        As for ``mining_conflicts``: default the rights' CRS.
+    **options
+        ``sliver_m2``, ``near_m``, ``grid_size``, ``rules``: passed through unchanged.
+
+    Returns
+    -------
+    GeoDataFrame
+        The columns and rows of ``mining_conflicts`` on the whole layer.
+    """
+    from landuse.redlines._common import align_to, resolve_working_crs
+    from landuse.redlines.mining import _RELATION_ORDER, _validate_rights, mining_conflicts
+
+    client = _client(client)
+    whole_attrs = rights if isinstance(rights, gpd.GeoDataFrame) else rights.compute()
+    _validate_rights(whole_attrs)
+    crs = resolve_working_crs(_meta(rights), "mining rights (矿业权)", working_crs)
+    protected, found = align_to(protected, crs, "protected areas (自然保护地)")
+    if townships is not None:
+        townships, tf = align_to(townships, crs, "townships (乡镇)")
+        found = [*found, *tf]
+    options = {**options, "working_crs": crs}
+    empty = mining_conflicts(_meta(rights).drop(columns=[ROW], errors="ignore"), protected,
+                             townships=townships, **options)
+    parts = compute_partitions(_mining_part, whole_attrs, _shared(protected, client),
+                               _shared(townships, client), options, client=client,
+                               npartitions=npartitions)
+    parts = [p for p in parts if p is not None]
+    findings = merge_findings([*found, *[f for p in parts for f in get_findings(p)]])
+    rows = [p for p in parts if len(p)]
+    if rows:
+        frame = pd.concat(rows, ignore_index=True)
+        order = frame["relation"].map(_RELATION_ORDER)
+        frame = frame.assign(_rel=order).sort_values(["licence_no", "_rel", "against_id"],
+                                                     kind="stable").drop(columns="_rel")
+        out = gpd.GeoDataFrame(frame.reset_index(drop=True), geometry="geometry", crs=empty.crs)
+    else:
+        out = empty.copy()
+    out.attrs = {k: v for k, v in (parts[0] if parts else empty).attrs.items()
+                 if k != "findings"}
+    attach_findings(out, findings)
+    return out
