@@ -375,6 +375,45 @@ def test_city_rollup_needs_every_county_component():
         "not_computable"
 
 
+def test_city_rollup_of_changes_from_two_year_sums():
+    def row(iid, zone, comps):
+        return {"id": iid, "scope": "county", "zone": zone, "value": 1.0, "components": comps}
+
+    dec = "construction_land_per_gdp_decline"
+    rows = pd.DataFrame([
+        row(dec, "370321", {"construction_land_ha": 90.0, "construction_land_base_ha": 100.0,
+                            "gdp_10k_yuan": 300.0, "gdp_base_10k_yuan": 200.0,
+                            "price_basis": "comparable", "base_year": 2015}),
+        row(dec, "370322", {"construction_land_ha": 60.0, "construction_land_base_ha": 50.0,
+                            "gdp_10k_yuan": 200.0, "gdp_base_10k_yuan": 100.0,
+                            "price_basis": "comparable", "base_year": 2015}),
+        row("construction_land_population_elasticity", "370321", {
+            "land_current_ha": 105.0, "land_previous_ha": 100.0,
+            "population_current": 1010.0, "population_previous": 1000.0}),
+        row("construction_land_population_elasticity", "370322", {
+            "land_current_ha": 52.0, "land_previous_ha": 50.0,
+            "population_current": 500.0, "population_previous": 500.0}),
+        row("construction_land_gdp_elasticity", "370321", {
+            "land_current_ha": 105.0, "land_previous_ha": 100.0, "gdp_current": 110.0,
+            "gdp_previous": 100.0, "price_basis": "comparable"}),
+        row("construction_land_gdp_elasticity", "370322", {
+            "land_current_ha": 52.0, "land_previous_ha": 50.0, "gdp_current": 55.0,
+            "gdp_previous": 50.0, "price_basis": "current"}),
+    ])
+    out = city_rollup(rows).set_index("id")
+    # land per GDP: now 150 / 500 = 0.3 ha per 万元, base 150 / 300 = 0.5: decline 40 %
+    assert out.loc[dec, "value"] == pytest.approx(40.0)
+    assert out.loc[dec, "components"]["base_year"] == "2015"
+    # land 157 / 150 − 1 = 4.667 %, population 1510 / 1500 − 1 = 0.667 %: elasticity 7
+    assert out.loc["construction_land_population_elasticity", "value"] == pytest.approx(7.0)
+    # comparable and current prices are not added together
+    gdp = out.loc["construction_land_gdp_elasticity"]
+    assert gdp["status"] == "not_computable" and "price_basis" in gdp["reason"]
+    other_base = rows.copy()
+    other_base.at[1, "components"] = {**rows.at[1, "components"], "base_year": 2018}
+    assert "base_year" in city_rollup(other_base).set_index("id").loc[dec, "reason"]
+
+
 def test_county_sources_codes_from_names(tmp_path):
     for name in ("370321_桓台县.parquet", "370322.gpkg", "notes.txt", "region.parquet"):
         (tmp_path / name).write_bytes(b"")

@@ -9,6 +9,9 @@ finish), and rolls the county indicators up by city (``city_indicators.csv``):
 - additive indicators (``additive = 1`` in ``landuse/rules/indicators.csv``): Σ of the
   county values;
 - ratios: recomputed from the summed components (:data:`ROLLUP_RATIOS`), never averaged;
+- changes against a base or previous year (单位GDP建设用地下降率, the two elasticities):
+  recomputed from the summed two-year components (:data:`ROLLUP_CHANGES`) when every
+  county has them on the same price basis and base year;
 - other indicators: ``not_computable`` at city level, with the reason.
 
 The city code is the county code's first four digits + ``"00"`` (GB/T 2260).
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COUNTY_SUFFIXES",
+    "ROLLUP_CHANGES",
     "ROLLUP_RATIOS",
     "RegionResult",
     "check_scheduler",
@@ -59,6 +63,18 @@ ROLLUP_RATIOS: dict[str, tuple[str, str, float]] = {
     "idle_land_ratio": ("numerator_ha", "denominator_ha", 100.0),
     "land_supply_rate": ("numerator_ha", "denominator_ha", 100.0),
     "stock_land_supply_share": ("numerator_ha", "denominator_ha", 100.0),
+}
+#: change ids rolled up from summed two-year components: id -> (land now, land before,
+#: driver now, driver before); decline = 100 × (1 − (ΣL/ΣD) / (ΣL₀/ΣD₀)), elasticity =
+#: (ΣL/ΣL₀ − 1) / (ΣD/ΣD₀ − 1). Counties must share the price basis (and base year).
+ROLLUP_CHANGES: dict[str, tuple[str, str, str, str]] = {
+    "construction_land_per_gdp_decline": (
+        "construction_land_ha", "construction_land_base_ha", "gdp_10k_yuan",
+        "gdp_base_10k_yuan"),
+    "construction_land_population_elasticity": (
+        "land_current_ha", "land_previous_ha", "population_current", "population_previous"),
+    "construction_land_gdp_elasticity": (
+        "land_current_ha", "land_previous_ha", "gdp_current", "gdp_previous"),
 }
 _CODE = re.compile(r"^(\d{6})")
 
@@ -392,6 +408,35 @@ def city_rollup(county_rows: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns="_o").reset_index(drop=True)[cols]
 
 
+def _rollup_change(iid: str, grp: pd.DataFrame) -> tuple[float | None, dict, str | None]:
+    """Roll a change id up from the counties' two-year components (:data:`ROLLUP_CHANGES`)."""
+    keys = ROLLUP_CHANGES[iid]
+    comps_list = [c or {} for c in grp["components"]]
+    lacking = [str(z) for z, c in zip(grp["zone"], comps_list, strict=True)
+               if any(_number(c.get(k)) is None for k in keys)]
+    sums = {k: sum(_number(c.get(k)) or 0.0 for c in comps_list) for k in keys}
+    if lacking:
+        return None, sums, (f"county {', '.join(lacking)} lacks one of the components "
+                            f"{', '.join(keys)}, so the city value cannot be formed")
+    out: dict[str, Any] = dict(sums)
+    for label in ("price_basis", "base_year"):
+        seen = {str(c.get(label)) for c in comps_list if c.get(label) not in (None, "")}
+        if len(seen) > 1:
+            return None, sums, (f"the counties differ in {label} ({', '.join(sorted(seen))}): "
+                                "their figures cannot be added into one city value")
+        if seen:
+            out[label] = seen.pop()
+    land, land0, drv, drv0 = (sums[k] for k in keys)
+    if min(land0, drv0, drv) <= 0:
+        return None, out, (f"a summed base value of the city is not positive "
+                           f"({keys[1]} {land0}, {keys[3]} {drv0}, {keys[2]} {drv})")
+    if iid == "construction_land_per_gdp_decline":
+        return 100.0 * (1.0 - (land / drv) / (land0 / drv0)), out, None
+    if drv == drv0:
+        return None, out, f"the city's {keys[2].rsplit('_', 1)[0]} did not change"
+    return (land / land0 - 1.0) / (drv / drv0 - 1.0), out, None
+
+
 def _rollup_one(iid: str, grp: pd.DataFrame, entry: Any) -> tuple[float | None, dict, str | None]:
     values = [_number(v) for v in grp["value"]]
     comps: dict[str, float] = {}
@@ -405,6 +450,8 @@ def _rollup_one(iid: str, grp: pd.DataFrame, entry: Any) -> tuple[float | None, 
         if missing:
             return None, comps, f"not computable for county {', '.join(map(str, missing))}"
         return float(sum(v for v in values if v is not None)), comps, None
+    if iid in ROLLUP_CHANGES:
+        return _rollup_change(iid, grp)
     if iid not in ROLLUP_RATIOS:
         return None, comps, f"{iid} has no city roll-up rule (not additive, not a ratio of " \
                             "summed components)"
