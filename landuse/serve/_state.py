@@ -125,7 +125,8 @@ class ServiceState:
                     entry = self._build_index(name, path)
                     self._indexes[path] = entry
         entry.checked = time.monotonic()
-        if name in self._by_name or len(self._by_name) < 256:  # client input: bounded
+        # names are client input: only strings that resolved, and a bounded number of them
+        if isinstance(name, str) and (name in self._by_name or len(self._by_name) < 256):
             self._by_name[name] = entry
         return entry
 

@@ -290,3 +290,25 @@ def test_inputs_left_untouched(client, data_root):
     _execute(client, "check-new-right", {"config": CONFIG, "crs": "EPSG:4527",
                                          "geometry": GK_BOX})
     assert {p: p.stat().st_mtime_ns for p in (data_root / "huantai").iterdir()} == before
+
+
+def test_index_cache_sees_changed_and_removed_configs(tmp_path, monkeypatch):
+    from landuse.serve import _state
+    from tests.report.county import write_county
+
+    cfg = write_county(tmp_path / "root" / "c")
+    state = _state.ServiceState(data_root=(tmp_path / "root").resolve(), work_dir=tmp_path,
+                                max_upload_bytes=1000)
+    first = state.protected_index("c/config.toml")
+    assert first.config.options.sliver_m2 == 1.0
+    assert state.protected_index("c/config.toml") is first  # cached
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("sliver_m2 = 1.0",
+                                                           "sliver_m2 = 2.5"), encoding="utf-8")
+    assert state.protected_index("c/config.toml") is first  # within the re-check window
+    monkeypatch.setattr(_state, "RECHECK_SECONDS", 0.0)
+    second = state.protected_index("c/config.toml")
+    assert second is not first and second.config.options.sliver_m2 == 2.5
+    cfg.unlink()
+    with pytest.raises(_state.RequestRejected) as err:
+        state.protected_index("c/config.toml")
+    assert err.value.http_status_code == 404
