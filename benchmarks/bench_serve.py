@@ -4,7 +4,8 @@ Target (issue #10): p95 < 200 ms at 20 concurrent clients on the sample county.
 
 The server runs as its own process (``landuse.serve.create_app`` behind waitress, as
 ``landuse serve`` does) on a free port of 127.0.0.1; the load is a bounded script: a fixed
-number of requests spread over ``--clients`` threads, each with its own keep-alive
+number of requests spread over ``--clients`` clients (separate processes by default,
+threads of this process with ``--client-mode threads``), each with its own keep-alive
 connection, posting random 300 m x 300 m rights inside the county (seeded: about a tenth
 touch a protected area). It stops by itself, then stops the server it started. Peers: the
 same rights through ``ProtectedIndex.check`` in-process (the library call the service
@@ -12,8 +13,9 @@ wraps), so the ratio shows the cost of HTTP + JSON + pygeoapi.
 
 Run::
 
-    /work/venv/bin/python benchmarks/bench_serve.py                      # 2000 requests x 3 rounds
-    /work/venv/bin/python benchmarks/bench_serve.py --requests 500 --rounds 1   # quick look
+    python benchmarks/bench_serve.py                              # 2000 requests x 3 rounds
+    python benchmarks/bench_serve.py --client-mode threads        # clients as threads
+    python benchmarks/bench_serve.py --requests 500 --rounds 1    # quick look
 """
 
 from __future__ import annotations
@@ -176,7 +178,7 @@ def pct(values: list[float], q: float) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--requests", type=int, default=2000, help="requests per round")
-    ap.add_argument("--clients", type=int, default=20, help="concurrent client threads")
+    ap.add_argument("--clients", type=int, default=20, help="concurrent clients")
     ap.add_argument("--rounds", type=int, default=3, help="rounds (medians are reported)")
     ap.add_argument("--threads", type=int, default=8, help="waitress request threads")
     ap.add_argument("--seed", type=int, default=0)
