@@ -25,7 +25,8 @@ Usage::
 
 The region is generated once by ``sample_data/make_region.py`` into
 ``sample_data/large/region_<N>x<M>/`` (kept for the next run; not committed). Workers are
-processes (``LocalCluster(processes=True, threads_per_worker=1)``) so each has its own
+processes (:func:`landuse.dask.region.local_cluster` with ``processes=True``: one thread
+each, the worker profiler off as in ``run_region``'s own cluster) so each has its own
 memory. With ``--scheduler`` the given cluster is used as it is (the worker count is the
 cluster's; no 1-vs-2 comparison) and the county files must be readable by every worker
 (shared file system).
@@ -184,7 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     args = parser.parse_args(argv)
 
-    from distributed import Client, LocalCluster
+    from distributed import Client
+
+    from landuse.dask.region import local_cluster
 
     folder = ensure_region(args.counties, args.patches_per_county, args.gen_jobs)
     files = sorted(folder.glob("*.parquet"))[: args.counties]
@@ -214,8 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             results["runs"][f"cluster_{nw}"] = {"seconds": secs, **info}
     else:
         for w in (int(x) for x in args.workers.split(",")):
-            with LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
-                              dashboard_address=":0", memory_limit=None) as cluster, \
+            with local_cluster(w, processes=True, memory_limit=None) as cluster, \
                     Client(cluster) as client:
                 r0 = client.run(warm_up)
                 secs, info = region_run(work, client, args.repeat)

@@ -36,6 +36,7 @@ from landuse.dask.region import (  # noqa: E402
     check_scheduler,
     city_rollup,
     county_sources,
+    local_cluster,
     run_region,
 )
 from landuse.errors import ConfigError, LanduseWarning, SchemaError  # noqa: E402
@@ -412,6 +413,23 @@ def test_city_rollup_of_changes_from_two_year_sums():
     other_base = rows.copy()
     other_base.at[1, "components"] = {**rows.at[1, "components"], "base_year": 2018}
     assert "base_year" in city_rollup(other_base).set_index("id").loc[dec, "reason"]
+
+
+def test_local_cluster_workers_run_without_the_profiler():
+    import dask
+
+    with local_cluster(2) as cluster, distributed.Client(cluster) as cl:
+        assert len(cl.scheduler_info()["workers"]) == 2
+        # the worker samples its task threads in a periodic callback named "profile"
+        seen = cl.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+        assert list(seen.values()) == [False, False]
+        threads = cl.nthreads()
+        assert sorted(threads.values()) == [1, 1]
+    assert dask.config.get("distributed.worker.profile.enabled") is True  # not leaked
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as c2, \
+            distributed.Client(c2) as cl2:  # a plain cluster does profile: the test can fail
+        assert list(cl2.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+                    .values()) == [True]
 
 
 def test_county_sources_codes_from_names(tmp_path):

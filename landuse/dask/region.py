@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COUNTY_SUFFIXES",
+    "LOCAL_CLUSTER_CONFIG",
     "ROLLUP_CHANGES",
     "ROLLUP_RATIOS",
     "RegionResult",
@@ -46,6 +47,7 @@ __all__ = [
     "city_rollup",
     "connect",
     "county_sources",
+    "local_cluster",
     "run_region",
 ]
 
@@ -122,19 +124,41 @@ def check_scheduler(address: object, *, key: str = "options.scheduler") -> str |
     return address
 
 
+#: dask settings of the clusters landuse starts itself (:func:`local_cluster`). The
+#: worker's statistical profiler samples every task thread 100 times a second for the
+#: dashboard's profile page; for batch county runs it only costs time (measured: about 8 %
+#: of a county run on one worker, ``benchmarks/bench_distributed.py``).
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {"distributed.worker.profile.enabled": False}
+
+
+def local_cluster(n_workers: int = 1, *, processes: bool = False,
+                  **kwargs: Any) -> distributed.LocalCluster:
+    """Start a ``LocalCluster`` of ``n_workers`` single-threaded workers for county runs.
+
+    Workers are threads of this process (``processes=False``, the default) or their own
+    processes; :data:`LOCAL_CLUSTER_CONFIG` applies to them. ``kwargs`` go to
+    ``LocalCluster`` (e.g. ``memory_limit``).
+    """
+    import dask
+    from distributed import LocalCluster
+
+    kwargs.setdefault("dashboard_address", ":0")
+    kwargs.setdefault("threads_per_worker", 1)
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):
+        return LocalCluster(n_workers=n_workers, processes=processes, **kwargs)
+
+
 def connect(scheduler: str | None = None) -> distributed.Client:
     """Return a client: of the cluster at ``scheduler`` (``"tcp://host:8786"``), else in-process.
 
-    ``None`` starts an in-process cluster (one worker, threads only), the default of
-    ``[options] scheduler``.
+    ``None`` starts an in-process cluster (:func:`local_cluster`: one worker, threads
+    only), the default of ``[options] scheduler``.
     """
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if scheduler:
         return Client(scheduler)
-    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                           dashboard_address=":0")
-    return Client(cluster)
+    return Client(local_cluster(1))
 
 
 def county_sources(
