@@ -26,9 +26,9 @@ distributed = pytest.importorskip("distributed")
 from landuse.dask import (  # noqa: E402
     class_areas_dask,
     indicators_dask,
+    mining_conflicts_dask,
     partition,
     read_landuse_dask,
-    mining_conflicts_dask,
     redline_check_dask,
     tabulate_dask,
 )
