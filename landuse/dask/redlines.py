@@ -77,18 +77,28 @@ def redline_check_dask(
     empty = check(_meta(lu).drop(columns=[ROW], errors="ignore"), line, **options)
     parts = compute_partitions(_check_part, lu, check, _shared(line, client), options,
                                client=client, npartitions=npartitions)
-    parts = [p for p in parts if p is not None]
-    findings = merge_findings([f for p in parts for f in get_findings(p)])
-    rows = [p for p in parts if len(p)]
+    return _concat_parts(parts, empty, lambda frame: frame.sort_values(
+        ["township", "feature_id", "against_id"], kind="stable"))
+
+
+def _concat_parts(parts: list[gpd.GeoDataFrame | None], empty: gpd.GeoDataFrame,
+                  order: Callable[[pd.DataFrame], pd.DataFrame],
+                  findings: list | None = None) -> gpd.GeoDataFrame:
+    """Concatenate the partitions' rows, ordered by ``order``; attrs and merged findings.
+
+    ``findings`` (e.g. of layers aligned once before the tasks) come before the partitions'.
+    """
+    kept = [p for p in parts if p is not None]
+    merged = merge_findings([*(findings or []), *[f for p in kept for f in get_findings(p)]])
+    rows = [p for p in kept if len(p)]
     if rows:
-        frame = pd.concat(rows, ignore_index=True)
-        frame = frame.sort_values(["township", "feature_id", "against_id"], kind="stable")
+        frame = order(pd.concat(rows, ignore_index=True))
         out = gpd.GeoDataFrame(frame.reset_index(drop=True), geometry="geometry", crs=empty.crs)
     else:
         out = empty.copy()
-    out.attrs = {k: v for k, v in (parts[0] if parts else empty).attrs.items()
+    out.attrs = {k: v for k, v in (kept[0] if kept else empty).attrs.items()
                  if k != "findings"}
-    attach_findings(out, findings)
+    attach_findings(out, merged)
     return out
 
 
@@ -157,18 +167,6 @@ def mining_conflicts_dask(
     parts = compute_partitions(_mining_part, whole_attrs, _shared(protected, client),
                                _shared(townships, client), options, client=client,
                                npartitions=npartitions)
-    parts = [p for p in parts if p is not None]
-    findings = merge_findings([*found, *[f for p in parts for f in get_findings(p)]])
-    rows = [p for p in parts if len(p)]
-    if rows:
-        frame = pd.concat(rows, ignore_index=True)
-        order = frame["relation"].map(_RELATION_ORDER)
-        frame = frame.assign(_rel=order).sort_values(["licence_no", "_rel", "against_id"],
-                                                     kind="stable").drop(columns="_rel")
-        out = gpd.GeoDataFrame(frame.reset_index(drop=True), geometry="geometry", crs=empty.crs)
-    else:
-        out = empty.copy()
-    out.attrs = {k: v for k, v in (parts[0] if parts else empty).attrs.items()
-                 if k != "findings"}
-    attach_findings(out, findings)
-    return out
+    return _concat_parts(parts, empty, lambda frame: frame.assign(
+        _rel=frame["relation"].map(_RELATION_ORDER)).sort_values(
+        ["licence_no", "_rel", "against_id"], kind="stable").drop(columns="_rel"), found)
