@@ -31,6 +31,7 @@ from landuse.dask.engine import (
 from landuse.errors import SchemaError
 from landuse.findings import Finding, get_findings
 from landuse.indicators._common import Prepared, levels_for
+from landuse.indicators.rows import assemble_rows, indicator_series, zone_names_of
 from landuse.rules import RuleSet, load_rules
 
 if TYPE_CHECKING:
@@ -67,57 +68,6 @@ def _reduce(parts: list[dict[str, Any]], by: str, rules: RuleSet) -> tuple[Prepa
     return p, inside
 
 
-def indicator_series(
-    p: Prepared,
-    inside: Mapping[str, pd.DataFrame],
-    *,
-    socio: pd.DataFrame | None,
-    year: int,
-    base_year: int | None = None,
-    base: Prepared | None = None,
-    base_construction_land_ha: float | Mapping[str, float] | None = None,
-    permanent_farmland: pd.DataFrame | None = None,
-    high_standard_farmland: pd.DataFrame | None = None,
-) -> dict[str, pd.Series]:
-    """Every indicator Series of ``compute_indicators`` from reduced sums.
-
-    ``p`` is a (reduced) :class:`Prepared`; ``inside`` maps ``"pf"`` / ``"hsf"`` to the
-    class rows of the land use inside the permanent / high-standard farmland layers.
-    The indicator functions are the library's own (``landuse.indicators``): nothing is
-    re-derived here.
-    """
-    from landuse.indicators import economy, farmland, intensity, vacant
-    from landuse.indicators.classes import _wetland
-    from landuse.indicators.rows import _missing
-
-    out: dict[str, pd.Series] = {"total_area": intensity._total(p)}
-    for iid in intensity.AREA_INDICATORS:
-        out[iid] = intensity._aggregate(p, iid)
-    out["wetland_area"] = _wetland(p)
-    out["development_intensity"] = intensity._intensity(p)
-    for iid in intensity.PER_CAPITA:
-        out[iid] = intensity._per_capita(p, iid, socio, year)
-    out["gdp_per_construction_land"] = economy._gdp_per_land(p, socio, year)
-    out["land_per_value_added"] = economy._land_per_value_added(p, socio, year)
-    out["construction_land_per_gdp_decline"] = economy._decline(
-        p, socio, year, base_year, base, base_construction_land_ha)
-    out["vacant_land_share"] = vacant._vacant_share(p)
-    if "pf" in inside and permanent_farmland is not None:
-        out["permanent_farmland_area"] = farmland._pf_area(p, permanent_farmland, inside["pf"])
-        out["permanent_farmland_nonfarm_area"] = farmland._pf_nonfarm(p, inside["pf"])
-    else:
-        for iid in ("permanent_farmland_area", "permanent_farmland_nonfarm_area"):
-            out[iid] = _missing(p, iid, "no permanent farmland layer (永久基本农田) was given")
-    if "hsf" in inside and high_standard_farmland is not None:
-        out["high_standard_farmland_area"] = farmland._hsf(p, inside["hsf"],
-                                                           high_standard_farmland)
-    else:
-        out["high_standard_farmland_area"] = _missing(
-            p, "high_standard_farmland_area",
-            "no high-standard farmland layer (高标准农田) was given")
-    return out
-
-
 def indicators_dask(
     lu: Any,
     *,
@@ -150,9 +100,6 @@ def indicators_dask(
         ``ROW_COLUMNS`` rows; ``attrs`` ``rules``, ``area`` (``official``), ``findings``
         (merged over partitions), ``engine`` (``dask``).
     """
-    from landuse.indicators._common import registry
-    from landuse.indicators.rows import _SCOPE_ORDER, indicator_rows
-
     ruleset = load_rules(rules)
     client = _client(client)
     layers = {name: layer for name, layer in (("pf", permanent_farmland),
@@ -171,21 +118,8 @@ def indicators_dask(
         p, inside, socio=socio, year=year, base_year=base_year, base=b,
         base_construction_land_ha=base_construction_land_ha,
         permanent_farmland=permanent_farmland, high_standard_farmland=high_standard_farmland)
-    names: dict[str, str] = {}
-    if townships is not None and "zone_name" in townships.columns:
-        names.update({str(z): str(n) for z, n in zip(townships["zone"], townships["zone_name"],
-                                                     strict=True)})
-    names.update({str(k): str(v) for k, v in (zone_names or {}).items()})
-    reg = registry()
-    out = pd.concat([indicator_rows(s, indicator_id=iid, zone_names=names)
-                     for iid, s in results.items()], ignore_index=True)
-    out = out.assign(_s=out["scope"].map(_SCOPE_ORDER), _i=out["id"].map(reg["order"]))
-    out = out.sort_values(["_s", "_i", "zone"], kind="stable").drop(columns=["_s", "_i"])
-    out = out.reset_index(drop=True)
-    if targets:
-        from landuse.indicators.targets import apply_targets
-
-        out = apply_targets(out, targets, year=year)
+    out = assemble_rows(results, zone_names=zone_names_of(townships, zone_names),
+                        targets=targets, year=year)
     out.attrs = {"rules": ruleset.label, "area": "official", "engine": "dask",
                  "findings": merge_findings([f for d in parts for f in d["findings"]])}
     return out

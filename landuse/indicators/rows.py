@@ -34,7 +34,8 @@ from landuse.indicators._common import (
 from landuse.indicators.classes import _wetland
 from landuse.rules import RuleSet
 
-__all__ = ["ROW_COLUMNS", "assign_townships", "compute_indicators", "indicator_rows"]
+__all__ = ["ROW_COLUMNS", "assemble_rows", "assign_townships", "compute_indicators",
+           "indicator_rows", "indicator_series", "zone_names_of"]
 
 ROW_COLUMNS = ["id", "name_zh", "scope", "zone", "zone_name", "value", "unit", "components",
                "target", "status", "reason"]
@@ -216,6 +217,84 @@ def assign_townships(lu: pd.DataFrame, townships: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def indicator_series(
+    p: Prepared,
+    inside: Mapping[str, pd.DataFrame],
+    *,
+    socio: pd.DataFrame | None,
+    year: int,
+    base_year: int | None = None,
+    base: Prepared | None = None,
+    base_construction_land_ha: float | Mapping[str, float] | None = None,
+    permanent_farmland: pd.DataFrame | None = None,
+    high_standard_farmland: pd.DataFrame | None = None,
+) -> dict[str, pd.Series]:
+    """Every indicator Series of :func:`compute_indicators` from prepared sums.
+
+    ``p`` is a :class:`Prepared` (of one frame, or reduced over partitions by
+    ``landuse.dask``); ``base`` the base year's; ``inside`` maps ``"pf"`` / ``"hsf"`` to the
+    class rows of the land use inside the permanent / high-standard farmland layers
+    (:func:`landuse.indicators.farmland.overlay_class_rows`). A layer missing from
+    ``inside`` gives its indicators ``not_computable`` with the reason.
+    """
+    out: dict[str, pd.Series] = {"total_area": intensity._total(p)}
+    for iid in intensity.AREA_INDICATORS:
+        out[iid] = intensity._aggregate(p, iid)
+    out["wetland_area"] = _wetland(p)
+    out["development_intensity"] = intensity._intensity(p)
+    for iid in intensity.PER_CAPITA:
+        out[iid] = intensity._per_capita(p, iid, socio, year)
+    out["gdp_per_construction_land"] = economy._gdp_per_land(p, socio, year)
+    out["land_per_value_added"] = economy._land_per_value_added(p, socio, year)
+    out["construction_land_per_gdp_decline"] = economy._decline(
+        p, socio, year, base_year, base, base_construction_land_ha)
+    out["vacant_land_share"] = vacant._vacant_share(p)
+    if "pf" in inside and permanent_farmland is not None:
+        out["permanent_farmland_area"] = farmland._pf_area(p, permanent_farmland, inside["pf"])
+        out["permanent_farmland_nonfarm_area"] = farmland._pf_nonfarm(p, inside["pf"])
+    else:
+        for iid in ("permanent_farmland_area", "permanent_farmland_nonfarm_area"):
+            out[iid] = _missing(p, iid, "no permanent farmland layer (永久基本农田) was given")
+    if "hsf" in inside and high_standard_farmland is not None:
+        out["high_standard_farmland_area"] = farmland._hsf(p, inside["hsf"],
+                                                           high_standard_farmland)
+    else:
+        out["high_standard_farmland_area"] = _missing(
+            p, "high_standard_farmland_area",
+            "no high-standard farmland layer (高标准农田) was given")
+    return out
+
+
+def zone_names_of(townships: pd.DataFrame | None,
+                  extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Zone code -> name: the townships' ``zone_name``, then ``extra`` (e.g. the county)."""
+    names: dict[str, str] = {}
+    if townships is not None and "zone_name" in townships.columns:
+        names.update({str(z): str(n) for z, n in zip(townships["zone"], townships["zone_name"],
+                                                     strict=True)})
+    names.update({str(k): str(v) for k, v in (extra or {}).items()})
+    return names
+
+
+def assemble_rows(results: Mapping[str, pd.Series], *, zone_names: Mapping[str, str],
+                  targets: Sequence[Any] | None, year: int) -> pd.DataFrame:
+    """Contract §3.1 rows of indicator Series: county, township, village; registry order.
+
+    Targets (if any) are applied to the rows; ``attrs`` are left to the caller.
+    """
+    reg = registry()
+    out = pd.concat([indicator_rows(s, indicator_id=iid, zone_names=zone_names)
+                     for iid, s in results.items()], ignore_index=True)
+    out = out.assign(_s=out["scope"].map(_SCOPE_ORDER), _i=out["id"].map(reg["order"]))
+    out = out.sort_values(["_s", "_i", "zone"], kind="stable").drop(columns=["_s", "_i"])
+    out = out.reset_index(drop=True)
+    if targets:
+        from landuse.indicators.targets import apply_targets
+
+        out = apply_targets(out, targets, year=year)
+    return out
+
+
 def compute_indicators(
     lu: pd.DataFrame,
     *,
@@ -271,31 +350,14 @@ def compute_indicators(
         ``attrs['rules']`` is the rule-set label; ``attrs['findings']`` the findings.
     """
     findings = []
-    names: dict[str, str] = {}
     if townships is not None:
         before = len(get_findings(lu))
         lu = assign_townships(lu, townships)
         findings.extend(get_findings(lu)[before:])
-        if "zone_name" in townships.columns:
-            names.update({str(z): str(n) for z, n in zip(townships["zone"],
-                                                         townships["zone_name"], strict=True)})
-    names.update({str(k): str(v) for k, v in (zone_names or {}).items()})
     p = prepare(lu, by=by, rules=rules, what="compute_indicators",
                 extra_zones=townships["zone"] if townships is not None else ())
-    results: dict[str, pd.Series] = {"total_area": intensity._total(p)}
-    for iid in intensity.AREA_INDICATORS:
-        results[iid] = intensity._aggregate(p, iid)
-    results["wetland_area"] = _wetland(p)
-    results["development_intensity"] = intensity._intensity(p)
-    for iid in intensity.PER_CAPITA:
-        results[iid] = intensity._per_capita(p, iid, socio, year)
-    results["gdp_per_construction_land"] = economy._gdp_per_land(p, socio, year)
-    results["land_per_value_added"] = economy._land_per_value_added(p, socio, year)
     b = prepare(base, by=by, rules=p.rules, what="base-year land use") if base is not None \
         else None
-    results["construction_land_per_gdp_decline"] = economy._decline(
-        p, socio, year, base_year, b, base_construction_land_ha)
-    results["vacant_land_share"] = vacant._vacant_share(p)
     layers = {name: layer for name, layer in (("pf", permanent_farmland),
                                                 ("hsf", high_standard_farmland))
               if layer is not None}
@@ -303,30 +365,11 @@ def compute_indicators(
     inside = {name: farmland.overlay_class_rows(p, lu, {name: layer},
                                                 what=f"{name} overlay")[name]
               for name, layer in layers.items()}
-    if "pf" in inside:
-        results["permanent_farmland_area"] = farmland._pf_area(p, permanent_farmland,
-                                                               inside["pf"])
-        results["permanent_farmland_nonfarm_area"] = farmland._pf_nonfarm(p, inside["pf"])
-    else:
-        for iid in ("permanent_farmland_area", "permanent_farmland_nonfarm_area"):
-            results[iid] = _missing(p, iid, "no permanent farmland layer (永久基本农田) was given")
-    if "hsf" in inside:
-        results["high_standard_farmland_area"] = farmland._hsf(p, inside["hsf"],
-                                                               high_standard_farmland)
-    else:
-        results["high_standard_farmland_area"] = _missing(
-            p, "high_standard_farmland_area",
-            "no high-standard farmland layer (高标准农田) was given")
-
-    reg = registry()
-    parts = [indicator_rows(s, indicator_id=iid, zone_names=names) for iid, s in results.items()]
-    out = pd.concat(parts, ignore_index=True)
-    out = out.assign(_s=out["scope"].map(_SCOPE_ORDER), _i=out["id"].map(reg["order"]))
-    out = out.sort_values(["_s", "_i", "zone"], kind="stable").drop(columns=["_s", "_i"])
-    out = out.reset_index(drop=True)
-    if targets:
-        from landuse.indicators.targets import apply_targets
-
-        out = apply_targets(out, targets, year=year)
+    results = indicator_series(
+        p, inside, socio=socio, year=year, base_year=base_year, base=b,
+        base_construction_land_ha=base_construction_land_ha,
+        permanent_farmland=permanent_farmland, high_standard_farmland=high_standard_farmland)
+    out = assemble_rows(results, zone_names=zone_names_of(townships, zone_names),
+                        targets=targets, year=year)
     out.attrs = {"rules": p.rules.label, "area": "official", "findings": findings}
     return out
