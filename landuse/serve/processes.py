@@ -15,6 +15,7 @@ that bad input is refused *before* a job is created:
 
 from __future__ import annotations
 
+import abc
 import json
 import shutil
 import tempfile
@@ -56,8 +57,11 @@ _CONFIG_INPUT = {
 }
 
 
-class LanduseProcessor(BaseProcessor):
-    """Base of the landuse processes: validate first, then run (see the module doc)."""
+class LanduseProcessor(BaseProcessor, abc.ABC):
+    """Base of the landuse processes: validate first, then run (see the module doc).
+
+    A process implements :meth:`_prepare` and :meth:`run` (abstract here).
+    """
 
     PROCESS_METADATA: ClassVar[dict[str, Any]] = {}
     #: Inputs the process accepts; any other is refused (a typo is not silently ignored).
@@ -88,13 +92,14 @@ class LanduseProcessor(BaseProcessor):
                 f"inputs are {sorted(self.INPUTS)} (see /processes/{self.metadata['id']})")
         return self._prepare(data)
 
+    @abc.abstractmethod
     def _prepare(self, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        """Check the process's own inputs; return what :meth:`run` needs."""
 
+    @abc.abstractmethod
     def run(self, prepared: Any, *, job_dir: Path | None = None,
             progress: Progress | None = None) -> tuple[str, Any]:
         """Do the work on prepared inputs; return ``(media type, output)``."""
-        raise NotImplementedError
 
     def execute(self, data: dict[str, Any], outputs: dict | None = None) -> tuple[str, Any]:
         """Prepare and run in one call (pygeoapi's processor interface)."""
