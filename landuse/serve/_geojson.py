@@ -182,31 +182,23 @@ def _label(srs: str) -> str:
     return CRS.from_user_input(srs).to_string()
 
 
-_AOU_CACHE: dict[str, tuple[Any, Transformer | None]] = {}
-_AOU_LOCK = threading.Lock()
-
-
 def _area_of_use(crs: CRS) -> tuple[Any, Transformer | None]:
     """Return the CRS's area of use and a transformer to longitude/latitude, once per CRS.
 
-    The transformer is None for a geographic CRS; building one takes ~100 ms. Keyed by
+    The transformer is None for a geographic CRS; building one takes ~100 ms. Cached by
     ``crs.srs`` (the string it was made from): hashing a ``CRS`` exports its WKT, which would
     cost more than the check itself. pyproj transformers are thread-safe since pyproj 3.1
     (one PROJ context per thread).
     """
-    key = crs.srs
-    hit = _AOU_CACHE.get(key)
-    if hit is not None:
-        return hit
-    with _AOU_LOCK:
-        hit = _AOU_CACHE.get(key)
-        if hit is None:
-            to_ll = (None if crs.is_geographic
-                     else Transformer.from_crs(crs, CRS.from_epsg(4326), always_xy=True))
-            hit = (crs.area_of_use, to_ll)
-            if len(_AOU_CACHE) < 64:
-                _AOU_CACHE[key] = hit
-    return hit
+    return _area_of_use_of(crs.srs)
+
+
+@lru_cache(maxsize=64)
+def _area_of_use_of(srs: str) -> tuple[Any, Transformer | None]:
+    crs = CRS.from_user_input(srs)
+    to_ll = (None if crs.is_geographic
+             else Transformer.from_crs(crs, CRS.from_epsg(4326), always_xy=True))
+    return crs.area_of_use, to_ll
 
 
 def upload_bytes(data: dict[str, Any], *, limit: int) -> bytes:
