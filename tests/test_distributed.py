@@ -255,8 +255,8 @@ def test_sample_indicators_equal_single_machine(sample, client):
 
 @needs_sample
 def test_sample_prepared_sums_equal_single_machine(sample, client):
-    from landuse.dask import prepare_dask
     from landuse.county import assign_townships, prepare
+    from landuse.dask import prepare_dask
 
     # every XZQ township is reported on both engines, with or without a patch in it
     one = prepare(assign_townships(sample["lu"], sample["xzq"]), by="village",

@@ -94,5 +94,5 @@ def test_xzq_policy_needs_the_township_layer(tmp_path: Path) -> None:
     from landuse.config import load_config
     from landuse.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="options.township"):
+    with pytest.raises(ConfigError, match=r"options\.township"):
         load_config(cfg)
