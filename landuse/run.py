@@ -44,6 +44,7 @@ from landuse._run_steps import (
 from landuse.config import Config, load_config
 from landuse.errors import ConfigError, LanduseError
 from landuse.findings import Finding
+from landuse.indicators.registry import sort_rows
 
 __all__ = ["Inputs", "Progress", "RunResult", "check", "compute", "read_inputs", "run",
            "run_redlines", "run_region", "violations"]
@@ -78,8 +79,8 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
         step("变化与地表覆盖 change and land cover")
         change_rows, transitions, landcover = change_outputs(cfg, inputs, rules, findings)
         parts.append(change_rows)
-        rows = apply_targets(cfg, pd.concat([p for p in parts if len(p)], ignore_index=True),
-                             inputs.targets)
+        rows = sort_rows(apply_targets(
+            cfg, pd.concat([p for p in parts if len(p)], ignore_index=True), inputs.targets))
         step("地类面积 class areas")
         assert inputs.prepared is not None
         areas = class_areas(inputs.prepared, by="township", rules=rules)
