@@ -163,7 +163,7 @@ class Config:
     ``[targets]`` table (without ``path``), or both ``None``. For a region run
     (``[region] counties``), ``template`` is the per-county config as plain TOML data
     (every path absolute, without ``counties`` and ``scheduler``) that
-    :func:`landuse.dask.region.run_region` completes for each county.
+    :func:`landuse.run.region.run_region` completes for each county.
     """
 
     source: Path

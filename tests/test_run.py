@@ -127,7 +127,7 @@ def test_failed_run_leaves_output_as_it_was(county: Path, tmp_path: Path, monkey
         calls.append("write_xlsx")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("landuse.report.xlsx.write_xlsx", broken)
+    monkeypatch.setattr("landuse.report.outputs.write_xlsx", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         run(county, out=out)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left

@@ -108,10 +108,10 @@ def indicator_rows(
     for zone, raw in values.items():
         z = str(zone)
         missing = raw is None or isinstance(raw, str) or bool(pd.isna(raw))
-        value = None if missing else clean_value(float(raw))
+        value = None if missing else clean_value(float(raw), digits=None)
         comp: dict[str, Any] = {}
         if isinstance(comp_map, Mapping) and z in comp_map:
-            comp = {str(k): clean_value(v) for k, v in comp_map[z].items()}
+            comp = {str(k): clean_value(v, digits=None) for k, v in comp_map[z].items()}
         computable = value is not None
         records.append({
             "id": indicator_id,

@@ -17,10 +17,10 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from landuse._run_inputs import Inputs, capture
 from landuse.config import Config
 from landuse.errors import ConfigError
 from landuse.findings import Finding
+from landuse.run.inputs import Inputs, capture
 
 __all__ = ["apply_targets", "change_outputs", "dedupe", "indicator_rows", "mining_rows",
            "provenance", "redline_frames", "supply_rows", "township_zones", "validate_targets"]
