@@ -200,7 +200,8 @@ def run_region(
                           "the template config")
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    calls, where = [], []
+    calls: list[tuple[str, tuple[Any, ...]]] = []
+    where: list[tuple[str, Path, Path]] = []
     for code, src in county_sources(counties):
         data = None if src.suffix.lower() == ".toml" else _county_config(
             template, code, src, year)
