@@ -28,6 +28,7 @@ from landuse.indicators._common import (
 )
 from landuse.indicators.classes import _wetland
 from landuse.indicators.registry import ROW_COLUMNS, clean_value, sort_rows
+from landuse.indicators.targets import apply_targets
 from landuse.rules import RuleSet
 
 __all__ = ["ROW_COLUMNS", "assemble_rows", "compute_indicators", "county_indicators",
@@ -204,7 +205,6 @@ def assemble_rows(results: Mapping[str, pd.Series], *, zone_names: Mapping[str, 
     out = sort_rows(pd.concat([indicator_rows(s, indicator_id=iid, zone_names=zone_names)
                                for iid, s in results.items()], ignore_index=True))
     if targets:
-        from landuse.indicators.targets import apply_targets
 
         out = apply_targets(out, targets, year=year)
     return out
