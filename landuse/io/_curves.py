@@ -117,7 +117,7 @@ def _wkb_codes(chunk: pa.Array) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     if not (pa.types.is_binary(chunk.type) or pa.types.is_large_binary(chunk.type)):
         raise TypeError(f"expected a WKB (binary) geometry column, got {chunk.type}")
-    validity, offsets_buf, data_buf = chunk.buffers()
+    _, offsets_buf, data_buf = chunk.buffers()
     off_type = np.int64 if pa.types.is_large_binary(chunk.type) else np.int32
     offsets = np.frombuffer(offsets_buf, dtype=off_type)[chunk.offset:chunk.offset + n + 1]
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.empty(
@@ -179,7 +179,7 @@ class _WkbReader:
         return arr
 
     def curve(self) -> list[tuple[str, np.ndarray]]:
-        """A curve as pieces ``("line" | "arc", points)``."""
+        """Read a curve as pieces ``("line" | "arc", points)``."""
         order, code, dims = self.header()
         if code == 2:
             return [("line", self.points(order, dims))]
@@ -329,7 +329,7 @@ def _read_curved(
 def linearised_finding(
     lin: Linearised, *, ids: Sequence[str], area_m2: np.ndarray, source: str
 ) -> Finding:
-    """The ``curves_linearised`` finding: count, largest area change (m²) and its ids.
+    """Build the ``curves_linearised`` finding: count, largest area change (m²), ids.
 
     ``ids`` and ``area_m2`` (the linearised area in m²) are given per linearised row, in
     the order of ``lin.rows``; the change in m² is

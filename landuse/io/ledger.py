@@ -29,6 +29,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from landuse.errors import CRSError, InputFileError, SchemaError
 from landuse.findings import Finding, attach_findings
+from landuse.io._curves import read_vector
 
 __all__ = [
     "HEADER_SYNONYMS",
@@ -375,7 +376,7 @@ def read_parcels(
             g = read_boundary_txt(p, encoding=encoding).rename(columns={"parcel_no": "parcel_id"})
         else:
             try:
-                g = gpd.read_file(p, layer=layer)
+                g = read_vector(p, layer=layer)  # curves linearised, with a finding
             except (OSError, DataSourceError, DataLayerError) as exc:
                 raise InputFileError(f"cannot read the parcel layer {layer or ''} of {p}: {exc}; "
                                      "check the path and the layer name") from None
