@@ -7,13 +7,21 @@ precision ...), optional extra sections such as ``[项目信息]``, and a ``[地
     J1,1,4091429.391,39589071.190                  <- 点号,圈号,X (northing),Y (easting)
 
 Reading accepts the real-world variants: GBK or UTF-8 (with or without BOM), CRLF, spaces
-around fields, full-width commas, ``分带=3度带`` for ``几度分带=3``, an empty or wrong
+around fields, full-width commas, full-width section brackets (``【地块坐标】``), a literal
+``null`` for an empty field, parcel headers of 5-8, 9, 10 and 13 fields (the 13-field form
+of 土地整治 / 补充耕地 reporting carries 等别前 / 等别后), ``分带=3度带`` for ``几度分带=3``,
+an empty or wrong
 ``带号`` (the zone prefix of the eastings is trusted, a mismatch is a finding), areas with a
 unit (``0.7655公顷``, ``亩``, ``平方米``), X/Y swapped by the producing tool (detected per
 point by magnitude), several parcels per file, holes and multi-part parcels by 圈号, and point
 (点) and line (线) parcels. A GeoDataFrame returned here may therefore mix geometry types
 (Polygon/MultiPolygon, Point/MultiPoint, LineString/MultiLineString); ``geometry_kind`` says
-which each row is.
+which each row is. With ``region_code``, every parcel is checked against the extent of the
+province of that code (a finding when outside: a wrong 带号 moves unprefixed eastings by
+hundreds of km).
+
+The format's tables and header forms live in :mod:`landuse.io._txt_format`, shared with the
+writer (:mod:`landuse.io._boundary_txt_writer`, whose public functions are re-exported here).
 """
 
 from __future__ import annotations
@@ -25,6 +33,8 @@ import io
 import itertools
 import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +45,24 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from landuse.errors import CRSError, InputFileError
+from landuse.errors import CRSError, GeometryError
 from landuse.findings import Finding, attach_findings
+from landuse.io._boundary_txt_writer import vector_to_txt, write_boundary_txt
+from landuse.io._province import outside_province
+from landuse.io._txt_format import (
+    COLUMNS,
+    DATUMS,
+    EXTRA_COLUMNS,
+    KINDS,
+    ZONES,
+    datum_of,
+    fail,
+    first_int,
+    gk_epsg,
+    is_null,
+    normalise_sections,
+    parse_header,
+)
 
 __all__ = [
     "COLUMNS",
@@ -47,78 +73,6 @@ __all__ = [
     "vector_to_txt",
     "write_boundary_txt",
 ]
-
-#: Datum names as written in the 坐标系 header line, by the short name used here.
-DATUMS = {
-    "CGCS2000": "2000国家大地坐标系",
-    "Xian 1980": "1980西安坐标系",
-    "Beijing 1954": "1954北京坐标系",
-}
-
-# EPSG = base + zone for (datum, zone width, zone prefix in the easting?). Verified against
-# pyproj.CRS.from_epsg(...).name in tests/io/test_boundary_txt_crs.py.
-_EPSG_BASE = {
-    ("CGCS2000", 3, True): 4488,  # 4513-4533, zones 25-45
-    ("CGCS2000", 3, False): 4509,  # 4534-4554, CM 75E-135E
-    ("CGCS2000", 6, True): 4478,  # 4491-4501, zones 13-23
-    ("CGCS2000", 6, False): 4489,  # 4502-4512
-    ("Xian 1980", 3, True): 2324,  # 2349-2369
-    ("Xian 1980", 3, False): 2345,  # 2370-2390
-    ("Xian 1980", 6, True): 2314,  # 2327-2337
-    ("Xian 1980", 6, False): 2325,  # 2338-2348
-    ("Beijing 1954", 3, True): 2376,  # 2401-2421
-    ("Beijing 1954", 3, False): 2397,  # 2422-2442
-    ("Beijing 1954", 6, True): 21400,  # 21413-21423
-    ("Beijing 1954", 6, False): 21440,  # 21453-21463
-}
-_ZONES = {3: range(25, 46), 6: range(13, 24)}
-_KINDS = {"点": "point", "线": "line", "面": "polygon"}
-_AREA_UNITS = {"公顷": 1.0, "ha": 1.0, "亩": 1.0 / 15.0, "平方米": 1e-4, "m2": 1e-4, "㎡": 1e-4}
-_AREA_RE = re.compile(r"^\s*([-+]?\d+(?:\.(\d*))?)\s*(公顷|ha|亩|平方米|m2|㎡)?\s*$", re.IGNORECASE)
-#: The attribute columns of :func:`read_boundary_txt`, in order (geometry follows).
-COLUMNS = ["parcel_no", "name", "geometry_kind", "sheet", "use", "dlbm", "area_ha_header", "points"]
-
-
-def gk_epsg(datum: str, zone_width: int, zone: int, *, prefixed: bool) -> int:
-    """Return the EPSG code of a Gauss-Krüger zone of a Chinese datum.
-
-    Parameters
-    ----------
-    datum : {"CGCS2000", "Xian 1980", "Beijing 1954"}
-    zone_width : {3, 6}
-        Degrees per zone; 3° zones are numbered 25-45, 6° zones 13-23 in China.
-    zone : int
-        Zone number (central meridian = 3 × zone for 3°, 6 × zone - 3 for 6°).
-    prefixed : bool
-        True when the easting carries the zone number (``Y = zone × 10⁶ + 500000 + E``).
-
-    Returns
-    -------
-    int
-        E.g. CGCS2000 3° zone 39 prefixed -> 4527 (4488 + n), without prefix -> 4548.
-
-    Raises
-    ------
-    CRSError
-        For a datum, width or zone outside the tables.
-
-    Examples
-    --------
-    >>> gk_epsg("CGCS2000", 3, 39, prefixed=True), gk_epsg("Xian 1980", 6, 20, prefixed=False)
-    (4527, 2345)
-    """
-    base = _EPSG_BASE.get((datum, zone_width, prefixed))
-    if base is None or zone not in _ZONES.get(zone_width, ()):
-        raise CRSError(
-            f"no EPSG code for datum {datum!r}, {zone_width}-degree zone {zone}; "
-            f"supported: datums {sorted(DATUMS)}, 3-degree zones 25-45, 6-degree zones 13-23"
-        )
-    return base + zone
-
-
-def _fail(path: Path, line: int | None, what: str) -> InputFileError:
-    where = f"{path}, line {line}" if line is not None else f"{path}"
-    return InputFileError(f"boundary-point TXT {where}: {what}")
 
 
 def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
@@ -135,44 +89,12 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError) as exc:
             last = exc
     if not isinstance(last, UnicodeDecodeError):
-        raise _fail(path, None, f"unknown encoding {encoding!r}; use 'GBK' or 'utf-8'")
+        raise fail(path, None, f"unknown encoding {encoding!r}; use 'GBK' or 'utf-8'")
     line = raw[: last.start].count(b"\n") + 1
-    raise _fail(
+    raise fail(
         path, line,
         f"cannot be decoded as {' or '.join(tried)}; pass encoding='GBK' or 'utf-8' as the file is",
     )
-
-
-def _parse_area(text: str, path: Path, line: int) -> tuple[float, float]:
-    """Return (area in ha, half a unit of the last written decimal in ha); NaN if empty."""
-    if not text.strip():
-        return float("nan"), float("nan")
-    m = _AREA_RE.match(text)
-    if m is None:
-        raise _fail(path, line, f"面积 (area) {text!r} is not a number; expected hectares "
-                                "such as 0.6547 or 0.6547公顷")
-    factor = _AREA_UNITS[m.group(3).lower()] if m.group(3) else 1.0
-    decimals = len(m.group(2) or "")
-    return float(m.group(1)) * factor, 0.5 * 10.0**-decimals * factor
-
-
-def _parse_header(s: str, path: Path, line: int) -> list[Any]:
-    fields = [f.strip() for f in s[:-1].split(",")]
-    if fields and fields[-1] == "":
-        fields.pop()
-    if not 5 <= len(fields) <= 8:
-        raise _fail(path, line, f"parcel header has {len(fields)} fields before '@'; expected "
-                                "点数,面积,地块编号,地块名称,图形属性,图幅号,地块用途,地类编码,@")
-    fields += [""] * (8 - len(fields))
-    try:
-        npts = int(fields[0])
-    except ValueError:
-        raise _fail(path, line, f"点数 (point count) {fields[0]!r} is not a whole number") from None
-    kind = fields[4] or "面"
-    if kind not in _KINDS:
-        raise _fail(path, line, f"图形属性 (geometry kind) {fields[4]!r}; expected 点, 线 or 面")
-    area, tol = _parse_area(fields[1], path, line)
-    return [fields[2], fields[3], kind, fields[5], fields[6], fields[7], area, npts, tol]
 
 
 def _lines_with(text: str, char: str) -> list[int]:
@@ -211,12 +133,12 @@ def _scan(text: str, path: Path):
     pts: list[str] = []
     for i in range(bounds[0]):
         if lines[i].strip():
-            raise _fail(path, i + 1, f"{lines[i].strip()[:40]!r} before any section; "
+            raise fail(path, i + 1, f"{lines[i].strip()[:40]!r} before any section; "
                                      "expected [属性描述]")
     for a, b in itertools.pairwise(bounds):
         s = lines[a].strip()
         if s[-1] != "]":
-            raise _fail(path, a + 1, f"{s[:40]!r} opens a section but has no closing ']'")
+            raise fail(path, a + 1, f"{s[:40]!r} opens a section but has no closing ']'")
         name = s[1:-1].strip()
         where.setdefault(f"[{name}]", a + 1)
         if name != "地块坐标":
@@ -225,9 +147,10 @@ def _scan(text: str, path: Path):
                 t = lines[i].strip()
                 key, sep, value = t.partition("=")
                 if t and not sep:
-                    raise _fail(path, i + 1, f"{t[:40]!r} in [{name}]; expected key=value")
+                    raise fail(path, i + 1, f"{t[:40]!r} in [{name}]; expected key=value")
                 if t:
-                    sec[key.strip()] = value.strip()
+                    v = value.strip()
+                    sec[key.strip()] = "" if is_null(v) else v
                     where[f"{name}/{key.strip()}"] = i + 1
             continue
         sub = lines[a + 1 : b]
@@ -248,12 +171,18 @@ def _scan(text: str, path: Path):
     return sections, hdr_no, headers, nos, pts, where
 
 
-def _parse_points(pts: list[str], pt_no: np.ndarray, path: Path) -> np.ndarray:
-    """Return an (n, 3) float array (圈号, X, Y) from the point lines, or raise on the bad line.
+_POINT_NAME = re.compile(r"^[ \t]*([^,\n]*?)[ \t]*,", re.MULTILINE)
 
-    A fast pass with pandas' C parser; on any doubt the slow pass below finds the line.
+
+def _parse_points(pts: list[str], pt_no: np.ndarray, path: Path) -> tuple[np.ndarray, list[str]]:
+    """Return (圈号, X, Y) as an (n, 3) float array and the 点号 of the point lines.
+
+    A fast pass with pandas' C parser; on any doubt the slow pass below finds the bad line.
     """
     block = "\n".join(pts)
+    names = _POINT_NAME.findall(block)
+    if len(names) != len(pts):
+        names = [p.partition(",")[0].strip() for p in pts]
     # 3 commas per line in total, and no NaN below (a line with fewer fields gives NaN):
     # then every line has exactly 4 fields
     ok = block.count(",") == 3 * len(pts)
@@ -273,9 +202,9 @@ def _parse_points(pts: list[str], pt_no: np.ndarray, path: Path) -> np.ndarray:
     bad = np.flatnonzero(~np.isfinite(out).all(axis=1) | (ring < 1) | (ring != np.round(ring)))
     if bad.size:
         k = int(bad[0])
-        raise _fail(path, int(pt_no[k]), f"{pts[k].strip()[:60]!r}: expected a whole 圈号 ≥ 1 "
+        raise fail(path, int(pt_no[k]), f"{pts[k].strip()[:60]!r}: expected a whole 圈号 ≥ 1 "
                                          "and finite coordinates")
-    return out
+    return out, names
 
 
 def _parse_points_slow(pts: list[str], pt_no: np.ndarray, path: Path) -> np.ndarray:
@@ -283,41 +212,25 @@ def _parse_points_slow(pts: list[str], pt_no: np.ndarray, path: Path) -> np.ndar
     for k, p in enumerate(pts):
         q = p.split(",")
         if len(q) != 4:
-            raise _fail(path, int(pt_no[k]), f"point line {p.strip()[:60]!r} has {len(q)} fields;"
+            raise fail(path, int(pt_no[k]), f"point line {p.strip()[:60]!r} has {len(q)} fields;"
                         " expected 点号,圈号,X,Y (or a parcel header ending in '@')")
         for col in range(3):
             try:
                 out[k, col] = float(q[col + 1])
             except ValueError:
                 name = ("圈号 (ring number)", "X (northing)", "Y (easting)")[col]
-                raise _fail(path, int(pt_no[k]), f"{name} {q[col + 1].strip()!r} is not a "
+                raise fail(path, int(pt_no[k]), f"{name} {q[col + 1].strip()!r} is not a "
                                                  "number") from None
     return out
-
-
-def _first_int(text: str) -> int | None:
-    m = re.search(r"\d+", text or "")
-    return int(m.group()) if m else None
-
-
-def _datum(text: str) -> str | None:
-    t = text.upper()
-    if "2000" in t or "CGCS" in t:
-        return "CGCS2000"
-    if "西安" in t or "80" in t or "XIAN" in t:
-        return "Xian 1980"
-    if "北京" in t or "54" in t or "BEIJING" in t:
-        return "Beijing 1954"
-    return None
 
 
 def _detect_crs(meta, where, east, pt_no, path, crs, findings):
     """Datum, zone width, zone and EPSG from the header and the coordinate prefix."""
     src = str(path)
     at_zone = where.get("属性描述/带号", where.get("[属性描述]", int(pt_no[0])))
-    datum = _datum(meta.get("坐标系", ""))
+    datum = datum_of(meta.get("坐标系", ""))
     if datum is None and meta.get("坐标系") and crs is None:
-        raise _fail(path, where["属性描述/坐标系"], f"坐标系 (datum) {meta['坐标系']!r} is not "
+        raise fail(path, where["属性描述/坐标系"], f"坐标系 (datum) {meta['坐标系']!r} is not "
                     "CGCS2000, Xian 1980 or Beijing 1954; pass crs= (e.g. crs='EPSG:4527')")
     if datum is None:
         datum = "CGCS2000"
@@ -326,16 +239,16 @@ def _detect_crs(meta, where, east, pt_no, path, crs, findings):
                                     "assumed CGCS2000 (2000国家大地坐标系); pass crs= if it is not",
                                     1, "warning", src))
     width_text = meta.get("几度分带", meta.get("分带", ""))
-    width = _first_int(width_text)
+    width = first_int(width_text)
     zone_text = meta.get("带号", "")
-    zone_hdr = _first_int(zone_text)
+    zone_hdr = first_int(zone_text)
     prefixed = east >= 1e7
     zone = zone_hdr
     if prefixed.any():
         zones = np.floor(east / 1e6).astype(np.int64)
         odd = np.flatnonzero(~prefixed | (zones != zones[0]))
         if odd.size:
-            raise _fail(path, int(pt_no[odd[0]]), f"easting {east[odd[0]]:.3f} has another zone "
+            raise fail(path, int(pt_no[odd[0]]), f"easting {east[odd[0]]:.3f} has another zone "
                         f"prefix than the first point's zone {zones[0]} (or none); one file must "
                         "hold one zone and one convention")
         zone = int(zones[0])
@@ -347,9 +260,9 @@ def _detect_crs(meta, where, east, pt_no, path, crs, findings):
     if zone is None:
         if crs is not None:
             return datum, width, None, None
-        raise _fail(path, at_zone, "带号 (zone) is empty and the eastings carry no zone prefix; "
+        raise fail(path, at_zone, "带号 (zone) is empty and the eastings carry no zone prefix; "
                                 "write 带号 in [属性描述] or pass crs=")
-    by_range = 3 if zone in _ZONES[3] else 6 if zone in _ZONES[6] else None
+    by_range = 3 if zone in ZONES[3] else 6 if zone in ZONES[6] else None
     if width is None or (by_range is not None and width != by_range):
         if width is not None:
             findings.append(Finding(
@@ -357,13 +270,13 @@ def _detect_crs(meta, where, east, pt_no, path, crs, findings):
                 f"used {by_range}-degree zones", 1, "warning", src))
         width = by_range
     if width is None and crs is None:
-        raise _fail(path, at_zone, f"zone {zone} is neither a 3-degree (25-45) nor a 6-degree "
+        raise fail(path, at_zone, f"zone {zone} is neither a 3-degree (25-45) nor a 6-degree "
                                 "(13-23) zone; pass crs=")
     try:
         epsg = gk_epsg(datum, width, zone, prefixed=bool(prefixed.any()))  # type: ignore[arg-type]
     except CRSError as exc:
         if crs is None:
-            raise _fail(path, at_zone, f"{exc}; pass crs=") from None
+            raise fail(path, at_zone, f"{exc}; pass crs=") from None
         epsg = None
     return datum, width, zone, epsg
 
@@ -392,7 +305,8 @@ def _assemble(kind: str, rings: list[np.ndarray]) -> BaseGeometry:
 
 
 def read_boundary_txt(
-    path: str | os.PathLike[str], *, encoding: str | None = None, crs: Any = None
+    path: str | os.PathLike[str], *, encoding: str | None = None, crs: Any = None,
+    region_code: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a boundary-point TXT file (界址点坐标, domain.md §5.1) into parcels.
 
@@ -406,6 +320,10 @@ def read_boundary_txt(
     crs : CRS-like, optional
         Overrides the CRS detected from the header and the coordinates (a difference is an
         ``info`` finding). Needed only when the file gives neither a zone prefix nor 带号.
+    region_code : str, optional
+        Administrative code of the county (``region.code``, e.g. ``"370321"``) or province
+        the parcels belong to; every parcel outside the extent of its province is reported
+        (``parcel_outside_province``, warning), with the zones that would put it inside.
 
     Returns
     -------
@@ -413,7 +331,11 @@ def read_boundary_txt(
         One row per parcel, in file order: ``parcel_no`` (地块编号), ``name`` (地块名称),
         ``geometry_kind`` (点/线/面), ``sheet`` (图幅号), ``use`` (地块用途), ``dlbm``
         (地类编码), ``area_ha_header`` (the header's area converted to ha; NaN if empty),
-        ``points`` (number of point lines), ``geometry`` (x = easting, y = northing, as in
+        ``points`` (number of point lines), the extra header fields of the 9, 10 and 13-field
+        forms ``patch_type`` (图斑类型), ``land_class`` (地类), ``grade_before`` (等别前),
+        ``grade_after`` (等别后), ``description`` (描述), ``note`` (备注) as text ('' when
+        absent), ``point_names`` (the 点号 of the point lines, comma-joined, kept for the
+        writer), ``geometry`` (x = easting, y = northing, as in
         the file, in the CRS detected: prefixed eastings -> the zone-prefixed EPSG). Polygons
         are built from 圈号 in order: 圈号 1 is the outer ring; a later ring inside an earlier
         part is a hole of it, otherwise it starts a new part (MultiPolygon). Point parcels
@@ -422,7 +344,8 @@ def read_boundary_txt(
         zone_width, zone, precision, epsg, crs, features, header (the [属性描述] pairs) and
         sections (other sections, e.g. 项目信息). ``attrs["findings"]``: list of Finding
         (zone_mismatch, swapped_xy, area_mismatch, point_count_mismatch, ring_closed,
-        invalid_geometry, datum_assumed, zone_width_mismatch, crs_override, encoding).
+        invalid_geometry, datum_assumed, zone_width_mismatch, crs_override, encoding,
+        parcel_outside_province).
 
     Raises
     ------
@@ -440,39 +363,40 @@ def read_boundary_txt(
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise _fail(path, None, f"cannot be read ({exc.strerror}); check the path") from None
+        raise fail(path, None, f"cannot be read ({exc.strerror}); check the path") from None
     text, enc = _decode(raw, path, encoding)
     text = text.lstrip("\ufeff")
     if "，" in text:
         text = text.replace("，", ",")
+    text = normalise_sections(text)
     if text.count("\r") != text.count("\r\n"):  # old Mac line ends; CRLF is split below
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     sections, hdr_no, headers, pt_no, pts, where = _scan(text, path)
     if not headers:
-        raise _fail(path, where.get("[地块坐标]", where["end"]), "no parcels found; expected a "
+        raise fail(path, where.get("[地块坐标]", where["end"]), "no parcels found; expected a "
                     "[地块坐标] section with parcel header lines ending in '@'")
     src = str(path)
     findings: list[Finding] = []
     if encoding is None:
         findings.append(Finding("encoding", f"{src}: read as {enc}", 1, "info", src))
     meta = sections.pop("属性描述", {})
-    rec = [_parse_header(h, path, n) for h, n in zip(headers, hdr_no, strict=True)]
+    rec = [parse_header(h, path, n) for h, n in zip(headers, hdr_no, strict=True)]
     hdr = np.asarray(hdr_no)
     pno = pt_no
     owner = np.searchsorted(hdr, pno) - 1
     if owner.size and owner[0] < 0:
-        raise _fail(path, int(pt_no[0]), "point line before the first parcel header (a line ending "
+        raise fail(path, int(pt_no[0]), "point line before the first parcel header (a line ending "
                                     "in '@')")
     counts = np.bincount(owner, minlength=len(rec))
     if (counts == 0).any():
         k = int(np.flatnonzero(counts == 0)[0])
-        raise _fail(path, hdr_no[k], "parcel header without point lines; expected 点号,圈号,X,Y")
-    arr = _parse_points(pts, pt_no, path)
+        raise fail(path, hdr_no[k], "parcel header without point lines; expected 点号,圈号,X,Y")
+    arr, point_names = _parse_points(pts, pt_no, path)
     ring, x_col, y_col = arr[:, 0].astype(np.int64), arr[:, 1], arr[:, 2]
     swapped = ((x_col >= 1e7) & (y_col < 1e7)) | ((x_col < 1e6) & (y_col >= 1e6) & (y_col < 1e7))
     north = np.where(swapped, y_col, x_col)
     east = np.where(swapped, x_col, y_col)
-    nos = [r[0] for r in rec]
+    nos = [r["地块编号"] for r in rec]
     if swapped.any():
         bad = [nos[k] for k in np.unique(owner[swapped])]
         findings.append(Finding(
@@ -493,19 +417,19 @@ def read_boundary_txt(
     uniq, first = np.unique(key, return_index=True)
     if uniq.size != key.size:
         dup = np.setdiff1d(np.arange(key.size), first)[0]
-        raise _fail(path, int(pt_no[starts[dup]]), f"圈号 {run_ring[dup]} of parcel "
+        raise fail(path, int(pt_no[starts[dup]]), f"圈号 {run_ring[dup]} of parcel "
                     f"{nos[run_owner[dup]]!r} appears again; the points of a ring must be "
                     "consecutive")
     xy = np.column_stack([east, north])
     closed = (xy[starts] == xy[ends - 1]).all(axis=1)
-    kinds = np.array([_KINDS[r[2]] for r in rec])
+    kinds = np.array([KINDS[r["图形属性"]] for r in rec])
     run_kind = kinds[run_owner]
     need = np.where(run_kind == "polygon", np.where(closed, 4, 3), np.where(run_kind == "line",
                                                                              2, 1))
     short = np.flatnonzero(ends - starts < need)
     if short.size:
         k = int(short[0])
-        raise _fail(path, int(pt_no[starts[k]]), f"圈号 {run_ring[k]} of parcel "
+        raise fail(path, int(pt_no[starts[k]]), f"圈号 {run_ring[k]} of parcel "
                     f"{nos[run_owner[k]]!r} has {ends[k] - starts[k]} point(s); a 面 ring needs "
                     "3 distinct points (closed by repeating the first), a 线 needs 2")
     open_rings = np.flatnonzero((run_kind == "polygon") & ~closed)
@@ -524,20 +448,27 @@ def read_boundary_txt(
     for p in np.flatnonzero(pd.isna(geoms)):
         sel = range(np.searchsorted(run_owner, p), np.searchsorted(run_owner, p, side="right"))
         geoms[p] = _assemble(kinds[p], [_close(xy[starts[k]:ends[k]], kinds[p]) for k in sel])
-    gdf = gpd.GeoDataFrame(
-        {
-            "parcel_no": nos,
-            "name": [r[1] for r in rec],
-            "geometry_kind": [r[2] for r in rec],
-            "sheet": [r[3] for r in rec],
-            "use": [r[4] for r in rec],
-            "dlbm": [r[5] for r in rec],
-            "area_ha_header": np.array([r[6] for r in rec], dtype=float),
-            "points": counts.astype(np.int64),
-        },
-        geometry=gpd.GeoSeries(geoms, crs=out_crs),
-    )
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    columns: dict[str, Any] = {
+        "parcel_no": nos,
+        "name": [r["地块名称"] for r in rec],
+        "geometry_kind": [r["图形属性"] for r in rec],
+        "sheet": [r["图幅号"] for r in rec],
+        "use": [r["地块用途"] for r in rec],
+        "dlbm": [r["地类编码"] for r in rec],
+        "area_ha_header": np.array([r["area_ha"] for r in rec], dtype=float),
+        "points": counts.astype(np.int64),
+        **{col: [r[field] for r in rec] for field, col in EXTRA_COLUMNS.items()},
+        "point_names": [",".join(point_names[a:b]) for a, b in itertools.pairwise(bounds)],
+    }
+    gdf = gpd.GeoDataFrame(columns, columns=COLUMNS, geometry=gpd.GeoSeries(geoms, crs=out_crs))
     _check(gdf, rec, meta, src, findings)
+    if region_code:
+        outside = outside_province(gdf, region_code, source=src, ids=gdf["parcel_no"],
+                                   zone_width=width, datum=datum,
+                                   prefixed=bool((east >= 1e7).any()))
+        if outside is not None:
+            findings.append(outside)
     gdf.attrs["source"] = {
         "role": "boundary_txt", "path": src, "sha256": hashlib.sha256(raw).hexdigest(),
         "features": len(gdf), "crs": out_crs.to_string(), "encoding": enc,
@@ -575,7 +506,7 @@ def _precision(meta: dict[str, str]) -> float:
 
 def _check(gdf, rec, meta, src, findings) -> None:
     """Check the header point count and area against the geometry, and its validity."""
-    declared = np.array([r[7] for r in rec])
+    declared = np.array([r["npts"] for r in rec])
     bad = np.flatnonzero(declared != gdf["points"].to_numpy())
     if bad.size:
         findings.append(Finding(
@@ -586,7 +517,7 @@ def _check(gdf, rec, meta, src, findings) -> None:
     poly = (gdf["geometry_kind"] == "面").to_numpy()
     geom = gdf.geometry.to_numpy()
     area = np.where(poly, shapely.area(geom) / 1e4, np.nan)
-    tol = np.array([r[8] for r in rec]) + shapely.length(geom) * _precision(meta) / 1e4
+    tol = np.array([r["area_tol_ha"] for r in rec]) + shapely.length(geom) * _precision(meta) / 1e4
     head = gdf["area_ha_header"].to_numpy()
     bad = np.flatnonzero(poly & np.isfinite(head) & (np.abs(head - area) > tol))
     if bad.size:
@@ -604,9 +535,38 @@ def _check(gdf, rec, meta, src, findings) -> None:
             int(bad.size), "warning", src, gdf["parcel_no"].iloc[bad[:5]].tolist()))
 
 
-# The writer lives in its own module (size); it reads the tables above at call time.
-from landuse.io._boundary_txt_writer import (  # noqa: E402
-    txt_to_vector,
-    vector_to_txt,
-    write_boundary_txt,
-)
+def txt_to_vector(
+    in_path: str | os.PathLike[str],
+    out_path: str | os.PathLike[str],
+    *,
+    layer: str | None = None,
+    encoding: str | None = None,
+) -> Path:
+    """Convert a boundary-point TXT file to a vector file (``landuse txt2vec``).
+
+    The driver follows the extension of ``out_path`` (.gpkg, .geojson, .fgb, .shp). The
+    output is written to a temporary file beside it and moved in place at the end, so a
+    failure leaves no partial output. Findings are emitted as warnings by the reader.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_path``.
+    """
+    gdf = read_boundary_txt(in_path, encoding=encoding)
+    out = Path(out_path)
+    kinds = sorted(set(gdf["geometry_kind"]))
+    if out.suffix.lower() == ".shp" and len(kinds) > 1:
+        raise GeometryError(f"{in_path} holds {'/'.join(kinds)} parcels, which one Shapefile "
+                            "cannot store; write a .gpkg (or .geojson) instead")
+    if out.suffix.lower() == ".shp":  # a .dbf text field holds 254 characters at most
+        gdf = gdf.drop(columns="point_names")
+    kwargs = {"layer": layer or Path(in_path).stem} if out.suffix.lower() == ".gpkg" else {}
+    tmpdir = Path(tempfile.mkdtemp(dir=out.parent, prefix=".txt2vec."))
+    try:
+        gdf.to_file(tmpdir / out.name, **kwargs)
+        for f in sorted(tmpdir.iterdir()):  # a Shapefile is several files
+            os.replace(f, out.parent / f.name)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+    return out
