@@ -22,6 +22,7 @@ import shapely
 from landuse._validate import check_numeric, raise_problems, require_crs
 from landuse.errors import InputFileError, SchemaError
 from landuse.findings import Finding
+from landuse.io._boundary_txt_reader import read_boundary_txt
 from landuse.io._curves import Linearised, linearised_finding
 from landuse.io._encoding import DbfEncoding
 from landuse.io._geometry import clean_geometry
@@ -214,17 +215,15 @@ def dates(values: pd.Series) -> tuple[pd.Series, list[str]]:
     return parsed.astype("datetime64[ns]"), bad
 
 
-def read_txt(path: PathLike, *, encoding: str | None, working_crs: Any | None) -> Layer:
-    """Read a boundary-point TXT through :mod:`landuse.io.boundary_txt` into a :class:`Layer`."""
-    try:
-        from landuse.io.boundary_txt import read_boundary_txt
-    except ImportError as exc:  # the module is optional while the package is assembled
-        raise InputFileError(
-            f"{path}: reading mining rights from a boundary-point TXT needs "
-            f"landuse.io.boundary_txt, which is not available ({exc}); convert the file with "
-            "`landuse txt2vec` or give a vector layer"
-        ) from None
-    gdf = read_boundary_txt(path, encoding=encoding)
+def read_txt(
+    path: PathLike, *, encoding: str | None, working_crs: Any | None,
+    region_code: str | None = None,
+) -> Layer:
+    """Read a boundary-point TXT through :mod:`landuse.io.boundary_txt` into a :class:`Layer`.
+
+    With ``region_code``, parcels outside that province are a finding.
+    """
+    gdf = read_boundary_txt(path, encoding=encoding, region_code=region_code)
     findings = list(gdf.attrs.get("findings", []))
     info = dict(gdf.attrs.get("source", {}))
     p = Path(path)

@@ -339,6 +339,7 @@ def read_parcels(
     encoding: str | None = None,
     layer: str | None = None,
     working_crs: Any = None,
+    region_code: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read parcel geometries for the ledger from boundary-point TXT files or a vector layer.
 
@@ -354,6 +355,8 @@ def read_parcels(
     working_crs : CRS-like, optional
         Reproject every file to this CRS (an ``info`` finding per file moved). Without it,
         files in different CRSs are an error.
+    region_code : str, optional
+        The county's code (``region.code``): TXT parcels outside its province are a finding.
 
     Returns
     -------
@@ -373,7 +376,8 @@ def read_parcels(
     findings: list[Finding] = []
     for p in paths:
         if p.suffix.lower() == ".txt":
-            g = read_boundary_txt(p, encoding=encoding).rename(columns={"parcel_no": "parcel_id"})
+            g = read_boundary_txt(p, encoding=encoding, region_code=region_code).rename(
+                columns={"parcel_no": "parcel_id"})
         else:
             try:
                 g = read_vector(p, layer=layer)  # curves linearised, with a finding
