@@ -33,7 +33,6 @@ import hashlib
 import io
 import itertools
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -160,33 +159,32 @@ def _scan(text: str, path: Path):
     return sections, hdr_no, headers, nos, pts, where
 
 
-_POINT_NAME = re.compile(r"^[ \t]*([^,\n]*?)[ \t]*,", re.MULTILINE)
-
-
 def _parse_points(pts: list[str], pt_no: np.ndarray, path: Path) -> tuple[np.ndarray, list[str]]:
     """Return (圈号, X, Y) as an (n, 3) float array and the 点号 of the point lines.
 
     A fast pass with pandas' C parser; on any doubt the slow pass below finds the bad line.
     """
     block = "\n".join(pts)
-    names = _POINT_NAME.findall(block)
-    if len(names) != len(pts):
-        names = [p.partition(",")[0].strip() for p in pts]
     # 3 commas per line in total, and no NaN below (a line with fewer fields gives NaN):
     # then every line has exactly 4 fields
     ok = block.count(",") == 3 * len(pts)
     if ok:
         try:
-            out = pd.read_csv(
+            df = pd.read_csv(
                 io.StringIO(block), header=None, names=["n", "r", "x", "y"],
-                usecols=["r", "x", "y"], dtype={"r": float, "x": float, "y": float},
+                dtype={"n": object, "r": float, "x": float, "y": float}, na_filter=False,
                 quoting=csv.QUOTE_NONE, skip_blank_lines=False, engine="c",
-            ).to_numpy()
+            )
+            out = df[["r", "x", "y"]].to_numpy()
+            col = df["n"]  # object: the names as written (na_filter off)
+            padded = " ," in block or "\t" in block or "\n " in block or block[:1] == " "
+            names = (col.str.strip() if padded else col).tolist()
             ok = out.shape[0] == len(pts)
         except (ValueError, pd.errors.ParserError):
             ok = False
     if not ok or not np.isfinite(out).all():
         out = _parse_points_slow(pts, pt_no, path)
+        names = [p.partition(",")[0].strip() for p in pts]
     ring = out[:, 0]
     bad = np.flatnonzero(~np.isfinite(out).all(axis=1) | (ring < 1) | (ring != np.round(ring)))
     if bad.size:

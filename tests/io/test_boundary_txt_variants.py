@@ -213,3 +213,13 @@ def test_reader_and_writer_do_not_import_each_other():
     # the public module joins them
     assert write_boundary_txt.__module__ == "landuse.io._boundary_txt_writer"
     assert read_boundary_txt.__module__ == "landuse.io._boundary_txt_reader"
+
+
+def test_9_field_header_reads_description_and_writes_back_as_10(tmp_path):
+    text = (DATA / "header10_province_gbk_crlf.txt").read_bytes().decode("gb18030")
+    path = tmp_path / "h9.txt"
+    path.write_text(text.replace(",批次用地,已征收,@", ",批次用地,@"), encoding="utf-8")
+    gdf = read_boundary_txt(path)
+    assert (gdf["description"].iat[0], gdf["note"].iat[0]) == ("批次用地", "")
+    text = lines(write_boundary_txt(gdf, tmp_path / "o.txt"))
+    assert "5,0.5000,P01,厂区地块,面,J50G001001,工业用地,0601,批次用地,,@" in text
