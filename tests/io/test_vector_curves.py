@@ -215,3 +215,27 @@ def test_read_rows_keep_file_order(tmp_path):
     for bsm, geom in zip(lu["BSM"], lu.geometry, strict=True):
         assert geom.area == pytest.approx(PATCHES[bsm][1], abs=0.01)
     assert np.all(lu["TBMJ"].to_numpy() == np.round([PATCHES[b][1] for b in lu["BSM"]], 2))
+
+
+def test_curves_with_z_are_linearised_and_flattened(tmp_path):
+    import pyogrio
+
+    from tests.io._curved_data import CRS, X0, Y0
+
+    def pz(x: float, y: float) -> bytes:
+        return struct.pack("<ddd", x, y, 7.0)
+
+    r = 50.0  # half disc with Z (ISO 1012 / 1010 / 1009 / 1008 / 1002): π r² / 2
+    arc_z = struct.pack("<BII", 1, 1008, 3) + pz(X0 + r, Y0) + pz(X0, Y0 + r) + pz(X0 - r, Y0)
+    line_z = struct.pack("<BII", 1, 1002, 2) + pz(X0 - r, Y0) + pz(X0 + r, Y0)
+    wkb = (struct.pack("<BII", 1, 1012, 1) + struct.pack("<BII", 1, 1010, 1)
+           + struct.pack("<BII", 1, 1009, 2) + arc_z + line_z)
+    path = tmp_path / "z.gpkg"
+    table = pa.table({"BSM": ["Z1"], "DLBM": ["0101"], "geometry": pa.array([wkb], pa.binary())})
+    pyogrio.write_arrow(table, path, layer="DLTB", driver="GPKG", geometry_name="geometry",
+                        geometry_type="Unknown", crs=CRS)
+    lu = read_landuse(path)
+    assert not lu.has_z.any()
+    bound = r * r * math.pi * math.radians(0.1) ** 2 / 12  # r² Φ θ² / 12, Φ = π
+    assert abs(lu.area.iat[0] - math.pi * r * r / 2) <= bound
+    assert [f.count for f in lu.attrs["findings"] if f.code == "curves_linearised"] == [1]
