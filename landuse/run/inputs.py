@@ -56,7 +56,8 @@ def _source_record(cfg: Config, role: str, path: Path, layer: str | None, obj: A
     }
 
 
-def _read_layer(src: LayerSource, working_crs: Any) -> gpd.GeoDataFrame:
+def _read_layer(src: LayerSource, working_crs: Any, region_code: str | None = None
+                ) -> gpd.GeoDataFrame:
 
     common = {"fields": src.fields or None, "encoding": src.encoding, "working_crs": working_crs}
     if src.role in ("landuse", "landuse_previous"):
@@ -70,7 +71,8 @@ def _read_layer(src: LayerSource, working_crs: Any) -> gpd.GeoDataFrame:
     if src.role == "protected_areas":
         return vector.read_protected_areas(src.path, layer=src.layer, **common)
     if src.role == "mining_rights":
-        return vector.read_mining_rights(src.path, layer=src.layer, **common)
+        return vector.read_mining_rights(src.path, layer=src.layer, region_code=region_code,
+                                         **common)
     raise ConfigError(f"layers.{src.role}: no reader for this role")  # pragma: no cover
 
 
@@ -117,13 +119,13 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
     for role in roles:
         src = cfg.layers[role]
         step(f"读取 reading {role}")
-        frame = capture(findings, partial(_read_layer, src, lu.crs))
+        frame = capture(findings, partial(_read_layer, src, lu.crs, cfg.region.code))
         inputs.layers[role] = frame
         inputs.sources.append(_source_record(cfg, role, src.path, src.layer, frame))
     for role, tsrc in cfg.tables.items():
         step(f"读取 reading {role}")
         if tsrc.parcels is not None:
-            parcels = capture(findings, partial(_read_parcels, tsrc, lu.crs))
+            parcels = capture(findings, partial(_read_parcels, tsrc, lu.crs, cfg.region.code))
             inputs.layers["land_supply_parcels"] = parcels
             inputs.sources.append(_source_record(cfg, "land_supply_parcels", tsrc.parcels,
                                                  tsrc.parcels_layer, parcels))
@@ -177,13 +179,14 @@ def _raster_records(cfg: Config, role: str, path: Path, classes: Path | None) ->
     return out
 
 
-def _read_parcels(src: TableSource, working_crs: Any) -> gpd.GeoDataFrame:
+def _read_parcels(src: TableSource, working_crs: Any, region_code: str | None = None
+                  ) -> gpd.GeoDataFrame:
     """Parcel geometries of the ledger: TXT files (a file or a folder of them) or a layer."""
     assert src.parcels is not None
     sources: Any = (sorted(src.parcels.glob("*.txt")) + sorted(src.parcels.glob("*.TXT"))
                     if src.parcels.is_dir() else src.parcels)
     return read_parcels(sources, encoding=src.encoding, layer=src.parcels_layer,
-                        working_crs=working_crs)
+                        working_crs=working_crs, region_code=region_code)
 
 
 def _read_table(src: TableSource, inputs: Inputs) -> pd.DataFrame:
