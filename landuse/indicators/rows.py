@@ -1,4 +1,4 @@
-"""Indicator rows of ``indicators.json`` (contract §3.1) and the all-indicator computation.
+"""Indicator rows of ``indicators.json`` (docs/contract.md §3.1) and the all-indicator computation.
 
 :func:`indicator_rows` turns any indicator result (a Series indexed by zone, as returned
 by the indicator functions, or a frame) into the contract's rows; :func:`compute_indicators`
@@ -44,7 +44,7 @@ def indicator_rows(
     zone_names: Mapping[str, str] | None = None,
     reason: str | Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Turn an indicator result indexed by zone into contract §3.1 rows.
+    """Turn an indicator result indexed by zone into docs/contract.md §3.1 rows.
 
     Parameters
     ----------

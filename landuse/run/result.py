@@ -23,19 +23,19 @@ __all__ = ["RunResult", "violations"]
 
 @dataclass
 class RunResult:
-    """Everything one annual run computed (contract §4).
+    """Everything one annual run computed (docs/contract.md §4).
 
     Attributes
     ----------
     config : Config
         The validated configuration.
     indicators : DataFrame
-        The rows of contract §3.1 (``id``, ``name_zh``, ``scope``, ``zone``, ``zone_name``,
+        The rows of docs/contract.md §3.1 (``id``, ``name_zh``, ``scope``, ``zone``, ``zone_name``,
         ``value``, ``unit``, ``components``, ``target``, ``status``, ``reason``).
     class_areas : DataFrame
         Area by land class and zone (official rule), with the 三大类 column.
     redlines : DataFrame
-        One row per redline finding (contract §3.2), without geometry.
+        One row per redline finding (docs/contract.md §3.2), without geometry.
     redline_layers : dict of str to GeoDataFrame
         ``mining_conflicts`` and ``zone_violations`` with the overlap geometry.
     findings : list of Finding
@@ -75,7 +75,7 @@ class RunResult:
         return int(violations(self.redlines).sum())
 
     def document(self) -> dict[str, Any]:
-        """Return the ``indicators.json`` document (contract §3.1)."""
+        """Return the ``indicators.json`` document (docs/contract.md §3.1)."""
         cfg = self.config
         return indicators_document(self.indicators, region_code=cfg.region.code,
                                    region_name=cfg.region.name, year=cfg.region.year,
@@ -96,7 +96,7 @@ class RunResult:
             landcover_areas=self.landcover_areas, protected=self.protected, rights=self.rights)
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write every output of contract §3 into ``out_dir`` atomically; returns it."""
+        """Write every output of docs/contract.md §3 into ``out_dir`` atomically; returns it."""
         return write_outputs(self.output_data(), out_dir)
 
 

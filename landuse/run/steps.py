@@ -44,7 +44,7 @@ def _township_codes(inputs: Inputs) -> pd.DataFrame:
 
 def indicator_rows(cfg: Config, inputs: Inputs, rules: Any,
                     findings: list[Finding]) -> pd.DataFrame:
-    """Compute the indicator rows of contract §3.1 (no targets yet), county and townships."""
+    """Compute the indicator rows of docs/contract.md §3.1 (no targets yet), county and townships."""
     prev_src = cfg.layers.get("landuse_previous")
     return capture(findings, lambda: indicator_table.county_indicators(
         inputs, year=cfg.region.year,
@@ -169,7 +169,7 @@ def apply_targets(cfg: Config, rows: pd.DataFrame, targets: Any = None) -> pd.Da
 
 
 def provenance(cfg: Config, inputs: Inputs, findings: list[Finding], rules_label: str) -> dict:
-    """Return the ``provenance`` object of ``indicators.json`` (contract §3.1)."""
+    """Return the ``provenance`` object of ``indicators.json`` (docs/contract.md §3.1)."""
     return {
         "landuse_version": __version__,
         "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
