@@ -89,7 +89,7 @@ def records_from_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
 
 def indicators_document(rows: pd.DataFrame, *, region_code: str, region_name: str, year: int,
                         provenance: Mapping[str, Any]) -> dict[str, Any]:
-    """Assemble the ``indicators.json`` document of docs/contract.md §3.1 (schema ``landuse/indicators@1``).
+    """Assemble ``indicators.json`` (docs/contract.md §3.1, schema ``landuse/indicators@1``).
 
     Parameters
     ----------

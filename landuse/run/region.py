@@ -96,7 +96,8 @@ def _template(config: str | Path | Mapping[str, Any] | None) -> tuple[dict[str, 
             return tomllib.load(fh), path
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"region config template {path} cannot be read as TOML: {exc}; "
-                          "give a config like docs/contract.md §2 (its [layers.landuse] is replaced "
+                          "give a config like docs/contract.md §2 (its [layers.landuse] is "
+                          "replaced "
                           "per county)") from None
 
 

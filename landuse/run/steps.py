@@ -44,7 +44,7 @@ def _township_codes(inputs: Inputs) -> pd.DataFrame:
 
 def indicator_rows(cfg: Config, inputs: Inputs, rules: Any,
                     findings: list[Finding]) -> pd.DataFrame:
-    """Compute the indicator rows of docs/contract.md §3.1 (no targets yet), county and townships."""
+    """Compute the rows of docs/contract.md §3.1 (no targets yet), county and townships."""
     prev_src = cfg.layers.get("landuse_previous")
     return capture(findings, lambda: indicator_table.county_indicators(
         inputs, year=cfg.region.year,

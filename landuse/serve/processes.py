@@ -49,7 +49,8 @@ def _string(description: str, **extra: Any) -> dict[str, Any]:
 
 _CONFIG_INPUT = {
     "title": "Run config",
-    "description": "Path of a county run config (TOML, docs/contract.md §2) relative to the server's "
+    "description": "Path of a county run config (TOML, docs/contract.md §2) relative to the "
+                   "server's "
                    "--data-root, e.g. 'huantai/config.toml'. Absolute paths, '..' and "
                    "symlinks out of the data root are refused, as is a config whose files "
                    "lie outside it.",
@@ -240,8 +241,8 @@ class IndicatorsProcessor(LanduseProcessor):
                 "inside the archive (default 'config.toml', at the top or in the archive's "
                 "one top folder).")},
             "archive_base64": {"title": "Uploaded county folder (ZIP, base64)", **_string(
-                "A ZIP archive, base64-encoded, of a run config (TOML, docs/contract.md §2) and every "
-                "file it names by relative paths (layers, tables, targets). At most "
+                "A ZIP archive, base64-encoded, of a run config (TOML, docs/contract.md §2) "
+                "and every file it names by relative paths (layers, tables, targets). At most "
                 "--max-upload-bytes as sent (base64) and 10 times that unpacked; no links, "
                 "no absolute paths or '..'. Give this or a 'config' under the data root.",
                 contentEncoding="base64", contentMediaType="application/zip")},
