@@ -10,7 +10,6 @@ phase re-reads, re-normalises or re-validates an input.
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -21,8 +20,8 @@ import pandas as pd
 
 from landuse.config import Config, LayerSource, TableSource
 from landuse.county import County, prepare_county
-from landuse.errors import ConfigError, LanduseWarning
-from landuse.findings import Finding, get_findings
+from landuse.errors import ConfigError
+from landuse.findings import Finding, get_findings, quiet
 from landuse.indicators.targets import load_targets
 from landuse.io import vector
 from landuse.io._source import file_sha256
@@ -77,23 +76,14 @@ def _read_layer(src: LayerSource, working_crs: Any, region_code: str | None = No
 
 
 def capture(findings: list[Finding], func: Callable[[], Any]) -> Any:
-    """Call ``func`` and collect the findings of its result into ``findings``.
+    """Call ``func`` and collect the findings it returns with its result into ``findings``.
 
-    LanduseWarnings are not re-emitted: each is a finding (from the result's attrs, or
-    made from the warning's message), shown in the outputs and the CLI summary.
+    One channel: the findings are read from the result (``attrs["findings"]``); inside the
+    run no :class:`~landuse.errors.LanduseWarning` is emitted (:func:`landuse.findings.quiet`).
     """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", LanduseWarning)
+    with quiet():
         value = func()
-    found = get_findings(value)
-    messages = {f.message for f in found}
-    for w in caught:
-        if not issubclass(w.category, LanduseWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        elif str(w.message) not in messages:
-            found.append(Finding(code="warning", message=str(w.message), count=1))
-            messages.add(str(w.message))
-    findings.extend(found)
+    findings.extend(get_findings(value))
     return value
 
 
