@@ -15,9 +15,9 @@ Examples
 --------
 >>> import landuse.run
 >>> result = landuse.run.run("sample_data/config.toml")
->>> county = result.indicators.query("scope == 'county'").set_index("id")
->>> round(county.loc["total_area", "value"], 1), county.loc["total_area", "unit"]
-(50900.0, 'ha')
+>>> total = result.indicators.query("scope == 'county'").set_index("id").loc["total_area"]
+>>> print(f"{total['value']:.1f} {total['unit']}")
+50900.0 ha
 >>> result.to_json("indicators.json").name
 'indicators.json'
 """

@@ -178,13 +178,14 @@ def test_sample_all_rows_with_township_and_farmland_layers(lu, sample):
     from landuse.indicators._common import registry
     from landuse.indicators.rows import compute_indicators
     from landuse.io.tables import read_socioeconomic
+    from landuse.report.document import records_from_rows
 
     towns, pf = sample["XZQ"], sample["YJJBNTBHTB"]
     hsf = sample.raw("GBZNT").to_crs(lu.crs)
     socio = read_socioeconomic(STATS) if STATS.is_file() else None
     rows = compute_indicators(lu, townships=towns, permanent_farmland=pf,
                               high_standard_farmland=hsf, socio=socio, year=2022)
-    json.dumps(rows.to_dict(orient="records"), allow_nan=False, ensure_ascii=False)
+    json.dumps(records_from_rows(rows), allow_nan=False, ensure_ascii=False)
     assert set(rows.loc[rows["scope"] == "township", "zone"]) == set(towns["zone"])
     reg = registry()
     for iid in reg.index[reg["additive"] == "1"]:
