@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from landuse.report.document import records_from_rows
+
 ROOT = Path(__file__).resolve().parents[2]
 STATS = ROOT / "sample_data" / "stats.csv"
 TARGETS = ROOT / "sample_data" / "targets.toml"
@@ -117,7 +119,7 @@ def test_permanent_farmland_layer_figure(lu, sample):
 
     raw = sample.raw("YJJBNTBHTB")
     pf = sample["YJJBNTBHTB"]
-    s = farmland.permanent_farmland_area(pf, lu=lu)
+    s = farmland.permanent_farmland_area(lu, pf)
     county = s[[len(z) == 6 for z in s.index]].sum()
     assert county == pytest.approx(pd.to_numeric(raw["YJJBNTMJ"]).sum() / 1e4, rel=1e-9)
     comps = s.attrs["components"]
@@ -178,7 +180,6 @@ def test_sample_all_rows_with_township_and_farmland_layers(lu, sample):
     from landuse.indicators._common import registry
     from landuse.indicators.rows import compute_indicators
     from landuse.io.tables import read_socioeconomic
-    from landuse.report.document import records_from_rows
 
     towns, pf = sample["XZQ"], sample["YJJBNTBHTB"]
     hsf = sample.raw("GBZNT").to_crs(lu.crs)
