@@ -65,8 +65,9 @@ def geopandas_case(folder: Path, df1: str, df2: str,
 
     The coordinates are kept as they are and labelled :data:`PLANAR_CRS`.
     """
-    return tuple(gpd.read_file(folder / name).set_crs(PLANAR_CRS, allow_override=True)
-                 for name in (df1, df2, expected))  # type: ignore[return-value]
+    a, b, peer = (gpd.read_file(folder / name).set_crs(PLANAR_CRS, allow_override=True)
+                  for name in (df1, df2, expected))
+    return a, b, peer
 
 
 def beside_peer(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, peer: gpd.GeoDataFrame,
