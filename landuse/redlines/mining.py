@@ -1,9 +1,13 @@
 """Mining rights (矿业权) against protected areas (自然保护地、饮用水水源保护区、风景名胜区).
 
 The plan's rule (domain.md §3): inside 自然保护区, 饮用水水源保护区 and 风景名胜区 no new
-mining right may be granted, and existing ones withdraw in order. Which categories and
-zones prohibit mining, the withdrawal priority and the reasons are the rule table
-``landuse/rules/mining_prohibited.csv`` (see :mod:`landuse.redlines.tables`).
+mining right may be granted, and existing ones withdraw in order; new rights also pass a
+生态保护红线 review. Which categories and zones prohibit mining, the withdrawal priority and
+the reasons are the rule table ``landuse/rules/mining_prohibited.csv``; the activities
+自然资发〔2022〕142号 still permits inside the ecological redline (outside core zones) are
+``landuse/rules/mining_exceptions_142.csv`` (disposition ``review``); a right whose
+``valid_to`` lies before the evaluation date is ``expired`` (see
+:mod:`landuse.redlines.tables` and domain.md §7).
 
 Geometry is exact: every (right, protected feature) pair is intersected with shapely in a
 projected working CRS, after snapping both inputs to a grid of ``grid_size`` metres
@@ -18,6 +22,8 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import datetime as dt
 
 import geopandas as gpd
 import numpy as np
@@ -38,7 +44,12 @@ from landuse.redlines._common import (
     resolve_working_crs,
     snap,
 )
-from landuse.redlines.tables import load_mining_rules, match_mining_rules
+from landuse.redlines.tables import (
+    load_mining_exceptions,
+    load_mining_rules,
+    match_mining_exception,
+    match_mining_rules,
+)
 
 __all__ = [
     "MINING_COLUMNS",
@@ -54,9 +65,13 @@ STAGES = ("existing", "application")
 MINING_COLUMNS = (
     "licence_no", "right_type", "holder", "mineral", "stage", "against_id", "against_name",
     "category", "subtype", "zone_type", "relation", "overlap_m2", "share", "distance_m",
-    "right_area_m2", "prohibited", "priority", "disposition", "reason", "area_basis",
-    "township", "geometry",
+    "right_area_m2", "prohibited", "priority", "disposition", "status", "rule", "basis",
+    "reason", "area_basis", "township", "geometry",
 )
+ECO_REDLINE = "生态保护红线"
+#: disposition -> legal status of the row (domain.md §7); one definition for every output
+DISPOSITION_STATUS = {"withdraw": "violation", "refuse": "violation", "review": "review",
+                      "expired": "review", "none": "allowed"}
 _NUMERIC = ("overlap_m2", "share", "distance_m", "right_area_m2", "prohibited", "priority")
 _RELATION_ORDER = {"inside": 0, "touching": 1, "near": 2}
 
@@ -385,7 +400,9 @@ def check_new_right(
 
     Examples
     --------
-    >>> import geopandas as gpd, shapely
+    >>> import datetime as dt
+
+import geopandas as gpd, shapely
     >>> pa = gpd.GeoDataFrame({"id": ["P1"], "name": ["湿地"], "category": ["自然保护区"],
     ...     "zone": ["核心保护区"]}, geometry=[shapely.box(0, 0, 100, 100)], crs="EPSG:4527")
     >>> r = check_new_right(shapely.box(50, 0, 150, 100), pa, crs="EPSG:4527")
@@ -418,14 +435,103 @@ def _validate_rights(rights: gpd.GeoDataFrame) -> None:
         )
 
 
+def _with_redline(
+    protected: gpd.GeoDataFrame | None, redline: gpd.GeoDataFrame | None, crs: CRS
+) -> tuple[gpd.GeoDataFrame, list[Any]]:
+    """Protected areas and the ecological redline as one layer (category 生态保护红线)."""
+    parts, findings = [], []
+    if protected is not None:
+        fix = ("Read the layer with landuse.io.vector.read_protected_areas or map the fields "
+               "(contract.md §2.1).")
+        require_columns(protected, PROTECTED_FIELDS, "protected areas (自然保护地)", fix)
+        aligned, f = align_to(protected, crs, "protected areas (自然保护地)")
+        cols = [*PROTECTED_FIELDS, *(["subtype"] if "subtype" in aligned else [])]
+        parts.append(aligned[cols + ["geometry"]])
+        findings += f
+    if redline is not None:
+        require_columns(redline, ("line_id",), "ecological redline (生态保护红线)",
+                        "Read the layer with landuse.io.vector.read_control_line.")
+        aligned, f = align_to(redline, crs, "ecological redline (生态保护红线)")
+        name = (aligned["HXMC"].fillna("").astype(str) if "HXMC" in aligned
+                else pd.Series("", index=aligned.index))
+        parts.append(gpd.GeoDataFrame({
+            "id": aligned["line_id"].astype(str).to_numpy(), "name": name.to_numpy(),
+            "category": ECO_REDLINE, "zone": "", "subtype": ""},
+            geometry=aligned.geometry.array, crs=crs))
+        findings += f
+    if not parts:
+        raise SchemaError("mining_conflicts needs protected areas or an ecological redline "
+                          "layer (or both) to check the rights against.")
+    frame = pd.concat(parts, ignore_index=True)
+    frame["subtype"] = frame["subtype"].fillna("") if "subtype" in frame else ""
+    out = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs)
+    if protected is not None and "source" in protected.attrs:
+        out.attrs["source"] = protected.attrs["source"]
+    return out, findings
+
+
+def _expired(rights: pd.DataFrame, evaluation_date: Any) -> np.ndarray:
+    """True where ``valid_to`` lies before the evaluation date (False when either is unknown)."""
+    if evaluation_date is None or "valid_to" not in rights:
+        return np.zeros(len(rights), dtype=bool)
+    when = pd.Timestamp(evaluation_date)
+    valid_to = pd.to_datetime(rights["valid_to"], errors="coerce")
+    return (valid_to.notna() & (valid_to < when)).to_numpy()
+
+
+def _judge(out: pd.DataFrame, expired: np.ndarray, exceptions: pd.DataFrame,
+           sliver_m2: float, evaluation_date: Any) -> None:
+    """Fill disposition, status, rule, basis and reason of every conflict row in place."""
+    conflict = ((out["relation"] == "inside") & out["prohibited"]).to_numpy()
+    disp, rule, basis, reason = [], [], [], []
+    for k, r in enumerate(out.to_dict("records")):
+        if not conflict[k]:
+            disp.append("none")
+            rule.append({"inside": r["rule"], "touching": "sliver_m2"}.get(r["relation"],
+                                                                           "near_m"))
+            basis.append(r["basis"] if r["relation"] == "inside" else "")
+            reason.append(_reason(r, sliver_m2))
+            continue
+        if expired[k]:
+            disp.append("expired")
+            rule.append("valid_to")
+            basis.append("矿业权有效期届满 / the right's validity ended")
+            reason.append(f"矿业权有效期已于 {str(r['valid_to'])[:10]} 届满（评价日 "
+                          f"{str(evaluation_date)[:10]}），不计入保护区内矿业权数，应核实注销 / "
+                          f"the right expired on {str(r['valid_to'])[:10]} before the "
+                          "evaluation date: not counted; check its cancellation")
+            continue
+        exc = match_mining_exception(exceptions, category=r["category"], zone=r["zone_type"],
+                                     stage=r["stage"], mineral=r["mineral"],
+                                     right_type=r["right_type"])
+        if exc is not None:
+            disp.append(str(exc["disposition"]))
+            rule.append(str(exc["rule"]))
+            basis.append(str(exc["basis"]))
+            reason.append(f"{exc['reason_zh']} / {exc['reason_en']}")
+            continue
+        disp.append(_disposition(r["stage"], True))
+        rule.append(r["rule"])
+        basis.append(r["basis"])
+        reason.append(_reason(r, sliver_m2))
+    out["disposition"] = disp
+    out["status"] = [DISPOSITION_STATUS[d] for d in disp]
+    out["rule"] = rule
+    out["basis"] = basis
+    out["reason"] = reason
+
+
 def mining_conflicts(
     rights: gpd.GeoDataFrame,
-    protected: gpd.GeoDataFrame,
+    protected: gpd.GeoDataFrame | None,
     *,
+    ecological_redline: gpd.GeoDataFrame | None = None,
+    evaluation_date: dt.date | str | None = None,
     sliver_m2: float = 1.0,
     near_m: float = 1000.0,
     grid_size: float = 0.001,
     rules: str | Path | pd.DataFrame | None = None,
+    exceptions: str | Path | pd.DataFrame | None = None,
     townships: gpd.GeoDataFrame | None = None,
     working_crs: Any | None = None,
 ) -> gpd.GeoDataFrame:
@@ -435,9 +541,18 @@ def mining_conflicts(
     ----------
     rights : GeoDataFrame
         Mining rights: ``licence_no`` (unique), ``right_type``, ``holder``, ``mineral``,
-        ``stage`` (``existing`` / ``application``); Polygon or MultiPolygon.
-    protected : GeoDataFrame
+        ``stage`` (``existing`` / ``application``), ``valid_to`` (optional); Polygon or
+        MultiPolygon.
+    protected : GeoDataFrame or None
         Protected areas: ``id``, ``name``, ``category``, ``zone`` (``subtype`` optional).
+    ecological_redline : GeoDataFrame, optional
+        The ecological redline (``read_control_line(kind="ecological_redline")``): its
+        features are checked too, as ``category = "生态保护红线"`` (id ``line_id``, name
+        ``HXMC``), the plan's redline review of mining rights.
+    evaluation_date : date or str, optional
+        A right whose ``valid_to`` lies before it gets disposition ``expired`` instead of
+        ``withdraw`` (not counted by
+        :func:`~landuse.redlines.summary.mining_rights_in_protected_areas`).
     sliver_m2 : float
         An overlap of at least this many m² is ``inside`` (a conflict when the rule table
         prohibits mining there); a smaller overlap, or edge/point contact, is ``touching``.
@@ -449,6 +564,8 @@ def mining_conflicts(
         geometries closer than 1.5 x ``grid_size`` count as touching; 0 = no snapping.
     rules : path or DataFrame, optional
         The mining rule table; default ``landuse/rules/mining_prohibited.csv``.
+    exceptions : path or DataFrame, optional
+        The 142号 exceptions; default ``landuse/rules/mining_exceptions_142.csv``.
     townships : GeoDataFrame, optional
         ``zone`` (9 digits) and geometry; each row gets the township its evidence overlaps
         most (for ``near`` rows: the right's).
@@ -460,11 +577,15 @@ def mining_conflicts(
     -------
     GeoDataFrame
         Columns :data:`MINING_COLUMNS`, rows sorted by ``licence_no``, relation, ``against_id``.
-        ``overlap_m2`` is planar in the working CRS; ``share = overlap_m2 / right_area_m2``;
-        ``disposition`` is ``withdraw`` (existing) / ``refuse`` (application) for an
-        ``inside`` row of a prohibiting category/zone, else ``none``. ``geometry`` is the
-        overlap (line or point for edge/point contact; shortest line for ``near``).
-        ``attrs``: ``findings`` (reprojections), ``working_crs``, ``rules``, options.
+        ``overlap_m2`` is planar in the working CRS; ``share = overlap_m2 / right_area_m2``.
+        ``disposition`` of an ``inside`` row of a prohibiting category/zone: ``expired``
+        (``valid_to`` before ``evaluation_date``), else ``review`` when a 142号 exception
+        matches (category, zone, stage, mineral, right_type), else ``withdraw`` (existing)
+        / ``refuse`` (application); ``none`` for every other row. ``status`` follows
+        :data:`DISPOSITION_STATUS` (withdraw/refuse = ``violation``); ``rule`` is the id of
+        the deciding table row, ``basis`` its document. ``geometry`` is the overlap (line or
+        point for edge/point contact; shortest line for ``near``). ``attrs``: ``findings``
+        (reprojections), ``working_crs``, ``rules``, options.
 
     Raises
     ------
@@ -475,15 +596,18 @@ def mining_conflicts(
     _check_options(sliver_m2, near_m)
     _validate_rights(rights)
     crs = resolve_working_crs(rights, "mining rights (矿业权)", working_crs)
-    index = ProtectedIndex(protected, working_crs=crs, grid_size=grid_size, rules=rules)
+    combined, found = _with_redline(protected, ecological_redline, crs)
+    index = ProtectedIndex(combined, working_crs=crs, grid_size=grid_size, rules=rules)
     aligned, findings = align_to(rights, crs, "mining rights (矿业权)")
-    findings = [*findings, *index.findings]
+    findings = [*findings, *found, *index.findings]
     geoms = snap(aligned.geometry.array, grid_size)
     rel = index.relate(geoms, sliver_m2=sliver_m2, near_m=near_m)
     pos = rel["pos"].to_numpy()
     right_area = shapely.area(geoms)
     out = pd.DataFrame({c: rights[c].fillna("").astype(str).to_numpy()[pos]
                         for c in RIGHT_FIELDS})
+    out["valid_to"] = (rights["valid_to"].to_numpy()[pos] if "valid_to" in rights
+                       else pd.NaT)
     out = out.join(index.table.iloc[rel["ppos"].to_numpy()].reset_index(drop=True))
     out["relation"] = rel["relation"].to_numpy()
     out["overlap_m2"] = rel["overlap_m2"].to_numpy()
@@ -492,10 +616,8 @@ def mining_conflicts(
                              out=np.zeros(len(out)), where=out["right_area_m2"] > 0)
     out["distance_m"] = rel["distance_m"].to_numpy()
     out["prohibited"] = out["prohibited"].astype(bool)
-    conflict = (out["relation"] == "inside") & out["prohibited"]
-    out["disposition"] = [_disposition(s, c) for s, c in zip(out["stage"], conflict,
-                                                               strict=True)]
-    out["reason"] = [_reason(r, sliver_m2) for r in out.to_dict("records")]
+    _judge(out, _expired(out, evaluation_date), load_mining_exceptions(exceptions),
+           sliver_m2, evaluation_date)
     out["area_basis"] = "planar"
     locator = rel["geometry"].to_numpy().copy()
     is_near = out["relation"].to_numpy() == "near"
@@ -517,5 +639,7 @@ def mining_conflicts(
                      | {"prohibited": bool})
     attach_findings(out, findings)
     out.attrs.update({"working_crs": crs.to_string(), "rules": index.rules_source,
-                      "sliver_m2": sliver_m2, "near_m": near_m, "grid_size": grid_size})
+                      "sliver_m2": sliver_m2, "near_m": near_m, "grid_size": grid_size,
+                      "evaluation_date": (str(evaluation_date)[:10] if evaluation_date
+                                          is not None else None)})
     return out
