@@ -65,9 +65,10 @@ def redline_frames(cfg: Config, inputs: Inputs, rules: Any,
     red, pf, ub = (lay.get(k) for k in ("ecological_redline", "permanent_farmland",
                                          "urban_boundary"))
     frames = []
-    if "mining_rights" in lay and "protected_areas" in lay:
+    if "mining_rights" in lay and ("protected_areas" in lay or red is not None):
         frames.append(capture(findings, lambda: mining.mining_conflicts(
-            lay["mining_rights"], lay["protected_areas"], townships=towns, sliver_m2=sliver,
+            lay["mining_rights"], lay.get("protected_areas"), ecological_redline=red,
+            evaluation_date=cfg.evaluation_date, townships=towns, sliver_m2=sliver,
             working_crs=crs)))
     if red is not None:
         frames.append(capture(findings, lambda: control_lines.eco_redline_construction(

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -67,7 +67,7 @@ CONTROL_COLUMNS = (
 _LABELS = ("construction_type", "category", "status", "rule", "basis", "reason")
 FARMLAND_CODES = ("0101", "0102", "0103")
 _LU_FIELDS = ("BSM", "DLBM", "TBDLMJ", "township")
-StatusRules = str | Path | pd.DataFrame | None
+StatusRules: TypeAlias = str | Path | pd.DataFrame | None
 _LU_FIX = "Read the layer with landuse.io.vector.read_landuse (architecture.md)."
 _LINE_FIX = "Read the layer with landuse.io.vector.read_control_line (architecture.md)."
 
@@ -206,7 +206,7 @@ def _finish(gdf: gpd.GeoDataFrame, findings: list[Finding], **meta: Any) -> gpd.
 def _labelled(
     lu: gpd.GeoDataFrame, mask: np.ndarray, check: str, status_rules: StatusRules, what: str
 ) -> gpd.GeoDataFrame:
-    """The selected patches with their status row (``_status``, ``_rule`` ...) and reason."""
+    """Select the patches and attach their status row (``_status``, ``_rule`` ...) and reason."""
     sel = lu.loc[mask]
     labels = match_status(check, sel["DLBM"], sel["CZCSXM"], load_status_rules(status_rules))
     name = sel["DLMC"].astype(str) if "DLMC" in sel else pd.Series("", index=sel.index)

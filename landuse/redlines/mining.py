@@ -17,13 +17,12 @@ Areas are planar, in m², in the working CRS (``area_basis = "planar"``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import datetime as dt
 
 import geopandas as gpd
 import numpy as np
@@ -44,14 +43,21 @@ from landuse.redlines._common import (
     resolve_working_crs,
     snap,
 )
-from landuse.redlines.tables import (
-    load_mining_exceptions,
-    load_mining_rules,
-    match_mining_exception,
-    match_mining_rules,
+from landuse.redlines._mining_rules import (
+    DISPOSITION_STATUS,
+    ECO_REDLINE,
+    PROTECTED_FIELDS,
+    disposition_of,
+    expired_rights,
+    judge_conflicts,
+    reason_of,
+    with_redline,
 )
+from landuse.redlines.tables import load_mining_exceptions, load_mining_rules, match_mining_rules
 
 __all__ = [
+    "DISPOSITION_STATUS",
+    "ECO_REDLINE",
     "MINING_COLUMNS",
     "ProtectedIndex",
     "RightCheck",
@@ -60,7 +66,6 @@ __all__ = [
 ]
 
 RIGHT_FIELDS = ("licence_no", "right_type", "holder", "mineral", "stage")
-PROTECTED_FIELDS = ("id", "name", "category", "zone")
 STAGES = ("existing", "application")
 MINING_COLUMNS = (
     "licence_no", "right_type", "holder", "mineral", "stage", "against_id", "against_name",
@@ -68,10 +73,6 @@ MINING_COLUMNS = (
     "right_area_m2", "prohibited", "priority", "disposition", "status", "rule", "basis",
     "reason", "area_basis", "township", "geometry",
 )
-ECO_REDLINE = "生态保护红线"
-#: disposition -> legal status of the row (domain.md §7); one definition for every output
-DISPOSITION_STATUS = {"withdraw": "violation", "refuse": "violation", "review": "review",
-                      "expired": "review", "none": "allowed"}
 _NUMERIC = ("overlap_m2", "share", "distance_m", "right_area_m2", "prohibited", "priority")
 _RELATION_ORDER = {"inside": 0, "touching": 1, "near": 2}
 
@@ -90,31 +91,6 @@ def _transformer(src: Any, dst: str) -> Transformer | None:
     if src_crs == CRS.from_wkt(dst):
         return None
     return Transformer.from_crs(src_crs, CRS.from_wkt(dst), always_xy=True)
-
-
-def _disposition(stage: str, conflict: bool) -> str:
-    if not conflict:
-        return "none"
-    return "withdraw" if stage == "existing" else "refuse"
-
-
-def _reason(row: Mapping[str, Any], sliver_m2: float) -> str:
-    """Words for one (right, protected feature) row, Chinese then English."""
-    rel = row["relation"]
-    if rel == "near":
-        d = row["distance_m"]
-        return (f"不重叠，距最近保护地 {d:.3f} 米 / no overlap; {d:.3f} m from the nearest "
-                "protected area")
-    if rel == "touching":
-        return (f"仅边界接触（重叠 {row['overlap_m2']:.3f} 平方米 < {sliver_m2:g}），不计为冲突 / "
-                f"edge or point contact only (overlap {row['overlap_m2']:.3f} m² < sliver_m2 "
-                f"{sliver_m2:g}): not a conflict")
-    rule = f"{row['reason_zh']} / {row['reason_en']}"
-    if not row["prohibited"]:
-        return f"不在禁止采矿名录：{rule}"
-    if row["stage"] == "existing":
-        return f"已有矿业权应有序退出（退出顺序 {row['priority']:g}）：{rule}"
-    return f"申请不予批准 / application refused: {rule}"
 
 
 class ProtectedIndex:
@@ -334,7 +310,7 @@ class ProtectedIndex:
                    "priority": None if pd.isna(info["priority"]) else float(info["priority"])}
             hit = row["relation"] == "inside" and row["prohibited"]
             conflict |= hit
-            row["reason"] = _reason({**row, "stage": stage, "reason_zh": info["reason_zh"],
+            row["reason"] = reason_of({**row, "stage": stage, "reason_zh": info["reason_zh"],
                                      "reason_en": info["reason_en"]}, sliver_m2)
             if hit:
                 reasons.append(f"{info['against_name']}（{info['against_id']}）: {row['reason']}")
@@ -342,7 +318,7 @@ class ProtectedIndex:
             overlaps.append(polygonal(rel["geometry"][k]))
         union = float(shapely.union_all(overlaps).area) if overlaps else 0.0
         return RightCheck(
-            allowed=not conflict, disposition=_disposition(stage, conflict), stage=stage,
+            allowed=not conflict, disposition=disposition_of(stage, conflict), stage=stage,
             area_m2=area, protected_area_m2=union, protected_share=union / area if area else 0.0,
             contacts=tuple(contacts), nearest=nearest, reasons=tuple(reasons),
             working_crs=self._label, rules=self.rules_source,
@@ -400,9 +376,7 @@ def check_new_right(
 
     Examples
     --------
-    >>> import datetime as dt
-
-import geopandas as gpd, shapely
+    >>> import geopandas as gpd, shapely
     >>> pa = gpd.GeoDataFrame({"id": ["P1"], "name": ["湿地"], "category": ["自然保护区"],
     ...     "zone": ["核心保护区"]}, geometry=[shapely.box(0, 0, 100, 100)], crs="EPSG:4527")
     >>> r = check_new_right(shapely.box(50, 0, 150, 100), pa, crs="EPSG:4527")
@@ -433,92 +407,6 @@ def _validate_rights(rights: gpd.GeoDataFrame) -> None:
             f"{sorted(set(rights.loc[dup, 'licence_no'].astype(str)))[:5]}; each right needs "
             "one feature (merge the parts into a MultiPolygon)."
         )
-
-
-def _with_redline(
-    protected: gpd.GeoDataFrame | None, redline: gpd.GeoDataFrame | None, crs: CRS
-) -> tuple[gpd.GeoDataFrame, list[Any]]:
-    """Protected areas and the ecological redline as one layer (category 生态保护红线)."""
-    parts, findings = [], []
-    if protected is not None:
-        fix = ("Read the layer with landuse.io.vector.read_protected_areas or map the fields "
-               "(contract.md §2.1).")
-        require_columns(protected, PROTECTED_FIELDS, "protected areas (自然保护地)", fix)
-        aligned, f = align_to(protected, crs, "protected areas (自然保护地)")
-        cols = [*PROTECTED_FIELDS, *(["subtype"] if "subtype" in aligned else [])]
-        parts.append(aligned[cols + ["geometry"]])
-        findings += f
-    if redline is not None:
-        require_columns(redline, ("line_id",), "ecological redline (生态保护红线)",
-                        "Read the layer with landuse.io.vector.read_control_line.")
-        aligned, f = align_to(redline, crs, "ecological redline (生态保护红线)")
-        name = (aligned["HXMC"].fillna("").astype(str) if "HXMC" in aligned
-                else pd.Series("", index=aligned.index))
-        parts.append(gpd.GeoDataFrame({
-            "id": aligned["line_id"].astype(str).to_numpy(), "name": name.to_numpy(),
-            "category": ECO_REDLINE, "zone": "", "subtype": ""},
-            geometry=aligned.geometry.array, crs=crs))
-        findings += f
-    if not parts:
-        raise SchemaError("mining_conflicts needs protected areas or an ecological redline "
-                          "layer (or both) to check the rights against.")
-    frame = pd.concat(parts, ignore_index=True)
-    frame["subtype"] = frame["subtype"].fillna("") if "subtype" in frame else ""
-    out = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs)
-    if protected is not None and "source" in protected.attrs:
-        out.attrs["source"] = protected.attrs["source"]
-    return out, findings
-
-
-def _expired(rights: pd.DataFrame, evaluation_date: Any) -> np.ndarray:
-    """True where ``valid_to`` lies before the evaluation date (False when either is unknown)."""
-    if evaluation_date is None or "valid_to" not in rights:
-        return np.zeros(len(rights), dtype=bool)
-    when = pd.Timestamp(evaluation_date)
-    valid_to = pd.to_datetime(rights["valid_to"], errors="coerce")
-    return (valid_to.notna() & (valid_to < when)).to_numpy()
-
-
-def _judge(out: pd.DataFrame, expired: np.ndarray, exceptions: pd.DataFrame,
-           sliver_m2: float, evaluation_date: Any) -> None:
-    """Fill disposition, status, rule, basis and reason of every conflict row in place."""
-    conflict = ((out["relation"] == "inside") & out["prohibited"]).to_numpy()
-    disp, rule, basis, reason = [], [], [], []
-    for k, r in enumerate(out.to_dict("records")):
-        if not conflict[k]:
-            disp.append("none")
-            rule.append({"inside": r["rule"], "touching": "sliver_m2"}.get(r["relation"],
-                                                                           "near_m"))
-            basis.append(r["basis"] if r["relation"] == "inside" else "")
-            reason.append(_reason(r, sliver_m2))
-            continue
-        if expired[k]:
-            disp.append("expired")
-            rule.append("valid_to")
-            basis.append("矿业权有效期届满 / the right's validity ended")
-            reason.append(f"矿业权有效期已于 {str(r['valid_to'])[:10]} 届满（评价日 "
-                          f"{str(evaluation_date)[:10]}），不计入保护区内矿业权数，应核实注销 / "
-                          f"the right expired on {str(r['valid_to'])[:10]} before the "
-                          "evaluation date: not counted; check its cancellation")
-            continue
-        exc = match_mining_exception(exceptions, category=r["category"], zone=r["zone_type"],
-                                     stage=r["stage"], mineral=r["mineral"],
-                                     right_type=r["right_type"])
-        if exc is not None:
-            disp.append(str(exc["disposition"]))
-            rule.append(str(exc["rule"]))
-            basis.append(str(exc["basis"]))
-            reason.append(f"{exc['reason_zh']} / {exc['reason_en']}")
-            continue
-        disp.append(_disposition(r["stage"], True))
-        rule.append(r["rule"])
-        basis.append(r["basis"])
-        reason.append(_reason(r, sliver_m2))
-    out["disposition"] = disp
-    out["status"] = [DISPOSITION_STATUS[d] for d in disp]
-    out["rule"] = rule
-    out["basis"] = basis
-    out["reason"] = reason
 
 
 def mining_conflicts(
@@ -596,7 +484,7 @@ def mining_conflicts(
     _check_options(sliver_m2, near_m)
     _validate_rights(rights)
     crs = resolve_working_crs(rights, "mining rights (矿业权)", working_crs)
-    combined, found = _with_redline(protected, ecological_redline, crs)
+    combined, found = with_redline(protected, ecological_redline, crs)
     index = ProtectedIndex(combined, working_crs=crs, grid_size=grid_size, rules=rules)
     aligned, findings = align_to(rights, crs, "mining rights (矿业权)")
     findings = [*findings, *found, *index.findings]
@@ -616,7 +504,7 @@ def mining_conflicts(
                              out=np.zeros(len(out)), where=out["right_area_m2"] > 0)
     out["distance_m"] = rel["distance_m"].to_numpy()
     out["prohibited"] = out["prohibited"].astype(bool)
-    _judge(out, _expired(out, evaluation_date), load_mining_exceptions(exceptions),
+    judge_conflicts(out, expired_rights(out, evaluation_date), load_mining_exceptions(exceptions),
            sliver_m2, evaluation_date)
     out["area_basis"] = "planar"
     locator = rel["geometry"].to_numpy().copy()

@@ -60,6 +60,10 @@ def _writers(result: RunResult) -> dict[str, Callable[[Path], object]]:
     writers["redlines.csv"] = lambda d: write_csv(result.redlines, d / "redlines.csv")
     if result.redline_layers:
         writers["redlines.gpkg"] = lambda d: write_gpkg(d / "redlines.gpkg", result.redline_layers)
+    if not result.redlines.empty and "status" in result.redlines:
+        from landuse.redlines.summary import status_summary
+
+        sheets["红线性质 redline status"] = status_summary(result.redlines)
     for name, layer in sorted(result.redline_layers.items()):
         title = {"mining_conflicts": "矿业权冲突 mining conflicts",
                  "zone_violations": "三线冲突 zone violations"}.get(name, name)
