@@ -191,8 +191,10 @@ def apply_targets(cfg: Config, rows: pd.DataFrame) -> pd.DataFrame:
     if not targets:
         return rows
     from landuse.indicators.targets import apply_targets
+    from landuse.rules import load_rules
 
-    return apply_targets(rows, targets, year=cfg.region.year)
+    return apply_targets(rows, targets, year=cfg.region.year,
+                         rules_label=load_rules(cfg.rules).label)
 
 
 def provenance(cfg: Config, inputs: Inputs, findings: list[Finding], rules_label: str) -> dict:
@@ -203,6 +205,7 @@ def provenance(cfg: Config, inputs: Inputs, findings: list[Finding], rules_label
         "landuse_version": __version__,
         "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "rules": rules_label,
+        "rule_set": _rule_set_record(cfg),
         "area": cfg.options.area,
         "working_crs": inputs.working_crs,
         "evaluation_date": cfg.evaluation_date.isoformat(),
@@ -211,6 +214,16 @@ def provenance(cfg: Config, inputs: Inputs, findings: list[Finding], rules_label
         "warnings": [_finding_text(f) for f in findings if f.severity != "info"],
         "findings": [f.to_dict() for f in findings],
     }
+
+
+def _rule_set_record(cfg: Config) -> dict[str, Any]:
+    """The rule set's label, basis and the redline rule tables (domain.md §7)."""
+    from landuse.rules import load_rules
+
+    return {**load_rules(cfg.rules).record(),
+            "redline_tables": ["landuse/rules/control_line_rules.csv",
+                               "landuse/rules/mining_prohibited.csv",
+                               "landuse/rules/mining_exceptions_142.csv"]}
 
 
 def _finding_text(f: Finding) -> str:

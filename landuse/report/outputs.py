@@ -87,6 +87,8 @@ def _writers(result: RunResult) -> dict[str, Callable[[Path], object]]:
     sheets["输入 inputs"] = pd.DataFrame(prov["inputs"])
     scalars = {k: v for k, v in prov.items() if not isinstance(v, list | dict)}
     scalars.update({f"options.{k}": v for k, v in prov.get("options", {}).items()})
+    scalars.update({f"rule_set.{k}": v for k, v in prov.get("rule_set", {}).items()
+                    if isinstance(v, str)})
     scalars.update({"region.code": doc["region"]["code"], "region.name": doc["region"]["name"],
                     "year": doc["year"], "schema": doc["schema"]})
     if records:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -209,17 +210,68 @@ def test_decline_comparable_prices(lu):
         lu, hm.socio(), year=2022, base_year=2020, base_construction_land_ha=0.12)
     # comparable both years: X_base = 1200 m² / 20 = 60; X = 1000 / 27; (60 - X) / 60
     assert s[C] == pytest.approx(100 * (60 - 1000 / 27) / 60)
-    assert s.attrs["components"].loc[C, "price_basis"] == "comparable"
+    assert s.attrs["components"].loc[C, "price_basis"] == "comparable (2020 prices)"
     assert "base-year" in s.attrs["reasons"][A] or "GDP" in s.attrs["reasons"][A]
 
 
-def test_decline_falls_back_to_current_prices_for_both_years(lu):
+def test_decline_blank_base_year_comparable_is_its_current_value(lu):
     s = economy.construction_land_per_gdp_decline(
         lu, hm.socio(comparable_base=False), year=2022, base_year=2020,
         base_construction_land_ha=0.12)
-    # current both years: X_base = 1200 / 20 = 60; X = 1000 / 30; decline = 44.44 %
-    assert s[C] == pytest.approx(100 * (60 - 1000 / 30) / 60)
-    assert s.attrs["components"].loc[C, "price_basis"] == "current"
+    # base 2020 is the price base year: its blank comparable GDP = current 20; report 27
+    # comparable (never the current 30): X_base = 60, X = 1000 / 27
+    assert s[C] == pytest.approx(100 * (60 - 1000 / 27) / 60)
+    assert s.attrs["components"].loc[C, "price_basis"] == (
+        "comparable (2020 prices); base year from current prices")
+
+
+def _issue_socio(**extra) -> pd.DataFrame:
+    nan = float("nan")
+    return pd.DataFrame({"year": [2015, 2020], "zone": [C, C],
+                         "gdp_10k_yuan": [100.0, 150.0],
+                         "gdp_comparable_10k_yuan": [nan, 125.0], **extra})
+
+
+def test_decline_at_comparable_prices_misses_the_target(lu):
+    # the issue's case: base GDP 100, report 150 current / 125 comparable, land unchanged:
+    # at current prices 1 - 100/150 = 33.3 % (would meet >= 21 %); at comparable prices
+    # 1 - 100/125 = 20 % (not met)
+    from landuse.indicators.rows import indicator_rows
+    from landuse.indicators.targets import Target, apply_targets
+
+    s = economy.construction_land_per_gdp_decline(lu, _issue_socio(), year=2020,
+                                                  base_year=2015, base=lu, by="county")
+    assert s[C] == pytest.approx(20.0)
+    comps = s.attrs["components"].loc[C]
+    assert comps["gdp_10k_yuan"] == 125.0 and comps["gdp_base_10k_yuan"] == 100.0
+    rows = indicator_rows(s, indicator_id="construction_land_per_gdp_decline")
+    t = Target(id="construction_land_per_gdp_decline", op=">=", value=21, unit="%",
+               year=2020, source="plan")
+    judged = apply_targets(rows, [t], year=2020)
+    assert judged.loc[judged["zone"] == C, "status"].item() == "not_met"
+
+
+def test_decline_without_report_year_comparable_gdp_is_not_computable(lu):
+    socio = _issue_socio()
+    socio.loc[1, "gdp_comparable_10k_yuan"] = float("nan")
+    s = economy.construction_land_per_gdp_decline(lu, socio, year=2020, base_year=2015,
+                                                  base=lu, by="county")
+    assert np.isnan(s[C])
+    assert "comparable-price GDP" in s.attrs["reasons"][C]
+    assert "never at current prices" in s.attrs["reasons"][C]
+
+
+def test_decline_price_base_year_column(lu):
+    # comparable values in 2010 prices: the base year 2015 needs its own comparable value
+    socio = _issue_socio(price_base_year=pd.array([pd.NA, 2010], dtype="Int64"))
+    s = economy.construction_land_per_gdp_decline(lu, socio, year=2020, base_year=2015,
+                                                  base=lu, by="county")
+    assert np.isnan(s[C]) and "price base year" in s.attrs["reasons"][C]
+    socio.loc[0, "gdp_comparable_10k_yuan"] = 80.0  # 2015 in 2010 prices
+    s = economy.construction_land_per_gdp_decline(lu, socio, year=2020, base_year=2015,
+                                                  base=lu, by="county")
+    assert s[C] == pytest.approx(100 * (1 - 80 / 125))
+    assert s.attrs["components"].loc[C, "price_basis"] == "comparable (2010 prices)"
 
 
 def test_decline_from_base_vintage(lu):
