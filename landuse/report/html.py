@@ -143,7 +143,12 @@ def _class_views(class_areas: pd.DataFrame | None, county: str) -> tuple[str | N
     from landuse.rules import code_table
 
     ca = class_areas[class_areas["zone"] == county]
-    names = code_table().drop_duplicates("level1").set_index("level1")["level1_name_zh"]
+    if "level1_code" in ca:  # the 三调 公报 layout: 湿地 (00) is a first-level class
+        ca = ca.assign(level1=ca["level1_code"])
+        names = (code_table().drop_duplicates("bulletin_level1")
+                 .set_index("bulletin_level1")["bulletin_level1_name_zh"])
+    else:
+        names = code_table().drop_duplicates("level1").set_index("level1")["level1_name_zh"]
     g = ca.groupby(["level1", "sandalei"], sort=True)["area_ha"].sum().reset_index()
     g["name_zh"] = g["level1"].map(names).fillna("")
     dup = g["level1"].duplicated(keep=False)

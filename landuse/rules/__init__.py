@@ -4,7 +4,8 @@ The tables are CSV/TOML files beside this module (never Python literals), so a c
 can read, diff and replace them:
 
 - ``sandiao_codes.csv``: every 三调 code (domain.md §2.1) with its name, second- and
-  first-level code, 三大类 (``sandalei``), wetland and farmland flags.
+  first-level code, its first level in the 三调 公报 layout (``bulletin_level1``: ``00`` 湿地
+  for the seven wetland classes), 三大类 (``sandalei``), wetland and farmland flags.
 - ``sandiao-default@1.toml``: the default aggregate rules of domain.md §2.2.
 - ``tugui-basis@1.toml``: the aggregates on the 土地利用总体规划 basis (TD/T 1024, domain.md
   §7): 1103 水库水面 construction land, 203A 独立工矿 under 城镇工矿.
@@ -63,7 +64,9 @@ def code_table() -> pd.DataFrame:
     --------
     >>> t = code_table()
     >>> t.loc["0603", "name_zh"], t.loc["0603", "sandalei"], bool(t.loc["0603", "wetland"])
-    ('盐田', '建设用地', True)
+    ('盐田', '建设用地', False)
+    >>> t.loc["0304", "level1"], t.loc["0304", "bulletin_level1_name_zh"]
+    ('03', '湿地')
     >>> t.loc["0404", "sandalei"]
     '未利用地'
     """

@@ -97,7 +97,10 @@ def test_class_areas_official_rule(lu):
     assert county.loc["0101", "area_m2"] == pytest.approx(900.0)
     assert county.loc["0201K", "area_m2"] == pytest.approx(360.0)
     assert county.loc["0201K", "level2"] == "0201"
-    assert county.loc["0603", "sandalei"] == "建设用地" and bool(county.loc["0603", "wetland"])
+    # 0603 盐田: construction land, under 06 工矿 in the 公报 layout, not 湿地
+    assert county.loc["0603", "sandalei"] == "建设用地" and not county.loc["0603", "wetland"]
+    assert county.loc["0603", ["level1_code", "level1_name"]].tolist() == ["06", "工矿用地"]
+    assert county.loc["1106", ["level1_code", "level1_name"]].tolist() == ["00", "湿地"]
     assert county.loc["0101", "area_mu"] == pytest.approx(900.0 * 15 / 10_000)
     for zone, total in ((C, 3400.0), (A, 2000.0), (B, 1400.0)):
         assert t.loc[t["zone"] == zone, "area_m2"].sum() == pytest.approx(total)
@@ -116,12 +119,30 @@ def test_sandalei_roll_up(lu):
                                                           expected.items()})
 
 
-def test_wetland_view_is_separate(lu):
+def test_wetland_view(lu):
     w = classes.wetland_areas(lu)
     tot = w[w["code"] == "湿地"].set_index("zone")["area_m2"]
-    # wetland: 0603 (A5 200) and 1106 (B6 100)
-    assert {k: float(v) for k, v in tot.items()} == approx({C: 300.0, A: 200.0, B: 100.0})
-    assert values(classes.wetland_area(lu)) == approx({C: 0.03, A: 0.02, B: 0.01})
+    # wetland (the 公报's seven classes): 1106 (B6 100); 0603 盐田 (A5) is not wetland
+    assert {k: float(v) for k, v in tot.items()} == approx({C: 100.0, A: 0.0, B: 100.0})
+    assert values(classes.wetland_area(lu)) == approx({C: 0.01, A: 0.0, B: 0.01})
+
+
+def test_ten_one_hectare_patches_wetland_is_a_first_level_class():
+    # one 1 ha patch of each code; 三调 公报 layout: 林地 = 0301 only (1 ha, not 4),
+    # 草地 = 0401 only, 水域 = 1101 only, 湿地 (00) = the seven wetland classes (7 ha)
+    codes = ["0301", "0303", "0304", "0306", "0401", "0402", "1101", "1105", "1106", "1108"]
+    ten = pd.DataFrame({"DLBM": codes, "TBMJ": 10_000.0, "TBDLMJ": 10_000.0, "KCDLBM": "",
+                        "KCMJ": 0.0, "CZCSXM": "",
+                        "ZLDWDM": [f"370321100{i:03d}0000000" for i in range(10)]})
+    t = classes.class_areas(ten, by="county")
+    level1 = t.groupby(["level1_code", "level1_name"])["area_ha"].sum().to_dict()
+    assert level1 == approx({("00", "湿地"): 7.0, ("03", "林地"): 1.0, ("04", "草地"): 1.0,
+                             ("11", "水域及水利设施用地"): 1.0})
+    # the 三大类 roll-up is unchanged: 农用地 0301 0303 0304 0306 0401 0402 = 6 ha;
+    # 未利用地 1101 1105 1106 1108 = 4 ha
+    sd = classes.sandalei_areas(ten, by="county").set_index("sandalei")["area_ha"].to_dict()
+    assert sd == approx({"农用地": 6.0, "建设用地": 0.0, "未利用地": 4.0})
+    assert values(classes.wetland_area(ten, by="county")) == approx({C: 7.0})
 
 
 def test_unknown_code_and_deduction_without_class_are_kept(lu):
