@@ -217,7 +217,7 @@ def provenance(cfg: Config, inputs: Inputs, findings: list[Finding], rules_label
 
 
 def _rule_set_record(cfg: Config) -> dict[str, Any]:
-    """The rule set's label, basis and the redline rule tables (domain.md §7)."""
+    """Return the rule set's label and basis and the redline rule tables (domain.md §7)."""
     from landuse.rules import load_rules
 
     return {**load_rules(cfg.rules).record(),

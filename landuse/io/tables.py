@@ -134,7 +134,8 @@ def read_socioeconomic(path: str | Path, *, encoding: str | None = None) -> pd.D
         Columns ``year`` (int64), ``zone`` (str: 6-digit county, 9-digit township or
         12-digit village code, leading zeros kept) and the value columns (float64, NaN
         where the cell is empty; population in persons, money in 万元) and, when the table
-        has it, ``price_base_year`` (Int64, <NA> where empty), sorted by year and zone. ``attrs["source"]`` = role, path, sha256, rows, encoding.
+        has it, ``price_base_year`` (Int64, <NA> where empty), sorted by year and zone.
+        ``attrs["source"]`` = role, path, sha256, rows, encoding.
 
     Raises
     ------

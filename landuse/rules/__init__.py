@@ -196,7 +196,7 @@ class RuleSet:
                                   table.index.map(dict(self.sandalei_override)))
 
     def record(self) -> dict[str, Any]:
-        """What every output records about the rule set: label, basis, description, source."""
+        """Return what every output records of the rule set: label, basis, description."""
         return {"label": self.label, "basis": self.basis, "description": self.description,
                 "source": self.source,
                 "sandalei_override": {c: g for c, g in self.sandalei_override}}
