@@ -63,6 +63,9 @@ def test_hand_worked_county(result) -> None:
     assert c001["overlap_m2"] == pytest.approx(10_000.0)
     eco = red[red["check"] == "eco_redline_construction"].iloc[0]
     assert eco["feature_id"] == "A3" and eco["overlap_m2"] == pytest.approx(125_000.0)
+    # industry in the redline (ECO-01) and the right in the core zone (MP-01) are violations
+    assert (eco["status"], eco["rule"]) == ("violation", "ECO-01")
+    assert (c001["status"], c001["rule"]) == ("violation", "MP-01")
     assert result.violation_count >= 2
 
 
@@ -219,6 +222,27 @@ def test_sample_county_end_to_end(tmp_path: Path) -> None:
         assert t == pytest.approx(c, rel=1e-9)
     assert {r["status"] for r in county} <= {"met", "not_met", "no_target", "not_computable"}
     assert result.findings is not None
+    # every redline row carries its legal status, rule and basis; violations are exactly the
+    # status == "violation" rows, in the CSV, the count, the workbook and the report
+    out = tmp_path / "out"
+    red = pd.read_csv(out / "redlines.csv", dtype=str, keep_default_na=False)
+    assert {"status", "rule", "basis"} <= set(red.columns)
+    assert set(red["status"]) <= {"violation", "allowed", "review"} and (red["rule"] != "").all()
+    assert result.violation_count == (red["status"] == "violation").sum() > 0
+    assert {"allowed", "review"} <= set(red.loc[red["check"] != "mining_protected", "status"])
+    layer = gpd.read_file(out / "redlines.gpkg", layer="zone_violations")
+    assert {"status", "rule", "basis"} <= set(layer.columns)
+    wb = openpyxl.load_workbook(out / "indicators.xlsx", read_only=True)
+    assert "红线性质 redline status" in wb.sheetnames
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "待核查" in html and "违规" in html
+    # the rule set's basis is recorded
+    assert doc["provenance"]["rule_set"]["label"] == "sandiao-default@1"
+    assert "203A" in doc["provenance"]["rule_set"]["basis"]
+    classes = pd.read_csv(out / "class_areas.csv", dtype=str)
+    wet = classes[(classes["zone"] == "370321") & (classes["level1_code"] == "00")]
+    assert set(wet["level1_name"]) == {"湿地"} and set(wet["code"]) <= {
+        "0303", "0304", "0306", "0402", "1105", "1106", "1108"}
 
 
 # ----------------------------------------------------------------------------- change, raster
