@@ -160,7 +160,8 @@ def change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Findi
         series = [
             change.new_construction_land_area(flows, rules=rules),
             change.stock_land_revitalised_area(flows, rules=rules),
-            change.rural_settlement_reduction_area(prv, cur, rules=rules),
+            change.rural_settlement_reduction_area(prv, cur, rules=rules,
+                                                   patches=(previous, inputs.landuse)),
             change.new_construction_land_per_gdp_growth(flows, socio, rules=rules, year=year,
                                                         previous_year=before),
             change.construction_land_population_elasticity(

@@ -389,25 +389,40 @@ def collective_construction_m2(lu: pd.DataFrame, prepared: Prepared) -> pd.Serie
 
 
 def rural_settlement_reduction_area(
-    previous: pd.DataFrame, current: pd.DataFrame, *, by: By = "township", rules: Rules = None
+    previous: pd.DataFrame | Prepared, current: pd.DataFrame | Prepared, *,
+    by: By = "township", rules: Rules = None,
+    patches: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> pd.Series:
     """减少农村居民点等集体建设用地面积, ha: net decline of rural collective construction land.
 
     Formula: area(previous) − area(current) of :func:`collective_construction_m2`
     (construction land that is rural settlement, CZCSXM 203/203A, or on collective land,
     QSXZ 30–34/40), each vintage in its own official areas and its own zones; positive =
-    reduction. Zones missing from the previous vintage are not computable. A layer without
-    QSXZ counts the rural settlement only (component ``qsxz_given`` says which).
+    reduction. Zones missing from the previous vintage are not computable.
+
+    ``previous`` / ``current`` are land-use frames or their :class:`Prepared` forms; the
+    QSXZ test needs the patches: the frames themselves, or ``patches = (previous frame,
+    current frame)`` beside prepared forms (the run passes both). Without patches, or a
+    layer without QSXZ, only the rural settlement is counted; the component
+    ``qsxz_given`` says which.
     """
     rs = load_rules(rules)
     cur = prepare(current, by=by, rules=rs, what="rural_settlement_reduction_area (current)")
     prv = prepare(previous, by=by, rules=rs, what="rural_settlement_reduction_area (previous)")
-    c_ha = units.m2_to_ha(collective_construction_m2(current, cur))
-    p_ha = units.m2_to_ha(collective_construction_m2(previous, prv)).reindex(cur.zones)
+    if patches is None and not isinstance(previous, Prepared) and not isinstance(
+            current, Prepared):
+        patches = (previous, current)
+    given = patches is not None and all(
+        "QSXZ" in f and (f["QSXZ"].fillna("").astype(str) != "").any() for f in patches)
+    if patches is not None:
+        c_m2 = collective_construction_m2(patches[1], cur)
+        p_m2 = collective_construction_m2(patches[0], prv)
+    else:
+        c_m2, p_m2 = cur.area_m2("rural_settlement"), prv.area_m2("rural_settlement")
+    c_ha = units.m2_to_ha(c_m2)
+    p_ha = units.m2_to_ha(p_m2).reindex(cur.zones)
     reasons = {str(z): f"zone {z} is not in the previous vintage (its ZLDWDM codes differ)"
                for z in cur.zones[p_ha.isna().to_numpy()]}
-    given = all("QSXZ" in f and (f["QSXZ"].fillna("").astype(str) != "").any()
-                for f in (previous, current))
     comps = pd.DataFrame({"previous_ha": p_ha, "current_ha": c_ha, "qsxz_given": given})
     return make_indicator(p_ha - c_ha, indicator_id="rural_settlement_reduction_area",
                           components=comps, reasons=reasons, rules=rs)

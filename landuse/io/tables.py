@@ -133,8 +133,8 @@ def read_socioeconomic(path: str | Path, *, encoding: str | None = None) -> pd.D
     DataFrame
         Columns ``year`` (int64), ``zone`` (str: 6-digit county, 9-digit township or
         12-digit village code, leading zeros kept) and the value columns (float64, NaN
-        where the cell is empty; population in persons, money in 万元) and, when the table
-        has it, ``price_base_year`` (Int64, <NA> where empty), sorted by year and zone.
+        where the cell is empty; population in persons, money in 万元) and
+        ``price_base_year`` (Int64, <NA> where empty or absent), sorted by year and zone.
         ``attrs["source"]`` = role, path, sha256, rows, encoding.
 
     Raises
@@ -197,8 +197,8 @@ def read_socioeconomic(path: str | Path, *, encoding: str | None = None) -> pd.D
                     continue
                 values[i] = v
         out[col] = values
+    base = np.zeros(len(raw), dtype=np.int64)  # 0 = empty: the indicator's base year
     if "price_base_year" in mapping:
-        base = np.zeros(len(raw), dtype=np.int64)
         for i, cell in enumerate(raw[mapping["price_base_year"]]):
             text = _cell_text(cell)
             if text == "":
@@ -209,8 +209,8 @@ def read_socioeconomic(path: str | Path, *, encoding: str | None = None) -> pd.D
                                 "indicator's base year)")
                 continue
             base[i] = int(text)
-        out["price_base_year"] = pd.array([int(b) if b > 0 else pd.NA for b in base],
-                                          dtype="Int64")
+    out["price_base_year"] = pd.array([int(b) if b > 0 else pd.NA for b in base],
+                                      dtype="Int64")
     frame = pd.DataFrame(out)
     dup = frame.duplicated(["year", "zone"], keep=False)
     if dup.any():
