@@ -25,6 +25,7 @@ import pyogrio
 
 from landuse import _config_region as region_parts
 from landuse.errors import ConfigError, SchemaError
+from landuse.indicators.targets import load_targets
 
 _S = TypeVar("_S")
 
@@ -163,7 +164,7 @@ class Config:
     ``[targets]`` table (without ``path``), or both ``None``. For a region run
     (``[region] counties``), ``template`` is the per-county config as plain TOML data
     (every path absolute, without ``counties`` and ``scheduler``) that
-    :func:`landuse.dask.region.run_region` completes for each county.
+    :func:`landuse.run.region.run_region` completes for each county.
     """
 
     source: Path
@@ -472,8 +473,6 @@ def _options(value: Any, layers: Mapping[str, Any], problems: _Problems) -> Opti
 
 def _check_targets(source: Path | dict[str, Any], problems: _Problems) -> None:
     """Load the targets now, so that their problems are reported with the config's."""
-    from landuse.indicators.targets import load_targets
-
     try:
         load_targets(source)
     except (ConfigError, SchemaError) as exc:

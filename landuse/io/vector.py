@@ -380,10 +380,6 @@ def read_protected_areas(
         Unknown or empty categories, or unknown zones: every value listed with the allowed
         ones.
     """
-    from landuse.io._vocab import (
-        normalise_vocab,
-    )
-
     lyr = read_standard(path, role="protected_areas", what="protected-area layer (自然保护地)",
                         standard=("id", "name", "category", "zone"), required=("category",),
                         numeric=(), default_layers=(), layer=layer, fields=fields,

@@ -13,6 +13,7 @@ from pyproj import CRS
 
 from landuse.errors import CRSError, SchemaError
 from landuse.redlines._common import align_to, polygonal, require_columns, snap
+from landuse.redlines.output import CHECK_ORDER, STATUS_ORDER
 
 __all__ = ["mining_rights_in_protected_areas", "right_summary", "status_summary"]
 
@@ -210,8 +211,6 @@ def status_summary(redlines: pd.DataFrame) -> pd.DataFrame:
         by check, relation, then status in the order violation, review, allowed. Empty
         (with these columns) when there are no findings.
     """
-    from landuse.redlines.output import CHECK_ORDER, STATUS_ORDER
-
     cols = ["check", "relation", "status", "rows", "overlap_m2", "overlap_ha"]
     if redlines.empty:
         return pd.DataFrame({c: pd.Series(dtype=float if c.startswith("overlap") else object)

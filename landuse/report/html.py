@@ -14,9 +14,11 @@ import jinja2
 import pandas as pd
 
 from landuse.redlines.output import is_violation
+from landuse.redlines.summary import status_summary
 from landuse.report import maps
 from landuse.report.document import indicator_name_en
 from landuse.report.xlsx import STATUS_LABELS
+from landuse.rules import code_table
 
 __all__ = ["KEY_MAP_INDICATORS", "render_html"]
 
@@ -114,8 +116,6 @@ def _maps(records: Sequence[Mapping[str, Any]], zones: gpd.GeoDataFrame | None) 
 def _redline_summary(redlines: pd.DataFrame | None) -> list[dict[str, Any]]:
     if redlines is None or redlines.empty or "status" not in redlines:
         return []
-    from landuse.redlines.summary import status_summary
-
     return [{"check": r["check"], "check_zh": CHECK_NAMES.get(r["check"], r["check"]),
              "relation": r["relation"], "status": r["status"],
              "status_zh": REDLINE_STATUS_NAMES.get(r["status"], r["status"]),
@@ -140,7 +140,6 @@ def _mining_rows(redlines: pd.DataFrame | None) -> list[dict[str, Any]]:
 def _class_views(class_areas: pd.DataFrame | None, county: str) -> tuple[str | None, list]:
     if class_areas is None or class_areas.empty or "level1" not in class_areas:
         return None, []
-    from landuse.rules import code_table
 
     ca = class_areas[class_areas["zone"] == county]
     if "level1_code" in ca:  # the 三调 公报 layout: 湿地 (00) is a first-level class

@@ -44,7 +44,7 @@ def test_indicator_rows_from_series():
     s = pd.Series([12.5, np.nan, np.inf], index=[C, A, B], name="vacant_land_share")
     rows = indicator_rows(s, indicator_id="vacant_land_share", zone_names={C: "桓台县"},
                           reason={A: "no urban-rural construction land"})
-    assert list(rows.columns) == ROW_COLUMNS
+    assert list(rows.columns) == list(ROW_COLUMNS)
     assert rows["scope"].tolist() == ["county", "township", "township"]
     assert rows.loc[0, "zone_name"] == "桓台县" and rows.loc[1, "zone_name"] == ""
     assert rows.loc[0, "value"] == 12.5 and rows.loc[0, "status"] == "no_target"

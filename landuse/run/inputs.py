@@ -23,7 +23,12 @@ from landuse.config import Config, LayerSource, TableSource
 from landuse.county import County, prepare_county
 from landuse.errors import ConfigError, LanduseWarning
 from landuse.findings import Finding, get_findings
+from landuse.indicators.targets import load_targets
+from landuse.io import vector
 from landuse.io._source import file_sha256
+from landuse.io.ledger import read_land_supply, read_parcels
+from landuse.io.raster import read_landcover_classes
+from landuse.io.tables import read_socioeconomic
 from landuse.rules import load_rules
 
 __all__ = ["Inputs", "Progress", "capture", "read_inputs", "stepper"]
@@ -52,7 +57,6 @@ def _source_record(cfg: Config, role: str, path: Path, layer: str | None, obj: A
 
 
 def _read_layer(src: LayerSource, working_crs: Any) -> gpd.GeoDataFrame:
-    from landuse.io import vector
 
     common = {"fields": src.fields or None, "encoding": src.encoding, "working_crs": working_crs}
     if src.role in ("landuse", "landuse_previous"):
@@ -139,7 +143,6 @@ def read_targets(cfg: Config) -> Any:
     """Parse the configured targets (file or inline) once; ``None`` without targets."""
     if cfg.targets is None and cfg.targets_inline is None:
         return None
-    from landuse.indicators.targets import load_targets
 
     source = cfg.targets if cfg.targets is not None else cfg.targets_inline
     assert source is not None
@@ -152,8 +155,6 @@ def _read_landcover(cfg: Config) -> tuple[Path, pd.DataFrame | None]:
     The raster's pixels are read window by window when the zones are tabulated; its CRS and
     size are recorded (and checked) with the provenance above.
     """
-    from landuse.io.raster import read_landcover_classes
-
     src = cfg.rasters["landcover"]
     table = read_landcover_classes(src.classes) \
         if src.classes is not None else None
@@ -178,8 +179,6 @@ def _raster_records(cfg: Config, role: str, path: Path, classes: Path | None) ->
 
 def _read_parcels(src: TableSource, working_crs: Any) -> gpd.GeoDataFrame:
     """Parcel geometries of the ledger: TXT files (a file or a folder of them) or a layer."""
-    from landuse.io.ledger import read_parcels
-
     assert src.parcels is not None
     sources: Any = (sorted(src.parcels.glob("*.txt")) + sorted(src.parcels.glob("*.TXT"))
                     if src.parcels.is_dir() else src.parcels)
@@ -189,10 +188,8 @@ def _read_parcels(src: TableSource, working_crs: Any) -> gpd.GeoDataFrame:
 
 def _read_table(src: TableSource, inputs: Inputs) -> pd.DataFrame:
     if src.role == "socioeconomic":
-        from landuse.io.tables import read_socioeconomic
 
         return read_socioeconomic(src.path, encoding=src.encoding)
-    from landuse.io.ledger import read_land_supply
 
     return read_land_supply(src.path, encoding=src.encoding,
                             parcels=inputs.layers.get("land_supply_parcels"),
