@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from landuse._run_result import violations
+from landuse.run.result import violations
 from landuse.errors import ConfigError, SchemaError
 from landuse.findings import get_findings
 from landuse.redlines import (
