@@ -77,6 +77,7 @@ op = "<="
 value = 30
 unit = "%"
 year = 2020
+basis = "tugui-basis@1"  # set on the 土地利用总体规划 basis (TD/T 1024): judge with [rules] path = "tugui-basis@1" (domain.md §7)
 source = "{S1}"
 
 [[target]]
@@ -85,6 +86,7 @@ op = "<="
 value = 6517.01
 unit = "ha"
 year = 2020
+basis = "tugui-basis@1"  # set on the 土地利用总体规划 basis (TD/T 1024): judge with [rules] path = "tugui-basis@1" (domain.md §7)
 source = "{S1}"
 
 [[target]]

@@ -252,6 +252,10 @@ def test_sample_county_end_to_end(tmp_path: Path) -> None:
     assert "红线性质 redline status" in wb.sheetnames
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "待核查" in html and "违规" in html
+    # the plan's 开发强度 target was set on the 土规 basis: shown, not judged on the 三调 basis
+    di = next(r for r in county if r["id"] == "development_intensity")
+    assert di["target"]["basis"] == "tugui-basis@1" and di["status"] == "no_target"
+    assert "tugui-basis@1" in di["reason"] and di["value"] is not None
     # the rule set's basis is recorded
     assert doc["provenance"]["rule_set"]["label"] == "sandiao-default@1"
     assert "203A" in doc["provenance"]["rule_set"]["basis"]
