@@ -1,4 +1,4 @@
-"""The run configuration (contract §2): load a TOML file, validate it as a whole, type it.
+"""The run configuration (docs/contract.md §2): load a TOML file, validate it as a whole, type it.
 
 Everything is checked before any work starts: unknown keys at any level, missing files
 and layers, bad values. Every problem is collected and reported at once in one
@@ -157,7 +157,7 @@ class Options:
 
 @dataclass(frozen=True)
 class Config:
-    """A validated run configuration (contract §2); every path is absolute.
+    """A validated run configuration (docs/contract.md §2); every path is absolute.
 
     ``rules`` is a packaged rule-set label or the absolute path of a rules file;
     ``targets`` is the absolute path of a targets file, ``targets_inline`` the inline
@@ -574,7 +574,7 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
 
 
 def load_config(path: str | Path) -> Config:
-    """Load and validate a run configuration (contract §2).
+    """Load and validate a run configuration (docs/contract.md §2).
 
     Parameters
     ----------

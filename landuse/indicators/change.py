@@ -3,7 +3,7 @@
 The previous vintage is overlaid on the current one with the one engine,
 :func:`landuse.overlay.tabulate`; every intersection piece of a current patch and a
 previous patch is one unit of change. All areas are **official areas of the current
-vintage** (domain.md §2), so the matrix adds up to the current total Σ TBMJ:
+vintage** (docs/domain.md §2), so the matrix adds up to the current total Σ TBMJ:
 
 * the piece's share of the current patch is its planar area / the patch's planar area;
   the piece carries that share of the current TBDLMJ (under the current DLBM) and of the
@@ -362,7 +362,7 @@ def stock_land_revitalised_area(flows: pd.DataFrame, *, rules: Rules = None) -> 
                           components=pd.DataFrame({"area_m2": m2}), rules=rs)
 
 
-#: 权属性质 codes of collective ownership or use (domain.md §2: 30–34 集体所有, 40 集体使用)
+#: 权属性质 codes of collective ownership or use (docs/domain.md §2: 30–34 集体所有, 40 集体使用)
 COLLECTIVE_QSXZ = ("30", "31", "32", "33", "34", "40")
 
 
@@ -433,7 +433,7 @@ def rural_settlement_reduction_area(
 
 def _gdp_pair(socio: pd.DataFrame | None, zones: pd.Index, year: int,
               previous_year: int) -> tuple[pd.Series, pd.Series, np.ndarray, dict[str, str]]:
-    """GDP of both years at comparable prices (:func:`economy.comparable_gdp`, domain.md §4)."""
+    """GDP of both years at comparable prices (``economy.comparable_gdp``, docs/domain.md §4)."""
     g1, g0, basis, reasons = comparable_gdp(socio, year=year, base_year=previous_year,
                                             zones=zones)
     return g1, g0, basis.to_numpy(dtype=object), reasons
@@ -447,7 +447,7 @@ def new_construction_land_per_gdp_growth(
 
     Formula: new construction land (m², :func:`new_construction_land_area`) /
     (GDP(year) − GDP(previous_year)) (万元), at comparable prices (component
-    ``price_basis``; not computable without them, domain.md §4). Not computable where GDP
+    ``price_basis``; not computable without them, docs/domain.md §4). Not computable where GDP
     did not grow.
     """
     rs = load_rules(rules)
@@ -536,7 +536,7 @@ def construction_land_gdp_elasticity(
     """地区生产总值与建设用地增长弹性系数 (EEI, TD/T 1018), dimensionless.
 
     Formula (TD/T 1018, verify): EEI = 地区生产总值增长幅度 / 建设用地增长幅度 =
-    (G₁/G₀ − 1) / (L₁/L₀ − 1), G the GDP at comparable prices (domain.md §4; not
+    (G₁/G₀ − 1) / (L₁/L₀ − 1), G the GDP at comparable prices (docs/domain.md §4; not
     computable without them), L construction land (official area). Direction: GDP growth
     per land growth, so **larger** is more economical. Not computable when the
     construction land did not change.

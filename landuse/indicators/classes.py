@@ -1,11 +1,11 @@
 """Land-use status tables (土地利用现状表): class areas by zone, 三大类 roll-up, wetland view.
 
-All figures follow the official area rule of the 三调 (domain.md §2): the area of a class
+All figures follow the official area rule of the 三调 (docs/domain.md §2): the area of a class
 is Σ TBDLMJ over the patches of that class plus Σ KCMJ over the patches whose deducted
 class KCDLBM is that class (so 田坎 1203 receives the deductions). The table of second-level
 classes of a zone therefore sums to Σ TBMJ of the zone.
 
-First-level layout (domain.md §2.1, §7): the 三调 公报 reports 湿地 as a first-level class
+First-level layout (docs/domain.md §2.1, §7): the 三调 公报 reports 湿地 as a first-level class
 (code ``00``) of seven second-level classes, 0303 红树林地, 0304 森林沼泽, 0306 灌丛沼泽,
 0402 沼泽草地, 1105 沿海滩涂, 1106 内陆滩涂, 1108 沼泽地, which 林地, 草地 and 水域 then
 exclude; 0603 盐田 stays under 06 工矿. ``class_areas`` gives that layout in ``level1_code`` /
@@ -73,7 +73,7 @@ def class_areas(
     """Area of every land class found, by zone (the 土地利用现状表), official rule.
 
     Formula: area(class c, zone z) = Σ TBDLMJ[DLBM = c] + Σ KCMJ[KCDLBM = c] over the
-    patches of zone z (TDT 1055-2019 三调 technical rules; domain.md §2). Codes are
+    patches of zone z (TDT 1055-2019 三调 technical rules; docs/domain.md §2). Codes are
     reported as found after normalisation (``0201K`` keeps its K); ``level2`` /
     ``level1`` give the second- and first-level codes. Codes not in the 三调 table (and a
     deduction without KCDLBM, code ``""``) are rows of their own with ``sandalei`` =
@@ -165,7 +165,7 @@ def wetland_areas(lu: pd.DataFrame, *, by: By = "township") -> pd.DataFrame:
     """Wetland (湿地) view: area of each wetland class by zone, official rule.
 
     Wetland = the first-level class 湿地 (00) of the 三调 公报: 0303 0304 0306 0402 1105
-    1106 1108 (domain.md §2.1; 0603 盐田 stays under 工矿). In the first-level layout
+    1106 1108 (docs/domain.md §2.1; 0603 盐田 stays under 工矿). In the first-level layout
     (``class_areas``' ``level1_code``) these classes are excluded from 林地, 草地 and 水域, so
     the first-level table still sums to the total area.
 
@@ -212,7 +212,7 @@ def wetland_area(lu: pd.DataFrame, *, by: By = "township") -> pd.Series:
 
     Formula: Σ class-row area (TBDLMJ under DLBM, KCMJ under KCDLBM) of the seven 湿地
     classes of the 三调 公报 (0303 0304 0306 0402 1105 1106 1108) / 10 000: the
-    first-level class 00 (domain.md §2.1). They lie in 农用地 or 未利用地 of the 三大类.
+    first-level class 00 (docs/domain.md §2.1). They lie in 农用地 or 未利用地 of the 三大类.
 
     Returns
     -------

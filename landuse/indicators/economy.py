@@ -1,7 +1,7 @@
 """Land-use efficiency against the economy (节约集约用地): GDP and value added per land.
 
 Construction land is the rule-set aggregate ``construction_land`` (official area,
-domain.md §2); GDP and value added come from the socio-economic table
+docs/domain.md §2); GDP and value added come from the socio-economic table
 (:func:`landuse.io.tables.read_socioeconomic`, 万元 = 10 000 yuan). Every function returns a
 Series named after its indicator id, indexed by zone code, NaN with a reason in
 ``attrs['reasons']`` where the economy figures are missing or not positive.
@@ -79,7 +79,7 @@ def _base_land_ha(p: Prepared, base: Prepared | None, base_ha: BaseLand) -> pd.S
 def comparable_gdp(
     socio: pd.DataFrame | None, *, year: int | None, base_year: int | None, zones: pd.Index
 ) -> tuple[pd.Series, pd.Series, pd.Series, dict[str, str]]:
-    """GDP of a report year and a base year at comparable prices (domain.md §4, §7).
+    """GDP of a report year and a base year at comparable prices (docs/domain.md §4, §7).
 
     Rule: every change of GDP is measured at comparable prices (可比价). The comparable
     value of a year is ``gdp_comparable_10k_yuan``; where it is blank for the **price base
@@ -183,7 +183,7 @@ def gdp_per_construction_land(
 
     Formula: ``gdp_10k_yuan`` (地区生产总值, current prices, 万元) of ``year`` / Σ area of the
     ``construction_land`` aggregate in 亩 (official area; 1 亩 = 10000/15 m², via
-    :mod:`landuse.units`). domain.md §4. A zone without GDP or without construction land
+    :mod:`landuse.units`). docs/domain.md §4. A zone without GDP or without construction land
     is not computable (NaN with a reason).
 
     Parameters
@@ -259,7 +259,7 @@ def construction_land_per_gdp_decline(
     """单位GDP建设用地下降率, %: fall of construction land per GDP since the base year.
 
     Formula: with X = construction land (m²) / GDP (万元),
-    decline = 100 × (X_base − X_report) / X_base (domain.md §4). Positive = less land
+    decline = 100 × (X_base − X_report) / X_base (docs/domain.md §4). Positive = less land
     per GDP than in the base year.
 
     Prices: always comparable prices (:func:`comparable_gdp`). A blank comparable value

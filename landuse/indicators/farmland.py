@@ -1,6 +1,6 @@
 """Farmland indicators: 耕地, 永久基本农田 (and the non-farm land inside it), 高标准农田.
 
-Areas follow the official rule (domain.md §2). Where a control layer cuts the DLTB
+Areas follow the official rule (docs/domain.md §2). Where a control layer cuts the DLTB
 patches, the engine :func:`landuse.overlay.tabulate` allocates each patch's TBDLMJ and
 KCMJ to the piece inside the layer in proportion to the planar area of the piece
 (``area="official"``, ``sum_columns=("KCMJ",)``); the pieces are then turned into class

@@ -14,7 +14,7 @@ Format (one ``[[target]]`` table per target; see ``sample_data/targets.toml``)::
     unit_original = "万亩"          # optional: its unit
     basis = "tugui-basis@1"        # optional: the rule set (or proxy) the target was set on
 
-``basis`` (domain.md §7): a target set on another rule set's basis (e.g. the 土地利用总体
+``basis`` (docs/domain.md §7): a target set on another rule set's basis (e.g. the 土地利用总体
 规划 basis ``tugui-basis@1``, TD/T 1024) judges only rows computed with that rule set;
 other rows show it with status ``no_target`` and the mismatch as the reason. A
 survey-side proxy (:data:`PROXIES`: ``stock_land_revitalised_area`` = ``survey_proxy``)
@@ -259,7 +259,7 @@ def apply_targets(
     rows: pd.DataFrame, targets: Sequence[Target], *, year: int | None = None,
     rules_label: str | None = None,
 ) -> pd.DataFrame:
-    """Fill ``target`` and ``status`` of indicator rows (contract §3.1); returns a copy.
+    """Fill ``target`` and ``status`` of indicator rows (docs/contract.md §3.1); returns a copy.
 
     A row matches a target with the same ``id`` whose ``scope`` is the row's zone code,
     or the row's scope (``county`` / ``township``); a zone-specific target wins. Among
@@ -301,7 +301,7 @@ def apply_targets(
             status.append("no_target")
             reasons[k] = (f"the target was set on the {chosen.basis} basis; this row is "
                           f"computed with the rule set {rules_label}. Run with [rules] = "
-                          f"\"{chosen.basis}\" to judge it (domain.md §7)")
+                          f"\"{chosen.basis}\" to judge it (docs/domain.md §7)")
         elif value is None or (isinstance(value, float) and not math.isfinite(value)):
             status.append("not_computable")
         elif chosen is None:

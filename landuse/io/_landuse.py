@@ -1,4 +1,4 @@
-"""Normalisation and data-quality checks of the 三调 land-use frame (domain.md §2).
+"""Normalisation and data-quality checks of the 三调 land-use frame (docs/domain.md §2).
 
 Private helper of :func:`landuse.io.vector.read_landuse`: codes, official areas and the
 findings about them. Tolerances:
@@ -25,7 +25,7 @@ from landuse.rules.schemes import read_scheme, scheme_hint
 
 __all__ = ["CZCSXM_CODES", "normalise_landuse"]
 
-#: 城镇村属性码 values of domain.md §2 ('' outside settlements).
+#: 城镇村属性码 values of docs/domain.md §2 ('' outside settlements).
 CZCSXM_CODES = ("201", "202", "203", "204", "205", "201A", "202A", "203A")
 
 TBDLMJ_TOLERANCE_M2 = 0.01
@@ -86,7 +86,7 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
         Area fields present in the source (the others are computed).
     scheme : {"sandiao", "ydyh", "gb21010", "auto"}, optional
         The classification of the codes; other schemes are read as 三调 codes by
-        :func:`landuse.rules.schemes.read_scheme` (domain.md §7). Default 三调.
+        :func:`landuse.rules.schemes.read_scheme` (docs/domain.md §7). Default 三调.
 
     Returns
     -------
@@ -120,7 +120,7 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
             + "\n  - ".join(problems)
             + scheme_hint(sorted(set(unknown_codes(dlbm)["code"])))
             + "\nCorrect the codes in the data (the table is landuse/rules/sandiao_codes.csv, "
-            "domain.md §2.1); codes are compared as exact strings after stripping spaces and "
+            "docs/domain.md §2.1); codes are compared as exact strings after stripping spaces and "
             "upper-casing (0201k = 0201K)"
         )
 

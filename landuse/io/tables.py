@@ -18,7 +18,7 @@ column                        Chinese header        unit    required
 
 ``price_base_year`` is the year whose prices ``gdp_comparable_10k_yuan`` is expressed in
 (不变价基期); a blank comparable value for that year equals the current value
-(domain.md §4; :func:`landuse.indicators.economy.comparable_gdp`).
+(docs/domain.md §4; :func:`landuse.indicators.economy.comparable_gdp`).
 
 A header may carry its unit in brackets (``常住人口（人）``, ``地区生产总值(万元)``); the
 bracket is ignored, so the figures must already be in the units above. Other columns are
@@ -118,7 +118,7 @@ def _cell_text(value: object) -> str:
 
 
 def read_socioeconomic(path: str | Path, *, encoding: str | None = None) -> pd.DataFrame:
-    """Read the socio-economic table (contract §2.1) into a validated frame.
+    """Read the socio-economic table (docs/contract.md §2.1) into a validated frame.
 
     Parameters
     ----------

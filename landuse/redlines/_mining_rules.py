@@ -6,7 +6,7 @@
   ``expired`` (``valid_to`` before the evaluation date), else the first matching row of
   ``mining_exceptions_142.csv`` (``review``), else ``withdraw`` / ``refuse``.
 
-domain.md §7 states the rules and their sources.
+docs/domain.md §7 states the rules and their sources.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ __all__ = ["DISPOSITION_STATUS", "ECO_REDLINE", "PROTECTED_FIELDS", "disposition
 
 PROTECTED_FIELDS = ("id", "name", "category", "zone")
 ECO_REDLINE = "生态保护红线"
-#: disposition -> legal status of the row (domain.md §7); one definition for every output
+#: disposition -> legal status of the row (docs/domain.md §7); one definition for every output
 DISPOSITION_STATUS = {"withdraw": "violation", "refuse": "violation", "review": "review",
                       "expired": "review", "none": "allowed"}
 
@@ -65,7 +65,7 @@ def with_redline(
     parts, findings = [], []
     if protected is not None:
         fix = ("Read the layer with landuse.io.vector.read_protected_areas or map the fields "
-               "(contract.md §2.1).")
+               "(docs/contract.md §2.1).")
         require_columns(protected, PROTECTED_FIELDS, "protected areas (自然保护地)", fix)
         aligned, f = align_to(protected, crs, "protected areas (自然保护地)")
         cols = [*PROTECTED_FIELDS, *(["subtype"] if "subtype" in aligned else [])]

@@ -9,7 +9,7 @@
 - :func:`line_conflicts`: the lines against each other (permanent farmland overlapping the
   ecological redline or the urban boundary).
 
-Every finding carries its legal status (domain.md §7): ``status`` (``violation``,
+Every finding carries its legal status (docs/domain.md §7): ``status`` (``violation``,
 ``allowed`` or ``review``), ``rule`` (the id of the row of
 ``landuse/rules/control_line_rules.csv`` that decided it, most specific row first, see
 :func:`landuse.redlines.tables.match_status`), ``basis`` (the document) and ``category``
@@ -18,7 +18,7 @@ Every finding carries its legal status (domain.md §7): ``status`` (``violation`
 
 Every overlay goes through :func:`landuse.overlay.tabulate` (``keep_geometry=True``): one
 finding per (patch, line feature) piece. For DLTB patches ``overlap_m2`` is the official
-area (domain.md §2: TBDLMJ × planar area of the piece / planar area of the patch,
+area (docs/domain.md §2: TBDLMJ × planar area of the piece / planar area of the patch,
 ``area_basis = "official"``) and ``share = overlap_m2 / TBDLMJ``; between two control lines
 it is the planar or ellipsoidal area of the piece (``area_basis``). A piece whose planar area
 is below ``sliver_m2`` is a ``touching`` row, kept only with ``include_touching=True``

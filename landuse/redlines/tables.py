@@ -1,4 +1,4 @@
-"""The redline rule tables: the legal status of every finding (domain.md §7).
+"""The redline rule tables: the legal status of every finding (docs/domain.md §7).
 
 Every table is package data in ``landuse/rules/`` (CSV, UTF-8), so a county can read, diff
 and replace it; each row has an id (``rule``), the document it follows (``basis``) and a

@@ -1,6 +1,6 @@
 """Land-class schemes: read 用地用海 (2023) and GB/T 21010-2017 codes as 三调 codes.
 
-The rule sets and every indicator work on 三调 codes (TD/T 1055-2019, domain.md §2.1). A
+The rule sets and every indicator work on 三调 codes (TD/T 1055-2019, docs/domain.md §2.1). A
 land-use layer coded in another scheme is mapped to them in the reader's normalisation
 step (:func:`read_scheme`), through package data:
 
@@ -159,7 +159,7 @@ def scheme_hint(unknown: Sequence[str]) -> str:
 def read_scheme(
     dlbm: pd.Series, kcdlbm: pd.Series, *, scheme: str | None, areas: pd.Series, source: str,
 ) -> tuple[pd.Series, pd.Series, list[Finding]]:
-    """Map DLBM and KCDLBM of a layer from ``scheme`` to 三调 codes (domain.md §7).
+    """Map DLBM and KCDLBM of a layer from ``scheme`` to 三调 codes (docs/domain.md §7).
 
     Parameters
     ----------
@@ -209,7 +209,7 @@ def read_scheme(
                 f"{source}: {field} codes {lst[:10]} have no 三调 reading in "
                 f"{SCHEME_NAMES[scheme]} (unknown, or a class without a 三调 counterpart such "
                 "as 16 留白用地 or a sea class). Correct them, or recode the layer; the "
-                "crosswalk is landuse/rules/crosswalk_sandiao_ydyh.csv (domain.md §7).")
+                "crosswalk is landuse/rules/crosswalk_sandiao_ydyh.csv (docs/domain.md §7).")
         out.append(col.map(lambda c, m=mapped: m.get(c, "")).astype(object))
         status = table["status"].reindex(found).fillna("")
         six = pd.Index([c for c in found if c not in table.index])

@@ -1,4 +1,4 @@
-"""Rule-set bases, target bases, the stock-land proxy and collective land (domain.md §7).
+"""Rule-set bases, target bases, the stock-land proxy and collective land (docs/domain.md §7).
 
 Four 1 ha patches of one village (areas written out):
 

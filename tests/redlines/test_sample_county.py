@@ -72,7 +72,7 @@ def test_mining_conflicts_against_geopandas_overlay(county: dict) -> None:
 
 
 def _official(pieces: gpd.GeoDataFrame, lu: gpd.GeoDataFrame) -> float:
-    """Official area of overlay pieces: TBDLMJ x planar piece / planar patch (domain.md §2)."""
+    """Official area of overlay pieces: TBDLMJ x planar piece / planar patch (docs/domain.md §2)."""
     patch_area = lu.set_index("BSM").geometry.area
     ratio = pieces.area.to_numpy() / patch_area.loc[pieces["BSM"]].to_numpy()
     return float((pieces["TBDLMJ"].to_numpy() * ratio).sum())

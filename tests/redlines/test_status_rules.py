@@ -3,7 +3,7 @@
 Every patch is a 100 m x 100 m box (10 000 m² planar) with TBDLMJ written out; the control
 line covers the patches it is meant to cover, so each expected area is the TBDLMJ (or a half
 of it) read off the table below. Expected statuses and rule ids are those of the rows of
-``landuse/rules/control_line_rules.csv`` named in each case (domain.md §7).
+``landuse/rules/control_line_rules.csv`` named in each case (docs/domain.md §7).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from landuse.run.result import violations
 from landuse.errors import ConfigError, SchemaError
 from landuse.findings import get_findings
 from landuse.redlines import (
@@ -25,6 +24,7 @@ from landuse.redlines import (
     redline_table,
 )
 from landuse.redlines.tables import load_status_rules, match_status
+from landuse.run.result import violations
 from tests.redlines._fixtures import CRS, box, protected_frame
 
 

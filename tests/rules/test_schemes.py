@@ -1,7 +1,7 @@
-"""Reading 用地用海 (2023) and GB/T 21010-2017 codes as 三调 codes (domain.md §7).
+"""Reading 用地用海 (2023) and GB/T 21010-2017 codes as 三调 codes (docs/domain.md §7).
 
 The 三调 -> 用地用海 recoding below is written by hand from the 2023 用地用海分类指南 and
-domain.md §2.3, independently of ``crosswalk_sandiao_ydyh.csv``: a county recoded with it
+docs/domain.md §2.3, independently of ``crosswalk_sandiao_ydyh.csv``: a county recoded with it
 must give the same aggregates as the 三调 original when read with ``scheme = "ydyh"``.
 """
 
