@@ -7,8 +7,8 @@ can read, diff and replace them:
   first-level code, its first level in the 三调 公报 layout (``bulletin_level1``: ``00`` 湿地
   for the seven wetland classes), 三大类 (``sandalei``), wetland and farmland flags.
 - ``sandiao-default@1.toml``: the default aggregate rules of docs/domain.md §2.2.
-- ``tugui-basis@1.toml``: the aggregates on the 土地利用总体规划 basis (TD/T 1024, domain.md
-  §7): 1103 水库水面 construction land, 203A 独立工矿 under 城镇工矿.
+- ``tugui-basis@1.toml``: the aggregates on the 土地利用总体规划 basis (TD/T 1024,
+  docs/domain.md §7): 1103 水库水面 construction land, 203A 独立工矿 under 城镇工矿.
 - ``ydyh_codes.csv`` and ``crosswalk_sandiao_ydyh.csv``: the 用地用海 (2023) codes and the
   三调 -> 用地用海 crosswalk of docs/domain.md §2.3 (rows marked ``verify`` were not confirmed
   against the standard's text).
