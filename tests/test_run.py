@@ -409,7 +409,7 @@ def test_result_repr_is_a_short_summary(result) -> None:
     text = repr(result)
     assert len(text.splitlines()) <= 8  # never the frames
     assert "桓台县 370321, 2022" in text
-    assert "5 findings, 4 violations" in text  # the five redline rows, four violations
+    assert "5 findings, 3 violations" in text  # five redline rows; the line conflict is review
     assert "township policy: zldwdm" in text
     html = result._repr_html_()
     assert html.startswith("<div>") and "development_intensity" in html
