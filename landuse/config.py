@@ -63,7 +63,7 @@ TABLE_ROLES: Final[dict[str, frozenset[str]]] = {
     "land_supply": frozenset({"encoding", "parcels", "parcels_layer"}),
 }
 RASTER_ROLES: Final[dict[str, frozenset[str]]] = {"landcover": frozenset({"classes"})}
-SCHEMES: Final = ("sandiao", "ydyh", "auto")
+SCHEMES: Final = ("sandiao", "ydyh", "gb21010", "auto")  # landuse/rules/schemes.py
 TOP_KEYS: Final = ("region", "layers", "tables", "rasters", "rules", "targets", "options")
 OPTION_KEYS: Final = ("area", "sliver_m2", "evaluation_date", "working_crs", "scheduler",
                       "township")

@@ -49,7 +49,7 @@ def test_mining_conflicts_against_geopandas_overlay(county: dict) -> None:
 
 
 def _official(pieces: gpd.GeoDataFrame, lu: gpd.GeoDataFrame) -> float:
-    """Official area of overlay pieces: TBDLMJ x planar piece / planar patch (domain.md §2)."""
+    """Official area of overlay pieces: TBDLMJ x planar piece / planar patch (docs/domain.md §2)."""
     patch_area = lu.set_index("BSM").geometry.area
     ratio = pieces.area.to_numpy() / patch_area.loc[pieces["BSM"]].to_numpy()
     return float((pieces["TBDLMJ"].to_numpy() * ratio).sum())
@@ -72,7 +72,6 @@ def test_eco_redline_construction_against_overlay(county: dict) -> None:
 
 def test_farmland_and_outside_boundary_against_overlay(county: dict) -> None:
     from landuse.redlines import farmland_nonfarm, outside_urban_boundary
-    from landuse.redlines.tables import load_outside_allowed, match_outside_allowed
     from landuse.rules import load_rules
 
     lu = county["lu"]
@@ -83,15 +82,24 @@ def test_farmland_and_outside_boundary_against_overlay(county: dict) -> None:
     pieces = pieces[pieces.area >= 1.0]
     assert fn["overlap_m2"].sum() == pytest.approx(_official(pieces, lu), rel=1e-6)
 
-    ob = outside_urban_boundary(lu, county["ub"])
-    labels = match_outside_allowed(lu["DLBM"], lu["CZCSXM"], load_outside_allowed())
-    mask = (load_rules().mask("construction_land", lu["DLBM"], lu["CZCSXM"])
-            & ~labels["allowed"].to_numpy(dtype=bool))
+    ob = outside_urban_boundary(lu, county["ub"], include_allowed=True)
+    mask = load_rules().mask("construction_land", lu["DLBM"], lu["CZCSXM"])
     cons = lu.loc[mask, ["BSM", "TBDLMJ", "geometry"]]
     ub = county["ub"].to_crs(lu.crs)[["geometry"]].dissolve()
     outside = gpd.overlay(cons, ub, how="difference", keep_geom_type=True)
     outside = outside[outside.area >= 1.0]
     assert ob["overlap_m2"].sum() == pytest.approx(_official(outside, lu), rel=1e-6)
+    # village construction (CZCSXM 203/203A, industrial patches included) is never a
+    # violation outside the boundary (OUT-05 / OUT-06); city and town construction is
+    village = ob["CZCSXM"].isin(["203", "203A"])
+    assert village.any() and set(ob.loc[village, "status"]) == {"allowed"}
+    urban = ob["CZCSXM"].isin(["201", "202"]) & ~ob["DLBM"].isin(
+        ["0602", "0603", "09", "1001", "1002", "1003", "1005", "1007", "1008", "1009", "1109",
+         "0702"])
+    assert set(ob.loc[urban, "status"]) <= {"violation"}
+    default = outside_urban_boundary(lu, county["ub"])
+    assert "allowed" not in set(default["status"])
+    assert len(default) == (ob["status"] != "allowed").sum()
 
 
 def test_summary_tables_add_up(county: dict) -> None:
