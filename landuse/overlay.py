@@ -40,7 +40,8 @@ from landuse._validate import (
 )
 from landuse.errors import CRSError, GeometryError, SchemaError
 from landuse.geom.geodesic import geodesic_area
-from landuse.geom.tiles import boundary_chunks, polygonal, split_large
+from landuse.geom.classify import boundary, crossing_pairs
+from landuse.geom.tiles import polygonal, split_large
 from landuse.units import M2_PER_HA
 
 __all__ = ["pairs", "tabulate"]
@@ -415,61 +416,36 @@ def _pieces(
 ) -> dict[str, np.ndarray]:
     """Area (and geometry) of every positive-area overlap of an A-unit and a zone.
 
-    ``units`` are single polygons (parts of tiles of A-features). A unit whose interior
-    meets no boundary chunk of a zone lies wholly inside or wholly outside it (it is
-    connected), so one of its points decides, with a point-in-polygon test on the prepared
-    zone; its whole area is taken without any intersection. Only units that cross a
-    boundary are intersected, with the (small) tiles of the zone; ``check(units)`` is
-    called on those first (validity).
+    ``units`` are single polygons (parts of tiles of A-features). For a (unit, zone) pair
+    whose bounding boxes meet, :func:`landuse.geom.classify.crossing_pairs` proves with
+    exact arithmetic that the zone's boundary stays out of the unit's interior, or reports
+    the pair; a proven unit lies wholly inside or wholly outside (it is connected), so one
+    of its points not on the zone's boundary decides (point-in-polygon on the prepared
+    zone) and its whole area is taken. Only reported pairs are intersected, with the
+    (small) tiles of the zone; ``check(units)`` is called on those units first (validity).
     """
     jobs = n_jobs or _cpus()
     nz = max(len(zones), 1)
-    tree = shapely.STRtree(units)
-    iz, iu = tree.query(zones)  # candidate pairs by bounding box
-    chunks, chunk_zone = boundary_chunks(zones, max_vertices=_ZONE_VERTICES)
-    cc, cu = tree.query(chunks, predicate="intersects")  # each chunk prepared once
-    order = np.lexsort((cc, cu))
-    cu, cc = cu[order], cc[order]
-    # a unit that only touches a zone's boundary (shared edges, as township lines along
-    # patch edges) is still wholly inside or outside: no intersection needed
-    spans = _spans(cu, chunk_size)  # a unit never split between threads
-    work = [(units[cu[s:e]], chunks[cc[s:e]]) for s, e in spans]
-    touch = np.concatenate([np.zeros(0, bool), *_map(lambda p: shapely.touches(*p), work, jobs)])
+    iu, iz = shapely.STRtree(zones).query(units)  # candidate pairs by bounding box
+    order = np.lexsort((iz, iu))
+    iu, iz = iu[order].astype(np.int64), iz[order].astype(np.int64)
+    xu, xz = crossing_pairs(units, boundary(zones), block=chunk_size,
+                            map_fn=lambda f, items: _map(f, items, jobs))
     pair_key = iu * nz + iz
-    hit_key = cu * nz + chunk_zone[cc]
-    crossing = np.isin(pair_key, np.unique(hit_key[~touch]))
-    touching = np.isin(pair_key, np.unique(hit_key[touch])) & ~crossing
-    del cu, cc, touch, hit_key, pair_key, chunks, work  # keep the peak memory low
-    first = np.concatenate([np.zeros((0, 2)), *_map(_first_vertex, [
-        units[s:e] for s, e in _spans(np.arange(len(units)), 4 * chunk_size)], jobs)])
-    # a vertex of a touching unit may lie on the boundary: use an interior point instead
-    touch_u = np.unique(iu[touching])
-    first[touch_u] = shapely.get_coordinates(shapely.point_on_surface(units[touch_u]))
+    crossing = np.isin(pair_key, xu * nz + xz)
     off = np.flatnonzero(~crossing)
-    off = off[np.argsort(iz[off], kind="stable")]
-    starts = (np.flatnonzero(np.r_[True, iz[off][1:] != iz[off][:-1], True]).tolist()
-              if off.size else [])
-    shapely.prepare(zones)
-
-    def locate(span: tuple[int, int]) -> np.ndarray:
-        # one task per zone: a prepared zone (lazily indexed, not thread-safe) stays in
-        # one thread
-        rows = off[span[0] : span[1]]
-        return shapely.contains_xy(zones[iz[rows[0]]], *first[iu[rows]].T)
-
-    zone_spans = list(itertools.pairwise(starts))
-    inside = np.zeros(len(off), dtype=bool)
-    for (s, e), res in zip(zone_spans, _map(locate, zone_spans, jobs), strict=True):
-        inside[s:e] = res
+    inside, unsure = _locate(units, zones, iu[off], iz[off])
+    crossing[off[unsure]] = True  # no point off the boundary found: intersect (exact anyway)
     whole = off[inside]
-    whole = whole[np.lexsort((iz[whole], iu[whole]))]
-    # units on a boundary: intersect with the tiles of that zone
-    tiles, tile_zone = split_large(zones, max_vertices=_ZONE_VERTICES)
+    # units on a boundary: intersect with the tiles of that zone (only zones that need it)
+    need = np.unique(iz[crossing])
+    tiles, tile_zone = split_large(zones[need], max_vertices=_ZONE_VERTICES)
+    tile_zone = need[tile_zone]
     cross_u = np.unique(iu[crossing])
     check(cross_u)
     tu, tt = shapely.STRtree(tiles).query(units[cross_u])
     tu = cross_u[tu]
-    keep = np.isin(tu * nz + tile_zone[tt], iu[crossing] * nz + iz[crossing])
+    keep = np.isin(tu * nz + tile_zone[tt], pair_key[crossing])
     tu, tt = tu[keep], tt[keep]
     order = np.lexsort((tt, tu))
     tu, tt = tu[order], tt[order]
@@ -497,9 +473,36 @@ def _pieces(
     return out
 
 
-def _first_vertex(geoms: np.ndarray) -> np.ndarray:
-    coords, owner = shapely.get_coordinates(geoms, return_index=True)
-    return coords[np.searchsorted(owner, np.arange(len(geoms)))][:, :2]
+def _locate(
+    units: np.ndarray, zones: np.ndarray, iu: np.ndarray, iz: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whether unit ``iu[k]`` lies inside zone ``iz[k]``, for pairs proven not to cross.
+
+    Tries the unit's first vertex, then its middle vertex, then ``point_on_surface``; a
+    point decides when it is not on the zone's boundary (``contains_xy`` and
+    ``intersects_xy`` on the prepared zone agree). Returns ``inside`` and the positions
+    where every point was on the boundary. Runs in one thread (prepared zones build their
+    index lazily and are not thread-safe).
+    """
+    shapely.prepare(zones)
+    inside = np.zeros(len(iu), dtype=bool)
+    todo = np.arange(len(iu))
+    ring = shapely.get_exterior_ring(units[iu])
+    for attempt in range(3):
+        if not len(todo):
+            break
+        if attempt < 2:
+            n = shapely.get_num_points(ring[todo])
+            pts = shapely.get_point(ring[todo], 0 if attempt == 0 else n // 2)
+        else:
+            pts = shapely.point_on_surface(units[iu[todo]])
+        x, y = shapely.get_coordinates(pts).T
+        z = zones[iz[todo]]
+        within = shapely.contains_xy(z, x, y)
+        decided = within == shapely.intersects_xy(z, x, y)
+        inside[todo[decided]] = within[decided]
+        todo = todo[~decided]
+    return inside, todo
 
 
 def _spans(owner: np.ndarray, size: int) -> list[tuple[int, int]]:
