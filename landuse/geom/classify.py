@@ -46,6 +46,7 @@ class Boundary(NamedTuple):
     y1: np.ndarray
     x2: np.ndarray
     y2: np.ndarray
+    box: np.ndarray  # (n, 4) bounding box of each segment
     zone: np.ndarray  # zone of each segment
     start: np.ndarray  # first segment of each chunk
     count: np.ndarray  # segments per chunk
@@ -86,7 +87,9 @@ def boundary(zones: np.ndarray, *, segments: int = _SEGMENTS) -> Boundary:
     else:
         boxes = np.zeros(0, dtype=object)
     zone = poly_zone[ring_poly[ring]].astype(np.int64)
-    return Boundary(x1, y1, x2, y2, zone, start, np.diff(np.r_[start, len(s)]), boxes)
+    box = np.column_stack([np.minimum(x1, x2), np.minimum(y1, y2), np.maximum(x1, x2),
+                           np.maximum(y1, y2)])
+    return Boundary(x1, y1, x2, y2, box, zone, start, np.diff(np.r_[start, len(s)]), boxes)
 
 
 def crossing_pairs(
@@ -124,7 +127,9 @@ def crossing_pairs(
     cuts = np.unique(np.searchsorted(cu, cu[:: max(block, 1)], side="left"))
     spans = list(zip(cuts.tolist(), [*cuts[1:].tolist(), len(cu)], strict=True))
     nz = int(bnd.zone.max()) + 1
-    keys = map_fn(lambda sp: _block(units, bnd, cu[sp[0]:sp[1]], cc[sp[0]:sp[1]], nz), spans)
+    ubox = shapely.bounds(units)
+    keys = map_fn(lambda sp: _block(units, ubox, bnd, cu[sp[0]:sp[1]], cc[sp[0]:sp[1]], nz),
+                  spans)
     key = np.unique(np.concatenate([np.zeros(0, np.int64), *keys]))
     return key // nz, key % nz
 
@@ -137,6 +142,14 @@ def _orient(px: np.ndarray, py: np.ndarray, qx: np.ndarray, qy: np.ndarray,
     det = left - right
     bound = _ERR * (np.abs(left) + np.abs(right))
     return (det > bound).astype(np.int8) - (det < -bound).astype(np.int8)
+
+
+def _up(x: np.ndarray, ulps: int) -> np.ndarray:
+    """``x`` moved ``ulps`` units in the last place towards +inf (or -inf if negative)."""
+    target = np.inf if ulps > 0 else -np.inf
+    for _ in range(abs(ulps)):
+        x = np.nextafter(x, target)
+    return x
 
 
 def _edge_hash(u: np.ndarray, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray,
@@ -152,78 +165,96 @@ def _edge_hash(u: np.ndarray, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray,
     return h, canon
 
 
-def _block(units: np.ndarray, bnd: Boundary, cu: np.ndarray, cc: np.ndarray,
-           nz: int) -> np.ndarray:
+def _block(units: np.ndarray, ubox: np.ndarray, bnd: Boundary, cu: np.ndarray,
+           cc: np.ndarray, nz: int) -> np.ndarray:
     """Keys ``unit * nz + zone`` of the uncertified pairs among these (unit, chunk) pairs."""
     # (unit, segment) pairs whose bounding boxes meet
     rep = bnd.count[cc]
     pu = np.repeat(cu, rep)
-    ps = np.repeat(bnd.start[cc], rep) + np.arange(rep.sum()) - np.repeat(np.cumsum(rep) - rep,
-                                                                          rep)
-    ux0, uy0, ux1, uy1 = shapely.bounds(units[pu]).T
-    x1, y1, x2, y2 = bnd.x1[ps], bnd.y1[ps], bnd.x2[ps], bnd.y2[ps]
-    near = ((np.minimum(x1, x2) <= ux1) & (np.maximum(x1, x2) >= ux0)
-            & (np.minimum(y1, y2) <= uy1) & (np.maximum(y1, y2) >= uy0))
+    ps = np.repeat(bnd.start[cc] - np.cumsum(rep) + rep, rep) + np.arange(rep.sum())
+    sb = bnd.box[ps]
+    ub = ubox[pu]
+    near = ((sb[:, 0] <= ub[:, 2]) & (sb[:, 2] >= ub[:, 0]) & (sb[:, 1] <= ub[:, 3])
+            & (sb[:, 3] >= ub[:, 1]))
     pu, ps = pu[near], ps[near]
     if not len(pu):
         return np.zeros(0, np.int64)
     # the edges of these units (all rings), grouped by unit
     bu, pl = np.unique(pu, return_inverse=True)
-    rings, ring_u = shapely.get_rings(units[bu], return_index=True)
-    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
-    e = np.flatnonzero(ring_of[1:] == ring_of[:-1])
-    e_unit = ring_u[ring_of[e]]
-    cx, cy, dx, dy = xy[e, 0], xy[e, 1], xy[e + 1, 0], xy[e + 1, 1]
+    _, xy, (ring_off, poly_off) = shapely.to_ragged_array(units[bu])
+    joins = np.ones(max(len(xy) - 1, 0), dtype=bool)
+    joins[ring_off[1:-1] - 1] = False  # the last coordinate of a ring and the next ring's first
+    e = np.flatnonzero(joins)
+    ring_unit = np.repeat(np.arange(len(bu)), np.diff(poly_off))
+    e_unit = ring_unit[np.searchsorted(ring_off, e, side="right") - 1]
+    edge = np.column_stack([xy[e], xy[e + 1]])  # x0, y0, x1, y1
     e_start = np.searchsorted(e_unit, np.arange(len(bu)))
     e_count = np.diff(np.r_[e_start, len(e)])
     # 1. segments that are edges of their unit (exact coordinates)
     x1, y1, x2, y2 = bnd.x1[ps], bnd.y1[ps], bnd.x2[ps], bnd.y2[ps]
-    eh, ecanon = _edge_hash(e_unit, cx, cy, dx, dy)
+    eh, ecanon = _edge_hash(e_unit, *edge.T)
     ph, pcanon = _edge_hash(pl, x1, y1, x2, y2)
     eorder = np.argsort(eh)
-    pos = np.minimum(np.searchsorted(eh[eorder], ph), len(eh) - 1)
-    cand = eorder[pos]
+    eh_sorted = eh[eorder]
+    porder = np.argsort(ph)
+    pos = np.empty(len(ph), np.int64)
+    pos[porder] = np.searchsorted(eh_sorted, ph[porder])  # sorted needles: cache friendly
+    cand = eorder[np.minimum(pos, len(eh) - 1)]
     own = (eh[cand] == ph) & (e_unit[cand] == pl)
     for a, b in zip(ecanon, pcanon, strict=True):
         own &= a[cand] == b
     rest = np.flatnonzero(~own)
     if not len(rest):
         return np.zeros(0, np.int64)
-    # 2. every other segment against every edge of its unit
+    cx, cy, dx, dy = edge.T
+    # 2. every other segment s against the edges of its unit whose y-range can meet s's
+    #    (edges sorted by (unit, ymin); an edge of height <= h meets [y0, y1] only if its
+    #    ymin lies in [y0 - h, y1]; bounds are widened by ulps, the filter below is exact)
+    ey_min, ey_max = np.minimum(cy, dy), np.maximum(cy, dy)
+    height = np.maximum.reduceat(_up(ey_max - ey_min, 2), e_start) if len(e) else e_start * 0.0
+    ys = np.sort(ey_min)
+    stride = np.int64(len(ys) + 1)
+    e_key = e_unit * stride + np.searchsorted(ys, ey_min)
+    e_order = np.argsort(e_key, kind="stable")
+    e_key = e_key[e_order]
     k_unit = pl[rest]
-    n_e = e_count[k_unit]
+    ax, ay, bx, by = x1[rest], y1[rest], x2[rest], y2[rest]
+    sy0, sy1 = np.minimum(ay, by), np.maximum(ay, by)
+    lo = np.searchsorted(ys, _up(sy0 - height[k_unit], -2), side="left")
+    hi = np.searchsorted(ys, sy1, side="right")
+    first = np.searchsorted(e_key, k_unit * stride + lo, side="left")
+    n_e = np.searchsorted(e_key, k_unit * stride + hi, side="left") - first
     k = np.repeat(np.arange(len(rest)), n_e)
-    j = np.repeat(e_start[k_unit], n_e) + np.arange(n_e.sum()) - np.repeat(np.cumsum(n_e) - n_e,
-                                                                          n_e)
-    ax, ay, bx, by = x1[rest][k], y1[rest][k], x2[rest][k], y2[rest][k]
-    ex0, ey0, ex1, ey1 = cx[j], cy[j], dx[j], dy[j]
-    a_c = (ax == ex0) & (ay == ey0)
-    b_c = (bx == ex0) & (by == ey0)
-    share_a = a_c | ((ax == ex1) & (ay == ey1))
-    share_b = b_c | ((bx == ex1) & (by == ey1))
-    o_a = _orient(ex0, ey0, ex1, ey1, ax, ay)
-    o_b = _orient(ex0, ey0, ex1, ey1, bx, by)
-    apart = ((np.maximum(ax, bx) < np.minimum(ex0, ex1)) | (np.minimum(ax, bx) > np.maximum(ex0, ex1))
-             | (np.maximum(ay, by) < np.minimum(ey0, ey1))
-             | (np.minimum(ay, by) > np.maximum(ey0, ey1)))
-    apart |= o_a * o_b > 0  # both ends strictly on one side of the edge's line
-    apart |= _orient(ax, ay, bx, by, ex0, ey0) * _orient(ax, ay, bx, by, ex1, ey1) > 0
-    ok = apart | (share_a & ~share_b & (o_b != 0)) | (share_b & ~share_a & (o_a != 0))
-    first = np.r_[0, np.cumsum(n_e)[:-1]]
-    a_vertex = np.logical_or.reduceat(a_c, first)
-    b_vertex = np.logical_or.reduceat(b_c, first)
-    # the free end w of the segment: outside the unit (even-odd crossings of a ray to +x)
-    use_b = a_vertex[k]
-    wx, wy = np.where(use_b, bx, ax), np.where(use_b, by, ay)
-    o_w = np.where(use_b, o_b, o_a)
-    straddle = (ey0 > wy) != (ey1 > wy)
-    right = np.minimum(ex0, ex1) > wx
-    left = np.maximum(ex0, ex1) < wx
-    up = ey1 > ey0
-    hit = straddle & (right | (~left & ((up & (o_w > 0)) | (~up & (o_w < 0)))))
-    unsure = straddle & ~right & ~left & (o_w == 0)
-    inside = (np.add.reduceat(hit.astype(np.int32), first) & 1).astype(bool)
-    certified = (np.logical_and.reduceat(ok, first) & ~np.logical_or.reduceat(unsure, first)
-                 & ~inside & ~(a_vertex & b_vertex))
+    j = e_order[np.repeat(first - np.cumsum(n_e) + n_e, n_e) + np.arange(n_e.sum())]
+    meet = ((np.maximum(ax, bx)[k] >= np.minimum(cx, dx)[j])
+            & (np.minimum(ax, bx)[k] <= np.maximum(cx, dx)[j])
+            & (sy1[k] >= ey_min[j]) & (sy0[k] <= ey_max[j]))
+    k, j = k[meet], j[meet]
+    # a vertex of the unit at an end of s starts an edge whose box meets s
+    a_vertex = np.zeros(len(rest), bool)
+    b_vertex = np.zeros(len(rest), bool)
+    a_vertex[k[(ax[k] == cx[j]) & (ay[k] == cy[j])]] = True
+    b_vertex[k[(bx[k] == cx[j]) & (by[k] == cy[j])]] = True
+    # contact: s meets each edge at most in a shared vertex, not collinear with the edge
+    ax_, ay_, bx_, by_ = ax[k], ay[k], bx[k], by[k]
+    c0, c1, d0, d1 = cx[j], cy[j], dx[j], dy[j]
+    share_a = ((ax_ == c0) & (ay_ == c1)) | ((ax_ == d0) & (ay_ == d1))
+    share_b = ((bx_ == c0) & (by_ == c1)) | ((bx_ == d0) & (by_ == d1))
+    o_a = _orient(c0, c1, d0, d1, ax_, ay_)
+    o_b = _orient(c0, c1, d0, d1, bx_, by_)
+    apart = (o_a * o_b > 0) | (_orient(ax_, ay_, bx_, by_, c0, c1)
+                               * _orient(ax_, ay_, bx_, by_, d0, d1) > 0)
+    fine = apart | (share_a & ~share_b & (o_b != 0)) | (share_b & ~share_a & (o_a != 0))
+    ok = np.ones(len(rest), bool)
+    ok[k[~fine]] = False
+    # then s minus that vertex avoids the unit's boundary: its free end decides, and must
+    # lie outside (GEOS point-in-polygon, which reports the boundary as "intersects")
+    chord = a_vertex & b_vertex
+    test = np.flatnonzero(ok & ~chord)
+    free = ~a_vertex[test]
+    outside = ~shapely.intersects_xy(units[bu[k_unit[test]]], np.where(free, ax[test], bx[test]),
+                                     np.where(free, ay[test], by[test]))
+    certified = np.zeros(len(rest), bool)
+    certified[test[outside]] = True
     bad = rest[~certified]
     return np.unique(pu[bad] * np.int64(nz) + bnd.zone[ps[bad]])
