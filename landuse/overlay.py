@@ -41,7 +41,7 @@ from landuse._validate import (
 from landuse.errors import CRSError, GeometryError, SchemaError
 from landuse.geom.geodesic import geodesic_area
 from landuse.geom.classify import boundary, crossing_pairs
-from landuse.geom.tiles import polygonal, split_large
+from landuse.geom.tiles import polygonal, rectangles, split_large
 from landuse.units import M2_PER_HA
 
 __all__ = ["pairs", "tabulate"]
@@ -451,22 +451,39 @@ def _pieces(
     tu, tt = tu[order], tt[order]
     bounds = _spans(tu, chunk_size)
 
+    need_geom = keep_geometry or crs is not None
+    if need_geom:
+        rect_t = np.zeros(len(tiles), bool)
+        rect_u = np.zeros(len(units), bool)
+    else:  # area only: axis-parallel rectangles are clipped with GEOS's rectangle clipper
+        rect_t = rectangles(tiles)
+        rect_u = np.zeros(len(units), bool)
+        rect_u[cross_u] = rectangles(units[cross_u])
+
     def cut(span: tuple[int, int]) -> dict[str, np.ndarray]:
         u, t = tu[span[0] : span[1]], tt[span[0] : span[1]]
-        geom = polygonal(shapely.intersection(units[u], tiles[t]))
+        by_tile, by_unit = rect_t[t], rect_u[u] & ~rect_t[t]
+        general = ~(by_tile | by_unit)
+        geom = np.empty(len(u), dtype=object)
+        geom[general] = shapely.intersection(units[u[general]], tiles[t[general]])
+        geom[by_tile] = [shapely.clip_by_rect(g, *shapely.bounds(r)) for g, r in
+                         zip(units[u[by_tile]], tiles[t[by_tile]], strict=True)]
+        geom[by_unit] = [shapely.clip_by_rect(g, *shapely.bounds(r)) for g, r in
+                         zip(tiles[t[by_unit]], units[u[by_unit]], strict=True)]
+        geom = polygonal(geom)
         planar = shapely.area(geom)
         hit = planar > 0.0
         return {"iu": u[hit], "iz": tile_zone[t[hit]], "planar": planar[hit],
-                "geometry": geom[hit] if keep_geometry or crs is not None else None}
+                "geometry": geom[hit] if need_geom else None}
 
     parts = list(_map(cut, bounds, jobs))
     whole_geom = units[iu[whole]]
-    out = {
+    out: dict[str, np.ndarray] = {
         "iu": np.concatenate([iu[whole], *[p["iu"] for p in parts]]).astype(np.int64),
         "iz": np.concatenate([iz[whole], *[p["iz"] for p in parts]]).astype(np.int64),
         "planar": np.concatenate([shapely.area(whole_geom), *[p["planar"] for p in parts]]),
     }
-    if keep_geometry or crs is not None:
+    if need_geom:
         out["geometry"] = np.concatenate([whole_geom, *[p["geometry"] for p in parts]])
     if crs is not None:
         out["ellipsoidal"] = geodesic_area(out["geometry"], crs)
@@ -487,16 +504,17 @@ def _locate(
     shapely.prepare(zones)
     inside = np.zeros(len(iu), dtype=bool)
     todo = np.arange(len(iu))
-    ring = shapely.get_exterior_ring(units[iu])
+    uu, inv = np.unique(iu, return_inverse=True)
+    xy, owner = shapely.get_coordinates(units[uu], return_index=True)
+    start = np.searchsorted(owner, np.arange(len(uu)))
+    middle = start + np.diff(np.r_[start, len(xy)]) // 2
     for attempt in range(3):
         if not len(todo):
             break
         if attempt < 2:
-            n = shapely.get_num_points(ring[todo])
-            pts = shapely.get_point(ring[todo], 0 if attempt == 0 else n // 2)
+            x, y = xy[(start if attempt == 0 else middle)[inv[todo]]].T
         else:
-            pts = shapely.point_on_surface(units[iu[todo]])
-        x, y = shapely.get_coordinates(pts).T
+            x, y = shapely.get_coordinates(shapely.point_on_surface(units[iu[todo]])).T
         z = zones[iz[todo]]
         within = shapely.contains_xy(z, x, y)
         decided = within == shapely.intersects_xy(z, x, y)

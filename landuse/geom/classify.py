@@ -13,8 +13,8 @@ segment one of these holds, or the pair is reported as crossing:
 
 1. s is an edge of P (the same two coordinates, bit for bit): s ⊂ ∂P. This is the shared
    edge of a zone drawn along patch edges (permanent farmland dissolved from patches).
-2. s meets no edge of P, or meets one only in a common endpoint that is a vertex of P and
-   is not collinear with it; and the end of s that is not a vertex of P lies outside P
+2. s meets no edge of P, or meets one only in a common endpoint (a vertex of P: the other
+   ends are not collinear with it, or lie on opposite sides of it in x or in y); and the end of s that is not a vertex of P lies outside P
    (even-odd ray crossing). Then s ∩ P ⊆ {that vertex} ⊂ ∂P.
 
 Orientation signs are computed in floating point with Shewchuk's static error bound
@@ -244,7 +244,17 @@ def _block(units: np.ndarray, ubox: np.ndarray, bnd: Boundary, cu: np.ndarray,
     o_b = _orient(c0, c1, d0, d1, bx_, by_)
     apart = (o_a * o_b > 0) | (_orient(ax_, ay_, bx_, by_, c0, c1)
                                * _orient(ax_, ay_, bx_, by_, d0, d1) > 0)
-    fine = apart | (share_a & ~share_b & (o_b != 0)) | (share_b & ~share_a & (o_a != 0))
+    # one shared end p: the segments meet only in p if the other ends q (of s) and r (of
+    # the edge) are not collinear with it, or lie on opposite sides of p in x or in y
+    # (signs of coordinate differences are exact)
+    qx, qy = np.where(share_a, bx_, ax_), np.where(share_a, by_, ay_)
+    px, py = np.where(share_a, ax_, bx_), np.where(share_a, ay_, by_)
+    at_c = ((px == c0) & (py == c1))
+    rx, ry = np.where(at_c, d0, c0), np.where(at_c, d1, c1)
+    opposite = ((np.sign(qx - px) * np.sign(rx - px) < 0)
+                | (np.sign(qy - py) * np.sign(ry - py) < 0))
+    one = share_a ^ share_b
+    fine = apart | (one & ((np.where(share_a, o_b, o_a) != 0) | opposite))
     ok = np.ones(len(rest), bool)
     ok[k[~fine]] = False
     # then s minus that vertex avoids the unit's boundary: its free end decides, and must
