@@ -39,8 +39,8 @@ from landuse._validate import (
     raise_problems,
 )
 from landuse.errors import CRSError, GeometryError, SchemaError
-from landuse.geom.geodesic import geodesic_area
 from landuse.geom.classify import boundary, crossing_pairs
+from landuse.geom.geodesic import geodesic_area
 from landuse.geom.tiles import polygonal, rectangles, split_large
 from landuse.units import M2_PER_HA
 

@@ -268,9 +268,9 @@ def test_boundary_segments_cover_the_rings():
         length = np.hypot(bnd.x2 - bnd.x1, bnd.y2 - bnd.y1)
         assert length[bnd.zone == 0].sum() == pytest.approx(44.0)
         assert length[bnd.zone == 1].sum() == pytest.approx(4.0)
-        assert bnd.count.max() <= per_chunk and bnd.count.sum() == 12
+        assert bnd.length.max() <= per_chunk and bnd.length.sum() == 12
         # every segment lies in the box of its chunk
-        chunk = np.repeat(np.arange(len(bnd.start)), bnd.count)
+        chunk = np.repeat(np.arange(len(bnd.start)), bnd.length)
         xmin, ymin, xmax, ymax = shapely.bounds(bnd.boxes)[chunk].T
         assert np.all((xmin <= bnd.x1) & (bnd.x1 <= xmax) & (ymin <= bnd.y2) & (bnd.y2 <= ymax))
 

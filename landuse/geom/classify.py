@@ -14,8 +14,10 @@ segment one of these holds, or the pair is reported as crossing:
 1. s is an edge of P (the same two coordinates, bit for bit): s ⊂ ∂P. This is the shared
    edge of a zone drawn along patch edges (permanent farmland dissolved from patches).
 2. s meets no edge of P, or meets one only in a common endpoint (a vertex of P: the other
-   ends are not collinear with it, or lie on opposite sides of it in x or in y); and the end of s that is not a vertex of P lies outside P
-   (even-odd ray crossing). Then s ∩ P ⊆ {that vertex} ⊂ ∂P.
+   ends are not collinear with it, or lie on opposite sides of it in x or in y); and the
+   end of s that is not a vertex of P lies outside P (GEOS point-in-polygon, which is
+   robust and reports a point on the boundary as intersecting). Then s ∩ P ⊆ {that
+   vertex} ⊂ ∂P.
 
 Orientation signs are computed in floating point with Shewchuk's static error bound
 (``orient2d`` stage A): a sign is used only when the bound proves it, otherwise the test
@@ -49,7 +51,7 @@ class Boundary(NamedTuple):
     box: np.ndarray  # (n, 4) bounding box of each segment
     zone: np.ndarray  # zone of each segment
     start: np.ndarray  # first segment of each chunk
-    count: np.ndarray  # segments per chunk
+    length: np.ndarray  # segments per chunk
     boxes: np.ndarray  # bounding box of each chunk (shapely Polygons)
 
 
@@ -96,7 +98,7 @@ def crossing_pairs(
     units: np.ndarray, bnd: Boundary, *, block: int,
     map_fn: Callable[[Callable, list], list],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(unit, zone) pairs whose zone boundary may enter the unit's interior.
+    """Find the (unit, zone) pairs whose zone boundary may enter the unit's interior.
 
     Parameters
     ----------
@@ -154,7 +156,7 @@ def _up(x: np.ndarray, ulps: int) -> np.ndarray:
 
 def _edge_hash(u: np.ndarray, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray,
                y2: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-    """A 64-bit hash of (unit, undirected segment) and the segment in canonical order."""
+    """Hash (unit, undirected segment) to 64 bits; also return the segment in canonical order."""
     swap = (x1 > x2) | ((x1 == x2) & (y1 > y2))
     canon = (np.where(swap, x2, x1), np.where(swap, y2, y1),
              np.where(swap, x1, x2), np.where(swap, y1, y2))
@@ -169,7 +171,7 @@ def _block(units: np.ndarray, ubox: np.ndarray, bnd: Boundary, cu: np.ndarray,
            cc: np.ndarray, nz: int) -> np.ndarray:
     """Keys ``unit * nz + zone`` of the uncertified pairs among these (unit, chunk) pairs."""
     # (unit, segment) pairs whose bounding boxes meet
-    rep = bnd.count[cc]
+    rep = bnd.length[cc]
     pu = np.repeat(cu, rep)
     ps = np.repeat(bnd.start[cc] - np.cumsum(rep) + rep, rep) + np.arange(rep.sum())
     sb = bnd.box[ps]
@@ -189,7 +191,6 @@ def _block(units: np.ndarray, ubox: np.ndarray, bnd: Boundary, cu: np.ndarray,
     e_unit = ring_unit[np.searchsorted(ring_off, e, side="right") - 1]
     edge = np.column_stack([xy[e], xy[e + 1]])  # x0, y0, x1, y1
     e_start = np.searchsorted(e_unit, np.arange(len(bu)))
-    e_count = np.diff(np.r_[e_start, len(e)])
     # 1. segments that are edges of their unit (exact coordinates)
     x1, y1, x2, y2 = bnd.x1[ps], bnd.y1[ps], bnd.x2[ps], bnd.y2[ps]
     eh, ecanon = _edge_hash(e_unit, *edge.T)
