@@ -374,8 +374,8 @@ class PostgisServer:
 
 def layout_row(name: str, paths: dict[str, str], results: dict[str, dict]) -> str:
     """One markdown row: times, ratios to landuse, the floor and the agreement."""
-    a = gpd.read_parquet(paths["DLTB"], columns=["DLBM"])
-    b = gpd.read_parquet(paths["ZONE"], columns=["ZONE"])
+    a = pd.read_parquet(paths["DLTB"], columns=["DLBM"])
+    b = pd.read_parquet(paths["ZONE"], columns=["ZONE"])
     med = {e: statistics.median(r["times_s"]) for e, r in results.items()}
     ref = results.get("landuse")
     t_ref = med.get("landuse", float("nan"))

@@ -10,7 +10,7 @@ generated with a fixed seed, in EPSG:4527 near Huantai:
                    ~2 000 parts with holes, every boundary edge an edge of a patch;
 * ``redline``      the same patches x 5 ecological-redline blobs (3 000 vertices);
 * ``small-zones``  40 000 densified grid patches (50 m cells, 41 vertices) x 150 small round
-                   zones (radius 60-200 m, 65 vertices).
+                   zones (radius 150-400 m, 65 vertices; 7 to 50 ha).
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def layout(name: str, *, patches: int = 60_000, grid: int = 200,
         cells = shapely.segmentize(shapely.box(x, y, x + s, y + s), s / 10)
         dltb = gpd.GeoDataFrame({"DLBM": rng.choice(CODES, len(cells))}, geometry=cells, crs=CRS)
         centres = rng.uniform(0.05, 0.95, (150, 2)) * grid * s + [X0, Y0]
-        zones = shapely.buffer(shapely.points(centres), rng.uniform(60, 200, 150), quad_segs=16)
+        zones = shapely.buffer(shapely.points(centres), rng.uniform(150, 400, 150), quad_segs=16)
         return {"DLTB": dltb, "ZONE": _zones(zones, "C")}
     dltb, side = voronoi_patches(patches, rng)
     ext = shapely.box(X0, Y0, X0 + side, Y0 + side)

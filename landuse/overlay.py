@@ -429,8 +429,11 @@ def _pieces(
     iu, iz = shapely.STRtree(zones).query(units)  # candidate pairs by bounding box
     order = np.lexsort((iz, iu))
     iu, iz = iu[order].astype(np.int64), iz[order].astype(np.int64)
+    need_geom = keep_geometry or crs is not None
+    # rectangles (grid cells) are clipped faster than proven when only areas are needed
     xu, xz = crossing_pairs(units, boundary(zones), block=chunk_size,
-                            map_fn=lambda f, items: _map(f, items, jobs))
+                            map_fn=lambda f, items: _map(f, items, jobs),
+                            direct=None if need_geom else lambda u: rectangles(units[u]))
     pair_key = iu * nz + iz
     crossing = np.isin(pair_key, xu * nz + xz)
     off = np.flatnonzero(~crossing)
@@ -451,7 +454,6 @@ def _pieces(
     tu, tt = tu[order], tt[order]
     bounds = _spans(tu, chunk_size)
 
-    need_geom = keep_geometry or crs is not None
     if need_geom:
         rect_t = np.zeros(len(tiles), bool)
         rect_u = np.zeros(len(units), bool)
@@ -466,10 +468,8 @@ def _pieces(
         general = ~(by_tile | by_unit)
         geom = np.empty(len(u), dtype=object)
         geom[general] = shapely.intersection(units[u[general]], tiles[t[general]])
-        geom[by_tile] = [shapely.clip_by_rect(g, *shapely.bounds(r)) for g, r in
-                         zip(units[u[by_tile]], tiles[t[by_tile]], strict=True)]
-        geom[by_unit] = [shapely.clip_by_rect(g, *shapely.bounds(r)) for g, r in
-                         zip(tiles[t[by_unit]], units[u[by_unit]], strict=True)]
+        geom[by_tile] = _clip(units[u[by_tile]], tiles[t[by_tile]])
+        geom[by_unit] = _clip(tiles[t[by_unit]], units[u[by_unit]])
         geom = polygonal(geom)
         planar = shapely.area(geom)
         hit = planar > 0.0
@@ -488,6 +488,12 @@ def _pieces(
     if crs is not None:
         out["ellipsoidal"] = geodesic_area(out["geometry"], crs)
     return out
+
+
+def _clip(geoms: np.ndarray, rects: np.ndarray) -> list:
+    """``shapely.clip_by_rect(g, *bounds(r))`` pairwise (GEOS's rectangle clipper)."""
+    box = shapely.bounds(rects).tolist()
+    return [shapely.lib.clip_by_rect(g, *b) for g, b in zip(geoms, box, strict=True)]
 
 
 def _locate(

@@ -97,6 +97,7 @@ def boundary(zones: np.ndarray, *, segments: int = _SEGMENTS) -> Boundary:
 def crossing_pairs(
     units: np.ndarray, bnd: Boundary, *, block: int,
     map_fn: Callable[[Callable, list], list],
+    direct: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Find the (unit, zone) pairs whose zone boundary may enter the unit's interior.
 
@@ -111,6 +112,10 @@ def crossing_pairs(
     map_fn : callable
         ``map_fn(func, items)`` returning ``[func(item) for item in items]`` (possibly on
         threads).
+    direct : callable, optional
+        ``direct(positions)`` -> bool mask of the units not worth a proof (cut cheaply
+        anyway, e.g. rectangles): they are reported with every zone whose boundary comes
+        within their bounding box.
 
     Returns
     -------
@@ -124,14 +129,18 @@ def crossing_pairs(
     cu, cc = shapely.STRtree(bnd.boxes).query(units)
     order = np.lexsort((cc, cu))
     cu, cc = cu[order], cc[order]
+    nz = int(bnd.zone.max()) + 1
+    skip = np.zeros(len(units), bool)
+    if direct is not None and len(cu):
+        near_u = np.unique(cu)
+        skip[near_u] = direct(near_u)
     if not len(cu):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     cuts = np.unique(np.searchsorted(cu, cu[:: max(block, 1)], side="left"))
     spans = list(zip(cuts.tolist(), [*cuts[1:].tolist(), len(cu)], strict=True))
-    nz = int(bnd.zone.max()) + 1
     ubox = shapely.bounds(units)
-    keys = map_fn(lambda sp: _block(units, ubox, bnd, cu[sp[0]:sp[1]], cc[sp[0]:sp[1]], nz),
-                  spans)
+    keys = map_fn(lambda sp: _block(units, ubox, bnd, cu[sp[0]:sp[1]], cc[sp[0]:sp[1]], nz,
+                                    skip), spans)
     key = np.unique(np.concatenate([np.zeros(0, np.int64), *keys]))
     return key // nz, key % nz
 
@@ -168,8 +177,11 @@ def _edge_hash(u: np.ndarray, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray,
 
 
 def _block(units: np.ndarray, ubox: np.ndarray, bnd: Boundary, cu: np.ndarray,
-           cc: np.ndarray, nz: int) -> np.ndarray:
-    """Keys ``unit * nz + zone`` of the uncertified pairs among these (unit, chunk) pairs."""
+           cc: np.ndarray, nz: int, skip: np.ndarray) -> np.ndarray:
+    """Keys ``unit * nz + zone`` of the uncertified pairs among these (unit, chunk) pairs.
+
+    Units with ``skip`` set are reported for every zone with a segment near them.
+    """
     # (unit, segment) pairs whose bounding boxes meet
     rep = bnd.length[cc]
     pu = np.repeat(cu, rep)
@@ -179,8 +191,11 @@ def _block(units: np.ndarray, ubox: np.ndarray, bnd: Boundary, cu: np.ndarray,
     near = ((sb[:, 0] <= ub[:, 2]) & (sb[:, 2] >= ub[:, 0]) & (sb[:, 1] <= ub[:, 3])
             & (sb[:, 3] >= ub[:, 1]))
     pu, ps = pu[near], ps[near]
+    direct = skip[pu]
+    reported = np.unique(pu[direct] * np.int64(nz) + bnd.zone[ps[direct]])
+    pu, ps = pu[~direct], ps[~direct]
     if not len(pu):
-        return np.zeros(0, np.int64)
+        return reported
     # the edges of these units (all rings), grouped by unit
     bu, pl = np.unique(pu, return_inverse=True)
     _, xy, (ring_off, poly_off) = shapely.to_ragged_array(units[bu])
@@ -206,7 +221,7 @@ def _block(units: np.ndarray, ubox: np.ndarray, bnd: Boundary, cu: np.ndarray,
         own &= a[cand] == b
     rest = np.flatnonzero(~own)
     if not len(rest):
-        return np.zeros(0, np.int64)
+        return reported
     cx, cy, dx, dy = edge.T
     # 2. every other segment s against the edges of its unit whose y-range can meet s's
     #    (edges sorted by (unit, ymin); an edge of height <= h meets [y0, y1] only if its
@@ -268,4 +283,4 @@ def _block(units: np.ndarray, ubox: np.ndarray, bnd: Boundary, cu: np.ndarray,
     certified = np.zeros(len(rest), bool)
     certified[test[outside]] = True
     bad = rest[~certified]
-    return np.unique(pu[bad] * np.int64(nz) + bnd.zone[ps[bad]])
+    return np.concatenate([reported, np.unique(pu[bad] * np.int64(nz) + bnd.zone[ps[bad]])])
