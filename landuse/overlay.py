@@ -7,11 +7,14 @@ Every indicator and redline check of ``landuse`` reduces to :func:`tabulate`. Th
 2. cuts polygons with more than ``max_vertices`` coordinates into exact tiles
    (:func:`landuse.geom.tiles.split_large`), so intersections stay local;
 3. finds candidate pairs with one bulk :class:`shapely.STRtree` query;
-4. in chunks of about ``chunk_size`` pairs, run on ``n_jobs`` threads (GEOS releases the
-   GIL), takes the whole area of an A-tile that a prepared zone tile properly contains
-   (and the whole zone tile when it lies properly inside the A-tile), and intersects only
-   the pairs whose boundaries cross (vectorised ``shapely.intersection``);
-5. sums the pieces per (A key, B key) in a fixed order, so the result does not depend on
+4. proves with exact arithmetic, pair by pair, that a zone's boundary stays out of a
+   patch's interior (shared edges matched bit for bit, contacts in a vertex only;
+   :mod:`landuse.geom.classify`), and takes the whole area of a proven patch that one of its
+   points, not on the boundary, places inside the prepared zone;
+5. intersects only the pairs it could not prove, with the tiles of the zone (rectangles
+   with GEOS's rectangle clipper when only areas are asked), in chunks of about
+   ``chunk_size`` pairs on ``n_jobs`` threads (GEOS releases the GIL);
+6. sums the pieces per (A key, B key) in a fixed order, so the result does not depend on
    the input order, the chunk size or the number of threads.
 
 See ``docs/overlay.md`` for the exactness argument and measured speed.
@@ -19,10 +22,7 @@ See ``docs/overlay.md`` for the exactness argument and measured speed.
 
 from __future__ import annotations
 
-import itertools
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -39,9 +39,9 @@ from landuse._validate import (
     raise_problems,
 )
 from landuse.errors import CRSError, GeometryError, SchemaError
-from landuse.geom.classify import boundary, crossing_pairs
-from landuse.geom.geodesic import geodesic_area
-from landuse.geom.tiles import polygonal, rectangles, split_large
+from landuse.geom.pieces import cpus, run_map, spans
+from landuse.geom.pieces import pieces as piece_areas
+from landuse.geom.tiles import polygonal, split_large
 from landuse.units import M2_PER_HA
 
 __all__ = ["pairs", "tabulate"]
@@ -165,10 +165,11 @@ def tabulate(
     unit_feat = a_pos[a_tile_parent[np.concatenate([single, multi[part_of]])]]
     zones, zone_key, b_key_table = _zones(b, keys_b)
 
-    pieces = _pieces(
+    pieces = piece_areas(
         units, zones, crs=crs if area == "ellipsoidal" else None,
         keep_geometry=keep_geometry, chunk_size=chunk_size, n_jobs=n_jobs,
         check=lambda u: _require_valid(a, np.unique(unit_feat[u]), n_jobs, "layer a"),
+        zone_vertices=_ZONE_VERTICES,
     )
     feat = unit_feat[pieces["iu"]]
     zkey = zone_key[pieces["iz"]]
@@ -334,8 +335,8 @@ def _require_valid(
 ) -> None:
     """Raise GeometryError if a geometry at positions ``rows`` is invalid."""
     g = np.asarray(gdf.geometry.array, dtype=object)[rows]
-    spans = _spans(np.arange(len(g)), 50_000)
-    valid = _map(lambda sp: shapely.is_valid(g[sp[0] : sp[1]]), spans, n_jobs or _cpus())
+    parts = spans(np.arange(len(g)), 50_000)
+    valid = run_map(lambda sp: shapely.is_valid(g[sp[0] : sp[1]]), parts, n_jobs or cpus())
     bad = ~np.concatenate([*valid, np.zeros(0, bool)]) & ~shapely.is_missing(g)
     if bad.any():
         labels = gdf.index[rows[bad]][:5].tolist()
@@ -405,148 +406,6 @@ def _overlap_components(geoms: np.ndarray, codes: np.ndarray) -> np.ndarray:
             break
         label = new
     return label
-
-
-# ----------------------------------------------------------------------------- pieces
-
-
-def _pieces(
-    units: np.ndarray, zones: np.ndarray, *, crs: pyproj.CRS | None,
-    keep_geometry: bool, chunk_size: int, n_jobs: int | None, check: Any,
-) -> dict[str, np.ndarray]:
-    """Area (and geometry) of every positive-area overlap of an A-unit and a zone.
-
-    ``units`` are single polygons (parts of tiles of A-features). For a (unit, zone) pair
-    whose bounding boxes meet, :func:`landuse.geom.classify.crossing_pairs` proves with
-    exact arithmetic that the zone's boundary stays out of the unit's interior, or reports
-    the pair; a proven unit lies wholly inside or wholly outside (it is connected), so one
-    of its points not on the zone's boundary decides (point-in-polygon on the prepared
-    zone) and its whole area is taken. Only reported pairs are intersected, with the
-    (small) tiles of the zone; ``check(units)`` is called on those units first (validity).
-    """
-    jobs = n_jobs or _cpus()
-    nz = max(len(zones), 1)
-    iu, iz = shapely.STRtree(zones).query(units)  # candidate pairs by bounding box
-    order = np.lexsort((iz, iu))
-    iu, iz = iu[order].astype(np.int64), iz[order].astype(np.int64)
-    need_geom = keep_geometry or crs is not None
-    # rectangles (grid cells) are clipped faster than proven when only areas are needed
-    xu, xz = crossing_pairs(units, boundary(zones), block=chunk_size,
-                            map_fn=lambda f, items: _map(f, items, jobs),
-                            direct=None if need_geom else lambda u: rectangles(units[u]))
-    pair_key = iu * nz + iz
-    crossing = np.isin(pair_key, xu * nz + xz)
-    off = np.flatnonzero(~crossing)
-    inside, unsure = _locate(units, zones, iu[off], iz[off])
-    crossing[off[unsure]] = True  # no point off the boundary found: intersect (exact anyway)
-    whole = off[inside]
-    # units on a boundary: intersect with the tiles of that zone (only zones that need it)
-    need = np.unique(iz[crossing])
-    tiles, tile_zone = split_large(zones[need], max_vertices=_ZONE_VERTICES)
-    tile_zone = need[tile_zone]
-    cross_u = np.unique(iu[crossing])
-    check(cross_u)
-    tu, tt = shapely.STRtree(tiles).query(units[cross_u])
-    tu = cross_u[tu]
-    keep = np.isin(tu * nz + tile_zone[tt], pair_key[crossing])
-    tu, tt = tu[keep], tt[keep]
-    order = np.lexsort((tt, tu))
-    tu, tt = tu[order], tt[order]
-    bounds = _spans(tu, chunk_size)
-
-    if need_geom:
-        rect_t = np.zeros(len(tiles), bool)
-        rect_u = np.zeros(len(units), bool)
-    else:  # area only: axis-parallel rectangles are clipped with GEOS's rectangle clipper
-        rect_t = rectangles(tiles)
-        rect_u = np.zeros(len(units), bool)
-        rect_u[cross_u] = rectangles(units[cross_u])
-
-    def cut(span: tuple[int, int]) -> dict[str, np.ndarray]:
-        u, t = tu[span[0] : span[1]], tt[span[0] : span[1]]
-        by_tile, by_unit = rect_t[t], rect_u[u] & ~rect_t[t]
-        general = ~(by_tile | by_unit)
-        geom = np.empty(len(u), dtype=object)
-        geom[general] = shapely.intersection(units[u[general]], tiles[t[general]])
-        geom[by_tile] = _clip(units[u[by_tile]], tiles[t[by_tile]])
-        geom[by_unit] = _clip(tiles[t[by_unit]], units[u[by_unit]])
-        geom = polygonal(geom)
-        planar = shapely.area(geom)
-        hit = planar > 0.0
-        return {"iu": u[hit], "iz": tile_zone[t[hit]], "planar": planar[hit],
-                "geometry": geom[hit] if need_geom else None}
-
-    parts = list(_map(cut, bounds, jobs))
-    whole_geom = units[iu[whole]]
-    out: dict[str, np.ndarray] = {
-        "iu": np.concatenate([iu[whole], *[p["iu"] for p in parts]]).astype(np.int64),
-        "iz": np.concatenate([iz[whole], *[p["iz"] for p in parts]]).astype(np.int64),
-        "planar": np.concatenate([shapely.area(whole_geom), *[p["planar"] for p in parts]]),
-    }
-    if need_geom:
-        out["geometry"] = np.concatenate([whole_geom, *[p["geometry"] for p in parts]])
-    if crs is not None:
-        out["ellipsoidal"] = geodesic_area(out["geometry"], crs)
-    return out
-
-
-def _clip(geoms: np.ndarray, rects: np.ndarray) -> list:
-    """``shapely.clip_by_rect(g, *bounds(r))`` pairwise (GEOS's rectangle clipper)."""
-    box = shapely.bounds(rects).tolist()
-    return [shapely.lib.clip_by_rect(g, *b) for g, b in zip(geoms, box, strict=True)]
-
-
-def _locate(
-    units: np.ndarray, zones: np.ndarray, iu: np.ndarray, iz: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Whether unit ``iu[k]`` lies inside zone ``iz[k]``, for pairs proven not to cross.
-
-    Tries the unit's first vertex, then its middle vertex, then ``point_on_surface``; a
-    point decides when it is not on the zone's boundary (``contains_xy`` and
-    ``intersects_xy`` on the prepared zone agree). Returns ``inside`` and the positions
-    where every point was on the boundary. Runs in one thread (prepared zones build their
-    index lazily and are not thread-safe).
-    """
-    shapely.prepare(zones)
-    inside = np.zeros(len(iu), dtype=bool)
-    todo = np.arange(len(iu))
-    uu, inv = np.unique(iu, return_inverse=True)
-    xy, owner = shapely.get_coordinates(units[uu], return_index=True)
-    start = np.searchsorted(owner, np.arange(len(uu)))
-    middle = start + np.diff(np.r_[start, len(xy)]) // 2
-    for attempt in range(3):
-        if not len(todo):
-            break
-        if attempt < 2:
-            x, y = xy[(start if attempt == 0 else middle)[inv[todo]]].T
-        else:
-            x, y = shapely.get_coordinates(shapely.point_on_surface(units[iu[todo]])).T
-        z = zones[iz[todo]]
-        within = shapely.contains_xy(z, x, y)
-        decided = within == shapely.intersects_xy(z, x, y)
-        inside[todo[decided]] = within[decided]
-        todo = todo[~decided]
-    return inside, todo
-
-
-def _spans(owner: np.ndarray, size: int) -> list[tuple[int, int]]:
-    """Slices of about ``size`` rows of a sorted ``owner`` array, cut where it changes."""
-    if not len(owner):
-        return []
-    cuts = np.unique(np.searchsorted(owner, owner[:: max(size, 1)], side="left"))
-    return list(itertools.pairwise([*cuts.tolist(), len(owner)]))
-
-
-def _cpus() -> int:
-    return os.cpu_count() or 1
-
-
-def _map(func: Any, items: list, jobs: int) -> list:
-    """``map`` on a thread pool (GEOS releases the GIL), in order; inline for one job."""
-    if jobs == 1 or len(items) <= 1:
-        return [func(item) for item in items]
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(func, items))
 
 
 # ----------------------------------------------------------------------------- output
