@@ -7,7 +7,7 @@ generated with a fixed seed, in EPSG:4527 near Huantai:
                    townships (their own Voronoi coverage, ~2 000 vertices each);
 * ``shared-edge``  the same patches x permanent farmland built by dissolving farmland
                    patches (a clustered random choice, ``coverage_union_all``, exploded):
-                   ~2 000 parts with holes, every boundary edge an edge of a patch;
+                   ~3 000 parts with holes, every boundary edge an edge of a patch;
 * ``redline``      the same patches x 5 ecological-redline blobs (3 000 vertices);
 * ``small-zones``  40 000 densified grid patches (50 m cells, 41 vertices) x 150 small round
                    zones (radius 150-400 m, 65 vertices; 7 to 50 ha).
