@@ -400,7 +400,7 @@ def layout_row(name: str, paths: dict[str, str], results: dict[str, dict]) -> st
     floor = results.get("floor", {})
     pairs = floor.get("info", {}).get("crossing_pairs", "?")
     f_cpu = cpu.get("floor", nan)
-    over = (f"{cpu.get('landuse', nan) / f_cpu:.2f}" if f_cpu > 0
+    over = (f"{cpu.get('landuse', nan) / f_cpu:.2f}" if pairs not in (0, "?")
             else "n/a (no crossing pair)")
     mem = (f"{(ref['layers_mb'] + ref['peak_extra_mb']) / ref['layers_mb']:.2f}" if ref
            else "?")
