@@ -542,9 +542,10 @@ def main(argv: list[str] | None = None) -> int:
     t_ref = statistics.median(ref["times_s"])
     print(f"\n{len(gpd.read_parquet(paths['DLTB']))} patches, runs={args.runs}, "
           f"cpus={os.cpu_count()}\n")
-    print("| engine | median s | runs s | load s | x landuse | layers MB | peak extra MB "
-          "| peak / layers | max rel diff vs landuse |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    c_ref = statistics.median(ref["cpu_s"])
+    print("| engine | median s | runs s | load s | x landuse | CPU s | x landuse (CPU) | "
+          "layers MB | peak extra MB | peak / layers | max rel diff vs landuse |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for engine, r in results.items():
         med = statistics.median(r["times_s"])
         load = statistics.median(r["load_s"]) if any(r["load_s"]) else 0.0
@@ -552,9 +553,12 @@ def main(argv: list[str] | None = None) -> int:
         ratio = ("n/a" if engine == "postgis"
                  else f"{(r['layers_mb'] + r['peak_extra_mb']) / r['layers_mb']:.2f}")
         diff = "-" if engine == "landuse" else compare(ref["tables"], r["tables"])
+        c = statistics.median(r["cpu_s"])
+        cpu = ("n/a (server)", "n/a") if engine == "postgis" else (f"{c:.2f}",
+                                                                    f"{c / c_ref:.1f}")
         print(f"| {engine} | {med:.2f} | {', '.join(f'{t:.2f}' for t in r['times_s'])} | "
-              f"{load:.2f} | {med / t_ref:.1f} | {r['layers_mb']:.0f} | {mem} | {ratio} | "
-              f"{diff} |")
+              f"{load:.2f} | {med / t_ref:.1f} | {cpu[0]} | {cpu[1]} | {r['layers_mb']:.0f} | "
+              f"{mem} | {ratio} | {diff} |")
     if not args.skip_qgis:
         if args.qgis_dir.exists():
             print("\n" + qgis_check(args.qgis_dir))
