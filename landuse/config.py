@@ -7,8 +7,8 @@ Paths in the file are relative to the config file.
 
 Examples
 --------
->>> cfg = load_config("sample_data/config.toml")  # doctest: +SKIP
->>> cfg.region.code, cfg.layers["landuse"].layer  # doctest: +SKIP
+>>> cfg = load_config("sample_data/config.toml")
+>>> cfg.region.code, cfg.layers["landuse"].layer
 ('370321', 'DLTB')
 """
 

@@ -21,7 +21,6 @@ from landuse.run import run
 from tests.report.county import COUNTY, CRS, TOWN_A, TOWN_B, X0, Y0, dltb, write_county, xzq
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "sample_data" / "config.toml"
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +89,10 @@ def test_outputs_written(result, county: Path) -> None:
     digest = hashlib.sha256((county.parent / "county.gpkg").read_bytes()).hexdigest()
     assert landuse_input == {**landuse_input, "path": "county.gpkg", "layer": "DLTB",
                              "sha256": digest, "features": 8}
-    assert {i["role"] for i in prov["inputs"]} >= {"landuse", "townships", "socioeconomic",
-                                                   "mining_rights", "protected_areas"}
+    # one input per [layers.*] and [tables.*] entry of the config (tests/report/county.py)
+    assert sorted(i["role"] for i in prov["inputs"]) == [
+        "ecological_redline", "landuse", "mining_rights", "permanent_farmland",
+        "protected_areas", "socioeconomic", "townships", "urban_boundary"]
     layers = gpd.list_layers(out / "redlines.gpkg")["name"].tolist()
     assert sorted(layers) == ["mining_conflicts", "zone_violations"]
     mining = gpd.read_file(out / "redlines.gpkg", layer="mining_conflicts")
@@ -210,10 +211,9 @@ def test_empty_population_table_gives_not_computable_rows(tmp_path: Path) -> Non
 # ----------------------------------------------------------------------------- sample county
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="sample_data/config.toml not generated yet")
-def test_sample_county_end_to_end(tmp_path: Path) -> None:
-    result = run(SAMPLE, out=tmp_path / "out")
-    doc = json.loads((tmp_path / "out" / "indicators.json").read_text(encoding="utf-8"))
+def test_sample_county_end_to_end(sample_run) -> None:
+    result, out = sample_run  # the session's run of sample_data/config.toml (conftest.py)
+    doc = json.loads((out / "indicators.json").read_text(encoding="utf-8"))
     validate_document(doc)
     county = [r for r in doc["indicators"] if r["scope"] == "county"]
     towns = {r["zone"] for r in doc["indicators"] if r["scope"] == "township"}

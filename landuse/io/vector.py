@@ -130,8 +130,15 @@ def read_landuse(
 
     Examples
     --------
-    >>> lu = read_landuse("sample_data/huantai.gpkg", layer="DLTB")  # doctest: +SKIP
-    >>> lu.groupby("DLBM")["TBDLMJ"].sum()  # doctest: +SKIP
+    >>> lu = read_landuse("sample_data/huantai.gpkg", layer="DLTB")
+    >>> len(lu), lu.crs.to_epsg()
+    (13461, 4527)
+    >>> lu.groupby("DLBM")["TBDLMJ"].sum().head(3).round(1)
+    DLBM
+    0101      3006350.7
+    0102    261766870.2
+    0103     20678303.1
+    Name: TBDLMJ, dtype: float64
     """
     lyr = read_standard(path, role="landuse", what="land-use layer (三调 DLTB 地类图斑)",
                         standard=LANDUSE_FIELDS, required=("DLBM",), numeric=_LANDUSE_NUMERIC,

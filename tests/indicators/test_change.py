@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -285,18 +282,10 @@ def test_two_year_indicators_against_hand_figures():
 
 # ----------------------------------------------------------------------------- sample county
 
-SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
-
-
-@pytest.fixture(scope="module")
-def vintages():
-    cur_path, prev_path = SAMPLE / "huantai.gpkg", SAMPLE / "huantai_2021.gpkg"
-    if not (cur_path.exists() and prev_path.exists()):
-        pytest.skip("sample county not generated (make_sample.py, make_vintage.py)")
-    from landuse.io.vector import read_landuse
-    with warnings.catch_warnings():  # reading is not under test here
-        warnings.simplefilter("ignore")
-        return read_landuse(prev_path, layer="DLTB"), read_landuse(cur_path, layer="DLTB")
+@pytest.fixture
+def vintages(sample):
+    """The 2021 and 2022 DLTB of the session's sample (tests/conftest.py)."""
+    return sample["DLTB_2021"], sample["DLTB"]
 
 
 def test_sample_matrix_columns_are_the_current_official_class_areas(vintages):
