@@ -36,6 +36,7 @@ from pygeoapi.api import openapi_ as _openapi
 from pygeoapi.api import processes as processes_api
 from pygeoapi.openapi import get_oas
 from pygeoapi.process.base import JobNotFoundError
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
 from landuse.errors import ConfigError
@@ -327,7 +328,7 @@ def _install_routes(app: Flask, api: API) -> None:
             content = apply_gzip(headers, content)
         response = make_response(content, status)
         if headers:
-            response.headers = headers
+            response.headers = Headers(headers)  # case-insensitive, as Flask expects
         if status != HTTPStatus.CREATED:  # a Location only for a job that exists
             response.headers.pop("Location", None)
         return response
