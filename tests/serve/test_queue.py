@@ -175,6 +175,14 @@ def _launch(data_root: Path, work: Path, log: Path) -> tuple[subprocess.Popen, s
     raise AssertionError("the server did not start in 120 s")
 
 
+def _job_processes(server: int) -> list[int]:
+    """The spawned job processes of the server (not multiprocessing's resource tracker)."""
+    import psutil
+
+    return [p.pid for p in psutil.Process(server).children(recursive=True)
+            if "spawn_main" in " ".join(p.cmdline())]
+
+
 def _alive(pid: int) -> bool:
     import psutil
 
@@ -199,12 +207,12 @@ def test_kill_9_mid_job_then_restart(data_root, tmp_path):
                                {"Prefer": "respond-async"})
         assert status == 201, queued
         assert len(list((work / "uploads").iterdir())) == 1
-        pid_file = work / "jobs" / running["jobID"] / "pid"
         deadline = time.monotonic() + 120
-        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+        children: list[int] = []
+        while not children and time.monotonic() < deadline:
+            children = _job_processes(proc.pid)
             time.sleep(0.1)
-        child = int(pid_file.read_text())
-        assert _alive(child)
+        (child,) = children  # --max-jobs 1: one job process, the other job is queued
         assert _http("GET", f"{base}/jobs/{running['jobID']}?f=json")[1]["status"] == "running"
         assert _http("GET", f"{base}/jobs/{queued['jobID']}?f=json")[1]["status"] == "accepted"
     finally:
