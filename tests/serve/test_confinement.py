@@ -217,7 +217,7 @@ def test_load_config_confined_opens_nothing_outside(planted, monkeypatch):
     from landuse.errors import ConfigError
 
     county = planted["root"] / "huantai"
-    key, exists, _ = _cases(planted["secret"])["landuse absolute"]
+    _, exists, _ = _cases(planted["secret"])["landuse absolute"]
     (county / "lib.toml").write_text(exists, encoding="utf-8")
     opened: list[str] = []
     real = pyogrio.list_layers

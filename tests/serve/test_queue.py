@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
 import re
 import signal
@@ -145,8 +146,6 @@ def test_uploads_of_queued_jobs_count_against_a_disk_budget(tmp_path, data_root)
 
 def _http(method: str, url: str, body: bytes | None = None,
           headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
-    import json
-
     req = urllib.request.Request(url, data=body, method=method, headers={
         "Content-Type": "application/json", **(headers or {})})
     try:
@@ -202,7 +201,7 @@ def test_kill_9_mid_job_then_restart(data_root, tmp_path):
                                 b'{"inputs": {"config": "huantai/config.toml"}}',
                                 {"Prefer": "respond-async"})
         assert status == 201, running
-        body = ('{"inputs": {"archive_base64": "%s"}}' % _archive(county, 1000)).encode()
+        body = json.dumps({"inputs": {"archive_base64": _archive(county, 1000)}}).encode()
         status, queued = _http("POST", f"{base}/processes/indicators/execution", body,
                                {"Prefer": "respond-async"})
         assert status == 201, queued
