@@ -5,7 +5,9 @@ jobs do not share warning filters, GEOS objects or memory with each other or wit
 server, and a crash of one job cannot take the server down. A job process dies with the
 server, also when the server is killed (``kill -9``): on Linux the kernel sends it
 SIGKILL when its parent ends (``PR_SET_PDEATHSIG``); elsewhere a watchdog thread in it
-ends it within a second. The child writes
+ends it within a second. It runs at a lower CPU priority (``nice`` +10, POSIX), so the
+synchronous requests of the server (``check-new-right``) keep their latency while annual
+runs take the spare CPU. The child writes
 
 - ``outputs/``: every output of contract §3 (``indicators.json`` ...), atomically;
 - ``progress.json``: ``{"step", "done", "total"}``, replaced at each step;
@@ -48,6 +50,8 @@ def _write_json(path: Path, doc: dict[str, Any]) -> None:
 
 #: prctl option: signal to receive when the parent ends (linux/prctl.h).
 _PR_SET_PDEATHSIG = 1
+#: Niceness added to a job process: batch work yields the CPU to the server's requests.
+JOB_NICENESS = 10
 
 
 def die_with_parent(parent: int) -> None:
@@ -77,6 +81,8 @@ def die_with_parent(parent: int) -> None:
 def _child(config: str, job_dir: str, parent: int) -> None:  # pragma: no cover - child
     """Entry point of the job process: run, write outputs, or write error.json."""
     die_with_parent(parent)
+    if hasattr(os, "nice"):
+        os.nice(JOB_NICENESS)
     import warnings
 
     from landuse.errors import LanduseError

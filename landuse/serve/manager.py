@@ -43,7 +43,7 @@ from pygeoapi.util import (
 from landuse.errors import LanduseError
 from landuse.serve._clients import ANYONE, CURRENT_CLIENT
 from landuse.serve._errors import InternalError, rejected
-from landuse.serve._state import ServiceState
+from landuse.serve._state import ServiceState, Ticket
 from landuse.serve.processes import LanduseProcessor
 
 __all__ = ["LanduseManager"]
@@ -147,10 +147,16 @@ class LanduseManager(TinyDBManager):
         wants_async = execution_mode == RequestedProcessExecutionMode.respond_async
         job_dir = self.state.jobs_dir / job_id
         if wants_async and ProcessExecutionMode.async_execute.value in options:
-            self._add(job_id, process_id)
-            worker = threading.Thread(target=self._run_job, name=f"job-{job_id}", daemon=True,
-                                      args=(processor, job_id, prepared, job_dir, ticket))
-            worker.start()
+            try:
+                self._add(job_id, process_id)
+                worker = threading.Thread(target=self._run_job, name=f"job-{job_id}",
+                                          daemon=True,
+                                          args=(processor, job_id, prepared, job_dir, ticket))
+                worker.start()
+            except BaseException:  # no job thread will give the place back
+                if ticket is not None:
+                    ticket.release()
+                raise
             status = {"type": "process", "jobID": job_id, "processID": process_id,
                       "status": JobStatus.accepted.value, "message": QUEUED,
                       "links": [{"href": f"{self.url}/jobs/{job_id}?f=json", "rel": "monitor",
@@ -198,8 +204,11 @@ class LanduseManager(TinyDBManager):
         })
 
     def _run_job(self, processor: LanduseProcessor, job_id: str, prepared: Any,
-                 job_dir: Path, ticket: Any) -> None:
+                 job_dir: Path, ticket: Ticket | None) -> None:
         """Body of a job thread: never raises (the server stays up when a job fails)."""
+        if ticket is None:  # a process without job slots
+            self._run_in_slot(processor, job_id, prepared, job_dir)
+            return
         try:
             with ticket.slot():  # queued (accepted) until a slot is free
                 self._run_in_slot(processor, job_id, prepared, job_dir)
