@@ -40,7 +40,6 @@ from landuse._run_steps import (
     redline_frames,
     supply_rows,
     township_zones,
-    validate_targets,
 )
 from landuse.config import Config, load_config
 from landuse.errors import ConfigError, LanduseError
@@ -79,9 +78,11 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
         step("变化与地表覆盖 change and land cover")
         change_rows, transitions, landcover = change_outputs(cfg, inputs, rules, findings)
         parts.append(change_rows)
-        rows = apply_targets(cfg, pd.concat([p for p in parts if len(p)], ignore_index=True))
+        rows = apply_targets(cfg, pd.concat([p for p in parts if len(p)], ignore_index=True),
+                             inputs.targets)
         step("地类面积 class areas")
-        areas = class_areas(inputs.landuse, by="township", rules=rules)
+        assert inputs.prepared is not None
+        areas = class_areas(inputs.prepared, by="township", rules=rules)
         zones = township_zones(inputs)
     clean = dedupe([*inputs.findings, *findings], cfg.base_dir)
     return RunResult(
@@ -219,8 +220,7 @@ def check(config: str | Path | Config, *, progress: Progress | None = None) -> l
     cfg = config if isinstance(config, Config) else load_config(config)
     if cfg.is_region:
         return _check_region(cfg, progress=progress)
-    inputs = read_inputs(cfg, progress=progress)
-    validate_targets(cfg)
+    inputs = read_inputs(cfg, progress=progress)  # parses the targets too
     return dedupe(inputs.findings, cfg.base_dir)
 
 
