@@ -84,6 +84,9 @@ def pygeoapi_config(data_root: Path, work_dir: Path, *, url: str, max_upload_byt
             "languages": ["en-US"],
             "pretty_print": False,
             "limits": {"default_items": 50, "max_items": 1000},
+            # the OpenAPI document's info.version: the version of this API (its processes
+            # are 1.0.0), not pygeoapi's release (the default)
+            "api_rules": {"api_version": "1.0.0"},
             "map": {"url": "", "attribution": ""},
             "manager": {
                 "name": "landuse.serve.manager.LanduseManager",
