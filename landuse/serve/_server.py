@@ -3,10 +3,11 @@
 - :func:`make_server`: a waitress server whose own error answers (a body above
   ``max_request_body_size`` refused before the app sees it, a malformed HTTP request) are
   OGC exception documents in JSON like the app's, not waitress's plain text;
-- :func:`stop`: stops a server that runs in another thread. The sockets are closed from
-  the server's own loop thread (through waitress's trigger), so the loop never polls a
-  closed descriptor (closing them from another thread raced the loop: ``OSError: Bad
-  file descriptor`` in the server thread), then the request threads are joined.
+- :func:`stop`: stops a server that runs in another thread. The request threads are
+  ended first (they wake the loop through its trigger when they finish an answer), then
+  the sockets are closed from the server's own loop thread (through that trigger), so
+  no thread ever uses a closed descriptor. Closing them from another thread raced the
+  loop and the request threads (``OSError: Bad file descriptor`` in the server thread).
 """
 
 from __future__ import annotations
@@ -89,9 +90,9 @@ def stop(server: Any, thread: threading.Thread | None = None, *, timeout_s: floa
     def close_in_loop() -> None:
         wasyncore.close_all(socket_map)
 
+    server.task_dispatcher.shutdown(timeout=timeout_s)  # no request thread left to wake it
     trigger.pull_trigger(close_in_loop)
     if thread is not None:
         thread.join(timeout_s)
         if thread.is_alive():
             raise RuntimeError(f"the server did not stop within {timeout_s} s")
-    server.task_dispatcher.shutdown()
