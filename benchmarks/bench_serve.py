@@ -222,10 +222,12 @@ class JobFeeder(threading.Thread):
                     self.refused += 1
                     break
                 inflight.add(doc["jobID"])
-            running = 0
+            # one listing: a snapshot of every job's status at one instant
+            _, listing = self._call(conn, "GET", "/jobs?f=json&limit=1000")
+            statuses = {j["jobID"]: j for j in listing["jobs"]}
+            running = sum(j["status"] == "running" for j in statuses.values())
             for job in sorted(inflight):
-                _, doc = self._call(conn, "GET", f"/jobs/{job}?f=json")
-                running += doc["status"] == "running"
+                doc = statuses[job]
                 if doc["status"] in ("successful", "failed"):
                     self.done += doc["status"] == "successful"
                     if doc["status"] == "failed":
