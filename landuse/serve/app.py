@@ -16,6 +16,7 @@ every error (never a stack trace).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -36,6 +37,7 @@ from pygeoapi.api import openapi_ as _openapi
 from pygeoapi.api import processes as processes_api
 from pygeoapi.openapi import get_oas
 from pygeoapi.process.base import JobNotFoundError
+from pygeoapi.util import JobStatus
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
@@ -57,6 +59,8 @@ PROCESSES: Final = {
     "txt2geojson": "landuse.serve.processes.Txt2GeojsonProcessor",
 }
 API_KEY_HEADER: Final = "X-API-Key"
+#: The status of a job waiting for a running slot in the JSON answers.
+QUEUED_STATUS: Final = "queued"
 #: Defaults of the limits (see create_app).
 DEFAULT_MAX_VERTICES: Final = 100_000
 DEFAULT_UPLOAD_DISK_BYTES: Final = 2 * 1024**3
@@ -354,16 +358,35 @@ def _install_routes(app: Flask, api: API) -> None:
 
     app.add_url_rule("/processes/<process_id>/execution", "execute", execute,
                      methods=["POST"])
-    app.add_url_rule("/jobs", "jobs", lambda: call(processes_api.get_jobs))
+    app.add_url_rule("/jobs", "jobs", lambda: _queued(call(processes_api.get_jobs)))
 
     def job(job_id: str) -> Response:
         if request.method == "DELETE":
             return call(processes_api.delete_job, job_id)
-        return call(processes_api.get_jobs, job_id)
+        return _queued(call(processes_api.get_jobs, job_id))
 
     app.add_url_rule("/jobs/<job_id>", "job", job, methods=["GET", "DELETE"])
     app.add_url_rule("/jobs/<job_id>/results", "job_results",
                      lambda job_id: call(processes_api.get_job_result, job_id))
+
+
+def _queued(response: Response) -> Response:
+    """Show a job waiting for a slot as ``queued`` in the JSON job answers.
+
+    The job database keeps pygeoapi's ``accepted`` (pygeoapi reads it as its JobStatus);
+    in this service a job is ``accepted`` exactly while it waits for a running slot (the
+    manager sets ``running`` when it gets one), so the answers name that state
+    ``queued``, distinct from ``running`` (docs/contract.md §5).
+    """
+    if response.status_code != HTTPStatus.OK or response.mimetype != "application/json":
+        return response
+    doc = json.loads(response.get_data())
+    jobs = doc["jobs"] if isinstance(doc.get("jobs"), list) else [doc]
+    for job in jobs:
+        if isinstance(job, dict) and job.get("status") == JobStatus.accepted.value:
+            job["status"] = QUEUED_STATUS
+    response.set_data(json.dumps(doc, ensure_ascii=False))
+    return response
 
 
 def serve(

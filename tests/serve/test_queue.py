@@ -1,8 +1,8 @@
 """Bounded, honest jobs (issue #17): the queue, the disk budget of uploads, restarts.
 
 - with ``max_jobs=1, max_queued=2`` three annual runs are admitted, the fourth (async or
-  not) is 503 with ``Retry-After``; a waiting job is ``accepted`` with the message
-  "queued ...", distinct from the one ``running``;
+  not) is 503 with ``Retry-After``; a waiting job is ``queued`` (message "queued ..."),
+  distinct from the one ``running``;
 - the unpacked uploads of queued jobs count against a disk budget (503 while full, 413
   for one upload larger than the whole budget), given back when their runs end;
 - a real server killed with ``kill -9`` mid-job takes its job process with it; restarted
@@ -71,7 +71,7 @@ def test_queue_is_bounded_and_queued_is_not_running(data_root, tmp_path):
             jobs.append(resp.get_json()["jobID"])
         for job in jobs:
             doc = _status(client, job)
-            assert doc["status"] == "accepted" and doc["message"].startswith("queued"), doc
+            assert doc["status"] == "queued" and doc["message"].startswith("queued"), doc
         full = _start(client, {"config": BROKEN})
         assert full.status_code == 503 and full.headers["Retry-After"] == "30"
         assert full.get_json()["code"] == "ServerBusy"
@@ -94,8 +94,8 @@ def test_queue_is_bounded_and_queued_is_not_running(data_root, tmp_path):
         if all(s == "failed" for s in states):
             break
         time.sleep(0.1)
-    assert ("accepted", "accepted", "running") in seen or (
-        "accepted", "failed", "running") in seen, seen
+    assert ("queued", "queued", "running") in seen or (
+        "failed", "queued", "running") in seen, seen
     for doc in _wait(client, jobs):
         assert doc["status"] == "failed" and "missing column 'year'" in doc["message"]
     assert _start(client, {"config": BROKEN}).status_code == 201  # places given back
@@ -213,7 +213,7 @@ def test_kill_9_mid_job_then_restart(data_root, tmp_path):
             time.sleep(0.1)
         (child,) = children  # --max-jobs 1: one job process, the other job is queued
         assert _http("GET", f"{base}/jobs/{running['jobID']}?f=json")[1]["status"] == "running"
-        assert _http("GET", f"{base}/jobs/{queued['jobID']}?f=json")[1]["status"] == "accepted"
+        assert _http("GET", f"{base}/jobs/{queued['jobID']}?f=json")[1]["status"] == "queued"
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(30)
