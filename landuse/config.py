@@ -1,4 +1,4 @@
-"""The run configuration (contract §2): load a TOML file, validate it as a whole, type it.
+"""The run configuration (docs/contract.md §2): load a TOML file, validate it as a whole, type it.
 
 Everything is checked before any work starts: unknown keys at any level, missing files
 and layers, bad values. Every problem is collected and reported at once in one
@@ -26,6 +26,7 @@ import pyogrio
 from landuse import _config_confine as confine
 from landuse import _config_region as region_parts
 from landuse.errors import ConfigError, SchemaError
+from landuse.indicators.targets import load_targets
 
 _S = TypeVar("_S")
 
@@ -157,14 +158,14 @@ class Options:
 
 @dataclass(frozen=True)
 class Config:
-    """A validated run configuration (contract §2); every path is absolute.
+    """A validated run configuration (docs/contract.md §2); every path is absolute.
 
     ``rules`` is a packaged rule-set label or the absolute path of a rules file;
     ``targets`` is the absolute path of a targets file, ``targets_inline`` the inline
     ``[targets]`` table (without ``path``), or both ``None``. For a region run
     (``[region] counties``), ``template`` is the per-county config as plain TOML data
     (every path absolute, without ``counties`` and ``scheduler``) that
-    :func:`landuse.dask.region.run_region` completes for each county.
+    :func:`landuse.run.region.run_region` completes for each county.
     """
 
     source: Path
@@ -473,8 +474,6 @@ def _options(value: Any, layers: Mapping[str, Any], problems: _Problems) -> Opti
 
 def _check_targets(source: Path | dict[str, Any], problems: _Problems) -> None:
     """Load the targets now, so that their problems are reported with the config's."""
-    from landuse.indicators.targets import load_targets
-
     try:
         load_targets(source)
     except (ConfigError, SchemaError) as exc:
@@ -589,7 +588,7 @@ def parse_config(data: Mapping[str, Any], source: str | Path, *,
 
 
 def load_config(path: str | Path, *, confine_to: str | Path | None = None) -> Config:
-    """Load and validate a run configuration (contract §2).
+    """Load and validate a run configuration (docs/contract.md §2).
 
     Parameters
     ----------

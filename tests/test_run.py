@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from pathlib import Path
 
@@ -14,7 +15,6 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon
 
-import landuse.report.outputs as outputs
 from landuse.errors import ConfigError, LanduseError
 from landuse.report.document import validate_document
 from landuse.run import run
@@ -63,7 +63,14 @@ def test_hand_worked_county(result) -> None:
     assert c001["overlap_m2"] == pytest.approx(10_000.0)
     eco = red[red["check"] == "eco_redline_construction"].iloc[0]
     assert eco["feature_id"] == "A3" and eco["overlap_m2"] == pytest.approx(125_000.0)
-    assert result.violation_count >= 2
+    # by hand: C001 in the core zone (withdraw), A3 (industry) in the ecological redline,
+    # A3 (urban industry, CZCSXM 201) outside the urban boundary, and the permanent
+    # farmland P2 inside the urban boundary: four violations, one row each
+    assert sorted(zip(red["check"], red["feature_id"], strict=True)) == [
+        ("eco_redline_construction", "A3"), ("line_conflict", "P2"),
+        ("mining_protected", "C001"), ("mining_protected", "C002"),
+        ("outside_urban_boundary", "A3")]
+    assert result.violation_count == 4  # C002 (an application outside the reserve) is not one
 
 
 def test_outputs_written(result, county: Path) -> None:
@@ -115,10 +122,13 @@ def test_failed_run_leaves_output_as_it_was(county: Path, tmp_path: Path, monkey
     out.mkdir()
     (out / "keep.txt").write_text("mine", encoding="utf-8")
 
+    calls: list[str] = []
+
     def broken(*args, **kwargs):
+        calls.append("write_xlsx")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("landuse.report.xlsx.write_xlsx", broken)
+    monkeypatch.setattr("landuse.report.outputs.write_xlsx", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         run(county, out=out)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left
@@ -127,7 +137,7 @@ def test_failed_run_leaves_output_as_it_was(county: Path, tmp_path: Path, monkey
     with pytest.raises(RuntimeError):
         run(county, out=missing)
     assert not (tmp_path / "new").exists()  # folders it created are removed again
-    assert outputs.OUTPUT_FILES  # the module under test was the one patched
+    assert calls == ["write_xlsx", "write_xlsx"]  # the failure came from the patched writer
 
 
 # ----------------------------------------------------------------------------- injected faults
@@ -193,7 +203,7 @@ def test_empty_population_table_gives_not_computable_rows(tmp_path: Path) -> Non
     stats = '\n[tables.socioeconomic]\npath = "stats.csv"\n'
     result = run(_single_layer_config(tmp_path, dltb(), stats=stats))
     pc = row(result, "urban_industrial_land_per_capita", COUNTY)
-    assert pc["value"] is None and pc["status"] == "not_computable" and pc["reason"]
+    assert math.isnan(pc["value"]) and pc["status"] == "not_computable" and pc["reason"]
     assert row(result, "development_intensity", COUNTY)["value"] == pytest.approx(50.0)
 
 
@@ -218,7 +228,10 @@ def test_sample_county_end_to_end(tmp_path: Path) -> None:
                 if r["scope"] == "township" and r["id"] == ident)
         assert t == pytest.approx(c, rel=1e-9)
     assert {r["status"] for r in county} <= {"met", "not_met", "no_target", "not_computable"}
-    assert result.findings is not None
+    # one row order: the run's table and the file list the same rows in the same order
+    assert list(zip(result.indicators["id"], result.indicators["zone"], strict=True)) == [
+        (r["id"], r["zone"]) for r in doc["indicators"]]
+    assert [f.to_dict() for f in result.findings] == doc["provenance"]["findings"]
 
 
 # ----------------------------------------------------------------------------- change, raster
@@ -358,3 +371,14 @@ def test_high_standard_farmland_layer(county: Path, tmp_path: Path) -> None:
     assert src["layer"] == "GBZNT" and src["features"] == 1
     assert not any("永久基本农田" in f.message and "gbznt" in f.message.lower()
                    for f in result.findings)
+
+
+def test_result_repr_is_a_short_summary(result) -> None:
+    text = repr(result)
+    assert len(text.splitlines()) <= 8  # never the frames
+    assert "桓台县 370321, 2022" in text
+    assert "5 findings, 4 violations" in text  # the five redline rows, four violations
+    assert "township policy: zldwdm" in text
+    html = result._repr_html_()
+    assert html.startswith("<div>") and "development_intensity" in html
+    assert result.indicators["value"].dtype == "float64"

@@ -2,7 +2,6 @@
 
 Everything that more than one indicator family needs lives here once:
 
-- the indicator registry (``landuse/rules/indicators.csv``: id, names, unit);
 - zone scopes, safe ratios that never divide by zero and say why a value is not
   computable, and socio-economic look-ups.
 
@@ -13,8 +12,6 @@ the prepared county, :mod:`landuse.county`; they are re-exported here for the fa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -33,6 +30,7 @@ from landuse.county import (
     zone_sums,
 )
 from landuse.errors import SchemaError
+from landuse.indicators.registry import registry, registry_entry
 from landuse.rules import RuleSet, load_rules
 
 __all__ = [
@@ -55,37 +53,6 @@ __all__ = [
 ]
 
 _SCOPE_BY_LENGTH = {6: "county", 9: "township", 12: "village"}
-
-
-@lru_cache(maxsize=1)
-def _registry() -> pd.DataFrame:
-    path = resources.files("landuse.rules").joinpath("indicators.csv")
-    with path.open("r", encoding="utf-8") as fh:
-        df = pd.read_csv(fh, dtype=str, keep_default_na=False)
-    df["order"] = np.arange(len(df))
-    return df.set_index("id")
-
-
-def registry() -> pd.DataFrame:
-    """Return the indicator registry indexed by id (columns name_zh, name_en, unit, ...).
-
-    Examples
-    --------
-    >>> registry().loc["development_intensity", "unit"]
-    '%'
-    """
-    return _registry().copy()
-
-
-def registry_entry(indicator_id: str) -> pd.Series:
-    """Return one registry row or raise a :class:`SchemaError` naming the known ids."""
-    reg = _registry()
-    if indicator_id not in reg.index:
-        raise SchemaError(
-            f"unknown indicator id {indicator_id!r}: it is not in landuse/rules/indicators.csv "
-            f"(known ids: {', '.join(reg.index)}). Add it to the registry with its unit."
-        )
-    return reg.loc[indicator_id]
 
 
 def scope_of(zone: str) -> str:

@@ -1,4 +1,4 @@
-"""Indicator rows of ``indicators.json`` (contract §3.1) and the all-indicator computation.
+"""Indicator rows of ``indicators.json`` (docs/contract.md §3.1) and the all-indicator computation.
 
 :func:`indicator_rows` turns any indicator result (a Series indexed by zone, as returned
 by the indicator functions, or a frame) into the contract's rows; :func:`compute_indicators`
@@ -8,7 +8,6 @@ families for a county and its townships and returns their rows, with targets app
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,30 +23,17 @@ from landuse.indicators._common import (
     Prepared,
     make_indicator,
     prepare,
-    registry,
     registry_entry,
     scope_of,
 )
 from landuse.indicators.classes import _wetland
+from landuse.indicators.registry import ROW_COLUMNS, clean_value, sort_rows
+from landuse.indicators.targets import apply_targets
 from landuse.rules import RuleSet
 
 __all__ = ["ROW_COLUMNS", "assemble_rows", "compute_indicators", "county_indicators",
            "indicator_rows", "indicator_series", "zone_names_of"]
 
-ROW_COLUMNS = ["id", "name_zh", "scope", "zone", "zone_name", "value", "unit", "components",
-               "target", "status", "reason"]
-_SCOPE_ORDER = {"county": 0, "township": 1, "village": 2}
-
-
-def _clean(v: Any) -> Any:
-    """JSON-safe scalar: numpy -> Python, NaN/inf -> None."""
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if v is pd.NA or v is None:
-        return None
-    return v
 
 
 def indicator_rows(
@@ -58,7 +44,7 @@ def indicator_rows(
     zone_names: Mapping[str, str] | None = None,
     reason: str | Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Turn an indicator result indexed by zone into contract §3.1 rows.
+    """Turn an indicator result indexed by zone into docs/contract.md §3.1 rows.
 
     Parameters
     ----------
@@ -81,9 +67,9 @@ def indicator_rows(
     -------
     DataFrame
         Columns ``id, name_zh, scope, zone, zone_name, value, unit, components, target,
-        status, reason``; county rows first, then by zone code. ``value`` is a float or
-        ``None`` (never NaN or inf); a ``None`` value has status ``not_computable`` and a
-        reason, every other row ``no_target`` (see
+        status, reason`` in the one row order (:func:`sort_rows`). ``value`` is float64,
+        NaN where not computable (never inf); such a row has status ``not_computable`` and
+        a reason, every other row ``no_target`` (see
         :func:`landuse.indicators.targets.apply_targets`). ``components`` is a dict of
         JSON-safe scalars.
     """
@@ -123,10 +109,10 @@ def indicator_rows(
     for zone, raw in values.items():
         z = str(zone)
         missing = raw is None or isinstance(raw, str) or bool(pd.isna(raw))
-        value = None if missing else _clean(float(raw))
+        value = None if missing else clean_value(float(raw), digits=None)
         comp: dict[str, Any] = {}
         if isinstance(comp_map, Mapping) and z in comp_map:
-            comp = {str(k): _clean(v) for k, v in comp_map[z].items()}
+            comp = {str(k): clean_value(v, digits=None) for k, v in comp_map[z].items()}
         computable = value is not None
         records.append({
             "id": indicator_id,
@@ -143,9 +129,9 @@ def indicator_rows(
         })
     out = pd.DataFrame({c: pd.Series([r[c] for r in records], dtype=object)
                         for c in ROW_COLUMNS})
-    order = out["scope"].map(_SCOPE_ORDER)
-    out = out.assign(_o=order).sort_values(["_o", "zone"], kind="stable").drop(columns="_o")
-    return out.reset_index(drop=True)
+    # the value is a number column: NaN where not computable (the row says why in reason)
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
+    return sort_rows(out)
 
 
 def _missing(p: Prepared, indicator_id: str, reason: str) -> pd.Series:
@@ -214,18 +200,13 @@ def zone_names_of(townships: pd.DataFrame | None,
 
 def assemble_rows(results: Mapping[str, pd.Series], *, zone_names: Mapping[str, str],
                   targets: Sequence[Any] | None, year: int) -> pd.DataFrame:
-    """Contract §3.1 rows of indicator Series: county, township, village; registry order.
+    """Contract §3.1 rows of indicator Series in the one row order (:func:`sort_rows`).
 
     Targets (if any) are applied to the rows; ``attrs`` are left to the caller.
     """
-    reg = registry()
-    out = pd.concat([indicator_rows(s, indicator_id=iid, zone_names=zone_names)
-                     for iid, s in results.items()], ignore_index=True)
-    out = out.assign(_s=out["scope"].map(_SCOPE_ORDER), _i=out["id"].map(reg["order"]))
-    out = out.sort_values(["_s", "_i", "zone"], kind="stable").drop(columns=["_s", "_i"])
-    out = out.reset_index(drop=True)
+    out = sort_rows(pd.concat([indicator_rows(s, indicator_id=iid, zone_names=zone_names)
+                               for iid, s in results.items()], ignore_index=True))
     if targets:
-        from landuse.indicators.targets import apply_targets
 
         out = apply_targets(out, targets, year=year)
     return out

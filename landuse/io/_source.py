@@ -23,6 +23,7 @@ from pyproj import CRS
 
 from landuse._validate import closest_names
 from landuse.errors import InputFileError, SchemaError
+from landuse.io._curves import read_ogr
 from landuse.io._encoding import DbfEncoding, shapefile_encoding
 
 __all__ = ["LayerSource", "file_sha256", "open_layer", "read_layer", "resolve_fields"]
@@ -226,11 +227,21 @@ def read_layer(
 ) -> tuple[gpd.GeoDataFrame, DbfEncoding]:
     """Read ``columns`` (actual names) and the geometry of a resolved layer.
 
-    Returns the raw frame (2-D geometries, CRS as stored) and the encoding decision.
+    Returns the raw frame (2-D geometries, CRS as stored) and the encoding decision. Curved
+    geometries are linearised (:mod:`landuse.io._curves`); the rows concerned are then in
+    ``attrs["linearised"]``.
     """
     cols = list(dict.fromkeys(columns))
     if source.is_parquet:
-        gdf = gpd.read_parquet(source.path, columns=[*cols, *_parquet_geometry(source.path)])
+        try:
+            gdf = gpd.read_parquet(source.path,
+                                   columns=[*cols, *_parquet_geometry(source.path)])
+        except NotImplementedError:  # shapely refuses curved WKB
+            raise InputFileError(
+                f"{source.label} holds curved geometries (CircularString / CurvePolygon / "
+                "MultiSurface), which GeoParquet does not allow; export the layer as "
+                "GeoPackage or FileGDB (curves are linearised on read) or linearise it first"
+            ) from None
         gdf = _force_2d(gdf)
         if encoding is not None and encoding.upper().replace("-", "") != "UTF8":
             raise InputFileError(
@@ -248,10 +259,7 @@ def read_layer(
             )
         enc = DbfEncoding(None, "UTF-8", "format")
     try:
-        gdf = pyogrio.read_dataframe(
-            source.path, layer=source.layer, columns=cols, use_arrow=True,
-            encoding=enc.encoding,
-        )
+        gdf = read_ogr(source.path, layer=source.layer, columns=cols, encoding=enc.encoding)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InputFileError(f"{source.label} cannot be read: {exc}") from None
     return _force_2d(gdf), enc

@@ -9,7 +9,7 @@ ends it within a second. It runs at a lower CPU priority (``nice`` +10, POSIX), 
 synchronous requests of the server (``check-new-right``) keep their latency while annual
 runs take the spare CPU. The child writes
 
-- ``outputs/``: every output of contract §3 (``indicators.json`` ...), atomically;
+- ``outputs/``: every output of docs/contract.md §3 (``indicators.json`` ...), atomically;
 - ``progress.json``: ``{"step", "done", "total"}``, replaced at each step;
 - ``pid``: its process id, while it runs;
 - ``error.json`` on failure: ``{"kind": "input" | "internal", "message"}`` (the traceback
@@ -27,9 +27,13 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from landuse.errors import LanduseError
+from landuse.run import run
 
 __all__ = ["JobFailed", "run_annual_job"]
 
@@ -83,10 +87,6 @@ def _child(config: str, job_dir: str, parent: int) -> None:  # pragma: no cover 
     die_with_parent(parent)
     if hasattr(os, "nice"):
         os.nice(JOB_NICENESS)
-    import warnings
-
-    from landuse.errors import LanduseError
-
     folder = Path(job_dir)
     (folder / "pid").write_text(str(os.getpid()), encoding="utf-8")
     warnings.simplefilter("ignore")  # every LanduseWarning is a finding in the outputs
@@ -95,8 +95,6 @@ def _child(config: str, job_dir: str, parent: int) -> None:  # pragma: no cover 
         _write_json(folder / "progress.json", {"step": step, "done": done, "total": total})
 
     try:
-        from landuse.run import run
-
         run(config, out=folder / "outputs", progress=progress)
     except LanduseError as exc:
         _write_json(folder / "error.json",

@@ -41,6 +41,7 @@ from pygeoapi.util import JobStatus
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
+from landuse import __version__
 from landuse.errors import ConfigError
 from landuse.serve import _http
 from landuse.serve._clients import CURRENT_CLIENT, Clients, load_api_keys
@@ -72,8 +73,6 @@ def pygeoapi_config(data_root: Path, work_dir: Path, *, url: str, max_upload_byt
                     upload_disk_bytes: int = DEFAULT_UPLOAD_DISK_BYTES,
                     show_version: bool = False) -> dict[str, Any]:
     """Return the pygeoapi configuration of the service (a plain, YAML-ready dict)."""
-    from landuse import __version__
-
     version = f" {__version__}" if show_version else ""
     resources = {
         pid: {"type": "process", "processor": {"name": dotted}}
