@@ -7,8 +7,8 @@ Paths in the file are relative to the config file.
 
 Examples
 --------
->>> cfg = load_config("sample_data/config.toml")  # doctest: +SKIP
->>> cfg.region.code, cfg.layers["landuse"].layer  # doctest: +SKIP
+>>> cfg = load_config("sample_data/config.toml")
+>>> cfg.region.code, cfg.layers["landuse"].layer
 ('370321', 'DLTB')
 """
 
@@ -27,6 +27,7 @@ from landuse import _config_confine as confine
 from landuse import _config_region as region_parts
 from landuse.errors import ConfigError, SchemaError
 from landuse.indicators.targets import load_targets
+from landuse.io import layer_names
 
 _S = TypeVar("_S")
 
@@ -63,7 +64,7 @@ TABLE_ROLES: Final[dict[str, frozenset[str]]] = {
     "land_supply": frozenset({"encoding", "parcels", "parcels_layer"}),
 }
 RASTER_ROLES: Final[dict[str, frozenset[str]]] = {"landcover": frozenset({"classes"})}
-SCHEMES: Final = ("sandiao", "ydyh", "auto")
+SCHEMES: Final = ("sandiao", "ydyh", "gb21010", "auto")  # landuse/rules/schemes.py
 TOP_KEYS: Final = ("region", "layers", "tables", "rasters", "rules", "targets", "options")
 OPTION_KEYS: Final = ("area", "sliver_m2", "evaluation_date", "working_crs", "scheduler",
                       "township")
@@ -176,6 +177,8 @@ class Config:
     rules: str = "sandiao-default@1"
     targets: Path | None = None
     targets_inline: dict[str, Any] | None = None
+    #: the targets as parsed once by :func:`load_config` (from the file or inline)
+    target_list: tuple[Any, ...] = ()
     options: Options = field(default_factory=Options)
     template: dict[str, Any] | None = None
 
@@ -318,7 +321,7 @@ def _check_layer(path: Path, layer: str | None, key: str, problems: _Problems) -
                          f"layer = {layer!r}")
         return
     try:
-        names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+        names = layer_names(path)
     except (pyogrio.errors.DataSourceError, RuntimeError) as exc:
         problems.add(f"{key}.path", f"无法打开 cannot open {path.name} as a vector dataset "
                      f"({exc}); give a GPKG, Shapefile, FileGDB, GeoJSON or FlatGeobuf")
@@ -472,12 +475,13 @@ def _options(value: Any, layers: Mapping[str, Any], problems: _Problems) -> Opti
                    scheduler=scheduler, township=township)
 
 
-def _check_targets(source: Path | dict[str, Any], problems: _Problems) -> None:
-    """Load the targets now, so that their problems are reported with the config's."""
+def _check_targets(source: Path | dict[str, Any], problems: _Problems) -> tuple[Any, ...]:
+    """Load the targets now (once), so that their problems are reported with the config's."""
     try:
-        load_targets(source)
+        return tuple(load_targets(source))
     except (ConfigError, SchemaError) as exc:
         problems.add("targets", str(exc).replace("\n", "\n    "))
+        return ()
 
 
 def parse_config(data: Mapping[str, Any], source: str | Path, *,
@@ -576,14 +580,16 @@ def parse_config(data: Mapping[str, Any], source: str | Path, *,
 
     options = _options(data.get("options", {}), layers, problems)
     targets_source = targets_path if targets_path is not None else targets_inline
+    target_list: tuple[Any, ...] = ()
     if targets_source is not None:
-        _check_targets(targets_source, problems)
+        target_list = _check_targets(targets_source, problems)
     problems.raise_if_any()
     assert year is not None  # for the type checker: a missing year raised above
     return Config(source=source, region=Region(name=name, code=code, year=year,
                                                counties=counties),
                   layers=layers, tables=tables, rasters=rasters, rules=rules,
-                  targets=targets_path, targets_inline=targets_inline, options=options,
+                  targets=targets_path, targets_inline=targets_inline,
+                  target_list=target_list, options=options,
                   template=region_parts.template(data, base) if counties else None)
 
 
