@@ -16,13 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pyogrio
 import shapely
 from pyproj import CRS
 
 from landuse._validate import closest_names
-from landuse.errors import InputFileError, SchemaError
+from landuse.errors import GeometryError, InputFileError, SchemaError
 from landuse.io._encoding import DbfEncoding, shapefile_encoding
+from landuse.io._shapefile import check_shapefile
 
 __all__ = ["LayerSource", "file_sha256", "open_layer", "read_layer", "resolve_fields"]
 
@@ -49,6 +52,11 @@ class LayerSource:
 
 
 def _missing_file(path: Path) -> InputFileError:
+    if path.is_symlink():
+        return InputFileError(
+            f"input file {path} is a symbolic link that leads nowhere (a loop of links or a "
+            "missing target); point the config at the real file"
+        )
     near: list[str] = []
     if path.parent.is_dir():
         near = closest_names(path.name, [p.name for p in path.parent.iterdir()])
@@ -80,6 +88,8 @@ def open_layer(
     suffix = p.suffix.lower()
     if suffix in PARQUET_SUFFIXES:
         return _open_parquet(p, layer=layer)
+    if suffix == ".shp":
+        check_shapefile(p)
     if p.is_dir() and suffix != ".gdb":
         raise InputFileError(
             f"{p} is a folder, not a vector file; give a file (.gpkg, .shp, .zip, .geojson, "
@@ -253,7 +263,36 @@ def read_layer(
         )
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InputFileError(f"{source.label} cannot be read: {exc}") from None
+    _check_read(gdf, source)
     return _force_2d(gdf), enc
+
+
+#: Integers above 2**53 are not all representable in a float64 (16 digits and more).
+_FLOAT_EXACT = 2.0**53
+
+
+def _check_read(gdf: gpd.GeoDataFrame, source: LayerSource) -> None:
+    """Refuse what would lose information silently: all geometries null, codes in floats."""
+    geoms = gdf.geometry.to_numpy()
+    if len(geoms) and (shapely.is_missing(geoms) | shapely.is_empty(geoms)).all():
+        raise GeometryError(
+            f"{source.label}: every one of its {len(geoms)} features has a null or empty "
+            "geometry (无图形); the layer holds attributes only. Export it again with its "
+            "geometries"
+        )
+    for col in gdf.columns:
+        if col == gdf.geometry.name or not pd.api.types.is_float_dtype(gdf[col]):
+            continue
+        values = gdf[col].to_numpy(dtype=float)
+        big = np.isfinite(values) & (np.abs(values) >= _FLOAT_EXACT)
+        if big.any():
+            example = int(values[big][0])
+            raise SchemaError(
+                f"{source.label}: field {col!r} is stored as a Real (floating-point) field "
+                f"and holds {int(big.sum())} values of 16 or more digits (e.g. {example}); a "
+                "float keeps about 15-16 digits, so 19-digit codes such as ZLDWDM (坐落单位代码) "
+                "lose their last digits. Export the field as text (String) and read again"
+            )
 
 
 def _force_2d(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
