@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from landuse.config import Config, LayerSource, TableSource
-from landuse.errors import ConfigError, LanduseWarning
+from landuse.errors import ConfigError, LanduseError, LanduseWarning
 from landuse.findings import Finding, get_findings
 
 __all__ = ["Inputs", "Progress", "capture", "read_inputs", "stepper"]
@@ -62,11 +62,20 @@ def _source_record(cfg: Config, role: str, path: Path, layer: str | None, obj: A
 
 
 def _read_layer(src: LayerSource, working_crs: Any) -> gpd.GeoDataFrame:
+    """Read one configured layer; an error names the config table it comes from."""
+    try:
+        return _read_role(src, working_crs)
+    except LanduseError as exc:
+        raise type(exc)(f"[layers.{src.role}] {exc}") from None
+
+
+def _read_role(src: LayerSource, working_crs: Any) -> gpd.GeoDataFrame:
     from landuse.io import vector
 
     common = {"fields": src.fields or None, "encoding": src.encoding, "working_crs": working_crs}
     if src.role in ("landuse", "landuse_previous"):
-        return vector.read_landuse(src.path, layer=src.layer, **common)
+        return vector.read_landuse(src.path, layer=src.layer, repair_areas=src.repair_areas,
+                                   **common)
     if src.role == "townships":
         return vector.read_townships(src.path, layer=src.layer, **common)
     if src.role in ("ecological_redline", "permanent_farmland", "urban_boundary",
@@ -136,6 +145,10 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
         inputs.sources.append(_source_record(cfg, role, tsrc.path, None, table))
     for role, rsrc in cfg.rasters.items():
         inputs.sources.extend(_raster_records(cfg, role, rsrc.path, rsrc.classes))
+    from landuse._run_years import check_years
+
+    findings.extend(check_years(cfg, lu, inputs.layers.get("landuse_previous"),
+                                inputs.tables.get("socioeconomic")))
     return inputs
 
 

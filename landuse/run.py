@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import types
 from pathlib import Path
@@ -133,17 +134,29 @@ def run(config: str | Path | Config, *, out: str | Path | None = None, year: int
         Bad config or input; nothing is written.
     """
     cfg = _resolve(config, year)
-    n_read = 1 + len(cfg.layers) - 1 + len(cfg.tables)
-    total = n_read + _COMPUTE_STEPS + 1
-    inputs = read_inputs(cfg, progress=_shifted(progress, 0, total))
-    result = compute(cfg, inputs, progress=_shifted(progress, n_read, total))
-    if out is not None:
-        if progress is not None:
-            progress("写出 writing outputs", total - 1, total)
-        result.write(out)
+    with _holding(out):
+        n_read = 1 + len(cfg.layers) - 1 + len(cfg.tables)
+        total = n_read + _COMPUTE_STEPS + 1
+        inputs = read_inputs(cfg, progress=_shifted(progress, 0, total))
+        result = compute(cfg, inputs, progress=_shifted(progress, n_read, total))
+        if out is not None:
+            from landuse.report.outputs import write_outputs
+
+            if progress is not None:
+                progress("写出 writing outputs", total - 1, total)
+            write_outputs(result, out, lock=False)
     if progress is not None:
         progress("完成 done", total, total)
     return result
+
+
+def _holding(out: str | Path | None) -> contextlib.AbstractContextManager[object]:
+    """The output folder's lock for the whole run (none without ``out``): see outputs.py."""
+    if out is None:
+        return contextlib.nullcontext()
+    from landuse.report.outputs import output_lock
+
+    return output_lock(out)
 
 
 def run_region(config: str | Path | Config, *, out: str | Path,
@@ -199,12 +212,13 @@ def run_redlines(config: str | Path | Config, *, out: str | Path | None = None,
                  progress: Progress | None = None) -> RunResult:
     """Run the redline checks only (``landuse redlines``); writes redlines.gpkg/.csv."""
     cfg = _resolve(config, None)
-    inputs = read_inputs(cfg, progress=progress)
-    result = compute(cfg, inputs, progress=progress, only_redlines=True)
-    if out is not None:
-        from landuse.report.outputs import write_outputs
+    with _holding(out):
+        inputs = read_inputs(cfg, progress=progress)
+        result = compute(cfg, inputs, progress=progress, only_redlines=True)
+        if out is not None:
+            from landuse.report.outputs import write_outputs
 
-        write_outputs(result, out, only=("redlines.gpkg", "redlines.csv"))
+            write_outputs(result, out, only=("redlines.gpkg", "redlines.csv"), lock=False)
     return result
 
 

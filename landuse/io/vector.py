@@ -69,7 +69,7 @@ __all__ = [
 # --------------------------------------------------------------------------- land use
 
 LANDUSE_FIELDS = ("BSM", "DLBM", "DLMC", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ",
-                  "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM")
+                  "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM", "SJNF")
 _LANDUSE_NUMERIC = ("TBMJ", "KCXS", "KCMJ", "TBDLMJ")
 
 
@@ -80,6 +80,7 @@ def read_landuse(
     fields: Mapping[str, str] | None = None,
     encoding: str | None = None,
     working_crs: Any | None = None,
+    repair_areas: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read a 三调 land-use layer (DLTB, 地类图斑) into the normalised land-use frame.
 
@@ -99,6 +100,10 @@ def read_landuse(
     working_crs : CRS-like, optional
         Projected CRS to bring the layer to; default: the layer's own projected CRS, or for
         a geographic layer the CGCS2000 3-degree GK zone containing it (with zone prefix).
+    repair_areas : bool
+        Repair impossible areas (negative TBMJ, KCXS outside [0, 1], KCMJ < 0 or > TBMJ,
+        negative TBDLMJ) with a ``warning`` finding each, instead of raising SchemaError
+        (docs/domain.md, "Impossible areas").
 
     Returns
     -------
@@ -140,7 +145,8 @@ def read_landuse(
     ids = ids_of(lyr, ("BSM",))
     g = lyr.gdf
     cols: dict[str, pd.Series] = {"BSM": ids}
-    for name in ("DLBM", "DLMC", "KCDLBM", "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM"):
+    for name in ("DLBM", "DLMC", "KCDLBM", "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM",
+                 "SJNF"):
         cols[name] = text(g[name]) if name in g.columns else pd.Series("", index=g.index,
                                                                          dtype="str")
     for name in _LANDUSE_NUMERIC:
@@ -148,7 +154,8 @@ def read_landuse(
             np.nan, index=g.index, dtype="float64")
     out = finish(lyr, cols, role="landuse", area_column="TBMJ", ids=ids)
     return emit(normalise_landuse(out, given=frozenset(c for c in _LANDUSE_NUMERIC
-                                                        if c in g.columns)))
+                                                        if c in g.columns),
+                                  repair_areas=repair_areas))
 
 
 # --------------------------------------------------------------------------- townships
