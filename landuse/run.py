@@ -89,7 +89,8 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
         config=cfg, indicators=rows, class_areas=areas, redlines=table, redline_layers=layers,
         findings=clean, provenance=provenance(cfg, inputs, clean, rules.label), zones=zones,
         idle_parcels=idle, transitions=transitions, landcover_areas=landcover,
-        protected=inputs.layers.get("protected_areas"), rights=inputs.layers.get("mining_rights"))
+        protected=inputs.layers.get("protected_areas"), rights=inputs.layers.get("mining_rights"),
+        input_findings=min(len(clean), len(dedupe(inputs.findings, cfg.base_dir))))
 
 
 def _resolve(config: str | Path | Config, year: int | None, *,

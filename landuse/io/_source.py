@@ -204,7 +204,8 @@ def resolve_fields(
     allowed = {s.upper() for s in standard}
     for key in sorted(set(mapping) - allowed):
         problems.append(
-            f"fields= names {key!r}, which the {what} reader does not use; it understands "
+            f"fields renames {key!r} (the config's fields = {{ ... }} of this layer, or "
+            f"fields= in Python), which the {what} reader does not use; it understands "
             f"{list(standard)}"
         )
     out: dict[str, str] = {}
@@ -215,14 +216,16 @@ def resolve_fields(
             out[std] = actual
         elif std.upper() in mapping:
             problems.append(
-                f"{source.label}: field {theirs!r} (given for {std}) not found; fields present: "
+                f"{source.label}: field {theirs!r} (the rename {std} = {theirs!r} in the "
+                f"config's fields of this layer) not found; fields present: "
                 f"{list(source.fields)}; closest names: {closest_names(theirs, source.fields)}"
             )
         elif std in required:
             problems.append(
                 f"{source.label}: missing required field {std!r} of the {what}; fields present: "
                 f"{list(source.fields)}; closest names: {closest_names(std, source.fields)}. "
-                f"Rename it in the data or pass fields={{{std!r}: '<their name>'}}"
+                f"Rename it in the data or map it: in the config, fields = {{ {std} = "
+                f"\"<their name>\" }}; in Python, fields={{{std!r}: '<their name>'}}"
             )
     if problems:
         raise SchemaError("\n".join(problems) if len(problems) == 1 else
