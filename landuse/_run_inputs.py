@@ -156,6 +156,12 @@ def _raster_records(cfg: Config, role: str, path: Path, classes: Path | None) ->
     """Provenance of a raster (its CRS and pixel count) and of its class table."""
     import rasterio
 
+    from landuse.io.raster import check_raster
+
+    try:
+        check_raster(path)
+    except LanduseError as exc:
+        raise type(exc)(f"[rasters.{role}] {exc}") from None
     with rasterio.open(path) as ds:
         crs = ds.crs.to_string() if ds.crs else None
         pixels = int(ds.width * ds.height)

@@ -136,7 +136,8 @@ def read_socioeconomic(path: str | Path, *, encoding: str | None = None) -> pd.D
     SchemaError
         ``year`` or ``zone`` is missing, a header maps twice, a value is not a
         non-negative number (message names the line and the column), a zone code is not
-        6/9/12 digits, or a (year, zone) pair is repeated.
+        6/9/12 digits, the urban population exceeds the total, or a (year, zone) pair is
+        repeated.
     """
     path = Path(path)
     raw, enc = _read_raw(path, encoding)
@@ -190,6 +191,11 @@ def read_socioeconomic(path: str | Path, *, encoding: str | None = None) -> pd.D
                 values[i] = v
         out[col] = values
     frame = pd.DataFrame(out)
+    urban_over = (frame["population_urban"] > frame["population_total"]).to_numpy()
+    for k in np.flatnonzero(urban_over):
+        problems.append(f"line {lines[k]}: urban population {frame['population_urban'].iat[k]:g} "
+                        f"exceeds the total population {frame['population_total'].iat[k]:g} "
+                        "(城镇常住人口 > 常住人口); correct one of the two")
     dup = frame.duplicated(["year", "zone"], keep=False)
     if dup.any():
         for (y, z), g in frame[dup].groupby(["year", "zone"]):
