@@ -156,10 +156,12 @@ def _raster_records(cfg: Config, role: str, path: Path, classes: Path | None) ->
     """Provenance of a raster (its CRS and pixel count) and of its class table."""
     import rasterio
 
-    from landuse.io.raster import check_raster
+    from landuse.io.raster import check_raster, read_landcover_classes
 
     try:
         check_raster(path)
+        if classes is not None:
+            read_landcover_classes(classes)
     except LanduseError as exc:
         raise type(exc)(f"[rasters.{role}] {exc}") from None
     with rasterio.open(path) as ds:

@@ -164,13 +164,16 @@ def _summary(result: object, out: Path) -> str:
             f"Outputs in {out}")
 
 
-def _print_findings(findings: list[Finding], *, limit: int = 20) -> None:
-    """One line per warning-level finding on stderr (info findings stay in the outputs)."""
-    shown = [f for f in findings if f.severity != "info"]
+def _print_findings(findings: list[Finding], *, limit: int = 20, info: bool = False) -> None:
+    """One line per finding on stderr: warnings; info ones too with ``info`` (``check``,
+    which writes no output where they could be read)."""
+    shown = [f for f in findings if info or f.severity != "info"]
     for f in shown[:limit]:
-        _err(f"警告 warning [{f.code}] {f.message} ({f.count})")
+        word = "说明 info" if f.severity == "info" else "警告 warning"
+        _err(f"{word} [{f.code}] {f.message} ({f.count})")
     if len(shown) > limit:
-        _err(f"… {len(shown) - limit} more: see provenance.warnings in indicators.json")
+        _err(f"… {len(shown) - limit} more" + ("" if info else
+                                               ": see provenance.warnings in indicators.json"))
 
 
 def _fail_on_violation(result: object, out: Path) -> None:
@@ -256,7 +259,7 @@ def check(config: ConfigArg, quiet: QuietOpt = False, debug: DebugOpt = False) -
         with _progress(quiet=quiet) as progress:
             findings = check_(config, progress=progress)
         if not quiet:
-            _print_findings(findings)
+            _print_findings(findings, info=True)
             _err(f"检查通过 check passed: {config} is valid; {_finding_counts(findings)} from "
                  "reading the inputs")
 

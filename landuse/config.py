@@ -24,7 +24,7 @@ from typing import Any, Final, Literal, TypeVar
 import pyogrio
 
 from landuse import _config_region as region_parts
-from landuse.errors import ConfigError, SchemaError
+from landuse.errors import ConfigError, LanduseError, SchemaError
 
 _S = TypeVar("_S")
 
@@ -318,6 +318,14 @@ def _check_layer(path: Path, layer: str | None, key: str, problems: _Problems) -
             problems.add(f"{key}.layer", f"a boundary-point TXT file has no layers; remove "
                          f"layer = {layer!r}")
         return
+    if path.suffix.lower() == ".shp":
+        from landuse.io._shapefile import check_shapefile
+
+        try:
+            check_shapefile(path)
+        except LanduseError as exc:
+            problems.add(f"{key}.path", str(exc))
+            return
     try:
         names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
     except (pyogrio.errors.DataSourceError, RuntimeError) as exc:

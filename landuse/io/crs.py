@@ -214,7 +214,7 @@ def check_area_of_use(geometry: Any, crs: Any, *, source: str) -> None:
     bounds = _finite_bounds(geometry)
     if bounds is None:
         return
-    declared = CRS.from_user_input(crs)
+    declared = normalise_crs(crs)  # a WKT without authority (GDAL, .prj) has no area of use
     if _inside_area_of_use(bounds, declared):
         return
     aou = declared.area_of_use

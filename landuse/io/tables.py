@@ -97,6 +97,9 @@ def _read_raw(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
     text, enc = _decode(path.read_bytes(), path, encoding)
     try:
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise InputFileError(f"{path}: the table is empty (no header line); give the "
+                             "socio-economic table with its header and rows") from None
     except pd.errors.ParserError as exc:
         raise InputFileError(f"{path}: malformed CSV ({exc})") from None
     return raw, enc
