@@ -41,7 +41,7 @@ class Case:
     commands: tuple[str, ...] = ("check", "run")
     extra: dict = field(default_factory=dict)
     #: run with every input (False: land use and townships only, see county.config_text)
-    full: bool = False
+    full: bool | tuple[str, ...] = False
 
 
 def _dltb(edit: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]) -> Build:
@@ -422,9 +422,9 @@ CASES: list[Case] = [
          _text("config.toml", "year = 2022\n\n[layers.townships]", "\n[layers.townships]"), 0,
          "survey_year_unknown"),
     Case("stats_without_report_year", "statistics table without 2022",
-         _csv("stats.csv", _year_rows(2022)), 0, "socio_year_missing", full=True),
+         _csv("stats.csv", _year_rows(2022)), 0, "socio_year_missing", full=("socioeconomic", "landuse_previous")),
     Case("stats_without_base_year", "statistics table without 2021",
-         _csv("stats.csv", _year_rows(2021)), 0, "socio_year_missing", full=True),
+         _csv("stats.csv", _year_rows(2021)), 0, "socio_year_missing", full=("socioeconomic", "landuse_previous")),
     Case("region_year_1980", "region.year 1980", _cfg(year=1980), 2, "region.year"),
     # ------------------------------------------------------------- socio-economic table
     Case("stats_urban_gt_total", "urban population above the total",
@@ -486,9 +486,9 @@ CASES: list[Case] = [
     Case("mining_bad_date", "valid_to 'soon'", _lyr("KYQ", m.rows(1, "valid_to", "soon")), 2,
          "not dates", full=True),
     Case("ghfqdm_unknown", "GHFQDM 07", _lyr("CZKFBJ", m.rows(1, "GHFQDM", "07")), 0,
-         "ghfqdm_unknown", full=True),
+         "ghfqdm_unknown", full=("urban_boundary",)),
     Case("jsnd_invalid", "JSND 3022", _lyr("GBZNT", m.rows(1, "JSND", 3022)), 0,
-         "year_invalid", full=True),
+         "year_invalid", full=("high_standard_farmland",)),
     # ------------------------------------------------------------- config and output
     Case("config_unknown_key", "an unknown key", _text("config.toml", "sliver_m2 = 1.0",
                                                        "sliver_m2 = 1.0\nsilver = 2"), 2,

@@ -32,11 +32,12 @@ def _box(dltb: gpd.GeoDataFrame) -> shapely.Polygon:
 
 def config_text(*, landuse_path: str = GPKG, landuse_layer: str | None = "DLTB",
                 extra_landuse: str = "", year: int = 2022, options: str = "",
-                full: bool = False) -> str:
+                full: bool | tuple[str, ...] = False) -> str:
     """The run config of the cut (contract §2); arguments replace single entries.
 
     ``full=False`` (lean): the land-use layer and the townships only, for the cases about
-    the land-use layer (a run takes half the time); ``full=True``: every input.
+    the land-use layer (a run takes half the time); ``full=True``: every input; a tuple
+    of roles (``("urban_boundary",)``): those besides the lean ones.
     """
     layer = f'layer = "{landuse_layer}"\n' if landuse_layer else ""
     head = f"""[region]
@@ -59,9 +60,12 @@ area = "official"
 sliver_m2 = 1.0
 evaluation_date = "2022-12-31"
 {options}"""
-    if not full:
+    if full is False:
         return head + tail
-    return head + FULL_LAYERS + tail
+    blocks = FULL_LAYERS.split("\n\n[")
+    if full is not True:
+        blocks = [b for b in blocks if b.split("]")[0].split(".")[-1] in full]
+    return head + "\n[" + "\n\n[".join(b.lstrip("\n[") for b in blocks) + tail
 
 
 FULL_LAYERS = f"""
