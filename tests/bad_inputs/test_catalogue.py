@@ -1,6 +1,6 @@
 """Every case of the catalogue through ``landuse check`` and ``landuse run``.
 
-The county cut is generated once per session (``build_base``); each case breaks a copy.
+The county cut is generated once per session (conftest ``base``); each case breaks a copy.
 """
 
 from __future__ import annotations
@@ -10,15 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.bad_inputs.cases import CASES, Case
-from tests.bad_inputs.county import build_base
 from tests.bad_inputs.runner import run_case
-
-
-@pytest.fixture(scope="session")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("county_cut")
-    build_base(folder)
-    return folder
 
 
 def test_catalogue_is_large_enough() -> None:
