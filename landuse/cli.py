@@ -165,8 +165,10 @@ def _summary(result: object, out: Path) -> str:
 
 
 def _print_findings(findings: list[Finding], *, limit: int = 20, info: bool = False) -> None:
-    """One line per finding on stderr: warnings; info ones too with ``info`` (``check``,
-    which writes no output where they could be read)."""
+    """Print one line per finding on stderr: warnings, and info ones too with ``info``.
+
+    ``check`` passes ``info``: it writes no output where info findings could be read.
+    """
     shown = [f for f in findings if info or f.severity != "info"]
     for f in shown[:limit]:
         word = "说明 info" if f.severity == "info" else "警告 warning"

@@ -152,7 +152,7 @@ def run(config: str | Path | Config, *, out: str | Path | None = None, year: int
 
 
 def _holding(out: str | Path | None) -> contextlib.AbstractContextManager[object]:
-    """The output folder's lock for the whole run (none without ``out``): see outputs.py."""
+    """Return the output folder's lock for the whole run (none without ``out``)."""
     if out is None:
         return contextlib.nullcontext()
     from landuse.report.outputs import output_lock

@@ -9,9 +9,10 @@ them cleanly.
 Rule (documented in docs/io.md):
 
 1. ``encoding=`` given by the user: used as is.
-2. A ``.cpg`` file (refused when it names a single-byte code page, e.g. ISO-8859-1, for
-   text whose bytes are GBK Chinese), or a language-driver byte (LDID, byte 29 of the .dbf header) other than
-   0 (none) or 0x57 (87, "current ANSI code page", which says nothing): GDAL honours it.
+2. A ``.cpg`` file (refused when it names a single-byte code page, e.g. ISO-8859-1,
+   for text whose bytes are GBK Chinese), or a language-driver byte (LDID, byte 29 of
+   the .dbf header) other than 0 (none) or 0x57 (87, "current ANSI code page", which
+   says nothing): GDAL honours it.
 3. Otherwise the text bytes are examined: only ASCII -> ``UTF-8`` (identical in every
    candidate); valid UTF-8 -> ``UTF-8``; valid GB18030 -> ``GB18030``; neither -> error
    asking for ``encoding=``.

@@ -28,8 +28,8 @@ from landuse.findings import Finding, attach_findings
 __all__ = [
     "check_area_of_use",
     "choose_working_crs",
-    "fitting_crs",
     "ellipsoidal_area",
+    "fitting_crs",
     "gk3_zone_epsg",
     "has_zone_prefix",
     "normalise_crs",
@@ -156,7 +156,7 @@ def _inside_area_of_use(bounds: tuple[float, float, float, float], crs: CRS) -> 
 
 
 def fitting_crs(bounds: tuple[float, float, float, float]) -> CRS | None:
-    """The CGCS2000 Gauss-Kruger CRS that coordinates in metres fit, told from the easting.
+    """Return the CGCS2000 Gauss-Kruger CRS that metre coordinates fit, told by the easting.
 
     Eastings with a zone prefix carry their zone: ``39 5xx xxx`` m is 3-degree zone 39
     (EPSG:4527), ``20 5xx xxx`` m is 6-degree zone 20 (EPSG:4498); 3-degree zones are

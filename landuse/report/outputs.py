@@ -147,8 +147,6 @@ def output_lock(out_dir: str | Path) -> Iterator[Path]:
     InputFileError
         Another run holds the lock (exit 2): its process id is named.
     """
-    from landuse.errors import InputFileError
-
     out = _resolve_out(out_dir)
     created = _created_dirs(out.parent)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -132,7 +132,7 @@ def _class_areas_add_up(folder: Path, out: Path) -> None:
     """After the repair every class area is ≥ 0 and they add up to Σ TBMJ."""
     areas = pd.read_csv(out / "class_areas.csv", dtype={"zone": str})
     county = areas[areas["zone"] == "370321"] if "zone" in areas else areas
-    col = "area_ha" if "area_ha" in areas else [c for c in areas if c.endswith("_ha")][0]
+    col = "area_ha" if "area_ha" in areas else next(c for c in areas if c.endswith("_ha"))
     assert (county[col] >= -1e-9).all()
     _total_is_sum_of_tbmj(folder, out)
 
@@ -283,11 +283,13 @@ CASES: list[Case] = [
     Case("crs_mining_declared_unprefixed", "mining rights 39xxxxxx declared EPSG:4548",
          _lyr("KYQ", m.shifted(declare="EPSG:4548")), 2, "[layers.mining_rights]", full=True),
     Case("crs_farmland_declared_unprefixed", "permanent farmland declared EPSG:4548",
-         _lyr("YJJBNTBHTB", m.shifted(declare="EPSG:4548")), 2, "[layers.permanent_farmland]", full=True),
+         _lyr("YJJBNTBHTB", m.shifted(declare="EPSG:4548")), 2, "[layers.permanent_farmland]",
+         full=True),
     Case("crs_redline_shifted", "ecological redline (degrees) shifted by 200°",
          _lyr("STBHHX", m.shifted(200.0)), 2, "[layers.ecological_redline]", full=True),
     Case("crs_previous_shifted", "previous vintage shifted by 1000 km",
-         _lyr("DLTB", m.shifted(1e6), file="previous.gpkg"), 2, "[layers.landuse_previous]", full=True),
+         _lyr("DLTB", m.shifted(1e6), file="previous.gpkg"), 2, "[layers.landuse_previous]",
+         full=True),
     Case("crs_missing", "land-use layer without CRS", _dltb(lambda g: g.set_crs(
         None, allow_override=True)), 2, "has no coordinate reference system"),
     Case("crs_raster_shifted", "land-cover raster shifted by 1e9 m", _raster(_raster_shift), 2,
@@ -422,9 +424,11 @@ CASES: list[Case] = [
          _text("config.toml", "year = 2022\n\n[layers.townships]", "\n[layers.townships]"), 0,
          "survey_year_unknown"),
     Case("stats_without_report_year", "statistics table without 2022",
-         _csv("stats.csv", _year_rows(2022)), 0, "socio_year_missing", full=("socioeconomic", "landuse_previous")),
+         _csv("stats.csv", _year_rows(2022)), 0, "socio_year_missing",
+         full=("socioeconomic", "landuse_previous")),
     Case("stats_without_base_year", "statistics table without 2021",
-         _csv("stats.csv", _year_rows(2021)), 0, "socio_year_missing", full=("socioeconomic", "landuse_previous")),
+         _csv("stats.csv", _year_rows(2021)), 0, "socio_year_missing",
+         full=("socioeconomic", "landuse_previous")),
     Case("region_year_1980", "region.year 1980", _cfg(year=1980), 2, "region.year"),
     # ------------------------------------------------------------- socio-economic table
     Case("stats_urban_gt_total", "urban population above the total",
@@ -435,7 +439,8 @@ CASES: list[Case] = [
     Case("stats_no_zone", "no zone column", _csv("stats.csv", lambda d: d.drop(columns="zone")),
          2, "missing column 'zone'", full=True),
     Case("stats_duplicate", "a (year, zone) row twice",
-         _csv("stats.csv", lambda d: pd.concat([d, d.iloc[[0]]])), 2, "appears on lines", full=True),
+         _csv("stats.csv", lambda d: pd.concat([d, d.iloc[[0]]])), 2, "appears on lines",
+         full=True),
     Case("stats_year_text", "year '二〇二二'", _csv("stats.csv", _row0("year", "二〇二二")), 2,
          "not a 4-digit year", full=True),
     Case("stats_zone_8", "zone code of 8 digits", _csv("stats.csv", _row0("zone", "37032110")),
@@ -447,7 +452,8 @@ CASES: list[Case] = [
          "neither UTF-8 nor GBK", full=True),
     Case("stats_wrong_suffix", "statistics as .dat",
          _then(lambda f: (f / "stats.csv").rename(f / "stats.dat"),
-               _text("config.toml", '"stats.csv"', '"stats.dat"')), 2, "not a CSV or XLSX", full=True),
+               _text("config.toml", '"stats.csv"', '"stats.dat"')), 2, "not a CSV or XLSX",
+               full=True),
     # ------------------------------------------------------------- land-supply ledger
     Case("supply_before_approval", "supplied before approved",
          _csv("supply.csv", _supply_first_supplied("supplied_date", lambda r: "2001-01-01")),
@@ -465,7 +471,8 @@ CASES: list[Case] = [
     Case("supply_unknown_type", "supply_type 租赁", _csv("supply.csv", _row0(
         "supply_type", "租赁")), 2, "expected one of", full=True),
     Case("supply_missing_column", "no approved_area_ha column", _csv(
-        "supply.csv", lambda d: d.drop(columns="approved_area_ha")), 2, "approved_area_ha", full=True),
+        "supply.csv", lambda d: d.drop(columns="approved_area_ha")), 2, "approved_area_ha",
+        full=True),
     Case("supply_negative_area", "approved area -3", _csv("supply.csv", _row0(
         "approved_area_ha", "-3")), 2, "non-negative area", full=True),
     # ------------------------------------------------------------- raster

@@ -155,7 +155,7 @@ def test_zldwdm_in_a_real_field(tmp_path: Path) -> None:
     gdf = _patches(2)
     gdf["ZLDWDM"] = gdf["ZLDWDM"].astype(float)
     gdf.to_file(path)
-    with pytest.raises(SchemaError, match="ZLDWDM.*Real"):
+    with pytest.raises(SchemaError, match=r"ZLDWDM.*Real"):
         read_landuse(path)
 
 
@@ -186,7 +186,7 @@ def test_years(tmp_path: Path) -> None:
     assert check_years(_cfg(tmp_path, year=2022, lu_year=2022), _frame({}), None, None) == []
     with pytest.raises(ConfigError, match="run with --year 2022"):
         check_years(_cfg(tmp_path, year=2021, lu_year=2022), _frame({}), None, None)
-    with pytest.raises(ConfigError, match="SJNF .* says 2021"):
+    with pytest.raises(ConfigError, match=r"SJNF .* says 2021"):
         check_years(_cfg(tmp_path, year=2022, lu_year=2022), _frame({2021: 5}), None, None)
     with pytest.raises(ConfigError, match="not earlier than the report year"):
         check_years(_cfg(tmp_path, year=2022, lu_year=2022, prev_year=2022), _frame({}),
