@@ -193,7 +193,7 @@ def _check_single_byte(dbf: bytes, codec: str, label: str, *, source: str) -> No
             f"编码声明错误 {source}: the .cpg declares the single-byte code page {label!r}, but "
             f"the text is GBK Chinese (e.g. {example[:20]!r}, read as {label}: "
             f"{values[0][:20].decode(codec, errors='replace')!r}). Correct the .cpg to GBK, "
-            "or set encoding = \"GBK\" in the layer's config table ([layers.<role>])"
+            "or set encoding = \"GBK\" in this layer's table of the config"
         )
 
 

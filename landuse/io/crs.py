@@ -234,14 +234,17 @@ def check_area_of_use(geometry: Any, crs: Any, *, source: str) -> None:
                 "zones 13-23 in the easting's first digits); check whether the coordinates "
                 "were shifted, scaled or swapped")
     fix = (f"declare the right CRS in the file, e.g. `ogr2ogr -a_srs {crs_label(fit)} "
-           "fixed.gpkg <file> <layer>`, and point the config's [layers.<role>] path at the "
+           "fixed.gpkg <file> <layer>`, and point this layer's path in the config at the "
            "corrected file" if fit is not None else
            "correct the coordinates or the CRS declared in the file (the .prj of a "
-           "Shapefile, the layer's SRS in a GeoPackage), then point the config's "
-           "[layers.<role>] path at the corrected file")
+           "Shapefile, the layer's SRS in a GeoPackage), then point this layer's path in the "
+           "config at the corrected file")
+    def num(v: float) -> str:
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.6g}"
+
     raise CRSError(
-        f"坐标超出坐标系范围 {source}: the coordinates (x {minx:,.6g} .. {maxx:,.6g}, y "
-        f"{miny:,.6g} .. {maxy:,.6g}) lie outside the area of use of the declared CRS "
+        f"坐标超出坐标系范围 {source}: the coordinates (x {num(minx)} .. {num(maxx)}, y "
+        f"{num(miny)} .. {num(maxy)}) lie outside the area of use of the declared CRS "
         f"{crs_label(declared)} ({declared.name}: longitude {aou.west:g}..{aou.east:g}, "
         f"latitude {aou.south:g}..{aou.north:g}); {hint}. Fix: {fix}"
     )
