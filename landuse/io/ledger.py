@@ -29,6 +29,8 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from landuse.errors import CRSError, InputFileError, SchemaError
 from landuse.findings import Finding, attach_findings
+from landuse.io._curves import read_vector
+from landuse.io.boundary_txt import read_boundary_txt
 
 __all__ = [
     "HEADER_SYNONYMS",
@@ -348,6 +350,7 @@ def read_parcels(
     encoding: str | None = None,
     layer: str | None = None,
     working_crs: Any = None,
+    region_code: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read parcel geometries for the ledger from boundary-point TXT files or a vector layer.
 
@@ -363,6 +366,8 @@ def read_parcels(
     working_crs : CRS-like, optional
         Reproject every file to this CRS (an ``info`` finding per file moved). Without it,
         files in different CRSs are an error.
+    region_code : str, optional
+        The county's code (``region.code``): TXT parcels outside its province are a finding.
 
     Returns
     -------
@@ -371,8 +376,6 @@ def read_parcels(
         ``duplicate_parcel_id`` (warning) when an id occurs twice (the first geometry is used
         by :func:`assign_zones` and :func:`~landuse.indicators.supply_idle.idle_parcels`).
     """
-    from landuse.io.boundary_txt import read_boundary_txt
-
     paths = [Path(sources)] if isinstance(sources, str | os.PathLike) else [Path(p) for p in
                                                                           sources]
     if not paths:
@@ -382,10 +385,11 @@ def read_parcels(
     findings: list[Finding] = []
     for p in paths:
         if p.suffix.lower() == ".txt":
-            g = read_boundary_txt(p, encoding=encoding).rename(columns={"parcel_no": "parcel_id"})
+            g = read_boundary_txt(p, encoding=encoding, region_code=region_code).rename(
+                columns={"parcel_no": "parcel_id"})
         else:
             try:
-                g = gpd.read_file(p, layer=layer)
+                g = read_vector(p, layer=layer)  # curves linearised, with a finding
             except (OSError, DataSourceError, DataLayerError) as exc:
                 raise InputFileError(f"cannot read the parcel layer {layer or ''} of {p}: {exc}; "
                                      "check the path and the layer name") from None

@@ -16,6 +16,7 @@ import pandas as pd
 from landuse.report import maps
 from landuse.report.document import indicator_name_en
 from landuse.report.xlsx import STATUS_LABELS
+from landuse.rules import code_table
 
 __all__ = ["KEY_MAP_INDICATORS", "render_html"]
 
@@ -136,7 +137,6 @@ def _mining_rows(redlines: pd.DataFrame | None) -> list[dict[str, Any]]:
 def _class_views(class_areas: pd.DataFrame | None, county: str) -> tuple[str | None, list]:
     if class_areas is None or class_areas.empty or "level1" not in class_areas:
         return None, []
-    from landuse.rules import code_table
 
     ca = class_areas[class_areas["zone"] == county]
     names = code_table().drop_duplicates("level1").set_index("level1")["level1_name_zh"]

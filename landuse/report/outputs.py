@@ -22,17 +22,21 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Any, Final
 
+import geopandas as gpd
 import pandas as pd
 
+from landuse.errors import InputFileError
+from landuse.findings import Finding
 from landuse.report.document import indicators_table, validate_document, write_csv, write_json
+from landuse.report.html import render_html
+from landuse.report.vector import write_gpkg
+from landuse.report.xlsx import write_xlsx
 
-if TYPE_CHECKING:
-    from landuse.run import RunResult
-
-__all__ = ["OUTPUT_FILES", "output_lock", "write_outputs"]
+__all__ = ["OUTPUT_FILES", "RunOutputs", "output_lock", "write_outputs"]
 
 OUTPUT_FILES: Final = (
     "indicators.json", "indicators.csv", "indicators.xlsx", "class_areas.csv",
@@ -41,19 +45,37 @@ OUTPUT_FILES: Final = (
 )
 
 
-def _findings_frame(result: RunResult) -> pd.DataFrame:
+@dataclass(frozen=True)
+class RunOutputs:
+    """The plain data every output file is written from (the writers know no run object).
+
+    ``document`` is the ``indicators.json`` document (docs/contract.md §3.1); the frames
+    are the run's tables and layers; ``zones``, ``protected`` and ``rights`` are drawn on
+    the report's maps.
+    """
+
+    document: dict[str, Any]
+    class_areas: pd.DataFrame
+    redlines: pd.DataFrame
+    redline_layers: dict[str, gpd.GeoDataFrame]
+    findings: list[Finding]
+    zones: gpd.GeoDataFrame | None = None
+    idle_parcels: gpd.GeoDataFrame | None = None
+    transitions: pd.DataFrame | None = None
+    landcover_areas: pd.DataFrame | None = None
+    protected: gpd.GeoDataFrame | None = None
+    rights: gpd.GeoDataFrame | None = None
+
+
+def _findings_frame(result: RunOutputs) -> pd.DataFrame:
     rows = [{**f.to_dict(), "examples": ", ".join(map(str, f.examples))} for f in result.findings]
     return pd.DataFrame(rows, columns=["severity", "code", "count", "source", "message",
                                        "examples"])
 
 
-def _writers(result: RunResult) -> dict[str, Callable[[Path], object]]:
+def _writers(result: RunOutputs) -> dict[str, Callable[[Path], object]]:
     """File name -> a function writing it into a folder (only the outputs this run has)."""
-    from landuse.report.html import render_html
-    from landuse.report.vector import write_gpkg
-    from landuse.report.xlsx import write_xlsx
-
-    doc = result.document()
+    doc = result.document
     validate_document(doc)
     records = doc["indicators"]
     prov = doc["provenance"]
@@ -103,7 +125,7 @@ def _writers(result: RunResult) -> dict[str, Callable[[Path], object]]:
     return writers
 
 
-def _with_geometry(result: RunResult) -> pd.DataFrame | None:
+def _with_geometry(result: RunOutputs) -> pd.DataFrame | None:
     layers = [g for g in result.redline_layers.values() if len(g)]
     if not layers:
         return None
@@ -121,8 +143,6 @@ def _created_dirs(path: Path) -> list[Path]:
 
 
 def _resolve_out(out_dir: str | Path) -> Path:
-    from landuse.errors import InputFileError
-
     try:
         out = Path(out_dir).resolve()
     except (RuntimeError, OSError) as exc:  # a loop of symbolic links
@@ -172,8 +192,6 @@ def _acquire(lock_path: Path, out: Path) -> int:
     After locking, the file must still be the one at ``lock_path`` (a holder may have
     unlinked it between our open and our lock); otherwise open the new one and retry.
     """
-    from landuse.errors import InputFileError
-
     while True:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -196,14 +214,14 @@ def _acquire(lock_path: Path, out: Path) -> int:
         os.close(fd)
 
 
-def write_outputs(result: RunResult, out_dir: str | Path, *,
+def write_outputs(result: RunOutputs, out_dir: str | Path, *,
                   only: Iterable[str] | None = None, lock: bool = True) -> Path:
     """Write the outputs of ``result`` into ``out_dir`` atomically (see module docstring).
 
     Parameters
     ----------
-    result : RunResult
-        What the run computed.
+    result : RunOutputs
+        What the run computed, as plain data (``RunResult.output_data()``).
     out_dir : str or Path
         Output folder; created when missing.
     only : iterable of str, optional
@@ -223,7 +241,7 @@ def write_outputs(result: RunResult, out_dir: str | Path, *,
     return _write(result, _resolve_out(out_dir), only=only)
 
 
-def _write(result: RunResult, out: Path, *, only: Iterable[str] | None) -> Path:
+def _write(result: RunOutputs, out: Path, *, only: Iterable[str] | None) -> Path:
     writers = _writers(result)
     if only is not None:
         keep = set(only)

@@ -20,6 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from landuse.errors import LanduseError
+from landuse.run import run
+
 __all__ = ["JobFailed", "run_annual_job"]
 
 
@@ -41,7 +44,6 @@ def _child(config: str, job_dir: str) -> None:  # pragma: no cover - runs in the
     """Entry point of the job process: run, write outputs, or write error.json."""
     import warnings
 
-    from landuse.errors import LanduseError
 
     folder = Path(job_dir)
     warnings.simplefilter("ignore")  # every LanduseWarning is a finding in the outputs
@@ -50,7 +52,6 @@ def _child(config: str, job_dir: str) -> None:  # pragma: no cover - runs in the
         _write_json(folder / "progress.json", {"step": step, "done": done, "total": total})
 
     try:
-        from landuse.run import run
 
         run(config, out=folder / "outputs", progress=progress)
     except LanduseError as exc:

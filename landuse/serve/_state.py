@@ -23,6 +23,7 @@ import pyogrio.errors
 from landuse.config import Config, load_config
 from landuse.errors import LanduseError, LanduseWarning
 from landuse.findings import Finding, get_findings
+from landuse.io.vector import read_protected_areas
 from landuse.redlines.mining import ProtectedIndex
 from landuse.serve._errors import RequestRejected, rejected
 from landuse.serve._paths import check_config_confined, resolve_under
@@ -137,7 +138,6 @@ class ServiceState:
             return False
 
     def _build_index(self, name: Any, path: Path) -> IndexEntry:
-        from landuse.io.vector import read_protected_areas
 
         cfg, _ = self.load_config(name)
         src = cfg.layers.get("protected_areas")

@@ -12,13 +12,13 @@ import pytest
 import shapely
 from pyproj import Geod, Transformer
 
-from landuse._run_years import check_years
 from landuse.config import parse_config
 from landuse.errors import ConfigError, CRSError, InputFileError, SchemaError
 from landuse.io._shapefile import check_shapefile
 from landuse.io.crs import check_area_of_use, fitting_crs
 from landuse.io.vector import read_landuse
 from landuse.report.outputs import output_lock
+from landuse.run.years import check_years
 
 # a 100 m square at Huantai, CGCS2000 3-degree GK zone 39 with the zone prefix (EPSG:4527)
 X0, Y0 = 39_593_000.0, 4_095_000.0

@@ -1,6 +1,6 @@
 """Cross-check of the years of a run: survey, report, previous vintage, statistics.
 
-Part of :mod:`landuse.run` (called at the end of :func:`landuse._run_inputs.read_inputs`,
+Part of :mod:`landuse.run` (called at the end of :func:`landuse.run.inputs.read_inputs`,
 so that ``landuse check`` and ``landuse run`` judge the same way). Rules (docs/domain.md,
 "Years of a run"):
 
