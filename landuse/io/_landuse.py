@@ -309,9 +309,9 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
         },
         geometry=gdf.geometry.to_numpy(), crs=gdf.crs, index=gdf.index,
     )
-    src_attrs["survey_years"] = _survey_years(
-        gdf["SJNF"] if "SJNF" in gdf.columns else pd.Series([], dtype="str"), source)
-    out.attrs = {"source": src_attrs, "findings": findings}
+    years = _survey_years(gdf["SJNF"] if "SJNF" in gdf.columns else pd.Series([], dtype="str"),
+                          source)
+    out.attrs = {"source": src_attrs, "findings": findings, "survey_years": years}
     return out
 
 

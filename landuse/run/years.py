@@ -29,8 +29,9 @@ __all__ = ["check_years"]
 
 def _layer_year(role: str, frame: Any, declared: int | None) -> tuple[int | None, list[str]]:
     """Return the survey year of a land-use layer and the contradictions found about it."""
-    src = dict(getattr(frame, "attrs", {}).get("source", {}) or {})
-    years: dict[int, int] = dict(src.get("survey_years") or {})
+    attrs = getattr(frame, "attrs", {})
+    src = dict(attrs.get("source", {}) or {})
+    years: dict[int, int] = dict(attrs.get("survey_years") or {})
     where = f"{src.get('path', role)}" + (f" layer {src['layer']}" if src.get("layer") else "")
     problems = []
     if len(years) > 1:

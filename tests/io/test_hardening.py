@@ -178,7 +178,8 @@ def _cfg(tmp_path: Path, *, year: int, lu_year: int | None = None,
 
 def _frame(years: dict[int, int]) -> pd.DataFrame:
     frame = pd.DataFrame({"x": [1]})
-    frame.attrs["source"] = {"path": "lu.gpkg", "layer": "DLTB", "survey_years": years}
+    frame.attrs["source"] = {"path": "lu.gpkg", "layer": "DLTB"}
+    frame.attrs["survey_years"] = years
     return frame
 
 
