@@ -1,4 +1,4 @@
-"""Reading the ministry's boundary-point TXT format (界址点坐标文件, domain.md §5.1).
+"""Reading the ministry's boundary-point TXT format (界址点坐标文件, docs/domain.md §5.1).
 
 A file holds an ``[属性描述]`` section (``key=value`` metadata: datum, zone width, zone,
 precision ...), optional extra sections such as ``[项目信息]``, and a ``[地块坐标]`` section::
@@ -295,7 +295,7 @@ def read_boundary_txt(
     path: str | os.PathLike[str], *, encoding: str | None = None, crs: Any = None,
     region_code: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read a boundary-point TXT file (界址点坐标, domain.md §5.1) into parcels.
+    """Read a boundary-point TXT file (界址点坐标, docs/domain.md §5.1) into parcels.
 
     Parameters
     ----------

@@ -55,7 +55,7 @@ def write_boundary_txt(
     precision: float = 0.001,
     format_version: str | None = None,
 ) -> Path:
-    """Write parcels to a boundary-point TXT file (domain.md §5.1) that reads back identically.
+    """Write parcels to a boundary-point TXT file (docs/domain.md §5.1) that reads back identically.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""The ministry's boundary-point TXT format (界址点坐标文件, domain.md §5.1): read and write.
+"""The ministry's boundary-point TXT format (界址点坐标文件, docs/domain.md §5.1): read and write.
 
 A file holds an ``[属性描述]`` section (``key=value`` metadata: datum, zone width, zone,
 precision ...), optional extra sections such as ``[项目信息]``, and a ``[地块坐标]`` section::

@@ -1,6 +1,6 @@
 """Coordinate reference systems: the working CRS, Gauss-Kruger zones and ellipsoidal area.
 
-Area work needs a projected CRS in metres (domain.md §6). County layers arrive in
+Area work needs a projected CRS in metres (docs/domain.md §6). County layers arrive in
 CGCS2000 3-degree Gauss-Kruger (GK) zones, with the zone number in the easting
 (EPSG:4513-4533 for zones 25-45) or without it (EPSG:4534-4554), and sometimes in
 geographic CGCS2000 (EPSG:4490). This module brings every layer to one working CRS and

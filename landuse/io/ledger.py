@@ -1,7 +1,7 @@
-"""The land-supply ledger (供地台账, contract.md §2.1): read, validate, locate parcels.
+"""The land-supply ledger (供地台账, docs/contract.md §2.1): read, validate, locate parcels.
 
 A ledger is a CSV (UTF-8, UTF-8 with BOM, or GBK) or an XLSX sheet with one row per
-parcel. English column names of contract.md §2.1 and the Chinese headers of
+parcel. English column names of docs/contract.md §2.1 and the Chinese headers of
 :data:`HEADER_SYNONYMS` are accepted (case, spaces and a unit in brackets are ignored;
 an area header in 亩 is converted to ha). Parcels are located either by their ``zone``
 column or by a geometry (a vector layer or boundary-point TXT files joined on
@@ -197,7 +197,7 @@ def read_land_supply(
     parcels: gpd.GeoDataFrame | None = None,
     townships: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
-    """Read and validate a land-supply ledger (contract.md §2.1).
+    """Read and validate a land-supply ledger (docs/contract.md §2.1).
 
     Parameters
     ----------
@@ -253,7 +253,7 @@ def read_land_supply(
         accepted = "; ".join(f"{c} ({'/'.join(HEADER_SYNONYMS[c][:3])})" for c in missing)
         raise SchemaError(f"ledger {path} lacks the column(s) {accepted}; found "
                           f"{[str(c) for c in raw.columns]}. Rename the headers as in "
-                          "contract.md §2.1")
+                          "docs/contract.md §2.1")
     ignored = [str(c) for c in raw.columns if c not in rename]
     if ignored:
         findings.append(Finding("columns_ignored", f"ledger {path}: columns not used: {ignored}",

@@ -168,13 +168,13 @@ def render_html(doc: Mapping[str, Any], *, zones: gpd.GeoDataFrame | None = None
     Parameters
     ----------
     doc : mapping
-        The ``indicators.json`` document (contract §3.1).
+        The ``indicators.json`` document (docs/contract.md §3.1).
     zones : GeoDataFrame, optional
         Township polygons (``zone``, ``zone_name``) in the working CRS, for the maps.
     class_areas : DataFrame, optional
         Class areas by zone (``zone``, ``code``, ``level1``, ``sandalei``, ``area_ha``).
     redlines : GeoDataFrame, optional
-        The redline findings (contract §3.2), with the overlap geometry.
+        The redline findings (docs/contract.md §3.2), with the overlap geometry.
     protected, rights : GeoDataFrame, optional
         Protected areas and mining rights, drawn under the conflicts.
     idle_parcels : DataFrame, optional

@@ -10,7 +10,6 @@ phase re-reads, re-normalises or re-validates an input.
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -21,11 +20,9 @@ import pandas as pd
 
 from landuse.config import Config, LayerSource, TableSource
 from landuse.county import County, prepare_county
-from landuse.errors import ConfigError, LanduseError, LanduseWarning
-from landuse.findings import Finding, get_findings
-from landuse.indicators.targets import load_targets
-from landuse.io import vector
-from landuse.io._source import file_sha256
+from landuse.errors import ConfigError, LanduseError
+from landuse.findings import Finding, get_findings, quiet
+from landuse.io import file_sha256, vector
 from landuse.io.ledger import read_land_supply, read_parcels
 from landuse.io.raster import check_raster, read_landcover_classes
 from landuse.io.tables import read_socioeconomic
@@ -88,23 +85,14 @@ def _read_role(src: LayerSource, working_crs: Any, region_code: str | None
 
 
 def capture(findings: list[Finding], func: Callable[[], Any]) -> Any:
-    """Call ``func`` and collect the findings of its result into ``findings``.
+    """Call ``func`` and collect the findings it returns with its result into ``findings``.
 
-    LanduseWarnings are not re-emitted: each is a finding (from the result's attrs, or
-    made from the warning's message), shown in the outputs and the CLI summary.
+    One channel: the findings are read from the result (``attrs["findings"]``); inside the
+    run no :class:`~landuse.errors.LanduseWarning` is emitted (:func:`landuse.findings.quiet`).
     """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", LanduseWarning)
+    with quiet():
         value = func()
-    found = get_findings(value)
-    messages = {f.message for f in found}
-    for w in caught:
-        if not issubclass(w.category, LanduseWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        elif str(w.message) not in messages:
-            found.append(Finding(code="warning", message=str(w.message), count=1))
-            messages.add(str(w.message))
-    findings.extend(found)
+    findings.extend(get_findings(value))
     return value
 
 
@@ -155,13 +143,8 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
 
 
 def read_targets(cfg: Config) -> Any:
-    """Parse the configured targets (file or inline) once; ``None`` without targets."""
-    if cfg.targets is None and cfg.targets_inline is None:
-        return None
-
-    source = cfg.targets if cfg.targets is not None else cfg.targets_inline
-    assert source is not None
-    return load_targets(source)
+    """Return the targets as parsed once by the config (file or inline), else ``None``."""
+    return list(cfg.target_list) if cfg.target_list else None
 
 
 def _read_landcover(cfg: Config) -> tuple[Path, pd.DataFrame | None]:

@@ -44,7 +44,7 @@ def _township_codes(inputs: Inputs) -> pd.DataFrame:
 
 def indicator_rows(cfg: Config, inputs: Inputs, rules: Any,
                     findings: list[Finding]) -> pd.DataFrame:
-    """Compute the indicator rows of contract §3.1 (no targets yet), county and townships."""
+    """Compute the rows of docs/contract.md §3.1 (no targets yet), county and townships."""
     prev_src = cfg.layers.get("landuse_previous")
     return capture(findings, lambda: indicator_table.county_indicators(
         inputs, year=cfg.region.year,
@@ -169,7 +169,7 @@ def apply_targets(cfg: Config, rows: pd.DataFrame, targets: Any = None) -> pd.Da
 
 
 def provenance(cfg: Config, inputs: Inputs, findings: list[Finding], rules_label: str) -> dict:
-    """Return the ``provenance`` object of ``indicators.json`` (contract §3.1)."""
+    """Return the ``provenance`` object of ``indicators.json`` (docs/contract.md §3.1)."""
     return {
         "landuse_version": __version__,
         "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
@@ -190,21 +190,19 @@ def _finding_text(f: Finding) -> str:
 
 
 def dedupe(findings: list[Finding], base: Path | None = None) -> list[Finding]:
-    """Drop repeated findings and sort them; paths under ``base`` become relative.
+    """Sort the run's findings; paths under ``base`` become relative.
 
+    Every finding comes once, from the result that carries it (one channel, see
+    :func:`landuse.run.inputs.capture`): nothing is matched or dropped by its text.
     Relative paths make the same inputs give the same ``indicators.json`` on every machine.
     """
-    seen: set[tuple[Any, ...]] = set()
     out = []
     prefix = f"{base.as_posix().rstrip('/')}/" if base is not None else None
     for f in findings:
         if prefix is not None:
             f = replace(f, message=f.message.replace(prefix, ""),
                         source=f.source.replace(prefix, ""))
-        key = (f.code, f.message, f.count, f.source)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
+        out.append(f)
     return sorted(out, key=lambda f: (f.source, f.code, f.message))
 
 

@@ -4,7 +4,7 @@ Each ``indicators`` job runs :func:`landuse.run.run` in a fresh (spawned) Python
 jobs do not share warning filters, GEOS objects or memory with each other or with the
 server, and a crash of one job cannot take the server down. The child writes
 
-- ``outputs/``: every output of contract §3 (``indicators.json`` ...), atomically;
+- ``outputs/``: every output of docs/contract.md §3 (``indicators.json`` ...), atomically;
 - ``progress.json``: ``{"step", "done", "total"}``, replaced at each step;
 - ``error.json`` on failure: ``{"kind": "input" | "internal", "message"}`` (the traceback
   of an internal error goes to ``error.log`` in the job folder, never to the client).

@@ -144,7 +144,7 @@ class ServiceState:
         if src is None:
             raise RequestRejected(
                 f"config {name!r} has no [layers.protected_areas] (自然保护地): add the layer "
-                "of protected areas to check mining rights against (contract §2)")
+                "of protected areas to check mining rights against (docs/contract.md §2)")
         working = cfg.options.working_crs or _layer_crs(cfg)
         try:
             with self.warnings_lock, warnings.catch_warnings(record=True) as caught:
