@@ -361,23 +361,21 @@ def vec2txt(
     """Convert a vector file of parcels to a boundary-point TXT file (界址点坐标)."""
     _setup_logging(quiet=quiet, debug=debug)
     with _guard(debug=debug):
-        from landuse.io._source import open_layer
+        import pyogrio
+
+        from landuse.errors import InputFileError
+        from landuse.io import layer_names
         from landuse.io.boundary_txt import vector_to_txt
 
-        if layer is None:
-            import pyogrio
-
-            from landuse.errors import InputFileError
-
-            try:
-                layers = [str(r[0]) for r in pyogrio.list_layers(src)] if src.exists() else []
-            except pyogrio.errors.DataSourceError:
-                layers = []
-            if len(layers) > 1:
-                raise InputFileError(
-                    f"{src} holds {len(layers)} layers ({', '.join(layers)}); say which one to "
-                    "convert with --layer NAME")
-        chosen = open_layer(src, layer=layer).layer
+        try:
+            layers = layer_names(src) if src.exists() else []
+        except pyogrio.errors.DataSourceError:
+            layers = []  # the converter names the unreadable file
+        if layer is None and len(layers) > 1:
+            raise InputFileError(
+                f"{src} holds {len(layers)} layers ({', '.join(layers)}); say which one to "
+                "convert with --layer NAME")
+        chosen = layer if layer is not None else (layers[0] if layers else None)
         with _findings_of_warnings(quiet=quiet):
             vector_to_txt(src, dst, layer=chosen)
         _apply_umask(dst)

@@ -26,7 +26,7 @@ import pyogrio
 from landuse import _config_region as region_parts
 from landuse.errors import ConfigError, LanduseError, SchemaError
 from landuse.indicators.targets import load_targets
-from landuse.io import layer_names
+from landuse.io import check_shapefile, layer_names
 
 _S = TypeVar("_S")
 
@@ -328,8 +328,6 @@ def _check_layer(path: Path, layer: str | None, key: str, problems: _Problems) -
                          f"layer = {layer!r}")
         return
     if path.suffix.lower() == ".shp":
-        from landuse.io._shapefile import check_shapefile
-
         try:
             check_shapefile(path)
         except LanduseError as exc:

@@ -90,7 +90,7 @@ def _check_areas(gdf: gpd.GeoDataFrame, ell: np.ndarray, ids: pd.Series, source:
     """Refuse impossible TBMJ / KCXS / KCMJ / TBDLMJ values, or repair them (in place).
 
     Without ``repair``: :class:`SchemaError` listing, per rule, the count and the first
-    BSMs. With ``repair`` (``[layers.landuse] repair_areas = true``, domain.md "Impossible
+    BSMs. With ``repair`` (``[layers.landuse] repair_areas = true``, docs/domain.md "Impossible
     areas"): a negative TBMJ becomes the ellipsoidal area of the geometry; a KCXS outside
     [0, 1] is clipped to it; a negative KCMJ, or one above TBMJ, becomes
     round(TBMJ × KCXS, 2); TBDLMJ of a repaired patch becomes TBMJ − KCMJ. One ``warning``

@@ -48,6 +48,7 @@ from rasterio.windows import Window
 
 from landuse.errors import CRSError, InputFileError, SchemaError
 from landuse.findings import Finding, attach_findings
+from landuse.io.crs import check_area_of_use
 
 __all__ = [
     "pixel_areas_by_row",
@@ -149,8 +150,6 @@ def _crs_of(src: rasterio.io.DatasetReader, path: Path) -> pyproj.CRS:
         raise CRSError(f"raster {path} has no CRS; assign one (e.g. gdal_edit.py -a_srs "
                        "EPSG:4527) so pixel areas can be measured")
     crs = pyproj.CRS.from_user_input(src.crs.to_wkt())
-    from landuse.io.crs import check_area_of_use
-
     check_area_of_use([shapely.box(*src.bounds)], crs, source=f"raster {path}")
     return crs
 
