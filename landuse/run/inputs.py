@@ -68,8 +68,8 @@ def _read_role(src: LayerSource, working_crs: Any, region_code: str | None
 
     common = {"fields": src.fields or None, "encoding": src.encoding, "working_crs": working_crs}
     if src.role in ("landuse", "landuse_previous"):
-        return vector.read_landuse(src.path, layer=src.layer, repair_areas=src.repair_areas,
-                                   **common)
+        return vector.read_landuse(src.path, layer=src.layer, scheme=src.scheme,
+                                   repair_areas=src.repair_areas, **common)
     if src.role == "townships":
         return vector.read_townships(src.path, layer=src.layer, **common)
     if src.role in ("ecological_redline", "permanent_farmland", "urban_boundary",
