@@ -77,7 +77,9 @@ op = "<="
 value = 30
 unit = "%"
 year = 2020
-basis = "tugui-basis@1"  # set on the 土地利用总体规划 basis (TD/T 1024): judge with [rules] path = "tugui-basis@1" (docs/domain.md §7)
+# set on the 土地利用总体规划 basis (TD/T 1024): judged with [rules] name = "tugui-basis@1"
+# (docs/domain.md §7)
+basis = "tugui-basis@1"
 source = "{S1}"
 
 [[target]]
@@ -86,7 +88,9 @@ op = "<="
 value = 6517.01
 unit = "ha"
 year = 2020
-basis = "tugui-basis@1"  # set on the 土地利用总体规划 basis (TD/T 1024): judge with [rules] path = "tugui-basis@1" (docs/domain.md §7)
+# set on the 土地利用总体规划 basis (TD/T 1024): judged with [rules] name = "tugui-basis@1"
+# (docs/domain.md §7)
+basis = "tugui-basis@1"
 source = "{S1}"
 
 [[target]]
