@@ -126,9 +126,7 @@ def _main(
 
 
 #: What the CLI counts, stated in its output (one definition each, see docs/reliability.md).
-VIOLATION_DEFINITION: Final = ("rows of redlines.csv that break a rule: relation inside (or "
-                               "outside the urban boundary), and for mining rows the "
-                               "disposition withdraw or refuse")
+VIOLATION_DEFINITION: Final = "rows of redlines.csv whose status is violation"
 
 
 def _redline_counts(result: object) -> str:
