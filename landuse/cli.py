@@ -37,6 +37,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: flags without a "<bool>" value column
 )
 log = logging.getLogger("landuse")
 
@@ -124,6 +125,29 @@ def _main(
     """County land-resource supervision: 三调 indicators, redline checks and reports."""
 
 
+#: What the CLI counts, stated in its output (one definition each, see docs/reliability.md).
+VIOLATION_DEFINITION: Final = "rows of redlines.csv whose status is violation"
+
+
+def _redline_counts(result: object) -> str:
+    from landuse.run import RunResult
+
+    assert isinstance(result, RunResult)
+    return (f"{len(result.redlines)} redline row(s) in redlines.csv, of which "
+            f"{result.violation_count} violation(s) 违规 ({VIOLATION_DEFINITION})")
+
+
+def _finding_counts(findings: list[Finding], *, reading: int | None = None) -> str:
+    """``N data-quality finding(s) (W warnings, I info)``, split by origin when known."""
+    warn = sum(f.severity != "info" for f in findings)
+    text = (f"{len(findings)} data-quality finding(s) 数据质量发现 ({warn} warning, "
+            f"{len(findings) - warn} info")
+    if reading is not None:
+        text += (f"; {reading} from reading the inputs, as `landuse check` counts them, "
+                 f"{len(findings) - reading} from the computations")
+    return text + ")"
+
+
 def _summary(result: object, out: Path) -> str:
     from landuse.run import RunResult
 
@@ -133,17 +157,43 @@ def _summary(result: object, out: Path) -> str:
     return (f"完成 done: {len(rows)} indicator rows (达标 met {status.get('met', 0)}, "
             f"未达标 not met "
             f"{status.get('not_met', 0)}, 无法计算 not computable "
-            f"{status.get('not_computable', 0)}); {result.violation_count} redline violation(s); "
-            f"{len(result.findings)} data-quality finding(s). Outputs in {out}")
+            f"{status.get('not_computable', 0)}); {_redline_counts(result)}; "
+            f"{_finding_counts(result.findings, reading=result.input_findings)}. "
+            f"Outputs in {out}")
 
 
-def _print_findings(findings: list[Finding], *, limit: int = 20) -> None:
-    """One line per warning-level finding on stderr (info findings stay in the outputs)."""
-    shown = [f for f in findings if f.severity != "info"]
+def _print_findings(findings: list[Finding], *, limit: int = 20, info: bool = False) -> None:
+    """Print one line per finding on stderr: warnings, and info ones too with ``info``.
+
+    ``check`` passes ``info``: it writes no output where info findings could be read.
+    """
+    shown = [f for f in findings if info or f.severity != "info"]
     for f in shown[:limit]:
-        _err(f"警告 warning [{f.code}] {f.message} ({f.count})")
+        word = "说明 info" if f.severity == "info" else "警告 warning"
+        _err(f"{word} [{f.code}] {f.message} ({f.count})")
     if len(shown) > limit:
-        _err(f"… {len(shown) - limit} more: see provenance.warnings in indicators.json")
+        _err(f"… {len(shown) - limit} more" + ("" if info else
+                                               ": see provenance.warnings in indicators.json"))
+
+
+def _fail_on_violation(result: object, out: Path) -> None:
+    """Exit 4 with the reason (printed also under --quiet) when violations were found."""
+    from landuse.run import RunResult
+
+    assert isinstance(result, RunResult)
+    if result.violation_count:
+        _err(f"违规 violations: {_redline_counts(result)}; see {out / 'redlines.csv'}. "
+             "Exit 4 because of --fail-on-violation")
+        raise typer.Exit(EXIT_VIOLATION)
+
+
+def _font_notice(result: object) -> None:
+    """Say once on stderr when no CJK font draws the report's Chinese map labels."""
+    from landuse.report.maps import cjk_font
+
+    if cjk_font() is None:
+        _err("注意 note: no Chinese (CJK) font is installed, so the report's maps label in "
+             "English and codes; install one (Debian: apt-get install fonts-noto-cjk)")
 
 
 def _run_region(cfg: Config, out: Path, *, year: int | None, quiet: bool) -> None:
@@ -193,11 +243,10 @@ def run(
             result = run_(cfg, out=out, year=year, progress=progress)
         if not quiet:
             _print_findings(result.findings)
+            _font_notice(result)
             _err(_summary(result, out))
-        if fail_on_violation and result.violation_count:
-            _err(f"违规 violations: {result.violation_count} redline violation(s) found "
-                 f"(see {out / 'redlines.csv'}); exit 4 because of --fail-on-violation")
-            raise typer.Exit(EXIT_VIOLATION)
+        if fail_on_violation:
+            _fail_on_violation(result, out)
 
 
 @app.command()
@@ -210,8 +259,9 @@ def check(config: ConfigArg, quiet: QuietOpt = False, debug: DebugOpt = False) -
         with _progress(quiet=quiet) as progress:
             findings = check_(config, progress=progress)
         if not quiet:
-            _print_findings(findings)
-            _err(f"检查通过 check passed: {config} is valid; {len(findings)} finding(s)")
+            _print_findings(findings, info=True)
+            _err(f"检查通过 check passed: {config} is valid; {_finding_counts(findings)} from "
+                 "reading the inputs")
 
 
 @app.command()
@@ -229,24 +279,71 @@ def redlines(
         with _progress(quiet=quiet) as progress:
             result = run_redlines(config, out=out, progress=progress)
         if not quiet:
-            _err(f"完成 done: {len(result.redlines)} redline finding(s), "
-                 f"{result.violation_count} violation(s). Outputs in {out}")
-        if fail_on_violation and result.violation_count:
-            raise typer.Exit(EXIT_VIOLATION)
+            _print_findings(result.findings)
+            _err(f"完成 done: {_redline_counts(result)}; "
+                 f"{_finding_counts(result.findings, reading=result.input_findings)}. "
+                 f"Outputs in {out}")
+        if fail_on_violation:
+            _fail_on_violation(result, out)
+
+
+#: Output formats of ``txt2vec``, by extension (the writer picks the driver from it).
+TXT2VEC_SUFFIXES: Final = (".gpkg", ".geojson", ".fgb", ".shp")
+
+
+@contextmanager
+def _findings_of_warnings(*, quiet: bool) -> Iterator[list[Finding]]:
+    """Turn the warnings raised inside into findings, printed like ``landuse run`` does.
+
+    Readers emit their findings as LanduseWarnings; without this block Python would print
+    them with internal file paths and source lines.
+    """
+    import warnings
+
+    found: list[Finding] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield found
+    seen: set[str] = set()
+    for w in caught:
+        message = str(w.message)
+        if message not in seen:
+            seen.add(message)
+            found.append(Finding(code=w.category.__name__, message=message, count=1))
+    if not quiet:
+        _print_findings(found)
+
+
+def _apply_umask(path: Path) -> None:
+    """Give a written file the mode the user's umask asks for (temporary files are 0600)."""
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    path.chmod(0o666 & ~mask)
 
 
 @app.command()
 def txt2vec(
     src: Annotated[Path, typer.Argument(metavar="IN", help="Boundary-point TXT file.")],
-    dst: Annotated[Path, typer.Argument(metavar="OUT", help="Vector file (.gpkg, .geojson ...).")],
+    dst: Annotated[Path, typer.Argument(
+        metavar="OUT", help=f"Vector file ({', '.join(TXT2VEC_SUFFIXES)}).")],
     quiet: QuietOpt = False, debug: DebugOpt = False,
 ) -> None:
     """Convert a boundary-point TXT file (界址点坐标) to a vector file."""
     _setup_logging(quiet=quiet, debug=debug)
     with _guard(debug=debug):
+        if dst.suffix.lower() not in TXT2VEC_SUFFIXES:
+            from landuse.errors import InputFileError
+
+            raise InputFileError(
+                f"{dst}: unknown output format {dst.suffix or '(no extension)'!r}; give a file "
+                f"ending in one of {', '.join(TXT2VEC_SUFFIXES)} (GeoPackage, GeoJSON, "
+                "FlatGeobuf, Shapefile)")
         from landuse.io.boundary_txt import txt_to_vector
 
-        txt_to_vector(src, dst)
+        with _findings_of_warnings(quiet=quiet):
+            txt_to_vector(src, dst)
         if not quiet:
             _err(f"完成 done: {src} -> {dst}")
 
@@ -255,16 +352,33 @@ def txt2vec(
 def vec2txt(
     src: Annotated[Path, typer.Argument(metavar="IN", help="Vector file of parcels.")],
     dst: Annotated[Path, typer.Argument(metavar="OUT", help="Boundary-point TXT file.")],
+    layer: Annotated[str | None, typer.Option(
+        help="Layer of IN to convert (required when IN holds several).")] = None,
     quiet: QuietOpt = False, debug: DebugOpt = False,
 ) -> None:
     """Convert a vector file of parcels to a boundary-point TXT file (界址点坐标)."""
     _setup_logging(quiet=quiet, debug=debug)
     with _guard(debug=debug):
+        import pyogrio
+
+        from landuse.errors import InputFileError
+        from landuse.io import layer_names
         from landuse.io.boundary_txt import vector_to_txt
 
-        vector_to_txt(src, dst)
+        try:
+            layers = layer_names(src) if src.exists() else []
+        except pyogrio.errors.DataSourceError:
+            layers = []  # the converter names the unreadable file
+        if layer is None and len(layers) > 1:
+            raise InputFileError(
+                f"{src} holds {len(layers)} layers ({', '.join(layers)}); say which one to "
+                "convert with --layer NAME")
+        chosen = layer if layer is not None else (layers[0] if layers else None)
+        with _findings_of_warnings(quiet=quiet):
+            vector_to_txt(src, dst, layer=chosen)
+        _apply_umask(dst)
         if not quiet:
-            _err(f"完成 done: {src} -> {dst}")
+            _err(f"完成 done: {src} layer {chosen} -> {dst}")
 
 
 @app.command()

@@ -25,9 +25,9 @@ import pyogrio
 
 from landuse import _config_confine as confine
 from landuse import _config_region as region_parts
-from landuse.errors import ConfigError, SchemaError
+from landuse.errors import ConfigError, LanduseError, SchemaError
 from landuse.indicators.targets import load_targets
-from landuse.io import layer_names
+from landuse.io import check_shapefile, layer_names
 
 _S = TypeVar("_S")
 
@@ -49,8 +49,9 @@ AREA_BASES: Final = ("official", "ellipsoidal", "planar")
 
 #: Layer roles of ``[layers.<role>]`` with the keys each accepts besides ``path``.
 LAYER_ROLES: Final[dict[str, frozenset[str]]] = {
-    "landuse": frozenset({"layer", "scheme", "fields", "encoding"}),
-    "landuse_previous": frozenset({"layer", "scheme", "fields", "encoding", "year"}),
+    "landuse": frozenset({"layer", "scheme", "fields", "encoding", "year", "repair_areas"}),
+    "landuse_previous": frozenset({"layer", "scheme", "fields", "encoding", "year",
+                                   "repair_areas"}),
     "townships": frozenset({"layer", "fields", "encoding"}),
     "ecological_redline": frozenset({"layer", "fields", "encoding"}),
     "permanent_farmland": frozenset({"layer", "fields", "encoding"}),
@@ -101,6 +102,8 @@ class LayerSource:
     encoding: str | None = None
     scheme: str | None = None
     year: int | None = None
+    #: ``repair_areas = true``: repair impossible areas with a finding instead of exit 2
+    repair_areas: bool = False
 
 
 @dataclass(frozen=True)
@@ -275,7 +278,12 @@ def _path(table: Mapping[str, Any], name: str, key: str, base: Path, problems: _
     text = _string(table, name, key, problems, required=required)
     if text is None:
         return None
-    path = (base / Path(text).expanduser()).resolve()
+    try:
+        path = (base / Path(text).expanduser()).resolve()
+    except (RuntimeError, OSError) as exc:  # a loop of symbolic links
+        problems.add(f"{key}.{name}", f"cannot follow {text!r} ({exc}): a loop of symbolic "
+                     "links; point it at the real file")
+        return None
     if not path.exists():
         problems.add(
             f"{key}.{name}",
@@ -320,6 +328,12 @@ def _check_layer(path: Path, layer: str | None, key: str, problems: _Problems) -
             problems.add(f"{key}.layer", f"a boundary-point TXT file has no layers; remove "
                          f"layer = {layer!r}")
         return
+    if path.suffix.lower() == ".shp":
+        try:
+            check_shapefile(path)
+        except LanduseError as exc:
+            problems.add(f"{key}.path", str(exc))
+            return
     try:
         names = layer_names(path)
     except (pyogrio.errors.DataSourceError, RuntimeError) as exc:
@@ -356,12 +370,17 @@ def _layer(role: str, value: Any, base: Path, problems: _Problems) -> LayerSourc
         year = _year(table["year"], f"{key}.year", problems)
     elif role == "landuse_previous":
         problems.add(f"{key}.year", "missing (必填): the survey year of the earlier vintage")
+    repair = table.get("repair_areas", False)
+    if not isinstance(repair, bool):
+        problems.add(f"{key}.repair_areas", f"must be true or false, found {repair!r}")
+        repair = False
     if path is not None:
         _check_layer(path, layer, key, problems)
     if path is None:
         return None
     return LayerSource(role=role, path=path, layer=layer, fields=_fields(table, key, problems),
-                       encoding=_encoding(table, key, problems), scheme=scheme, year=year)
+                       encoding=_encoding(table, key, problems), scheme=scheme, year=year,
+                       repair_areas=repair)
 
 
 def _year(value: Any, key: str, problems: _Problems) -> int | None:

@@ -203,6 +203,7 @@ year = 2022
 path = "huantai.gpkg"
 layer = "DLTB"
 scheme = "sandiao"
+year = 2022          # the survey year (no SJNF field in the layer): checked against region.year
 
 [layers.townships]
 path = "huantai.gpkg"

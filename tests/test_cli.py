@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -43,7 +44,9 @@ def test_run_ok_then_violation_exit_4(county: Path, tmp_path: Path) -> None:
     assert (tmp_path / "out4" / "redlines.csv").is_file()
     # the three violations worked by hand in tests/test_run.py::test_hand_worked_county
     # (C001 withdraw, A3 in the redline, A3 outside the boundary; P2's line conflict is review)
-    assert "3 redline violation(s) found" in res.stderr
+    red = pd.read_csv(tmp_path / "out4" / "redlines.csv")
+    assert int((red["status"] == "violation").sum()) == 3
+    assert "of which 3 violation(s)" in res.stderr
 
 
 def test_bad_config_exit_2_one_message(county: Path, tmp_path: Path) -> None:

@@ -52,11 +52,14 @@ def test_english_csv(tmp_path):
 
 
 def test_chinese_headers_gbk_and_mu(tmp_path):
-    header = ZH.replace("批准面积(公顷)", "批准面积(亩)")
+    # both areas in 亩 (an approved area in 亩 beside a supplied one in ha would supply more
+    # than was approved, which the reader refuses)
+    header = (ZH.replace("批准面积(公顷)", "批准面积(亩)")
+              .replace("供地面积（公顷）", "供地面积（亩）"))
     df = read_land_supply(write(tmp_path, header, ROWS, encoding="gbk"))
     assert df.attrs["source"]["encoding"] == "GBK"
     np.testing.assert_allclose(df["approved_area_ha"], [2.5 / 15, 1.5 / 15, 4 / 15])
-    np.testing.assert_allclose(df["supplied_area_ha"].iloc[[0, 2]], [2.5, 3.75])
+    np.testing.assert_allclose(df["supplied_area_ha"].iloc[[0, 2]], [2.5 / 15, 3.75 / 15])
 
 
 def test_utf8_bom(tmp_path):

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from landuse.io import boundary_txt, crs, ledger, raster, tables, vector
+from landuse.io._shapefile import check_shapefile
 from landuse.io._source import file_sha256, layer_names
 from landuse.io.boundary_txt import (
     read_boundary_txt,
@@ -34,6 +35,7 @@ from landuse.io.vector import (
 __all__ = [
     "assign_zones",
     "boundary_txt",
+    "check_shapefile",
     "choose_working_crs",
     "crs",
     "ellipsoidal_area",

@@ -9,8 +9,10 @@ them cleanly.
 Rule (documented in docs/io.md):
 
 1. ``encoding=`` given by the user: used as is.
-2. A ``.cpg`` file, or a language-driver byte (LDID, byte 29 of the .dbf header) other than
-   0 (none) or 0x57 (87, "current ANSI code page", which says nothing): GDAL honours it.
+2. A ``.cpg`` file (refused when it names a single-byte code page, e.g. ISO-8859-1,
+   for text whose bytes are GBK Chinese), or a language-driver byte (LDID, byte 29 of
+   the .dbf header) other than 0 (none) or 0x57 (87, "current ANSI code page", which
+   says nothing): GDAL honours it.
 3. Otherwise the text bytes are examined: only ASCII -> ``UTF-8`` (identical in every
    candidate); valid UTF-8 -> ``UTF-8``; valid GB18030 -> ``GB18030``; neither -> error
    asking for ``encoding=``.
@@ -18,6 +20,7 @@ Rule (documented in docs/io.md):
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 from dataclasses import dataclass
@@ -140,6 +143,60 @@ def _check_given(dbf: bytes, encoding: str, *, source: str) -> None:
         ) from None
 
 
+def _cjk_share(text: str) -> float:
+    """Share of the non-ASCII characters of ``text`` that are CJK ideographs or CJK marks."""
+    non_ascii = [c for c in text if ord(c) > 0x7F]
+    if not non_ascii:
+        return 0.0
+    cjk = sum(1 for c in non_ascii if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
+              or "\uff00" <= c <= "\uffef" or "\u3400" <= c <= "\u4dbf")
+    return cjk / len(non_ascii)
+
+
+def _single_byte(codec: str) -> bool:
+    """Whether ``codec`` maps every byte to one character (ISO-8859-x, cp125x, cp437 ...)."""
+    probe = b"\xc3\xa9\xd6\xd0"  # é in UTF-8, 中 in GBK: 4 characters only one byte each
+    try:
+        return len(probe.decode(codec, errors="replace")) == len(probe)
+    except LookupError:
+        return False
+
+
+def _cpg_codec(label: str) -> str:
+    """Python codec name of a .cpg value (``936`` -> cp936, ``8859_1`` -> iso8859-1)."""
+    m = re.fullmatch(r"(?:ISO)?[ _-]?8859[ _-]?(\d+)", label.strip(), flags=re.IGNORECASE)
+    if m:
+        return f"iso8859-{m.group(1)}"
+    return f"cp{label}" if label.isdigit() else label
+
+
+def _check_single_byte(dbf: bytes, codec: str, label: str, *, source: str) -> None:
+    """Refuse a single-byte code page declared for text that is GBK Chinese.
+
+    Any byte sequence decodes in a single-byte code page, so the .cpg cannot be checked by
+    decoding; but text whose non-ASCII bytes are valid GB18030 and decode to CJK
+    ideographs (at least 90 % of the non-ASCII characters) is Chinese, and reading it as
+    ``label`` would give mojibake names without a word.
+    """
+    if not _single_byte(codec):
+        return
+    _, values = _dbf_text_bytes(dbf, source=source)
+    if not values:
+        return
+    try:
+        decoded = [v.decode("gb18030") for v in values]
+    except UnicodeDecodeError:
+        return
+    if _cjk_share("".join(decoded)) >= 0.9:
+        example = next(d for d in decoded if _cjk_share(d) > 0)
+        raise InputFileError(
+            f"编码声明错误 {source}: the .cpg declares the single-byte code page {label!r}, but "
+            f"the text is GBK Chinese (e.g. {example[:20]!r}, read as {label}: "
+            f"{values[0][:20].decode(codec, errors='replace')!r}). Correct the .cpg to GBK, "
+            "or set encoding = \"GBK\" in this layer's table of the config"
+        )
+
+
 def _read_member(path: Path, suffix: str, *, layer: str | None) -> bytes | None:
     """Bytes of the sidecar ``suffix`` of a Shapefile (plain or inside a .zip), or None."""
     if path.suffix.lower() == ".zip":
@@ -183,8 +240,9 @@ def shapefile_encoding(
     if cpg is not None and cpg.strip():
         label = cpg.decode("ascii", "replace").strip()
         if dbf is not None:
-            codec = f"cp{label}" if label.isdigit() else label
+            codec = _cpg_codec(label)
             _check_given(dbf, codec, source=f"{source} (its .cpg says {label})")
+            _check_single_byte(dbf, codec, label, source=source)
         return DbfEncoding(None, label, "cpg")
     if dbf is None:
         raise InputFileError(

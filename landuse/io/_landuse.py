@@ -73,8 +73,76 @@ def _code_problems(codes: pd.Series, areas: pd.Series, ids: pd.Series, field: st
     return problems
 
 
+def _impossible_areas(tbmj: np.ndarray, kcxs: np.ndarray, kcmj: np.ndarray,
+                      tbdlmj: np.ndarray) -> dict[str, np.ndarray]:
+    """Masks of the area values no survey can hold (NaN = absent, not impossible)."""
+    with np.errstate(invalid="ignore"):
+        return {
+            "TBMJ < 0": tbmj < 0,
+            "KCXS outside [0, 1]": (kcxs < 0) | (kcxs > 1),
+            "KCMJ < 0": kcmj < 0,
+            "KCMJ > TBMJ": kcmj > tbmj + TBDLMJ_TOLERANCE_M2,
+            "TBDLMJ < 0": tbdlmj < 0,
+        }
+
+
+def _check_areas(gdf: gpd.GeoDataFrame, ell: np.ndarray, ids: pd.Series, source: str, *,
+                 repair: bool, findings: list[Finding]) -> None:
+    """Refuse impossible TBMJ / KCXS / KCMJ / TBDLMJ values, or repair them (in place).
+
+    Without ``repair``: :class:`SchemaError` listing, per rule, the count and the first
+    BSMs. With ``repair`` (``[layers.landuse] repair_areas = true``, docs/domain.md "Impossible
+    areas"): a negative TBMJ becomes the ellipsoidal area of the geometry; a KCXS outside
+    [0, 1] is clipped to it; a negative KCMJ, or one above TBMJ, becomes
+    round(TBMJ × KCXS, 2); TBDLMJ of a repaired patch becomes TBMJ − KCMJ. One ``warning``
+    finding per rule, with the count and the area affected.
+    """
+    tbmj, kcxs = gdf["TBMJ"].to_numpy(), gdf["KCXS"].to_numpy()
+    kcmj, tbdlmj = gdf["KCMJ"].to_numpy(), gdf["TBDLMJ"].to_numpy()
+    masks = {k: m for k, m in _impossible_areas(tbmj, kcxs, kcmj, tbdlmj).items() if m.any()}
+    if not masks:
+        return
+    if not repair:
+        lines = [f"{rule}: {int(m.sum())} patches (e.g. BSM {_examples(ids, m)})"
+                 for rule, m in masks.items()]
+        raise SchemaError(
+            f"{source}: impossible area values (面积值不合理):\n  - " + "\n  - ".join(lines)
+            + "\nCorrect them in the source (TBMJ ≥ 0, 0 ≤ KCXS ≤ 1, 0 ≤ KCMJ ≤ TBMJ, TBDLMJ = "
+            "TBMJ − KCMJ), or let landuse repair them with [layers.landuse] repair_areas = "
+            "true (each repair is reported with the area affected; docs/domain.md, "
+            "\"Impossible areas\")")
+    tbmj, kcxs = tbmj.copy(), kcxs.copy()
+    kcmj, tbdlmj = kcmj.copy(), tbdlmj.copy()
+    touched = np.zeros(len(tbmj), dtype=bool)
+    neg = np.nan_to_num(tbmj, nan=0.0) < 0
+    tbmj[neg] = ell[neg]
+    with np.errstate(invalid="ignore"):
+        bad_ratio = (kcxs < 0) | (kcxs > 1)
+        kcxs[bad_ratio] = np.clip(kcxs[bad_ratio], 0.0, 1.0)
+        bad_kcmj = (kcmj < 0) | (kcmj > tbmj + TBDLMJ_TOLERANCE_M2)
+    kcmj[bad_kcmj] = np.round(tbmj[bad_kcmj] * np.nan_to_num(kcxs[bad_kcmj]), 2)
+    touched |= neg | bad_ratio | bad_kcmj
+    with np.errstate(invalid="ignore"):
+        touched |= tbdlmj < 0
+    fix = touched & ~np.isnan(tbdlmj)
+    tbdlmj[fix] = tbmj[fix] - np.nan_to_num(kcmj[fix])
+    for rule, m in masks.items():
+        findings.append(Finding(
+            "area_repaired",
+            f"{source}: {rule} in {int(m.sum())} patches (面积值不合理), repaired as "
+            "[layers.landuse] repair_areas = true asks (docs/domain.md, \"Impossible areas\"); "
+            f"TBMJ of these patches after repair {np.nansum(tbmj[m]):.2f} m², KCMJ "
+            f"{np.nansum(kcmj[m]):.2f} m² (before: TBMJ "
+            f"{np.nansum(gdf['TBMJ'].to_numpy()[m]):.2f} m², KCMJ "
+            f"{np.nansum(gdf['KCMJ'].to_numpy()[m]):.2f} m²)",
+            int(m.sum()), "warning", source, _examples(ids, m)))
+    for name, values in (("TBMJ", tbmj), ("KCXS", kcxs), ("KCMJ", kcmj), ("TBDLMJ", tbdlmj)):
+        gdf[name] = pd.Series(values, index=gdf.index, dtype="float64")
+
+
 def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
-                      scheme: str | None = None) -> gpd.GeoDataFrame:
+                      scheme: str | None = None,
+                      repair_areas: bool = False) -> gpd.GeoDataFrame:
     """Normalise codes, complete the official areas and add the data-quality findings.
 
     Parameters
@@ -87,6 +155,9 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
     scheme : {"sandiao", "ydyh", "gb21010", "auto"}, optional
         The classification of the codes; other schemes are read as 三调 codes by
         :func:`landuse.rules.schemes.read_scheme` (docs/domain.md §7). Default 三调.
+    repair_areas : bool
+        Repair impossible areas (negative TBMJ, KCXS outside [0, 1], KCMJ < 0 or > TBMJ,
+        negative TBDLMJ) with a ``warning`` finding each, instead of raising.
 
     Returns
     -------
@@ -97,7 +168,8 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
     ------
     SchemaError
         Empty or unknown DLBM codes, unknown KCDLBM codes: every one listed with its patch
-        count and area.
+        count and area. Impossible areas (without ``repair_areas``): count and first BSMs
+        per rule.
     """
     source = _label(gdf)
     findings: list[Finding] = list(gdf.attrs.get("findings", []))
@@ -125,6 +197,8 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
         )
 
     ell = ellipsoidal_area(gdf.geometry).to_numpy()
+    _check_areas(gdf, ell, ids, source, repair=repair_areas, findings=findings)
+    tbmj_in = gdf["TBMJ"]
     tbmj = tbmj_in.to_numpy(copy=True)
     tbmj_missing = np.isnan(tbmj)
     if tbmj_missing.any():
@@ -244,5 +318,25 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
         },
         geometry=gdf.geometry.to_numpy(), crs=gdf.crs, index=gdf.index,
     )
-    out.attrs = {"source": src_attrs, "findings": findings}
+    years = _survey_years(gdf["SJNF"] if "SJNF" in gdf.columns else pd.Series([], dtype="str"),
+                          source)
+    out.attrs = {"source": src_attrs, "findings": findings, "survey_years": years}
     return out
+
+
+def _survey_years(sjnf: pd.Series, source: str) -> dict[int, int]:
+    """``{year: patches}`` of the SJNF (数据年份) field ({} when absent or empty).
+
+    Values are read as their leading 4 digits (``2022``, ``2022.0``, ``2022-12-31``); a
+    non-empty value without them is a :class:`SchemaError`.
+    """
+    t = sjnf.astype("str").str.strip()
+    t = t[t != ""]
+    year = t.str.extract(r"^((?:19|20)\d\d)(?:\.0+|[-/年].*)?$")[0]
+    bad = t[year.isna()]
+    if len(bad):
+        raise SchemaError(
+            f"{source}: {len(bad)} SJNF (数据年份 survey year) values are not years, e.g. "
+            f"{sorted(set(bad))[:5]}; write the 4-digit year of the survey (e.g. 2022)")
+    counts = year.astype(int).value_counts()
+    return {int(k): int(v) for k, v in sorted(counts.items())}

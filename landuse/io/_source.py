@@ -17,14 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pyogrio
 import shapely
 from pyproj import CRS
 
 from landuse._validate import closest_names
-from landuse.errors import InputFileError, SchemaError
+from landuse.errors import GeometryError, InputFileError, SchemaError
 from landuse.io._curves import read_ogr
 from landuse.io._encoding import DbfEncoding, shapefile_encoding
+from landuse.io._shapefile import check_shapefile
 
 __all__ = ["LayerSource", "file_sha256", "layer_names", "open_layer", "read_layer",
            "resolve_fields"]
@@ -52,6 +55,11 @@ class LayerSource:
 
 
 def _missing_file(path: Path) -> InputFileError:
+    if path.is_symlink():
+        return InputFileError(
+            f"input file {path} is a symbolic link that leads nowhere (a loop of links or a "
+            "missing target); point the config at the real file"
+        )
     near: list[str] = []
     if path.parent.is_dir():
         near = closest_names(path.name, [p.name for p in path.parent.iterdir()])
@@ -104,6 +112,8 @@ def open_layer(
     suffix = p.suffix.lower()
     if suffix in PARQUET_SUFFIXES:
         return _open_parquet(p, layer=layer)
+    if suffix == ".shp":
+        check_shapefile(p)
     if p.is_dir() and suffix != ".gdb":
         raise InputFileError(
             f"{p} is a folder, not a vector file; give a file (.gpkg, .shp, .zip, .geojson, "
@@ -218,7 +228,8 @@ def resolve_fields(
     allowed = {s.upper() for s in standard}
     for key in sorted(set(mapping) - allowed):
         problems.append(
-            f"fields= names {key!r}, which the {what} reader does not use; it understands "
+            f"fields renames {key!r} (the config's fields = {{ ... }} of this layer, or "
+            f"fields= in Python), which the {what} reader does not use; it understands "
             f"{list(standard)}"
         )
     out: dict[str, str] = {}
@@ -229,14 +240,16 @@ def resolve_fields(
             out[std] = actual
         elif std.upper() in mapping:
             problems.append(
-                f"{source.label}: field {theirs!r} (given for {std}) not found; fields present: "
+                f"{source.label}: field {theirs!r} (the rename {std} = {theirs!r} in the "
+                f"config's fields of this layer) not found; fields present: "
                 f"{list(source.fields)}; closest names: {closest_names(theirs, source.fields)}"
             )
         elif std in required:
             problems.append(
                 f"{source.label}: missing required field {std!r} of the {what}; fields present: "
                 f"{list(source.fields)}; closest names: {closest_names(std, source.fields)}. "
-                f"Rename it in the data or pass fields={{{std!r}: '<their name>'}}"
+                f"Rename it in the data or map it: in the config, fields = {{ {std} = "
+                f"\"<their name>\" }}; in Python, fields={{{std!r}: '<their name>'}}"
             )
     if problems:
         raise SchemaError("\n".join(problems) if len(problems) == 1 else
@@ -284,7 +297,36 @@ def read_layer(
         gdf = read_ogr(source.path, layer=source.layer, columns=cols, encoding=enc.encoding)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InputFileError(f"{source.label} cannot be read: {exc}") from None
+    _check_read(gdf, source)
     return _force_2d(gdf), enc
+
+
+#: Integers above 2**53 are not all representable in a float64 (16 digits and more).
+_FLOAT_EXACT = 2.0**53
+
+
+def _check_read(gdf: gpd.GeoDataFrame, source: LayerSource) -> None:
+    """Refuse what would lose information silently: all geometries null, codes in floats."""
+    geoms = gdf.geometry.to_numpy()
+    if len(geoms) and (shapely.is_missing(geoms) | shapely.is_empty(geoms)).all():
+        raise GeometryError(
+            f"{source.label}: every one of its {len(geoms)} features has a null or empty "
+            "geometry (无图形); the layer holds attributes only. Export it again with its "
+            "geometries"
+        )
+    for col in gdf.columns:
+        if col == gdf.geometry.name or not pd.api.types.is_float_dtype(gdf[col]):
+            continue
+        values = gdf[col].to_numpy(dtype=float)
+        big = np.isfinite(values) & (np.abs(values) >= _FLOAT_EXACT)
+        if big.any():
+            example = int(values[big][0])
+            raise SchemaError(
+                f"{source.label}: field {col!r} is stored as a Real (floating-point) field "
+                f"and holds {int(big.sum())} values of 16 or more digits (e.g. {example}); a "
+                "float keeps about 15-16 digits, so 19-digit codes such as ZLDWDM (坐落单位代码) "
+                "lose their last digits. Export the field as text (String) and read again"
+            )
 
 
 def _force_2d(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -17,6 +17,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from pyproj import CRS, Transformer
 
 from landuse._validate import crs_label, require_crs
@@ -25,8 +26,10 @@ from landuse.findings import Finding, attach_findings
 from landuse.geom.geodesic import ellipsoidal_area
 
 __all__ = [
+    "check_area_of_use",
     "choose_working_crs",
     "ellipsoidal_area",
+    "fitting_crs",
     "gk3_zone_epsg",
     "has_zone_prefix",
     "normalise_crs",
@@ -34,6 +37,11 @@ __all__ = [
 ]
 
 GK3_ZONES = range(25, 46)
+#: CGCS2000 6-degree Gauss-Kruger zones (central meridian 6 n - 3 degrees east).
+GK6_ZONES = range(13, 24)
+#: Degrees of slack around a CRS's area of use: a county near a zone edge is often kept
+#: in the neighbouring zone, up to about one degree beyond it.
+AREA_OF_USE_MARGIN_DEG = 1.0
 
 
 def gk3_zone_epsg(lon: float, *, prefix: bool) -> int:
@@ -101,6 +109,147 @@ def has_zone_prefix(crs: Any) -> bool | None:
     return None
 
 
+def _finite_bounds(geometry: Any) -> tuple[float, float, float, float] | None:
+    """Bounds of the non-null, non-empty geometries (None when there are none)."""
+    geoms = np.asarray(geometry, dtype=object)
+    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not keep.any():
+        return None
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms[keep])
+    return float(minx), float(miny), float(maxx), float(maxy)
+
+
+def _lonlat(bounds: tuple[float, float, float, float], crs: CRS) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude/latitude of the corners and edge midpoints of ``bounds`` (NaN if unmappable).
+
+    A projected point whose inverse projection does not map back onto itself (eastings far
+    outside the projection's zone, which the inverse folds onto the globe) is NaN.
+    """
+    minx, miny, maxx, maxy = bounds
+    xs = np.array([minx, maxx, minx, maxx, (minx + maxx) / 2, (minx + maxx) / 2])
+    ys = np.array([miny, miny, maxy, maxy, miny, maxy])
+    if crs.is_geographic:
+        return xs, ys
+    geog = crs.geodetic_crs
+    if geog is None:
+        return np.full(len(xs), np.nan), np.full(len(xs), np.nan)
+    with np.errstate(all="ignore"):
+        lon, lat = Transformer.from_crs(crs, geog, always_xy=True).transform(xs, ys)
+        bx, by = Transformer.from_crs(geog, crs, always_xy=True).transform(lon, lat)
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    back = np.isfinite(bx) & np.isfinite(by) & (np.hypot(np.asarray(bx) - xs,
+                                                         np.asarray(by) - ys) < 1.0)
+    lon[~back] = np.nan
+    lat[~back] = np.nan
+    return lon, lat
+
+
+def _inside_area_of_use(bounds: tuple[float, float, float, float], crs: CRS) -> bool:
+    aou = crs.area_of_use
+    if aou is None:
+        return True
+    lon, lat = _lonlat(bounds, crs)
+    m = AREA_OF_USE_MARGIN_DEG
+    return bool(np.isfinite(lon).all() and np.isfinite(lat).all()
+                and lon.min() >= aou.west - m and lon.max() <= aou.east + m
+                and lat.min() >= aou.south - m and lat.max() <= aou.north + m)
+
+
+def fitting_crs(bounds: tuple[float, float, float, float]) -> CRS | None:
+    """Return the CGCS2000 Gauss-Kruger CRS that metre coordinates fit, told by the easting.
+
+    Eastings with a zone prefix carry their zone: ``39 5xx xxx`` m is 3-degree zone 39
+    (EPSG:4527), ``20 5xx xxx`` m is 6-degree zone 20 (EPSG:4498); 3-degree zones are
+    25-45 and 6-degree zones 13-23, so the prefix says which. Eastings without a prefix
+    (about 200 000-800 000 m) do not tell their zone: ``None``. The candidate must also
+    contain the bounds in its area of use.
+
+    Examples
+    --------
+    >>> fitting_crs((39_480_000, 4_070_000, 39_520_000, 4_100_000)).to_epsg()
+    4527
+    >>> fitting_crs((20_480_000, 4_070_000, 20_520_000, 4_100_000)).to_epsg()
+    4498
+    >>> fitting_crs((480_000, 4_070_000, 520_000, 4_100_000)) is None
+    True
+    """
+    minx, _, maxx, _ = bounds
+    zone = int(minx // 1_000_000)
+    if zone != int(maxx // 1_000_000):
+        return None
+    if zone in GK3_ZONES:
+        candidate = CRS.from_epsg(4488 + zone)
+    elif zone in GK6_ZONES:
+        candidate = CRS.from_epsg(4491 + zone - GK6_ZONES.start)
+    else:
+        return None
+    return candidate if _inside_area_of_use(bounds, candidate) else None
+
+
+def check_area_of_use(geometry: Any, crs: Any, *, source: str) -> None:
+    """Refuse coordinates that contradict their declared CRS (outside its area of use).
+
+    The bounds of the geometries (null and empty ones ignored) are brought to longitude /
+    latitude and compared with ``crs.area_of_use`` widened by ``AREA_OF_USE_MARGIN_DEG``.
+    Eastings with a zone prefix declared in a CRS without it (or the reverse), another
+    zone's coordinates, coordinates shifted by a constant and metres declared as degrees
+    all fail here, instead of giving empty overlays and silently wrong figures.
+
+    Parameters
+    ----------
+    geometry : array-like of shapely geometries
+        The layer's geometries.
+    crs : CRS-like
+        The CRS the file declares.
+    source : str
+        File and layer, named in the message.
+
+    Raises
+    ------
+    CRSError
+        Naming the file and layer, the coordinate ranges, the declared CRS and its area
+        of use, and the CRS the coordinates fit (by the easting's zone prefix, 3-degree
+        or 6-degree) when one does.
+    """
+    bounds = _finite_bounds(geometry)
+    if bounds is None:
+        return
+    declared = normalise_crs(crs)  # a WKT without authority (GDAL, .prj) has no area of use
+    if _inside_area_of_use(bounds, declared):
+        return
+    aou = declared.area_of_use
+    assert aou is not None  # _inside_area_of_use is True without an area of use
+    minx, miny, maxx, maxy = bounds
+    fit = fitting_crs(bounds)
+    metres = max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90
+    if fit is not None:
+        hint = (f"they fit {crs_label(fit)} ({fit.name}, told by the zone number "
+                f"{int(minx // 1_000_000)} in the easting)")
+    elif declared.is_geographic and metres:
+        hint = ("they are metres, not degrees: a projected CRS such as CGCS2000 Gauss-Kruger "
+                "without zone prefix (EPSG:4534-4554 3-degree, EPSG:4502-4512 6-degree; the "
+                "zone cannot be told from eastings without prefix)")
+    else:
+        hint = ("no CGCS2000 Gauss-Kruger zone fits them (3-degree zones 25-45 or 6-degree "
+                "zones 13-23 in the easting's first digits); check whether the coordinates "
+                "were shifted, scaled or swapped")
+    fix = (f"declare the right CRS in the file, e.g. `ogr2ogr -a_srs {crs_label(fit)} "
+           "fixed.gpkg <file> <layer>`, and point this layer's path in the config at the "
+           "corrected file" if fit is not None else
+           "correct the coordinates or the CRS declared in the file (the .prj of a "
+           "Shapefile, the layer's SRS in a GeoPackage), then point this layer's path in the "
+           "config at the corrected file")
+    def num(v: float) -> str:
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.6g}"
+
+    raise CRSError(
+        f"坐标超出坐标系范围 {source}: the coordinates (x {num(minx)} .. {num(maxx)}, y "
+        f"{num(miny)} .. {num(maxy)}) lie outside the area of use of the declared CRS "
+        f"{crs_label(declared)} ({declared.name}: longitude {aou.west:g}..{aou.east:g}, "
+        f"latitude {aou.south:g}..{aou.north:g}); {hint}. Fix: {fix}"
+    )
+
+
 def _centre_lon(gdf: gpd.GeoDataFrame) -> float:
     """Longitude (degrees) of the middle of a layer's bounds, via its geographic CRS."""
     minx, miny, maxx, maxy = gdf.total_bounds
@@ -144,10 +293,12 @@ def to_working_crs(
     Raises
     ------
     CRSError
-        The layer has no CRS, or ``working_crs`` is not a projected CRS.
+        The layer has no CRS, its coordinates lie outside the declared CRS's area of use
+        (:func:`check_area_of_use`), or ``working_crs`` is not a projected CRS.
     """
     require_crs(gdf, source=source)
     src = normalise_crs(gdf.crs)
+    check_area_of_use(gdf.geometry.to_numpy(), src, source=source)
     out = gdf.copy()
     out.attrs = dict(gdf.attrs)
     if working_crs is None:

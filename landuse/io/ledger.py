@@ -328,6 +328,16 @@ def _cross_checks(out: pd.DataFrame, lines: np.ndarray, problems: list) -> None:
                          "date agreed in its contract or allocation decision"))
     for k in np.flatnonzero(out["approved_area_ha"].isna().to_numpy()):
         problems.append((lines[k], "approved_area_ha", "", "every row needs the approved area"))
+    early = (out["supplied_date"] < out["approved_date"]).to_numpy()
+    for k in np.flatnonzero(early):
+        problems.append((lines[k], "supplied_date", str(out["supplied_date"].iat[k].date()),
+                         f"supplied before it was approved ({out['approved_date'].iat[k].date()}); "
+                         "correct one of the two dates"))
+    over = (out["supplied_area_ha"] > out["approved_area_ha"] * 1.0001).to_numpy()
+    for k in np.flatnonzero(over):
+        problems.append((lines[k], "supplied_area_ha", out["supplied_area_ha"].iat[k],
+                         f"more than the approved area ({out['approved_area_ha'].iat[k]} ha); a "
+                         "parcel cannot supply more than was approved: correct the areas"))
     zone_ok = out["zone"].str.fullmatch(r"(\d{6}|\d{9}|\d{12})?").to_numpy()
     for k in np.flatnonzero(~zone_ok):
         problems.append((lines[k], "zone", out["zone"].iat[k], "a 6-digit county or 9-digit "

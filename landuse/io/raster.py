@@ -48,6 +48,7 @@ from rasterio.windows import Window
 
 from landuse.errors import CRSError, InputFileError, SchemaError
 from landuse.findings import Finding, attach_findings
+from landuse.io.crs import check_area_of_use
 
 __all__ = [
     "pixel_areas_by_row",
@@ -148,7 +149,34 @@ def _crs_of(src: rasterio.io.DatasetReader, path: Path) -> pyproj.CRS:
     if src.crs is None:
         raise CRSError(f"raster {path} has no CRS; assign one (e.g. gdal_edit.py -a_srs "
                        "EPSG:4527) so pixel areas can be measured")
-    return pyproj.CRS.from_user_input(src.crs.to_wkt())
+    crs = pyproj.CRS.from_user_input(src.crs.to_wkt())
+    check_area_of_use([shapely.box(*src.bounds)], crs, source=f"raster {path}")
+    return crs
+
+
+def check_raster(path: str | Path, *, band: int = 1) -> None:
+    """Check a land-cover raster before the run computes with it.
+
+    Opens it, checks its CRS (present, coordinates inside its area of use) and band type,
+    and reads its last row, which fails when the file is truncated.
+
+    Raises
+    ------
+    InputFileError, CRSError, SchemaError
+        Naming the raster and the fix.
+    """
+    path = Path(path)
+    try:
+        with rasterio.open(path) as src:
+            _crs_of(src, path)
+            dtype = np.dtype(src.dtypes[band - 1])
+            if dtype.kind not in "iu" or dtype.itemsize > 4:
+                raise SchemaError(f"raster {path} band {band} is {dtype}; a categorical "
+                                  "land-cover raster must hold integers of at most 32 bits")
+            src.read(band, window=Window(0, src.height - 1, src.width, 1))
+    except rasterio.errors.RasterioError as exc:
+        raise InputFileError(f"raster {path} cannot be read ({exc}); the file is damaged or "
+                             "truncated: copy it again from the source") from None
 
 
 def _parallel_integral(phi: np.ndarray, a: float, b: float) -> np.ndarray:
@@ -439,7 +467,11 @@ def zonal_value_areas(
                 idx = np.sort(idx)
                 h, w = int(win.height), int(win.width)
                 wt = _window_transform(src.transform, win)
-                data = src.read(band, window=win)
+                try:
+                    data = src.read(band, window=win)
+                except rasterio.errors.RasterioError as exc:
+                    raise InputFileError(f"raster {path} cannot be read ({exc}); the file is "
+                                         "damaged or truncated: copy it again") from None
                 zr = rasterize(((geom_arr[i], int(zid[i])) for i in idx), out_shape=(h, w),
                                transform=wt, fill=0, all_touched=False, dtype=zdtype)
                 rareas = row_area[int(win.row_off):int(win.row_off) + h]

@@ -104,6 +104,9 @@ def _read_raw(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
     text, enc = _decode(path.read_bytes(), path, encoding)
     try:
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise InputFileError(f"{path}: the table is empty (no header line); give the "
+                             "socio-economic table with its header and rows") from None
     except pd.errors.ParserError as exc:
         raise InputFileError(f"{path}: malformed CSV ({exc})") from None
     return raw, enc
@@ -144,7 +147,8 @@ def read_socioeconomic(path: str | Path, *, encoding: str | None = None) -> pd.D
     SchemaError
         ``year`` or ``zone`` is missing, a header maps twice, a value is not a
         non-negative number (message names the line and the column), a zone code is not
-        6/9/12 digits, or a (year, zone) pair is repeated.
+        6/9/12 digits, the urban population exceeds the total, or a (year, zone) pair is
+        repeated.
     """
     path = Path(path)
     raw, enc = _read_raw(path, encoding)
@@ -212,6 +216,11 @@ def read_socioeconomic(path: str | Path, *, encoding: str | None = None) -> pd.D
     out["price_base_year"] = pd.array([int(b) if b > 0 else pd.NA for b in base],
                                       dtype="Int64")
     frame = pd.DataFrame(out)
+    urban_over = (frame["population_urban"] > frame["population_total"]).to_numpy()
+    for k in np.flatnonzero(urban_over):
+        problems.append(f"line {lines[k]}: urban population {frame['population_urban'].iat[k]:g} "
+                        f"exceeds the total population {frame['population_total'].iat[k]:g} "
+                        "(城镇常住人口 > 常住人口); correct one of the two")
     dup = frame.duplicated(["year", "zone"], keep=False)
     if dup.any():
         for (y, z), g in frame[dup].groupby(["year", "zone"]):

@@ -69,7 +69,7 @@ __all__ = [
 # --------------------------------------------------------------------------- land use
 
 LANDUSE_FIELDS = ("BSM", "DLBM", "DLMC", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ",
-                  "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM")
+                  "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM", "SJNF")
 _LANDUSE_NUMERIC = ("TBMJ", "KCXS", "KCMJ", "TBDLMJ")
 
 
@@ -81,6 +81,7 @@ def read_landuse(
     encoding: str | None = None,
     working_crs: Any | None = None,
     scheme: str | None = None,
+    repair_areas: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read a 三调 land-use layer (DLTB, 地类图斑) into the normalised land-use frame.
 
@@ -103,6 +104,10 @@ def read_landuse(
     scheme : {"sandiao", "ydyh", "gb21010", "auto"}, optional
         The classification the codes are in (default 三调); 用地用海 and GB/T 21010-2017
         codes are read as 三调 codes (:mod:`landuse.rules.schemes`, with findings).
+    repair_areas : bool
+        Repair impossible areas (negative TBMJ, KCXS outside [0, 1], KCMJ < 0 or > TBMJ,
+        negative TBDLMJ) with a ``warning`` finding each, instead of raising SchemaError
+        (docs/domain.md, "Impossible areas").
 
     Returns
     -------
@@ -151,7 +156,8 @@ def read_landuse(
     ids = ids_of(lyr, ("BSM",))
     g = lyr.gdf
     cols: dict[str, pd.Series] = {"BSM": ids}
-    for name in ("DLBM", "DLMC", "KCDLBM", "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM"):
+    for name in ("DLBM", "DLMC", "KCDLBM", "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM",
+                 "SJNF"):
         cols[name] = text(g[name]) if name in g.columns else pd.Series("", index=g.index,
                                                                          dtype="str")
     for name in _LANDUSE_NUMERIC:
@@ -159,7 +165,8 @@ def read_landuse(
             np.nan, index=g.index, dtype="float64")
     out = finish(lyr, cols, role="landuse", area_column="TBMJ", ids=ids)
     return emit(normalise_landuse(out, given=frozenset(c for c in _LANDUSE_NUMERIC
-                                                        if c in g.columns), scheme=scheme))
+                                                        if c in g.columns), scheme=scheme,
+                                  repair_areas=repair_areas))
 
 
 # --------------------------------------------------------------------------- townships

@@ -6,14 +6,22 @@ into ``DIR`` only when all of them were written. A failed run leaves ``DIR`` as 
 outputs left in ``DIR`` by an earlier run that this run does not produce (e.g. an old
 ``idle_parcels.csv`` when the ledger was removed from the config) are removed on success, so
 ``DIR`` never mixes two runs. Other files in ``DIR`` are left alone.
+
+Two runs into one ``DIR`` at once cannot both succeed: :func:`output_lock` holds an
+exclusive lock (``fcntl.flock`` on ``.<DIR>.lock`` beside ``DIR``) for the whole run; a
+second run exits 2 naming the process that holds it. The kernel drops the lock when its
+process dies, so a killed run never blocks the next one; the next run, holding the lock,
+removes the temporary folders (``.<DIR>.tmp-*``) that killed runs left behind.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -29,7 +37,7 @@ from landuse.report.html import render_html
 from landuse.report.vector import write_gpkg
 from landuse.report.xlsx import write_xlsx
 
-__all__ = ["OUTPUT_FILES", "RunOutputs", "write_outputs"]
+__all__ = ["OUTPUT_FILES", "RunOutputs", "output_lock", "write_outputs"]
 
 OUTPUT_FILES: Final = (
     "indicators.json", "indicators.csv", "indicators.xlsx", "class_areas.csv",
@@ -139,8 +147,80 @@ def _created_dirs(path: Path) -> list[Path]:
     return list(reversed(missing))
 
 
+def _resolve_out(out_dir: str | Path) -> Path:
+    try:
+        out = Path(out_dir).resolve()
+    except (RuntimeError, OSError) as exc:  # a loop of symbolic links
+        raise InputFileError(f"--out {out_dir} cannot be followed ({exc}); give a real "
+                             "folder path") from None
+    if out.exists() and not out.is_dir():
+        raise InputFileError(f"--out {out} exists and is not a folder; give a folder path")
+    return out
+
+
+@contextmanager
+def output_lock(out_dir: str | Path) -> Iterator[Path]:
+    """Hold the exclusive lock of an output folder; yield its resolved path.
+
+    The lock file ``.<name>.lock`` lies beside the folder (its parent is created when
+    missing) and records the holder's process id. Temporary folders ``.<name>.tmp-*`` left
+    by runs that died (no other run can be writing while this one holds the lock) are
+    removed.
+
+    Raises
+    ------
+    InputFileError
+        Another run holds the lock (exit 2): its process id is named.
+    """
+    out = _resolve_out(out_dir)
+    created = _created_dirs(out.parent)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out.parent / f".{out.name}.lock"
+    fd = _acquire(lock_path, out)
+    try:
+        for stale in out.parent.glob(f".{out.name}.tmp-*"):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+        yield out
+    finally:
+        lock_path.unlink(missing_ok=True)  # while holding it: see _acquire
+        os.close(fd)
+        for d in reversed(created):
+            if not d.is_dir() or any(d.iterdir()):
+                break
+            d.rmdir()
+
+
+def _acquire(lock_path: Path, out: Path) -> int:
+    """Open and lock ``lock_path``; the holder unlinks it before releasing.
+
+    After locking, the file must still be the one at ``lock_path`` (a holder may have
+    unlinked it between our open and our lock); otherwise open the new one and retry.
+    """
+    while True:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise InputFileError(
+                f"另一个运行正在写入 another landuse run (process {holder}) is writing into "
+                f"--out {out}; wait for it to finish, or give another --out folder"
+            ) from None
+        try:
+            same = os.stat(lock_path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            return fd
+        os.close(fd)
+
+
 def write_outputs(result: RunOutputs, out_dir: str | Path, *,
-                  only: Iterable[str] | None = None) -> Path:
+                  only: Iterable[str] | None = None, lock: bool = True) -> Path:
     """Write the outputs of ``result`` into ``out_dir`` atomically (see module docstring).
 
     Parameters
@@ -151,22 +231,29 @@ def write_outputs(result: RunOutputs, out_dir: str | Path, *,
         Output folder; created when missing.
     only : iterable of str, optional
         Restrict to these file names (``landuse redlines`` writes only the redline files).
+    lock : bool
+        Take :func:`output_lock` while writing; ``False`` when the caller holds it
+        already (the annual run holds it from before reading its inputs).
 
     Returns
     -------
     Path
         ``out_dir``.
     """
-    out = Path(out_dir).resolve()
-    if out.exists() and not out.is_dir():
-        raise InputFileError(f"--out {out} exists and is not a folder; give a folder path")
+    if lock:
+        with output_lock(out_dir) as out:
+            return _write(result, out, only=only)
+    return _write(result, _resolve_out(out_dir), only=only)
+
+
+def _write(result: RunOutputs, out: Path, *, only: Iterable[str] | None) -> Path:
     writers = _writers(result)
     if only is not None:
         keep = set(only)
         writers = {k: v for k, v in writers.items() if k in keep}
     created = _created_dirs(out.parent)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the output folder is an ordinary one
     try:
         for name in sorted(writers):

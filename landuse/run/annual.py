@@ -9,6 +9,7 @@ it also writes the outputs atomically (:func:`landuse.report.outputs.write_outpu
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,7 @@ from landuse.findings import Finding
 from landuse.indicators.classes import class_areas
 from landuse.indicators.registry import sort_rows
 from landuse.redlines.output import redline_layers, redline_table
-from landuse.report.outputs import write_outputs
+from landuse.report.outputs import output_lock, write_outputs
 from landuse.rules import load_rules
 from landuse.run.inputs import Inputs, Progress, read_inputs, stepper
 from landuse.run.result import RunResult, violations
@@ -75,7 +76,8 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
         config=cfg, indicators=rows, class_areas=areas, redlines=table, redline_layers=layers,
         findings=clean, provenance=provenance(cfg, inputs, clean, rules.label), zones=zones,
         idle_parcels=idle, transitions=transitions, landcover_areas=landcover,
-        protected=inputs.layers.get("protected_areas"), rights=inputs.layers.get("mining_rights"))
+        protected=inputs.layers.get("protected_areas"), rights=inputs.layers.get("mining_rights"),
+        input_findings=min(len(clean), len(dedupe(inputs.findings, cfg.base_dir))))
 
 
 def resolve(config: str | Path | Config, year: int | None, *,
@@ -120,17 +122,25 @@ def run(config: str | Path | Config, *, out: str | Path | None = None, year: int
         Bad config or input; nothing is written.
     """
     cfg = resolve(config, year)
-    n_read = 1 + len(cfg.layers) - 1 + len(cfg.tables)
-    total = n_read + _COMPUTE_STEPS + 1
-    inputs = read_inputs(cfg, progress=_shifted(progress, 0, total))
-    result = compute(cfg, inputs, progress=_shifted(progress, n_read, total))
-    if out is not None:
-        if progress is not None:
-            progress("写出 writing outputs", total - 1, total)
-        result.write(out)
+    with _holding(out):
+        n_read = 1 + len(cfg.layers) - 1 + len(cfg.tables)
+        total = n_read + _COMPUTE_STEPS + 1
+        inputs = read_inputs(cfg, progress=_shifted(progress, 0, total))
+        result = compute(cfg, inputs, progress=_shifted(progress, n_read, total))
+        if out is not None:
+            if progress is not None:
+                progress("写出 writing outputs", total - 1, total)
+            write_outputs(result.output_data(), out, lock=False)
     if progress is not None:
         progress("完成 done", total, total)
     return result
+
+
+def _holding(out: str | Path | None) -> contextlib.AbstractContextManager[object]:
+    """Return the output folder's lock for the whole run (none without ``out``)."""
+    if out is None:
+        return contextlib.nullcontext()
+    return output_lock(out)
 
 
 def _shifted(progress: Progress | None, start: int, total: int) -> Progress | None:
@@ -148,10 +158,12 @@ def run_redlines(config: str | Path | Config, *, out: str | Path | None = None,
                  progress: Progress | None = None) -> RunResult:
     """Run the redline checks only (``landuse redlines``); writes redlines.gpkg/.csv."""
     cfg = resolve(config, None)
-    inputs = read_inputs(cfg, progress=progress)
-    result = compute(cfg, inputs, progress=progress, only_redlines=True)
-    if out is not None:
-        write_outputs(result.output_data(), out, only=("redlines.gpkg", "redlines.csv"))
+    with _holding(out):
+        inputs = read_inputs(cfg, progress=progress)
+        result = compute(cfg, inputs, progress=progress, only_redlines=True)
+        if out is not None:
+            write_outputs(result.output_data(), out, only=("redlines.gpkg", "redlines.csv"),
+                          lock=False)
     return result
 
 

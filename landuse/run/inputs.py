@@ -20,13 +20,14 @@ import pandas as pd
 
 from landuse.config import Config, LayerSource, TableSource
 from landuse.county import County, prepare_county
-from landuse.errors import ConfigError
+from landuse.errors import ConfigError, LanduseError
 from landuse.findings import Finding, get_findings, quiet
 from landuse.io import file_sha256, vector
 from landuse.io.ledger import read_land_supply, read_parcels
-from landuse.io.raster import read_landcover_classes
+from landuse.io.raster import check_raster, read_landcover_classes
 from landuse.io.tables import read_socioeconomic
 from landuse.rules import load_rules
+from landuse.run.years import check_years
 
 __all__ = ["Inputs", "Progress", "capture", "read_inputs", "stepper"]
 
@@ -55,10 +56,20 @@ def _source_record(cfg: Config, role: str, path: Path, layer: str | None, obj: A
 
 def _read_layer(src: LayerSource, working_crs: Any, region_code: str | None = None
                 ) -> gpd.GeoDataFrame:
+    """Read one configured layer; an error names the config table it comes from."""
+    try:
+        return _read_role(src, working_crs, region_code)
+    except LanduseError as exc:
+        raise type(exc)(f"[layers.{src.role}] {exc}") from None
+
+
+def _read_role(src: LayerSource, working_crs: Any, region_code: str | None
+               ) -> gpd.GeoDataFrame:
 
     common = {"fields": src.fields or None, "encoding": src.encoding, "working_crs": working_crs}
     if src.role in ("landuse", "landuse_previous"):
-        return vector.read_landuse(src.path, layer=src.layer, scheme=src.scheme, **common)
+        return vector.read_landuse(src.path, layer=src.layer, scheme=src.scheme,
+                                   repair_areas=src.repair_areas, **common)
     if src.role == "townships":
         return vector.read_townships(src.path, layer=src.layer, **common)
     if src.role in ("ecological_redline", "permanent_farmland", "urban_boundary",
@@ -126,6 +137,8 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
         inputs.landcover = capture(findings, partial(_read_landcover, cfg))
     inputs.targets = read_targets(cfg)
     prev = cfg.layers.get("landuse_previous")
+    findings.extend(check_years(cfg, lu, inputs.layers.get("landuse_previous"),
+                                inputs.tables.get("socioeconomic")))
     return prepare_county(inputs, previous_year=prev.year if prev is not None else None)
 
 
@@ -150,6 +163,10 @@ def _raster_records(cfg: Config, role: str, path: Path, classes: Path | None) ->
     """Provenance of a raster (its CRS and pixel count) and of its class table."""
     import rasterio
 
+    try:
+        check_raster(path)
+    except LanduseError as exc:
+        raise type(exc)(f"[rasters.{role}] {exc}") from None
     with rasterio.open(path) as ds:
         crs = ds.crs.to_string() if ds.crs else None
         pixels = int(ds.width * ds.height)

@@ -64,6 +64,8 @@ class RunResult:
     landcover_areas: pd.DataFrame | None = None
     protected: gpd.GeoDataFrame | None = None
     rights: gpd.GeoDataFrame | None = None
+    #: how many of ``findings`` come from reading the inputs (what ``landuse check`` reports)
+    input_findings: int = 0
 
     def _summary(self) -> list[tuple[str, str]]:
         cfg = self.config

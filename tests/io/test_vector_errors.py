@@ -57,7 +57,7 @@ def test_missing_dlbm_lists_fields_and_closest_names(tmp_path):
 
 def test_rename_to_an_absent_field_is_reported(tmp_path):
     path = write(make_dltb(), "gpkg", tmp_path)
-    with pytest.raises(SchemaError, match=r"'nope' \(given for DLBM\) not found"):
+    with pytest.raises(SchemaError, match=r"'nope' \(the rename DLBM = 'nope'"):
         read_landuse(path, fields={"DLBM": "nope"})
     with pytest.raises(SchemaError, match="does not use"):
         read_landuse(path, fields={"NOT_A_FIELD": "DLBM"})

@@ -1,0 +1,1 @@
+"""The catalogue of bad inputs (issue: no silently wrong number from bad input)."""
