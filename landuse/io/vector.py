@@ -30,6 +30,7 @@ from landuse._validate import raise_problems
 from landuse.errors import ConfigError, SchemaError
 from landuse.findings import Finding
 from landuse.io._landuse import normalise_landuse
+from landuse.io._survey_fields import SURVEY_FIELDS
 from landuse.io._layer import (
     PathLike,
     codes,
@@ -69,7 +70,7 @@ __all__ = [
 # --------------------------------------------------------------------------- land use
 
 LANDUSE_FIELDS = ("BSM", "DLBM", "DLMC", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ",
-                  "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM")
+                  "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM", *SURVEY_FIELDS)
 _LANDUSE_NUMERIC = ("TBMJ", "KCXS", "KCMJ", "TBDLMJ")
 
 
@@ -93,7 +94,7 @@ def read_landuse(
     fields : mapping, optional
         Renames ``{standard: theirs}``, e.g. ``{"DLBM": "dlbm_code"}``. Standard names:
         BSM, DLBM (required), DLMC, TBMJ, KCDLBM, KCXS, KCMJ, TBDLMJ, ZLDWDM, ZLDWMC, QSDWDM,
-        QSXZ, CZCSXM.
+        QSXZ, CZCSXM, GDLX, GDPDJB, TBXHDM, ZZSXDM, FRDBS.
     encoding : str, optional
         Text encoding of a Shapefile's .dbf (e.g. ``"GBK"``); default: .cpg, else detected.
     working_crs : CRS-like, optional
@@ -104,7 +105,7 @@ def read_landuse(
     -------
     GeoDataFrame
         Columns BSM, DLBM, DLMC, TBMJ, KCDLBM, KCXS, KCMJ, TBDLMJ, ZLDWDM, ZLDWMC, QSDWDM,
-        QSXZ, CZCSXM, county, township, village, geometry (see docs/architecture.md); areas
+        QSXZ, CZCSXM, GDLX, GDPDJB, TBXHDM, ZZSXDM, FRDBS, county, township, village, geometry (see docs/architecture.md); areas
         in m². TBMJ is the ellipsoidal area (CGCS2000 ellipsoid); when absent it is computed
         as the ellipsoidal area of the geometry, TBDLMJ as TBMJ − KCMJ, KCMJ as
         round(TBMJ × KCXS, 2) (or 0 without KCXS), each with a finding.
@@ -143,6 +144,9 @@ def read_landuse(
     for name in ("DLBM", "DLMC", "KCDLBM", "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM"):
         cols[name] = text(g[name]) if name in g.columns else pd.Series("", index=g.index,
                                                                          dtype="str")
+    for name in SURVEY_FIELDS:  # optional survey fields: normalised in _survey_fields
+        if name in g.columns:
+            cols[name] = text(g[name])
     for name in _LANDUSE_NUMERIC:
         cols[name] = number(g[name]) if name in g.columns else pd.Series(
             np.nan, index=g.index, dtype="float64")
@@ -170,13 +174,13 @@ def read_townships(
     ----------
     path, layer, fields, encoding, working_crs
         As for :func:`read_landuse`; default layer ``XZQ``; standard fields XZQDM
-        (required), XZQMC.
+        (required), XZQMC, KZMJ (控制面积, m²).
 
     Returns
     -------
     GeoDataFrame
-        ``zone`` (str, 9 digits), ``zone_name`` (str, '' if absent), geometry (polygons in
-        the working CRS).
+        ``zone`` (str, 9 digits), ``zone_name`` (str, '' if absent), ``control_area_m2``
+        (float64, only when the layer has KZMJ), geometry (polygons in the working CRS).
 
     Raises
     ------
@@ -184,7 +188,8 @@ def read_townships(
         Missing XZQDM, or codes that are not township codes (examples listed).
     """
     lyr = read_standard(path, role="townships", what="township layer (XZQ 行政区)",
-                        standard=("XZQDM", "XZQMC"), required=("XZQDM",), numeric=(),
+                        standard=("XZQDM", "XZQMC", "KZMJ"), required=("XZQDM",),
+                        numeric=("KZMJ",),
                         default_layers=("XZQ",), layer=layer, fields=fields, encoding=encoding,
                         working_crs=working_crs)
     code = text(lyr.gdf["XZQDM"])
@@ -205,7 +210,10 @@ def read_townships(
         )
     name = text(lyr.gdf["XZQMC"]) if "XZQMC" in lyr.gdf.columns else pd.Series(
         "", index=lyr.gdf.index, dtype="str")
-    return emit(finish(lyr, {"zone": code, "zone_name": name}, role="townships", ids=code))
+    cols = {"zone": code, "zone_name": name}
+    if "KZMJ" in lyr.gdf.columns:  # 控制面积, m² (optional: the control-area table reads it)
+        cols["control_area_m2"] = number(lyr.gdf["KZMJ"])
+    return emit(finish(lyr, cols, role="townships", ids=code))
 
 
 # --------------------------------------------------------------------------- control lines
