@@ -11,6 +11,7 @@ import pandas as pd
 
 from landuse.config import Config
 from landuse.findings import Finding
+from landuse.tables import SurveyTables
 
 __all__ = ["RunResult", "violations"]
 
@@ -42,6 +43,8 @@ class RunResult:
         Present when a ledger, a previous vintage or a land-cover raster was configured.
     protected, rights : GeoDataFrame or None
         The protected areas and mining rights as read (for the redline map).
+    survey : SurveyTables or None
+        The 三调 summary tables (``survey_tables/``, the bulletin); docs/tables.md.
     """
 
     config: Config
@@ -57,6 +60,7 @@ class RunResult:
     landcover_areas: pd.DataFrame | None = None
     protected: gpd.GeoDataFrame | None = None
     rights: gpd.GeoDataFrame | None = None
+    survey: SurveyTables | None = None
 
     @property
     def violation_count(self) -> int:

@@ -21,9 +21,11 @@ from landuse._run_inputs import Inputs, capture
 from landuse.config import Config
 from landuse.errors import ConfigError
 from landuse.findings import Finding
+from landuse.tables import SurveyTables
 
 __all__ = ["apply_targets", "change_outputs", "dedupe", "indicator_rows", "mining_rows",
-           "provenance", "redline_frames", "supply_rows", "township_zones", "validate_targets"]
+           "provenance", "redline_frames", "supply_rows", "survey_step", "township_zones",
+           "validate_targets"]
 
 
 def _zone_names(cfg: Config, inputs: Inputs) -> dict[str, str]:
@@ -261,3 +263,17 @@ def validate_targets(cfg: Config) -> Any:
     source = cfg.targets if cfg.targets is not None else cfg.targets_inline
     assert source is not None
     return load_targets(source)
+
+
+def survey_step(cfg: Config, inputs: Inputs, findings: list[Finding]) -> SurveyTables:
+    """The survey tables (issue #18) from the land use as read and the townships layer.
+
+    The township of each patch is the land-use frame's ``township`` column as the run
+    assigned it; the findings (skipped tables, control-area differences) join the run's.
+    """
+    from landuse.tables import survey_tables
+
+    st = survey_tables(inputs.landuse, inputs.layers.get("townships"), county=cfg.region.code,
+                       county_name=cfg.region.name)
+    findings.extend(st.findings)
+    return st

@@ -20,16 +20,18 @@ from typing import TYPE_CHECKING, Final
 import pandas as pd
 
 from landuse.report.document import indicators_table, validate_document, write_csv, write_json
+from landuse.report.survey import SURVEY_FILES
 
 if TYPE_CHECKING:
     from landuse.run import RunResult
 
-__all__ = ["OUTPUT_FILES", "write_outputs"]
+__all__ = ["OUTPUT_FILES", "write_atomic", "write_outputs"]
 
 OUTPUT_FILES: Final = (
     "indicators.json", "indicators.csv", "indicators.xlsx", "class_areas.csv",
     "redlines.gpkg", "redlines.csv", "idle_parcels.gpkg", "idle_parcels.csv",
     "transitions.csv", "landcover_areas.csv", "report.html",
+    *SURVEY_FILES,  # survey tables (issue #18)
 )
 
 
@@ -130,15 +132,29 @@ def write_outputs(result: RunResult, out_dir: str | Path, *,
     Path
         ``out_dir``.
     """
+    writers = _writers(result)
+    if result.survey is not None:  # survey tables (issue #18): one hook, rewire with the model
+        from landuse.report.survey import survey_writers
+
+        writers.update(survey_writers(result.survey, year=result.config.region.year))
+    if only is not None:
+        keep = set(only)
+        writers = {k: v for k, v in writers.items() if k in keep}
+    return write_atomic(writers, out_dir, stale=OUTPUT_FILES if only is None else ())
+
+
+def write_atomic(writers: dict[str, Callable[[Path], object]], out_dir: str | Path, *,
+                 stale: Iterable[str] = ()) -> Path:
+    """Run ``writers`` (file name -> writer of a folder) into ``out_dir`` atomically.
+
+    Names may hold one sub-folder (``survey_tables/level1.csv``). Files named in ``stale``
+    that this write does not produce are removed from ``out_dir`` on success.
+    """
     out = Path(out_dir).resolve()
     if out.exists() and not out.is_dir():
         from landuse.errors import InputFileError
 
         raise InputFileError(f"--out {out} exists and is not a folder; give a folder path")
-    writers = _writers(result)
-    if only is not None:
-        keep = set(only)
-        writers = {k: v for k, v in writers.items() if k in keep}
     created = _created_dirs(out.parent)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -157,10 +173,11 @@ def write_outputs(result: RunResult, out_dir: str | Path, *,
     if not out.exists():
         os.replace(tmp, out)
         return out
-    stale = set(OUTPUT_FILES) - set(writers) if only is None else set()
+    gone = set(stale) - set(writers)
     for name in sorted(writers):
+        (out / name).parent.mkdir(exist_ok=True)
         os.replace(tmp / name, out / name)
-    for name in sorted(stale):
+    for name in sorted(gone):
         (out / name).unlink(missing_ok=True)
     shutil.rmtree(tmp, ignore_errors=True)
     return out

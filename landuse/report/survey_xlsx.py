@@ -1,0 +1,212 @@
+"""``survey_tables.xlsx``: the 三调 summary tables in the official sheet layouts (openpyxl).
+
+Each sheet has the title row, the 单位 (unit) line, merged multi-row headers and, for the
+wide tables, 行政区划 (zone) rows × 地类 (class) columns; it prints on A4 landscape, fitted
+to the page width, with the header rows repeated on every page. The figures are the
+tables' (:func:`landuse.tables.survey_tables`), never recomputed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = ["write_survey_xlsx"]
+
+_THIN = Side(style="thin", color="000000")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_ZONE_HEAD = (("行政区划代码", 13), ("行政区划名称", 16))
+
+
+@dataclass(frozen=True)
+class _Column:
+    """One value column: its header cells (top to bottom) and the item key it shows."""
+
+    headers: tuple[str, ...]
+    key: Any
+
+
+def _page(ws: Worksheet, header_rows: int, freeze_col: int) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.print_title_rows = f"3:{2 + header_rows}"
+    ws.freeze_panes = ws.cell(row=3 + header_rows, column=freeze_col + 1)
+
+
+def _merge_headers(ws: Worksheet, top: int, first_col: int, columns: Sequence[_Column],
+                   depth: int) -> None:
+    """Write header cells, merging equal neighbours left-right and empty cells downwards."""
+    for level in range(depth):
+        c = 0
+        while c < len(columns):
+            label = columns[c].headers[level]
+            prefix = columns[c].headers[:level]
+            end = c
+            while (end + 1 < len(columns) and columns[end + 1].headers[level] == label
+                   and columns[end + 1].headers[:level] == prefix and level < depth - 1
+                   and label):
+                end += 1
+            if label == "" and level > 0:
+                c = end + 1
+                continue
+            rows_down = 1
+            while level + rows_down < depth and all(
+                    columns[k].headers[level + rows_down] == "" for k in range(c, end + 1)):
+                rows_down += 1
+            r, col = top + level, first_col + c
+            ws.cell(row=r, column=col, value=label)
+            if end > c or rows_down > 1:
+                ws.merge_cells(start_row=r, start_column=col, end_row=r + rows_down - 1,
+                               end_column=first_col + end)
+            c = end + 1
+
+
+def _sheet(wb: Workbook, name: str, title: str, unit: str, row_heads: Sequence[tuple[str, int]],
+           columns: Sequence[_Column], rows: Sequence[tuple[Sequence[Any], Mapping[Any, Any]]],
+           *, number_format: str = "0.00") -> None:
+    """Write one sheet: title, 单位 line, merged headers, the rows; A4 landscape."""
+    ws = wb.create_sheet(name)
+    depth = max([len(c.headers) for c in columns] + [1])
+    width = len(row_heads) + len(columns)
+    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.cell(row=1, column=1).alignment = _CENTRE
+    ws.cell(row=2, column=width, value=unit).alignment = Alignment(horizontal="right")
+    for i, (label, w) in enumerate(row_heads, start=1):
+        ws.cell(row=3, column=i, value=label)
+        if depth > 1:
+            ws.merge_cells(start_row=3, start_column=i, end_row=2 + depth, end_column=i)
+        ws.column_dimensions[get_column_letter(i)].width = w
+    _merge_headers(ws, 3, len(row_heads) + 1, columns, depth)
+    for r in range(3, 3 + depth):
+        for c in range(1, width + 1):
+            cell = ws.cell(row=r, column=c)
+            cell.font, cell.alignment, cell.border = Font(bold=True, size=9), _CENTRE, _BOX
+    for j in range(len(columns)):
+        ws.column_dimensions[get_column_letter(len(row_heads) + 1 + j)].width = 11
+    r = 3 + depth
+    for head, values in rows:
+        for i, v in enumerate(head, start=1):
+            cell = ws.cell(row=r, column=i, value=v)
+            cell.border = _BOX
+        for j, col in enumerate(columns):
+            v = values.get(col.key)
+            cell = ws.cell(row=r, column=len(row_heads) + 1 + j,
+                           value=None if v is None or pd.isna(v) else v)
+            cell.border, cell.number_format = _BOX, number_format
+        r += 1
+    _page(ws, depth, len(row_heads))
+
+
+def _zone_rows(frame: pd.DataFrame, keys: Sequence[str], value: str = "area_ha",
+               extra: Sequence[str] = ()) -> list[tuple[list[Any], dict[Any, Any]]]:
+    out = []
+    for (zone, name, *rest), part in frame.groupby(["zone", "zone_name", *extra], sort=False):
+        key = part[list(keys)].apply(tuple, axis=1) if len(keys) > 1 else part[keys[0]]
+        out.append(([zone, name, *rest], dict(zip(key, part[value], strict=True))))
+    return out
+
+
+def _level1(wb: Workbook, t: pd.DataFrame, county: str) -> None:
+    classes = t[["level1_code", "level1_name"]].drop_duplicates()
+    cols = [_Column((n, "" if c == "合计" else c), c) for c, n in classes.itertuples(index=False)]
+    cols = [c for c in cols if c.key == "合计"] + [c for c in cols if c.key != "合计"]
+    _sheet(wb, "一级分类", f"{county}土地利用现状一级分类面积汇总表", "单位：公顷", _ZONE_HEAD, cols,
+           _zone_rows(t, ["level1_code"]))
+
+
+def _level2(wb: Workbook, t: pd.DataFrame, county: str) -> None:
+    from landuse.tables.survey import level1_layout
+
+    lay = level1_layout()
+    names = dict(zip(t["code"], t["name"], strict=False))
+    present = set(t["code"])
+    cols = [_Column(("合计", "", ""), "合计")]
+    for r in lay.itertuples():
+        codes = [c for c in r.level2_codes if c in present]
+        cols += [_Column((f"{r.level1_name} ({r.level1_code})", names[c], c), c) for c in codes]
+    _sheet(wb, "二级分类", f"{county}土地利用现状二级分类面积汇总表", "单位：公顷",
+           (*_ZONE_HEAD, ("权属性质", 8)), cols, _zone_rows(t, ["code"], extra=["ownership"]))
+
+
+def _wide(wb: Workbook, sheet: str, title: str, t: pd.DataFrame, key: str, name: str,
+          *, total: str) -> None:
+    items = t[[key, name]].drop_duplicates()
+    cols = [_Column((n, "" if c == total else c), c) for c, n in items.itertuples(index=False)]
+    cols = [c for c in cols if c.key == total] + [c for c in cols if c.key != total]
+    _sheet(wb, sheet, title, "单位：公顷", _ZONE_HEAD, cols, _zone_rows(t, [key]))
+
+
+def _slope(wb: Workbook, t: pd.DataFrame, county: str) -> None:
+    from landuse.tables.survey import SLOPE_GRADES
+
+    pairs = t[["slope_grade", "farmland_type"]].drop_duplicates()
+    cols = [_Column(("合计" if g == "合计" else f"{g}级 {SLOPE_GRADES.get(g, '')}".strip(), ft),
+                    (g, ft)) for g, ft in pairs.itertuples(index=False)]
+    cols = [c for c in cols if c.key[0] == "合计"] + [c for c in cols if c.key[0] != "合计"]
+    _sheet(wb, "耕地坡度", f"{county}耕地坡度分级面积汇总表", "单位：公顷", _ZONE_HEAD, cols,
+           _zone_rows(t, ["slope_grade", "farmland_type"]))
+
+
+def _long(wb: Workbook, sheet: str, title: str, t: pd.DataFrame,
+          columns: Sequence[tuple[str, str, int]], unit: str = "") -> None:
+    heads = [(label, w) for label, _, w in columns]
+    rows = [([r[k] for _, k, _ in columns], {}) for r in t.to_dict("records")]
+    ws_cols: list[_Column] = []
+    _sheet(wb, sheet, title, unit, heads, ws_cols, rows)
+
+
+def write_survey_xlsx(path: str | Path, tables: Mapping[str, pd.DataFrame], *,
+                      county_name: str) -> Path:
+    """Write ``survey_tables.xlsx`` from the survey tables (those present)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    county = county_name or ""
+    if "level1" in tables:
+        _level1(wb, tables["level1"], county)
+    if "level2" in tables:
+        _level2(wb, tables["level2"], county)
+    if "settlement" in tables:
+        _wide(wb, "城镇村及工矿", f"{county}城镇村及工矿用地面积汇总表", tables["settlement"],
+              "czcsxm", "name", total="小计")
+    if "farmland_slope" in tables:
+        _slope(wb, tables["farmland_slope"], county)
+    if "farmland_attributes" in tables:
+        _long(wb, "耕地种植属性", f"{county}耕地种植属性及图斑细化面积汇总表",
+              tables["farmland_attributes"],
+              [("行政区划代码", "zone", 13), ("行政区划名称", "zone_name", 16),
+               ("属性", "attribute", 9), ("代码", "code", 8), ("名称", "name", 20),
+               ("面积(公顷)", "area_ha", 12), ("面积(亩)", "area_mu", 12)])
+    if "adjustable" in tables:
+        _wide(wb, "可调整地类", f"{county}可调整地类面积汇总表", tables["adjustable"], "code", "name",
+              total="合计")
+    if "flying" in tables:
+        _long(wb, "飞入地", f"{county}飞入地面积汇总表", tables["flying"],
+              [("行政区划代码", "zone", 13), ("行政区划名称", "zone_name", 16),
+               ("权属单位代码", "owner_unit", 14), ("图斑数", "patches", 8),
+               ("面积(公顷)", "area_ha", 12), ("面积(亩)", "area_mu", 12)])
+    if "control_area" in tables:
+        _long(wb, "控制面积", f"{county}控制面积核对表", tables["control_area"],
+              [("行政区划代码", "zone", 13), ("行政区划名称", "zone_name", 16),
+               ("图斑数", "patches", 8), ("图斑面积之和(平方米)", "tbmj_m2", 18),
+               ("控制面积(平方米)", "kzmj_m2", 18), ("差值(平方米)", "difference_m2", 12),
+               ("限差(平方米)", "tolerance_m2", 11), ("是否在限差内", "within_tolerance", 10)])
+    if not wb.sheetnames:
+        wb.create_sheet("说明").cell(row=1, column=1, value="无统计表 no tables")
+    path = Path(path)
+    wb.save(path)
+    return path
