@@ -266,7 +266,7 @@ def validate_targets(cfg: Config) -> Any:
 
 
 def survey_step(cfg: Config, inputs: Inputs, findings: list[Finding]) -> SurveyTables:
-    """The survey tables (issue #18) from the land use as read and the townships layer.
+    """Compute the survey tables (issue #18) from the land use and the townships layer.
 
     The township of each patch is the land-use frame's ``township`` column as the run
     assigned it; the findings (skipped tables, control-area differences) join the run's.

@@ -3,8 +3,9 @@
 GDLX (耕地类型), GDPDJB (耕地坡度级别), TBXHDM (图斑细化代码), ZZSXDM (种植属性代码) and FRDBS
 (飞入地标识). Variants seen in real deliveries are read: GDPDJB as text (``"2"``) or a
 number (``2``, ``2.0``), GDLX as the code (``TT`` / ``PD``) or the name (``梯田`` / ``坡地``),
-FRDBS as ``1`` / ``0`` or ``是`` / ``否``. A value that is none of these becomes ``''`` and is
-counted in a ``warning`` finding naming the field, the values and example BSMs.
+FRDBS as ``1`` / ``0`` or ``是`` / ``否`` (kept as ``1`` / ``0``). A value that is none of
+these becomes ``''`` and is counted in a ``warning`` finding naming the field, the values
+and example BSMs.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ SURVEY_FIELDS = ("GDLX", "GDPDJB", "TBXHDM", "ZZSXDM", "FRDBS")
 
 _GDLX = {"TT": "TT", "梯田": "TT", "PD": "PD", "坡地": "PD"}
 _GDPDJB = {str(g): str(g) for g in range(1, 6)}
-_FRDBS = {"1": "1", "是": "1", "Y": "1", "0": "", "否": "", "N": ""}
+_FRDBS = {"1": "1", "是": "1", "Y": "1", "0": "0", "否": "0", "N": "0"}
 _WHAT = {"GDLX": "耕地类型 farmland type (TT 梯田 / PD 坡地)",
          "GDPDJB": "耕地坡度级别 slope grade (1–5)",
          "FRDBS": "飞入地标识 flying-land flag (1 / 0)"}

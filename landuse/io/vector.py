@@ -30,7 +30,6 @@ from landuse._validate import raise_problems
 from landuse.errors import ConfigError, SchemaError
 from landuse.findings import Finding
 from landuse.io._landuse import normalise_landuse
-from landuse.io._survey_fields import SURVEY_FIELDS
 from landuse.io._layer import (
     PathLike,
     codes,
@@ -43,6 +42,7 @@ from landuse.io._layer import (
     read_txt,
     text,
 )
+from landuse.io._survey_fields import SURVEY_FIELDS
 from landuse.io._vocab import (
     CATEGORIES,
     NATURE_PARK_SUBTYPES,
@@ -105,9 +105,10 @@ def read_landuse(
     -------
     GeoDataFrame
         Columns BSM, DLBM, DLMC, TBMJ, KCDLBM, KCXS, KCMJ, TBDLMJ, ZLDWDM, ZLDWMC, QSDWDM,
-        QSXZ, CZCSXM, GDLX, GDPDJB, TBXHDM, ZZSXDM, FRDBS, county, township, village, geometry (see docs/architecture.md); areas
-        in m². TBMJ is the ellipsoidal area (CGCS2000 ellipsoid); when absent it is computed
-        as the ellipsoidal area of the geometry, TBDLMJ as TBMJ − KCMJ, KCMJ as
+        QSXZ, CZCSXM, GDLX, GDPDJB, TBXHDM, ZZSXDM, FRDBS, county, township, village,
+        geometry (see docs/architecture.md); areas in m². TBMJ is the ellipsoidal area
+        (CGCS2000 ellipsoid); when absent it is computed as the ellipsoidal area of the
+        geometry, TBDLMJ as TBMJ − KCMJ, KCMJ as
         round(TBMJ × KCXS, 2) (or 0 without KCXS), each with a finding.
 
     Raises

@@ -19,7 +19,8 @@ import pandas as pd
 __all__ = ["Bulletin", "bulletin", "write_bulletin_docx", "write_bulletin_md"]
 
 _SECTIONS = (("01", "耕地"), ("02", "种植园用地"), ("03", "林地"), ("04", "草地"), ("00", "湿地"),
-             ("settlement", "城镇村及工矿用地"), ("10", "交通运输用地"), ("11", "水域及水利设施用地"))
+             ("settlement", "城镇村及工矿用地"), ("10", "交通运输用地"),
+             ("11", "水域及水利设施用地"))
 _CN_NUM = "一二三四五六七八九十"
 _SETTLEMENT_GROUPS = (("城市用地", ("201", "201A")), ("建制镇用地", ("202", "202A")),
                       ("村庄用地", ("203", "203A")), ("采矿用地", ("204",)),
@@ -71,7 +72,8 @@ def _farmland(tables: Mapping[str, pd.DataFrame], ha: float) -> list[str]:
     if slope is not None:
         c = _county(slope)
         c = c[(c["farmland_type"] == "合计") & (c["slope_grade"] != "合计")]
-        labels = {"1": "2度以下（含2度）坡度", "2": "2—6度（含6度）坡度", "3": "6—15度（含15度）坡度",
+        labels = {"1": "2度以下（含2度）坡度", "2": "2—6度（含6度）坡度",
+                  "3": "6—15度（含15度）坡度",
                   "4": "15—25度（含25度）坡度", "5": "25度以上坡度", "未填": "未填坡度级别"}
         parts = [f"位于{labels.get(r.slope_grade, r.slope_grade)}的耕地 "
                  f"{_area(r.area_ha, r.area_mu)}，占 {_share(r.area_ha, ha)}"
@@ -111,7 +113,8 @@ def bulletin(tables: Mapping[str, pd.DataFrame], *, county_name: str, year: int 
         title=f"{county_name}第三次全国国土调查主要数据公报",
         intro=f"{county_name}土地总面积 {_area(total.area_ha, total.area_mu, wan=True)}"
               f"{when}。主要地类数据如下：",
-        note="注：面积数据来自本县土地利用现状汇总表（survey_tables），公顷保留两位小数，亩 = 公顷 × 15；"
+        note="注：面积数据来自本县土地利用现状汇总表（survey_tables），公顷保留两位小数，"
+             "亩 = 公顷 × 15；"
              "分项之和等于合计（受控舍入）；占比由表中数据计算。")
     level2 = tables.get("level2")
     for key, label in _SECTIONS:

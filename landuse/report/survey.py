@@ -29,7 +29,7 @@ def survey_writers(st: SurveyTables, *, year: int | None = None
 
     writers: dict[str, Callable[[Path], object]] = {}
     for name, frame in st.tables.items():
-        def csv(d: Path, frame=frame, name=name) -> Path:  # noqa: ANN001 - bound loop values
+        def csv(d: Path, frame=frame, name=name) -> Path:
             (d / "survey_tables").mkdir(exist_ok=True)
             return write_csv(frame, d / "survey_tables" / f"{name}.csv")
         writers[f"survey_tables/{name}.csv"] = csv

@@ -125,8 +125,8 @@ def _level1(wb: Workbook, t: pd.DataFrame, county: str) -> None:
     classes = t[["level1_code", "level1_name"]].drop_duplicates()
     cols = [_Column((n, "" if c == "合计" else c), c) for c, n in classes.itertuples(index=False)]
     cols = [c for c in cols if c.key == "合计"] + [c for c in cols if c.key != "合计"]
-    _sheet(wb, "一级分类", f"{county}土地利用现状一级分类面积汇总表", "单位：公顷", _ZONE_HEAD, cols,
-           _zone_rows(t, ["level1_code"]))
+    _sheet(wb, "一级分类", f"{county}土地利用现状一级分类面积汇总表", "单位：公顷", _ZONE_HEAD,
+           cols, _zone_rows(t, ["level1_code"]))
 
 
 def _level2(wb: Workbook, t: pd.DataFrame, county: str) -> None:
@@ -165,7 +165,10 @@ def _slope(wb: Workbook, t: pd.DataFrame, county: str) -> None:
 def _long(wb: Workbook, sheet: str, title: str, t: pd.DataFrame,
           columns: Sequence[tuple[str, str, int]], unit: str = "") -> None:
     heads = [(label, w) for label, _, w in columns]
-    rows = [([r[k] for _, k, _ in columns], {}) for r in t.to_dict("records")]
+    yes_no = {True: "是 yes", False: "否 no"}
+    rows: list[tuple[Sequence[Any], Mapping[Any, Any]]] = [
+        ([yes_no[v] if isinstance(v, bool) else v for v in (r[k] for _, k, _ in columns)], {})
+        for r in t.to_dict("records")]
     ws_cols: list[_Column] = []
     _sheet(wb, sheet, title, unit, heads, ws_cols, rows)
 
@@ -192,8 +195,8 @@ def write_survey_xlsx(path: str | Path, tables: Mapping[str, pd.DataFrame], *,
                ("属性", "attribute", 9), ("代码", "code", 8), ("名称", "name", 20),
                ("面积(公顷)", "area_ha", 12), ("面积(亩)", "area_mu", 12)])
     if "adjustable" in tables:
-        _wide(wb, "可调整地类", f"{county}可调整地类面积汇总表", tables["adjustable"], "code", "name",
-              total="合计")
+        _wide(wb, "可调整地类", f"{county}可调整地类面积汇总表", tables["adjustable"], "code",
+              "name", total="合计")
     if "flying" in tables:
         _long(wb, "飞入地", f"{county}飞入地面积汇总表", tables["flying"],
               [("行政区划代码", "zone", 13), ("行政区划名称", "zone_name", 16),

@@ -88,14 +88,21 @@ def round_by_zone(zones: Zones, rows: np.ndarray, items: np.ndarray, m2: np.ndar
     """
     frame = pd.DataFrame({"township": zones.township[rows], "village": zones.village[rows],
                           "item": items, "m2": m2})
-    town = _pivot(frame, ["township"], order) / UNIT_M2
+    # every zone of the county is listed, also where this table has nothing (a true zero)
+    towns = pd.Index(sorted(set(zones.township)), name="township")
+    town = _pivot(frame, ["township"], order).reindex(towns, fill_value=0.0) / UNIT_M2
     county_exact = town.sum(axis=0).to_numpy()
     total = round_half_up(float(county_exact.sum()))
     county = controlled_round(county_exact[:, None], np.array([total]))[:, 0]
     t_units = controlled_round(town.to_numpy(), county)
     heads: list[tuple[str, str, str]] = [(zones.county, zones.county_name, "county")]
     blocks = [county[None, :]]
-    vil = _pivot(frame, ["township", "village"], order) / UNIT_M2 if zones.villages else None
+    vil = None
+    if zones.villages:
+        pairs = pd.MultiIndex.from_frame(pd.DataFrame(
+            {"township": zones.township, "village": zones.village}).drop_duplicates()
+            .sort_values(["township", "village"]))
+        vil = _pivot(frame, ["township", "village"], order).reindex(pairs, fill_value=0.0) / UNIT_M2
     for i, code in enumerate(town.index):
         heads.append((code, zones.name(code), "township"))
         blocks.append(t_units[i][None, :])

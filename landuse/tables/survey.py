@@ -43,6 +43,7 @@ TABLE_NAMES = ("level1", "level2", "settlement", "farmland_slope", "farmland_att
                "adjustable", "flying", "control_area")
 #: Σ TBMJ may differ from the control area by the rounding of each TBMJ to 0.01 m²
 TBMJ_ROUNDING_M2 = 0.005
+_EMPTY = "it is absent or empty on every patch"
 
 
 @dataclass
@@ -57,7 +58,7 @@ class SurveyTables:
 
 @cache
 def level1_layout() -> pd.DataFrame:
-    """The 公报 first-level layout: ``level1_code``, ``level1_name``, ``level2_codes`` (list)."""
+    """Return the 公报 first-level layout: level1_code, level1_name, level2_codes (list)."""
     with resources.files("landuse.tables").joinpath("gongbao_level1.csv").open(
             encoding="utf-8") as fh:
         t = pd.read_csv(fh, dtype=str)
@@ -151,7 +152,7 @@ def _level1(long2: pd.DataFrame) -> pd.DataFrame:
 
 
 def _level2(long2: pd.DataFrame) -> pd.DataFrame:
-    names = code_table()["name_zh"]
+    names = code_table()["name_zh"].to_dict()
     long2 = long2.copy()
     parts = long2["item"].str.split("|")
     long2["item"] = parts.str[0] + "|" + parts.str[1]
@@ -172,7 +173,7 @@ def _level2(long2: pd.DataFrame) -> pd.DataFrame:
 
     def split(s: pd.Series) -> pd.DataFrame:
         code, own = s.str.split("|").str[0], s.str.split("|").str[1]
-        return pd.DataFrame({"code": code, "name": code.map(names).fillna(TOTAL),
+        return pd.DataFrame({"code": code, "name": code.map(lambda c: names.get(c, TOTAL)),
                              "ownership": own})
     return _finish(g, split, ["code", "name", "ownership"])
 
@@ -182,8 +183,8 @@ def _simple(z: Zones, rows: np.ndarray, items: np.ndarray, m2: np.ndarray,
             total: str = TOTAL) -> pd.DataFrame:
     long = round_by_zone(z, rows, items, m2, order)
     long = _with_totals(long, lambda s: pd.Series(total, index=s.index), lambda k: k)
-    return _finish(long, lambda s: pd.DataFrame({cols[0]: s, cols[1]: s.map(names).fillna(s)}),
-                   list(cols))
+    return _finish(long, lambda s: pd.DataFrame({cols[0]: s, cols[1]: s.map(
+        lambda k: names.get(k, k))}), list(cols))
 
 
 def _settlement(lu: pd.DataFrame, z: Zones) -> pd.DataFrame:
@@ -246,8 +247,8 @@ def _attributes(lu: pd.DataFrame, z: Zones, st: SurveyTables) -> pd.DataFrame | 
     farm = lu["DLBM"].isin(FARMLAND_CODES).to_numpy()
     for attr, label in (("ZZSXDM", "种植属性"), ("TBXHDM", "图斑细化")):
         if not _present(lu, attr):
-            _skip(st, "farmland_attributes", f"{attr} on DLTB", f"{attr} is absent or empty on every patch, "
-                  f"so the {label} part is left out")
+            _skip(st, "farmland_attributes", f"{attr} on DLTB",
+                  f"{attr} is absent or empty on every patch, so the {label} part is left out")
             continue
         val = lu[attr].astype(str).to_numpy()
         sel = (val != "") & (farm if attr == "ZZSXDM" else True)
@@ -315,9 +316,11 @@ def _control_area(lu: pd.DataFrame, z: Zones, towns: pd.DataFrame) -> pd.DataFra
     t = pd.DataFrame(rows, columns=["zone", "zone_name", "level", "tbmj_m2", "kzmj_m2",
                                     "patches"])
     t["difference_m2"] = np.round(t["tbmj_m2"] - t["kzmj_m2"], 2)
-    t["tolerance_m2"] = np.round(np.maximum(TBMJ_ROUNDING_M2 * t["patches"], 0.01), 2)
+    t["tolerance_m2"] = np.ceil(np.round(np.maximum(TBMJ_ROUNDING_M2 * t["patches"], 0.01)
+                                         * 100, 6)) / 100
     t["within_tolerance"] = t["difference_m2"].abs() <= t["tolerance_m2"]
     t["tbmj_m2"] = np.round(t["tbmj_m2"], 2)
+    t["kzmj_m2"] = np.round(t["kzmj_m2"], 2)
     t["tbmj_ha"] = np.round(t["tbmj_m2"] / UNIT_M2 / 100, 2)
     t["kzmj_ha"] = np.round(t["kzmj_m2"] / UNIT_M2 / 100, 2)
     return t[["zone", "zone_name", "level", "patches", "tbmj_m2", "kzmj_m2", "difference_m2",
@@ -356,15 +359,15 @@ def survey_tables(lu: pd.DataFrame, townships: pd.DataFrame | None = None, *,
     if by_owner:
         st.tables["level2"] = _level2(long2)
     else:
-        _skip(st, "level2", "QSXZ (权属性质) on DLTB", "it is absent or empty on every patch")
+        _skip(st, "level2", "QSXZ (权属性质) on DLTB", _EMPTY)
     if _present(lu, "CZCSXM"):
         st.tables["settlement"] = _settlement(lu, z)
     else:
-        _skip(st, "settlement", "CZCSXM (城镇村属性码) on DLTB", "it is absent or empty on every patch")
+        _skip(st, "settlement", "CZCSXM (城镇村属性码) on DLTB", _EMPTY)
     if _present(lu, "GDPDJB"):
         st.tables["farmland_slope"] = _farmland_slope(lu, z, st)
     else:
-        _skip(st, "farmland_slope", "GDPDJB (耕地坡度级别) on DLTB", "it is absent or empty on every patch")
+        _skip(st, "farmland_slope", "GDPDJB (耕地坡度级别) on DLTB", _EMPTY)
     attrs = _attributes(lu, z, st)
     if attrs is not None:
         st.tables["farmland_attributes"] = attrs
@@ -372,7 +375,7 @@ def survey_tables(lu: pd.DataFrame, townships: pd.DataFrame | None = None, *,
     if _present(lu, "FRDBS"):
         st.tables["flying"] = _flying(lu, z)
     else:
-        _skip(st, "flying", "FRDBS (飞入地标识) on DLTB", "it is absent or empty on every patch")
+        _skip(st, "flying", "FRDBS (飞入地标识) on DLTB", _EMPTY)
     if townships is not None and "control_area_m2" in townships.columns and \
             townships["control_area_m2"].notna().any():
         ca = _control_area(lu, z, townships)
