@@ -8,11 +8,13 @@ GBK Shapefile and the FileGDB copies are rewritten from the GeoPackage's DLTB an
 
 Usage::
 
-    python sample_data/add_survey_fields.py
+    python sample_data/add_survey_fields.py                       # the committed sample
+    python sample_data/add_survey_fields.py --gpkg COPY.gpkg --no-copies   # e.g. a large county
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sqlite3
 import sys
@@ -46,8 +48,12 @@ def _add_column(con: sqlite3.Connection, table: str, column: str, kind: str,
         con.execute(sql)
 
 
-def main() -> int:
-    gpkg = HERE / "huantai.gpkg"
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gpkg", type=Path, default=HERE / "huantai.gpkg")
+    parser.add_argument("--no-copies", action="store_true", help="skip the SHP / GDB copies")
+    args = parser.parse_args(argv)
+    gpkg = args.gpkg
     dltb = pyogrio.read_dataframe(gpkg, layer="DLTB", read_geometry=False)
     xzq = pyogrio.read_dataframe(gpkg, layer="XZQ", read_geometry=False)
     frdbs = attrs.flying_flags(dltb)
@@ -57,6 +63,10 @@ def main() -> int:
                     dict(zip(dltb["BSM"], frdbs, strict=True)))
         _add_column(con, "XZQ", "KZMJ", "REAL", "XZQDM",
                     dict(zip(xzq["XZQDM"], kzmj.tolist(), strict=True)))
+    print(f"FRDBS = 1 on {int((frdbs == '1').sum())} patches; KZMJ on {len(kzmj)} townships "
+          f"(Σ {np.sum(kzmj):.2f} m²)")
+    if args.no_copies:
+        return 0
     full = pyogrio.read_dataframe(gpkg, layer="DLTB")
     towns = pyogrio.read_dataframe(gpkg, layer="XZQ")
     make_sample.write_shapefile_gbk(HERE / "huantai_shp", full)
@@ -65,8 +75,6 @@ def main() -> int:
     pyogrio.write_dataframe(full, gdb, layer="DLTB", driver="OpenFileGDB")
     pyogrio.write_dataframe(towns, gdb, layer="XZQ", driver="OpenFileGDB",
                             promote_to_multi=True)
-    print(f"FRDBS = 1 on {int((frdbs == '1').sum())} patches; KZMJ on {len(kzmj)} townships "
-          f"(Σ {np.sum(kzmj):.2f} m²)")
     return 0
 
 

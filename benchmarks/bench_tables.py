@@ -1,0 +1,86 @@
+"""Benchmark: ``landuse tables`` (the 三调 summary tables and the bulletin), whole process.
+
+Runs ``python -m landuse.cli tables CONFIG --out DIR`` as a subprocess ``--repeat`` times
+(median wall time) on the sample county and, with ``--large-gpkg``, on the large generated
+county (``python sample_data/make_sample.py --large``). The large county is copied into
+``--workdir`` and given the survey-table fields its generator run may predate (FRDBS on
+DLTB, KZMJ on XZQ) by ``sample_data/add_survey_fields.py`` — the same deterministic step
+as the sample; the original file is not touched. Target (issue #18): the large county
+(232,784 patches) in ≤ 15 s. ``--villages`` times the village-level tables as well.
+
+Usage::
+
+    python benchmarks/bench_tables.py --repeat 3
+    python benchmarks/bench_tables.py --repeat 3 --large-gpkg sample_data/large/large_county.gpkg
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "config.toml"
+CONFIG = """[region]
+name = "大县"
+code = "370321"
+year = 2022
+
+[layers.landuse]
+path = "{gpkg}"
+layer = "DLTB"
+
+[layers.townships]
+path = "{gpkg}"
+layer = "XZQ"
+"""
+
+
+def _time(config: Path, out: Path, *, villages: bool) -> float:
+    cmd = [sys.executable, "-m", "landuse.cli", "tables", str(config), "--out", str(out), "-q"]
+    if villages:
+        cmd.append("--villages")
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return time.perf_counter() - t0
+
+
+def _report(label: str, config: Path, work: Path, repeat: int, villages: bool) -> None:
+    for v in (False, True) if villages else (False,):
+        runs = [_time(config, work / "out", villages=v) for _ in range(repeat)]
+        print(f"{label}{' --villages' if v else ''}: median {statistics.median(runs):.2f} s "
+              f"(runs {', '.join(f'{r:.2f}' for r in runs)}); load {os.getloadavg()[0]:.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--large-gpkg", type=Path, default=None)
+    parser.add_argument("--villages", action="store_true", help="also time --villages")
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="bench_tables.", dir=args.workdir))
+    try:
+        _report("sample county", SAMPLE, work, args.repeat, args.villages)
+        if args.large_gpkg is not None:
+            gpkg = work / "large_county.gpkg"
+            shutil.copyfile(args.large_gpkg, gpkg)
+            subprocess.run([sys.executable, str(ROOT / "sample_data" / "add_survey_fields.py"),
+                            "--gpkg", str(gpkg), "--no-copies"], check=True)
+            config = work / "large.toml"
+            config.write_text(CONFIG.format(gpkg=gpkg.as_posix()), encoding="utf-8")
+            _report("large county", config, work, args.repeat, args.villages)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
