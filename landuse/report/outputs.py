@@ -36,9 +36,13 @@ OUTPUT_FILES: Final = (
 
 
 def _findings_frame(result: RunResult) -> pd.DataFrame:
-    rows = [{**f.to_dict(), "examples": ", ".join(map(str, f.examples))} for f in result.findings]
-    return pd.DataFrame(rows, columns=["severity", "code", "count", "source", "message",
-                                       "examples"])
+    from landuse.report.labels import finding_title, label
+
+    rows = [{**f.to_dict(), "severity": label("severity", f.severity),
+             "title": finding_title(f.code), "finding_code": f.code,
+             "examples": ", ".join(map(str, f.examples))} for f in result.findings]
+    return pd.DataFrame(rows, columns=["severity", "title", "finding_code", "count", "source",
+                                       "message", "examples"])
 
 
 def _writers(result: RunResult) -> dict[str, Callable[[Path], object]]:
