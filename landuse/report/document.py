@@ -100,6 +100,13 @@ def clean_value(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} {value!r} to indicators.json")
 
 
+def _count_or_value(value: Any, unit: str) -> Any:
+    """Counts (unit ``count``) as integers in JSON and CSV (``2``, not ``2.0``)."""
+    if unit == "count" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _row_key(rec: Mapping[str, Any], order: Mapping[str, int]) -> tuple[Any, ...]:
     ident = str(rec["id"])
     return (_SCOPE_ORDER.get(str(rec["scope"]), 9), str(rec["zone"]),
@@ -138,7 +145,7 @@ def records_from_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
             "scope": str(rec["scope"]),
             "zone": str(rec["zone"]),
             "zone_name": clean_value(rec.get("zone_name")),
-            "value": clean_value(rec["value"]),
+            "value": _count_or_value(clean_value(rec["value"]), str(rec["unit"])),
             "unit": str(rec["unit"]),
             "components": clean_value(components) if isinstance(components, Mapping) else {},
             "target": clean_value(target) if isinstance(target, Mapping) else None,
@@ -236,7 +243,10 @@ def indicators_table(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
         })
     cols = ["id", "name_zh", "name_en", "scope", "zone", "zone_name", "value", "unit", "status",
             "reason", "target_op", "target_value", "target_year", "target_source", "components"]
-    return pd.DataFrame(flat, columns=cols)
+    frame = pd.DataFrame(flat, columns=cols)
+    # object, so that a count stays an integer beside the float values in the same column
+    frame["value"] = pd.Series([r["value"] for r in flat], index=frame.index, dtype=object)
+    return frame
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
