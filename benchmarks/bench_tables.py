@@ -56,7 +56,8 @@ def _report(label: str, config: Path, work: Path, repeat: int, villages: bool) -
     for v in (False, True) if villages else (False,):
         runs = [_time(config, work / "out", villages=v) for _ in range(repeat)]
         print(f"{label}{' --villages' if v else ''}: median {statistics.median(runs):.2f} s "
-              f"(runs {', '.join(f'{r:.2f}' for r in runs)}); load {os.getloadavg()[0]:.2f}")
+              f"(runs {', '.join(f'{r:.2f}' for r in runs)}); load {os.getloadavg()[0]:.2f}",
+              flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

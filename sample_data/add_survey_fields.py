@@ -32,8 +32,11 @@ HERE = Path(__file__).resolve().parent
 
 
 def _add_column(con: sqlite3.Connection, table: str, column: str, kind: str,
-                key: str, values: dict) -> None:
-    cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
+                values: dict) -> None:
+    """Add ``column`` to ``table`` and set it per primary key (``values``: fid -> value)."""
+    info = list(con.execute(f'PRAGMA table_info("{table}")'))
+    cols = [r[1] for r in info]
+    key = next(r[1] for r in info if r[5])  # the GeoPackage feature id (primary key)
     if column not in cols:
         con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {kind}')
     # the spatial-index triggers fire on any UPDATE and call SpatiaLite functions sqlite3
@@ -54,15 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-copies", action="store_true", help="skip the SHP / GDB copies")
     args = parser.parse_args(argv)
     gpkg = args.gpkg
-    dltb = pyogrio.read_dataframe(gpkg, layer="DLTB", read_geometry=False)
-    xzq = pyogrio.read_dataframe(gpkg, layer="XZQ", read_geometry=False)
+    dltb = pyogrio.read_dataframe(gpkg, layer="DLTB", read_geometry=False, fid_as_index=True)
+    xzq = pyogrio.read_dataframe(gpkg, layer="XZQ", read_geometry=False, fid_as_index=True)
     frdbs = attrs.flying_flags(dltb)
     kzmj = attrs.control_areas(dltb, xzq["XZQDM"].to_numpy())
     with sqlite3.connect(gpkg) as con:
-        _add_column(con, "DLTB", "FRDBS", "TEXT", "BSM",
-                    dict(zip(dltb["BSM"], frdbs, strict=True)))
-        _add_column(con, "XZQ", "KZMJ", "REAL", "XZQDM",
-                    dict(zip(xzq["XZQDM"], kzmj.tolist(), strict=True)))
+        _add_column(con, "DLTB", "FRDBS", "TEXT",
+                    dict(zip(dltb.index.tolist(), frdbs.tolist(), strict=True)))
+        _add_column(con, "XZQ", "KZMJ", "REAL",
+                    dict(zip(xzq.index.tolist(), kzmj.tolist(), strict=True)))
     print(f"FRDBS = 1 on {int((frdbs == '1').sum())} patches; KZMJ on {len(kzmj)} townships "
           f"(Σ {np.sum(kzmj):.2f} m²)")
     if args.no_copies:
