@@ -101,7 +101,7 @@ def clean_value(value: Any) -> Any:
 
 
 def _count_or_value(value: Any, unit: str) -> Any:
-    """Counts (unit ``count``) as integers in JSON and CSV (``2``, not ``2.0``)."""
+    """Return counts (unit ``count``) as integers for JSON and CSV (``2``, not ``2.0``)."""
     if unit == "count" and isinstance(value, float) and value.is_integer():
         return int(value)
     return value
