@@ -1,6 +1,6 @@
 """Farmland indicators: 耕地, 永久基本农田 (and the non-farm land inside it), 高标准农田.
 
-Areas follow the official rule (domain.md §2). Where a control layer cuts the DLTB
+Areas follow the official rule (docs/domain.md §2). Where a control layer cuts the DLTB
 patches, the engine :func:`landuse.overlay.tabulate` allocates each patch's TBDLMJ and
 KCMJ to the piece inside the layer in proportion to the planar area of the piece
 (``area="official"``, ``sum_columns=("KCMJ",)``); the pieces are then turned into class
@@ -21,6 +21,7 @@ import pandas as pd
 
 from landuse import units
 from landuse.errors import SchemaError
+from landuse.geom.geodesic import ellipsoidal_area
 from landuse.indicators._common import (
     By,
     Prepared,
@@ -33,6 +34,7 @@ from landuse.indicators._common import (
     zone_sums,
 )
 from landuse.indicators.intensity import aggregate_area_function
+from landuse.overlay import tabulate
 from landuse.rules import RuleSet, code_table, load_rules
 
 __all__ = [
@@ -64,7 +66,6 @@ def overlay_class_rows(
     """
     import geopandas as gpd
 
-    from landuse.overlay import tabulate
 
     zones = zone_columns(lu, p.levels, what=what)
     a = lu[["DLBM", "KCDLBM", "CZCSXM", "TBDLMJ", "KCMJ", lu.geometry.name]].copy()
@@ -185,7 +186,6 @@ def _hsf(p: Prepared, rows: pd.DataFrame, hsf: pd.DataFrame) -> pd.Series:
         "farmland_within_ha": units.convert_area(s["farmland_m2"], "m2", "ha"),
         "layer_ellipsoidal_ha": np.nan,
     })
-    from landuse.io.crs import ellipsoidal_area
 
     dissolved = hsf.geometry.union_all()
     geo = hsf.geometry.__class__([dissolved], crs=hsf.crs)
@@ -328,7 +328,7 @@ def high_standard_farmland_area(
     add up to the county and overlapping project polygons are counted once. Components:
     ``farmland_within_ha`` (the 耕地 part) and, on the county row,
     ``layer_ellipsoidal_ha`` = ellipsoidal area (CGCS2000 ellipsoid) of the dissolved
-    layer (``landuse.io.crs.ellipsoidal_area``), which also counts parts outside the
+    layer (``landuse.geom.geodesic.ellipsoidal_area``), which also counts parts outside the
     DLTB coverage.
 
     Parameters

@@ -1,4 +1,4 @@
-"""Land supply and idle land (domain.md §4): classes per parcel and indicators by zone.
+"""Land supply and idle land (docs/domain.md §4): classes per parcel and indicators by zone.
 
 Idle land follows 闲置土地处置办法 (国土资源部令第53号, 2012), with its thresholds read from
 ``landuse/rules/idle_rules.toml``:
@@ -108,7 +108,7 @@ def _check_ledger(ledger: pd.DataFrame, evaluation_date: Any) -> pd.Timestamp:
     missing = [c for c in _NEEDED if c not in ledger.columns]
     if missing:
         raise SchemaError(f"the land-supply ledger lacks {missing}; read it with "
-                          "landuse.io.ledger.read_land_supply (contract.md §2.1)")
+                          "landuse.io.ledger.read_land_supply (docs/contract.md §2.1)")
     try:
         e = pd.Timestamp(evaluation_date)
     except (ValueError, TypeError):

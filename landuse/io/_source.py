@@ -8,6 +8,7 @@ GDAL here has no Parquet driver).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ from pyproj import CRS
 
 from landuse._validate import closest_names
 from landuse.errors import InputFileError, SchemaError
+from landuse.io._curves import read_ogr
 from landuse.io._encoding import DbfEncoding, shapefile_encoding
 
 __all__ = ["LayerSource", "file_sha256", "open_layer", "read_layer", "resolve_fields"]
@@ -225,11 +227,21 @@ def read_layer(
 ) -> tuple[gpd.GeoDataFrame, DbfEncoding]:
     """Read ``columns`` (actual names) and the geometry of a resolved layer.
 
-    Returns the raw frame (2-D geometries, CRS as stored) and the encoding decision.
+    Returns the raw frame (2-D geometries, CRS as stored) and the encoding decision. Curved
+    geometries are linearised (:mod:`landuse.io._curves`); the rows concerned are then in
+    ``attrs["linearised"]``.
     """
     cols = list(dict.fromkeys(columns))
     if source.is_parquet:
-        gdf = gpd.read_parquet(source.path, columns=[*cols, *_parquet_geometry(source.path)])
+        try:
+            gdf = gpd.read_parquet(source.path,
+                                   columns=[*cols, *_parquet_geometry(source.path)])
+        except NotImplementedError:  # shapely refuses curved WKB
+            raise InputFileError(
+                f"{source.label} holds curved geometries (CircularString / CurvePolygon / "
+                "MultiSurface), which GeoParquet does not allow; export the layer as "
+                "GeoPackage or FileGDB (curves are linearised on read) or linearise it first"
+            ) from None
         gdf = _force_2d(gdf)
         if encoding is not None and encoding.upper().replace("-", "") != "UTF8":
             raise InputFileError(
@@ -247,10 +259,7 @@ def read_layer(
             )
         enc = DbfEncoding(None, "UTF-8", "format")
     try:
-        gdf = pyogrio.read_dataframe(
-            source.path, layer=source.layer, columns=cols, use_arrow=True,
-            encoding=enc.encoding,
-        )
+        gdf = read_ogr(source.path, layer=source.layer, columns=cols, encoding=enc.encoding)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InputFileError(f"{source.label} cannot be read: {exc}") from None
     return _force_2d(gdf), enc
@@ -280,17 +289,32 @@ def source_crs_label(crs: CRS | None) -> str | None:
     return f"EPSG:{code}" if code is not None else crs.to_string()
 
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 of an input: the file; a Shapefile's sidecars in order; a .gdb's files by name."""
-    h = hashlib.sha256()
+def _members(path: Path) -> list[Path]:
     if path.is_dir():
-        members = sorted(p for p in path.rglob("*") if p.is_file())
-    elif path.suffix.lower() == ".shp":
+        return sorted(p for p in path.rglob("*") if p.is_file())
+    if path.suffix.lower() == ".shp":
         members = [path.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj", ".cpg")]
-        members = [m for m in members if m.is_file()]
-    else:
-        members = [path]
-    for member in members:
+        return [m for m in members if m.is_file()]
+    return [path]
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of an input: the file; a Shapefile's sidecars in order; a .gdb's files by name.
+
+    Computed once per file state: the digest is cached by the resolved path and the
+    (modification time, size) of every member file, so the layers of one GeoPackage
+    are hashed once per run, and a changed file is hashed again.
+    """
+    path = Path(path)
+    stamp = tuple((str(m), m.stat().st_mtime_ns, m.stat().st_size) for m in _members(path))
+    return _sha256_cached(str(path.resolve()), stamp)
+
+
+@functools.lru_cache(maxsize=64)
+def _sha256_cached(resolved: str, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    path = Path(resolved)
+    h = hashlib.sha256()
+    for member in _members(path):
         if path.is_dir():
             h.update(member.relative_to(path).as_posix().encode())
         with member.open("rb") as fh:

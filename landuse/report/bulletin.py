@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from landuse.tables.survey import level1_layout
+
 __all__ = ["Bulletin", "bulletin", "write_bulletin_docx", "write_bulletin_md"]
 
 _SECTIONS = (("01", "耕地"), ("02", "种植园用地"), ("03", "林地"), ("04", "草地"), ("00", "湿地"),
@@ -53,8 +55,6 @@ def _county(t: pd.DataFrame) -> pd.DataFrame:
 def _level2_parts(level2: pd.DataFrame | None, level1_code: str, whole: float) -> str:
     if level2 is None:
         return ""
-    from landuse.tables.survey import level1_layout
-
     lay = level1_layout().set_index("level1_code")
     codes = lay.loc[level1_code, "level2_codes"]
     c = _county(level2)

@@ -1,4 +1,4 @@
-"""Write every output of contract §3 atomically.
+"""Write every output of docs/contract.md §3 atomically.
 
 Files are written into a temporary folder next to ``DIR`` (same file system) and moved
 into ``DIR`` only when all of them were written. A failed run leaves ``DIR`` as it was
@@ -14,18 +14,24 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Any, Final
 
+import geopandas as gpd
 import pandas as pd
 
+from landuse.errors import InputFileError
+from landuse.findings import Finding
 from landuse.report.document import indicators_table, validate_document, write_csv, write_json
-from landuse.report.survey import SURVEY_FILES
+from landuse.report.html import render_html
+from landuse.report.labels import finding_title, label
+from landuse.report.survey import SURVEY_FILES, survey_writers
+from landuse.report.vector import write_gpkg
+from landuse.report.xlsx import write_xlsx
+from landuse.tables import SurveyTables
 
-if TYPE_CHECKING:
-    from landuse.run import RunResult
-
-__all__ = ["OUTPUT_FILES", "write_atomic", "write_outputs"]
+__all__ = ["OUTPUT_FILES", "RunOutputs", "write_atomic", "write_outputs"]
 
 OUTPUT_FILES: Final = (
     "indicators.json", "indicators.csv", "indicators.xlsx", "class_areas.csv",
@@ -35,9 +41,31 @@ OUTPUT_FILES: Final = (
 )
 
 
-def _findings_frame(result: RunResult) -> pd.DataFrame:
-    from landuse.report.labels import finding_title, label
+@dataclass(frozen=True)
+class RunOutputs:
+    """The plain data every output file is written from (the writers know no run object).
 
+    ``document`` is the ``indicators.json`` document (docs/contract.md §3.1); the frames
+    are the run's tables and layers; ``zones``, ``protected`` and ``rights`` are drawn on
+    the report's maps.
+    """
+
+    document: dict[str, Any]
+    class_areas: pd.DataFrame
+    redlines: pd.DataFrame
+    redline_layers: dict[str, gpd.GeoDataFrame]
+    findings: list[Finding]
+    zones: gpd.GeoDataFrame | None = None
+    idle_parcels: gpd.GeoDataFrame | None = None
+    transitions: pd.DataFrame | None = None
+    landcover_areas: pd.DataFrame | None = None
+    protected: gpd.GeoDataFrame | None = None
+    rights: gpd.GeoDataFrame | None = None
+    survey: SurveyTables | None = None  # issue #18: the 三调 summary tables
+    year: int | None = None
+
+
+def _findings_frame(result: RunOutputs) -> pd.DataFrame:
     rows = [{**f.to_dict(), "severity": label("severity", f.severity),
              "title": finding_title(f.code), "finding_code": f.code,
              "examples": ", ".join(map(str, f.examples))} for f in result.findings]
@@ -45,13 +73,9 @@ def _findings_frame(result: RunResult) -> pd.DataFrame:
                                        "message", "examples"])
 
 
-def _writers(result: RunResult) -> dict[str, Callable[[Path], object]]:
+def _writers(result: RunOutputs) -> dict[str, Callable[[Path], object]]:
     """File name -> a function writing it into a folder (only the outputs this run has)."""
-    from landuse.report.html import render_html
-    from landuse.report.vector import write_gpkg
-    from landuse.report.xlsx import write_xlsx
-
-    doc = result.document()
+    doc = result.document
     validate_document(doc)
     records = doc["indicators"]
     prov = doc["provenance"]
@@ -101,7 +125,7 @@ def _writers(result: RunResult) -> dict[str, Callable[[Path], object]]:
     return writers
 
 
-def _with_geometry(result: RunResult) -> pd.DataFrame | None:
+def _with_geometry(result: RunOutputs) -> pd.DataFrame | None:
     layers = [g for g in result.redline_layers.values() if len(g)]
     if not layers:
         return None
@@ -118,14 +142,14 @@ def _created_dirs(path: Path) -> list[Path]:
     return list(reversed(missing))
 
 
-def write_outputs(result: RunResult, out_dir: str | Path, *,
+def write_outputs(result: RunOutputs, out_dir: str | Path, *,
                   only: Iterable[str] | None = None) -> Path:
     """Write the outputs of ``result`` into ``out_dir`` atomically (see module docstring).
 
     Parameters
     ----------
-    result : RunResult
-        What the run computed.
+    result : RunOutputs
+        What the run computed, as plain data (``RunResult.output_data()``).
     out_dir : str or Path
         Output folder; created when missing.
     only : iterable of str, optional
@@ -138,9 +162,7 @@ def write_outputs(result: RunResult, out_dir: str | Path, *,
     """
     writers = _writers(result)
     if result.survey is not None:  # survey tables (issue #18): one hook, rewire with the model
-        from landuse.report.survey import survey_writers
-
-        writers.update(survey_writers(result.survey, year=result.config.region.year))
+        writers.update(survey_writers(result.survey, year=result.year))
     if only is not None:
         keep = set(only)
         writers = {k: v for k, v in writers.items() if k in keep}
@@ -156,8 +178,6 @@ def write_atomic(writers: dict[str, Callable[[Path], object]], out_dir: str | Pa
     """
     out = Path(out_dir).resolve()
     if out.exists() and not out.is_dir():
-        from landuse.errors import InputFileError
-
         raise InputFileError(f"--out {out} exists and is not a folder; give a folder path")
     created = _created_dirs(out.parent)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
+from landuse.report.bulletin import bulletin, write_bulletin_docx, write_bulletin_md
 from landuse.report.document import write_csv
+from landuse.report.survey_xlsx import write_survey_xlsx
 from landuse.tables import TABLE_NAMES, SurveyTables
 
 __all__ = ["SURVEY_FILES", "survey_writers"]
@@ -24,9 +26,6 @@ SURVEY_FILES: Final = (*(f"survey_tables/{n}.csv" for n in TABLE_NAMES), "survey
 def survey_writers(st: SurveyTables, *, year: int | None = None
                    ) -> dict[str, Callable[[Path], object]]:
     """File name → writer for the tables present in ``st``."""
-    from landuse.report.bulletin import bulletin, write_bulletin_docx, write_bulletin_md
-    from landuse.report.survey_xlsx import write_survey_xlsx
-
     writers: dict[str, Callable[[Path], object]] = {}
     for name, frame in st.tables.items():
         def csv(d: Path, frame=frame, name=name) -> Path:

@@ -20,6 +20,8 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from landuse.tables.survey import SLOPE_GRADES, level1_layout
+
 __all__ = ["write_survey_xlsx"]
 
 _THIN = Side(style="thin", color="000000")
@@ -161,8 +163,6 @@ def _level1(wb: Workbook, t: pd.DataFrame, county: str) -> None:
 
 
 def _level2(wb: Workbook, t: pd.DataFrame, county: str) -> None:
-    from landuse.tables.survey import level1_layout
-
     lay = level1_layout()
     names = dict(zip(t["code"], t["name"], strict=False))
     present = set(t["code"])
@@ -183,8 +183,6 @@ def _wide(wb: Workbook, sheet: str, title: str, t: pd.DataFrame, key: str, name:
 
 
 def _slope(wb: Workbook, t: pd.DataFrame, county: str) -> None:
-    from landuse.tables.survey import SLOPE_GRADES
-
     pairs = t[["slope_grade", "farmland_type"]].drop_duplicates()
     cols = [_Column(("合计" if g == "合计" else f"{g}级 {SLOPE_GRADES.get(g, '')}".strip(), ft),
                     (g, ft)) for g, ft in pairs.itertuples(index=False)]

@@ -1,12 +1,16 @@
-"""Reading the inputs of an annual run into one working CRS (part of :mod:`landuse.run`)."""
+"""The read/prepare phase of an annual run (part of :mod:`landuse.run`).
+
+:func:`read_inputs` reads every configured input once into one working CRS, parses the
+targets and the land-cover class table, and prepares the county once
+(:func:`landuse.county.prepare_county`: the township policy, the class rows of both
+vintages). The result is the run's one :class:`~landuse.county.County`; nothing after this
+phase re-reads, re-normalises or re-validates an input.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, cast
@@ -15,8 +19,16 @@ import geopandas as gpd
 import pandas as pd
 
 from landuse.config import Config, LayerSource, TableSource
-from landuse.errors import ConfigError, LanduseWarning
-from landuse.findings import Finding, get_findings
+from landuse.county import County, prepare_county
+from landuse.errors import ConfigError
+from landuse.findings import Finding, get_findings, quiet
+from landuse.indicators.targets import load_targets
+from landuse.io import vector
+from landuse.io._source import file_sha256
+from landuse.io.ledger import read_land_supply, read_parcels
+from landuse.io.raster import read_landcover_classes
+from landuse.io.tables import read_socioeconomic
+from landuse.rules import load_rules
 
 __all__ = ["Inputs", "Progress", "capture", "read_inputs", "stepper"]
 
@@ -26,26 +38,8 @@ log = logging.getLogger("landuse.run")
 Progress = Callable[[str, int, int], None]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for f in files:
-        with f.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
-
-
-@dataclass
-class Inputs:
-    """Every input of a run, read and normalised into the working CRS."""
-
-    landuse: gpd.GeoDataFrame
-    working_crs: str
-    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    sources: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+#: The run's model of the county (kept under its earlier name for callers of ``read_inputs``).
+Inputs = County
 
 
 def _source_record(cfg: Config, role: str, path: Path, layer: str | None, obj: Any) -> dict:
@@ -54,15 +48,15 @@ def _source_record(cfg: Config, role: str, path: Path, layer: str | None, obj: A
     src_crs = attrs.get("crs")
     return {
         "role": role, "path": cfg.relative(path), "layer": attrs.get("layer", layer),
-        "sha256": attrs.get("sha256") or _sha256(path),
+        "sha256": attrs.get("sha256") or file_sha256(path),
         "features": int(attrs.get("features", len(obj))),
         "crs": str(src_crs) if src_crs else (crs.to_string() if crs is not None else None),
         "encoding": attrs.get("encoding"),
     }
 
 
-def _read_layer(src: LayerSource, working_crs: Any) -> gpd.GeoDataFrame:
-    from landuse.io import vector
+def _read_layer(src: LayerSource, working_crs: Any, region_code: str | None = None
+                ) -> gpd.GeoDataFrame:
 
     common = {"fields": src.fields or None, "encoding": src.encoding, "working_crs": working_crs}
     if src.role in ("landuse", "landuse_previous"):
@@ -76,28 +70,20 @@ def _read_layer(src: LayerSource, working_crs: Any) -> gpd.GeoDataFrame:
     if src.role == "protected_areas":
         return vector.read_protected_areas(src.path, layer=src.layer, **common)
     if src.role == "mining_rights":
-        return vector.read_mining_rights(src.path, layer=src.layer, **common)
+        return vector.read_mining_rights(src.path, layer=src.layer, region_code=region_code,
+                                         **common)
     raise ConfigError(f"layers.{src.role}: no reader for this role")  # pragma: no cover
 
 
 def capture(findings: list[Finding], func: Callable[[], Any]) -> Any:
-    """Call ``func`` and collect the findings of its result into ``findings``.
+    """Call ``func`` and collect the findings it returns with its result into ``findings``.
 
-    LanduseWarnings are not re-emitted: each is a finding (from the result's attrs, or
-    made from the warning's message), shown in the outputs and the CLI summary.
+    One channel: the findings are read from the result (``attrs["findings"]``); inside the
+    run no :class:`~landuse.errors.LanduseWarning` is emitted (:func:`landuse.findings.quiet`).
     """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", LanduseWarning)
+    with quiet():
         value = func()
-    found = get_findings(value)
-    messages = {f.message for f in found}
-    for w in caught:
-        if not issubclass(w.category, LanduseWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        elif str(w.message) not in messages:
-            found.append(Finding(code="warning", message=str(w.message), count=1))
-            messages.add(str(w.message))
-    findings.extend(found)
+    findings.extend(get_findings(value))
     return value
 
 
@@ -116,18 +102,20 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
     lu_src = cfg.layers["landuse"]
     lu = capture(findings, lambda: _read_layer(lu_src, cfg.options.working_crs))
     working_crs = lu.crs.to_string()
-    inputs = Inputs(landuse=lu, working_crs=working_crs, findings=findings)
+    inputs = County(landuse=lu, working_crs=working_crs, findings=findings,
+                    policy=cfg.options.township,  # type: ignore[arg-type]
+                    rules=load_rules(cfg.rules), code=cfg.region.code, name=cfg.region.name)
     inputs.sources.append(_source_record(cfg, "landuse", lu_src.path, lu_src.layer, lu))
     for role in roles:
         src = cfg.layers[role]
         step(f"读取 reading {role}")
-        frame = capture(findings, partial(_read_layer, src, lu.crs))
+        frame = capture(findings, partial(_read_layer, src, lu.crs, cfg.region.code))
         inputs.layers[role] = frame
         inputs.sources.append(_source_record(cfg, role, src.path, src.layer, frame))
     for role, tsrc in cfg.tables.items():
         step(f"读取 reading {role}")
         if tsrc.parcels is not None:
-            parcels = capture(findings, partial(_read_parcels, tsrc, lu.crs))
+            parcels = capture(findings, partial(_read_parcels, tsrc, lu.crs, cfg.region.code))
             inputs.layers["land_supply_parcels"] = parcels
             inputs.sources.append(_source_record(cfg, "land_supply_parcels", tsrc.parcels,
                                                  tsrc.parcels_layer, parcels))
@@ -136,7 +124,33 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
         inputs.sources.append(_source_record(cfg, role, tsrc.path, None, table))
     for role, rsrc in cfg.rasters.items():
         inputs.sources.extend(_raster_records(cfg, role, rsrc.path, rsrc.classes))
-    return inputs
+    if "landcover" in cfg.rasters:
+        inputs.landcover = capture(findings, partial(_read_landcover, cfg))
+    inputs.targets = read_targets(cfg)
+    prev = cfg.layers.get("landuse_previous")
+    return prepare_county(inputs, previous_year=prev.year if prev is not None else None)
+
+
+def read_targets(cfg: Config) -> Any:
+    """Parse the configured targets (file or inline) once; ``None`` without targets."""
+    if cfg.targets is None and cfg.targets_inline is None:
+        return None
+
+    source = cfg.targets if cfg.targets is not None else cfg.targets_inline
+    assert source is not None
+    return load_targets(source)
+
+
+def _read_landcover(cfg: Config) -> tuple[Path, pd.DataFrame | None]:
+    """Read and check the land-cover class table in the read phase; return it with the path.
+
+    The raster's pixels are read window by window when the zones are tabulated; its CRS and
+    size are recorded (and checked) with the provenance above.
+    """
+    src = cfg.rasters["landcover"]
+    table = read_landcover_classes(src.classes) \
+        if src.classes is not None else None
+    return src.path, table
 
 
 def _raster_records(cfg: Config, role: str, path: Path, classes: Path | None) -> list[dict]:
@@ -146,32 +160,29 @@ def _raster_records(cfg: Config, role: str, path: Path, classes: Path | None) ->
     with rasterio.open(path) as ds:
         crs = ds.crs.to_string() if ds.crs else None
         pixels = int(ds.width * ds.height)
-    out = [{"role": role, "path": cfg.relative(path), "layer": None, "sha256": _sha256(path),
+    out = [{"role": role, "path": cfg.relative(path), "layer": None, "sha256": file_sha256(path),
             "features": pixels, "crs": crs, "encoding": None}]
     if classes is not None:
         out.append({"role": f"{role}_classes", "path": cfg.relative(classes), "layer": None,
-                    "sha256": _sha256(classes), "features": None, "crs": None,
+                    "sha256": file_sha256(classes), "features": None, "crs": None,
                     "encoding": None})
     return out
 
 
-def _read_parcels(src: TableSource, working_crs: Any) -> gpd.GeoDataFrame:
+def _read_parcels(src: TableSource, working_crs: Any, region_code: str | None = None
+                  ) -> gpd.GeoDataFrame:
     """Parcel geometries of the ledger: TXT files (a file or a folder of them) or a layer."""
-    from landuse.io.ledger import read_parcels
-
     assert src.parcels is not None
     sources: Any = (sorted(src.parcels.glob("*.txt")) + sorted(src.parcels.glob("*.TXT"))
                     if src.parcels.is_dir() else src.parcels)
     return read_parcels(sources, encoding=src.encoding, layer=src.parcels_layer,
-                        working_crs=working_crs)
+                        working_crs=working_crs, region_code=region_code)
 
 
 def _read_table(src: TableSource, inputs: Inputs) -> pd.DataFrame:
     if src.role == "socioeconomic":
-        from landuse.io.tables import read_socioeconomic
 
         return read_socioeconomic(src.path, encoding=src.encoding)
-    from landuse.io.ledger import read_land_supply
 
     return read_land_supply(src.path, encoding=src.encoding,
                             parcels=inputs.layers.get("land_supply_parcels"),

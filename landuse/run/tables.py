@@ -1,20 +1,24 @@
-"""``landuse tables``: the survey tables alone (issue #18), from a run config.
+"""``landuse tables``: the survey tables alone (issue #18), from a county config.
 
 Reads only what the tables need (the land-use layer and, when configured, the township
-layer), computes :func:`landuse.tables.survey_tables` and writes the same files a full run
-writes (``survey_tables/``, ``survey_tables.xlsx``, ``bulletin.md``, ``bulletin.docx``),
-atomically. The township of each patch is the land-use frame's ``township`` column as read;
-when the run gains its one township policy, this reads the prepared county model instead.
+layer), assigns the townships by the config's one policy (``[options] township``, as the
+annual run does), computes :func:`landuse.tables.survey_tables` and writes the same files a
+full run writes (``survey_tables/``, ``survey_tables.xlsx``, ``bulletin.md``,
+``bulletin.docx``), atomically.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from landuse._run_inputs import _read_layer, capture
-from landuse._run_steps import dedupe
 from landuse.config import Config, load_config
+from landuse.county import assign_townships
 from landuse.errors import ConfigError
+from landuse.findings import Finding
+from landuse.report.outputs import write_atomic
+from landuse.report.survey import SURVEY_FILES, survey_writers
+from landuse.run.inputs import _read_layer, capture
+from landuse.run.steps import dedupe
 from landuse.tables import SurveyTables, survey_tables
 
 __all__ = ["run_tables"]
@@ -27,20 +31,24 @@ def run_tables(config: str | Path | Config, *, out: str | Path | None = None,
     Returns
     -------
     SurveyTables
-        The tables and every finding (readers' and the tables').
-    """
-    from landuse.report.outputs import write_atomic
-    from landuse.report.survey import SURVEY_FILES, survey_writers
+        The tables and every finding (the readers', the township policy's, the tables').
 
+    Raises
+    ------
+    ConfigError
+        A region config (the tables are per county).
+    """
     cfg = config if isinstance(config, Config) else load_config(config)
     if cfg.is_region:
         raise ConfigError(f"{cfg.source}: a region config; `landuse tables` takes one county's "
-                          "config (run each county's, or `landuse run` for the region)")
-    findings: list = []
+                          "config (run it per county, or `landuse run` for the region)")
+    findings: list[Finding] = []
     lu = capture(findings, lambda: _read_layer(cfg.layers["landuse"], cfg.options.working_crs))
     towns = None
     if "townships" in cfg.layers:
         towns = capture(findings, lambda: _read_layer(cfg.layers["townships"], lu.crs))
+    lu = capture(findings, lambda: assign_townships(
+        lu, towns, policy=cfg.options.township))  # type: ignore[arg-type]
     st = survey_tables(lu, towns, county=cfg.region.code, county_name=cfg.region.name,
                        villages=villages)
     st.findings = dedupe([*findings, *st.findings], cfg.base_dir)

@@ -11,6 +11,12 @@ import pandas as pd
 
 from landuse.config import Config
 from landuse.findings import Finding
+from landuse.report.document import (
+    indicators_document,
+    validate_document,
+    write_json,
+)
+from landuse.report.outputs import RunOutputs, write_outputs
 from landuse.tables import SurveyTables
 
 __all__ = ["RunResult", "violations"]
@@ -18,19 +24,19 @@ __all__ = ["RunResult", "violations"]
 
 @dataclass
 class RunResult:
-    """Everything one annual run computed (contract §4).
+    """Everything one annual run computed (docs/contract.md §4).
 
     Attributes
     ----------
     config : Config
         The validated configuration.
     indicators : DataFrame
-        The rows of contract §3.1 (``id``, ``name_zh``, ``scope``, ``zone``, ``zone_name``,
+        The rows of docs/contract.md §3.1 (``id``, ``name_zh``, ``scope``, ``zone``, ``zone_name``,
         ``value``, ``unit``, ``components``, ``target``, ``status``, ``reason``).
     class_areas : DataFrame
         Area by land class and zone (official rule), with the 三大类 column.
     redlines : DataFrame
-        One row per redline finding (contract §3.2), without geometry.
+        One row per redline finding (docs/contract.md §3.2), without geometry.
     redline_layers : dict of str to GeoDataFrame
         ``mining_conflicts`` and ``zone_violations`` with the overlap geometry.
     findings : list of Finding
@@ -73,9 +79,7 @@ class RunResult:
         return int(violations(self.redlines).sum())
 
     def document(self) -> dict[str, Any]:
-        """Return the ``indicators.json`` document (contract §3.1)."""
-        from landuse.report.document import indicators_document
-
+        """Return the ``indicators.json`` document (docs/contract.md §3.1)."""
         cfg = self.config
         return indicators_document(self.indicators, region_code=cfg.region.code,
                                    region_name=cfg.region.name, year=cfg.region.year,
@@ -83,17 +87,22 @@ class RunResult:
 
     def to_json(self, path: str | Path) -> Path:
         """Write ``indicators.json`` to ``path`` (validated against the shipped schema)."""
-        from landuse.report.document import validate_document, write_json
-
         doc = self.document()
         validate_document(doc)
         return write_json(doc, path)
 
-    def write(self, out_dir: str | Path) -> Path:
-        """Write every output of contract §3 into ``out_dir`` atomically; returns it."""
-        from landuse.report.outputs import write_outputs
+    def output_data(self) -> RunOutputs:
+        """Return the plain data the output writers take (``RunOutputs``)."""
+        return RunOutputs(
+            document=self.document(), class_areas=self.class_areas, redlines=self.redlines,
+            redline_layers=self.redline_layers, findings=self.findings, zones=self.zones,
+            idle_parcels=self.idle_parcels, transitions=self.transitions,
+            landcover_areas=self.landcover_areas, protected=self.protected, rights=self.rights,
+            survey=self.survey, year=self.config.region.year)
 
-        return write_outputs(self, out_dir)
+    def write(self, out_dir: str | Path) -> Path:
+        """Write every output of docs/contract.md §3 into ``out_dir`` atomically; returns it."""
+        return write_outputs(self.output_data(), out_dir)
 
 
 def violations(redlines: pd.DataFrame) -> pd.Series:

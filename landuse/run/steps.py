@@ -1,8 +1,9 @@
-"""The computing steps of an annual run, from inputs already read (part of :mod:`landuse.run`).
+"""The computing steps of an annual run, from the prepared county (part of :mod:`landuse.run`).
 
 Each step calls the library functions (indicators, redline checks, supply and idle land,
-change, land cover) on the :class:`~landuse._run_inputs.Inputs` and collects their
-findings; :func:`provenance` and :func:`dedupe` shape what ``indicators.json`` records.
+change, land cover) on the one :class:`~landuse.county.County` of the run (its township
+policy, class rows and township polygons) and collects their findings; :func:`provenance`
+and :func:`dedupe` shape what ``indicators.json`` records.
 """
 
 from __future__ import annotations
@@ -15,55 +16,53 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
-from landuse._run_inputs import Inputs, capture
+from landuse import __version__
 from landuse.config import Config
-from landuse.errors import ConfigError
 from landuse.findings import Finding
-from landuse.tables import SurveyTables
+from landuse.indicators import change, supply_idle
+from landuse.indicators import landcover as lc
+from landuse.indicators import rows as indicator_table
+from landuse.indicators import targets as plan_targets
+from landuse.redlines import control_lines, mining
+from landuse.redlines.summary import mining_rights_in_protected_areas
+from landuse.run.inputs import Inputs, capture
+from landuse.tables import SurveyTables, survey_tables
 
 __all__ = ["apply_targets", "change_outputs", "dedupe", "indicator_rows", "mining_rows",
-           "provenance", "redline_frames", "supply_rows", "survey_step", "township_zones",
-           "validate_targets"]
+           "provenance", "redline_frames", "supply_rows", "survey_step", "township_zones"]
 
 
 def _zone_names(cfg: Config, inputs: Inputs) -> dict[str, str]:
-    names = {cfg.region.code: cfg.region.name}
-    towns = inputs.layers.get("townships")
-    if towns is not None:
-        names.update({str(z): str(n) for z, n in zip(towns["zone"], towns["zone_name"],
-                                                     strict=True)})
-    return names
+    return inputs.zone_names
+
+
+def _township_codes(inputs: Inputs) -> pd.DataFrame:
+    """Every township the run reports (the prepared county's township zones)."""
+    assert inputs.prepared is not None
+    return pd.DataFrame({"zone": [z for z in inputs.prepared.zones if len(z) == 9]})
 
 
 def indicator_rows(cfg: Config, inputs: Inputs, rules: Any,
                     findings: list[Finding]) -> pd.DataFrame:
-    """Compute the indicator rows of contract §3.1 (no targets yet), county and townships."""
-    from landuse.indicators.rows import compute_indicators
-
-    previous = inputs.layers.get("landuse_previous")
+    """Compute the rows of docs/contract.md §3.1 (no targets yet), county and townships."""
     prev_src = cfg.layers.get("landuse_previous")
-    return capture(findings, lambda: compute_indicators(
-        inputs.landuse, townships=inputs.layers.get("townships"),
-        permanent_farmland=inputs.layers.get("permanent_farmland"),
-        high_standard_farmland=inputs.layers.get("high_standard_farmland"),
-        socio=inputs.tables.get("socioeconomic"), year=cfg.region.year,
-        base_year=prev_src.year if prev_src is not None else None, base=previous,
-        rules=rules, zone_names=_zone_names(cfg, inputs)))
+    return capture(findings, lambda: indicator_table.county_indicators(
+        inputs, year=cfg.region.year,
+        base_year=prev_src.year if prev_src is not None else None))
 
 
 def redline_frames(cfg: Config, inputs: Inputs, rules: Any,
                     findings: list[Finding]) -> list[gpd.GeoDataFrame]:
     """Run every redline check the configured layers allow."""
-    from landuse.redlines import control_lines, mining
-
     lay = inputs.layers
     lu = inputs.landuse
     # every check measures in the run's working CRS (the land-use layer's), whatever CRS
     # each layer arrived in: rights in EPSG:4548 and protected areas in EPSG:4490 meet there
     sliver, crs = cfg.options.sliver_m2, inputs.working_crs
-    towns = lay.get("townships")
+    # rights and control-line pieces get the township of the policy's polygons (the
+    # patches under them), the patches their own township column: one policy
+    towns = inputs.zones if ("mining_rights" in lay or "permanent_farmland" in lay) else None
     red, pf, ub = (lay.get(k) for k in ("ecological_redline", "permanent_farmland",
                                          "urban_boundary"))
     frames = []
@@ -88,23 +87,13 @@ def redline_frames(cfg: Config, inputs: Inputs, rules: Any,
 
 def mining_rows(cfg: Config, inputs: Inputs, frames: list[gpd.GeoDataFrame]) -> pd.DataFrame:
     """Rows of ``mining_rights_in_protected_areas`` from the mining-conflict frame, if any."""
-    from landuse.indicators.rows import indicator_rows
-    from landuse.redlines.summary import mining_rights_in_protected_areas
-
     conflicts = next((f for f in frames if "licence_no" in f.columns), None)
     if conflicts is None:
         return pd.DataFrame()
-    series = mining_rights_in_protected_areas(conflicts, townships=inputs.layers.get(
-        "townships"), county=cfg.region.code)
-    return indicator_rows(series, indicator_id="mining_rights_in_protected_areas",
+    series = mining_rights_in_protected_areas(conflicts, townships=_township_codes(inputs),
+                                              county=cfg.region.code)
+    return indicator_table.indicator_rows(series, indicator_id="mining_rights_in_protected_areas",
                           zone_names=_zone_names(cfg, inputs))
-
-
-def _not_available(key: str, module: str, exc: ModuleNotFoundError) -> ConfigError:
-    return ConfigError(
-        f"{key}: 此版本不支持 not available in this version of landuse (the module {module} "
-        f"is missing: {exc.name}). Remove [{key}] from the config or upgrade landuse."
-    )
 
 
 def supply_rows(cfg: Config, inputs: Inputs, findings: list[Finding]
@@ -113,12 +102,6 @@ def supply_rows(cfg: Config, inputs: Inputs, findings: list[Finding]
     ledger = inputs.tables.get("land_supply")
     if ledger is None:
         return pd.DataFrame(), None
-    try:
-        from landuse.indicators import supply_idle
-        from landuse.indicators.rows import indicator_rows
-    except ModuleNotFoundError as exc:
-        raise _not_available("tables.land_supply", "landuse.indicators.supply_idle", exc) \
-            from None
     when = cfg.evaluation_date
     names = _zone_names(cfg, inputs)
     parts = []
@@ -126,7 +109,7 @@ def supply_rows(cfg: Config, inputs: Inputs, findings: list[Finding]
                   "stock_land_supply_share"):
         series = capture(findings, partial(getattr(supply_idle, ident), ledger,
                                             evaluation_date=when, county=cfg.region.code))
-        parts.append(indicator_rows(
+        parts.append(indicator_table.indicator_rows(
             series, indicator_id=ident, zone_names=names,
             components=series.attrs.get("components"),
             reason=series.attrs.get("not_computable") or None))
@@ -145,61 +128,49 @@ def change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Findi
     rows, transitions, landcover = pd.DataFrame(), None, None
     previous = inputs.layers.get("landuse_previous")
     if previous is not None:
-        try:
-            from landuse.indicators import change
-            from landuse.indicators.rows import indicator_rows
-        except ModuleNotFoundError as exc:
-            raise _not_available("layers.landuse_previous", "landuse.indicators.change",
-                                 exc) from None
         flows = capture(findings, lambda: change.transition_flows(previous, inputs.landuse))
         transitions = change.transition_matrix(flows)
         names = _zone_names(cfg, inputs)
         socio = inputs.tables.get("socioeconomic")
         year, before = cfg.region.year, cfg.layers["landuse_previous"].year
         assert before is not None  # the config requires it for a previous vintage
+        # both vintages as prepared once in the read phase (same township policy)
+        assert inputs.previous is not None and inputs.prepared is not None
+        cur, prv = inputs.prepared, inputs.previous.prepared
         series = [
             change.new_construction_land_area(flows, rules=rules),
             change.stock_land_revitalised_area(flows, rules=rules),
-            change.rural_settlement_reduction_area(previous, inputs.landuse, rules=rules),
+            change.rural_settlement_reduction_area(prv, cur, rules=rules),
             change.new_construction_land_per_gdp_growth(flows, socio, rules=rules, year=year,
                                                         previous_year=before),
             change.construction_land_population_elasticity(
-                previous, inputs.landuse, socio, rules=rules, year=year, previous_year=before),
+                prv, cur, socio, rules=rules, year=year, previous_year=before),
             change.construction_land_gdp_elasticity(
-                previous, inputs.landuse, socio, rules=rules, year=year, previous_year=before),
+                prv, cur, socio, rules=rules, year=year, previous_year=before),
         ]
-        rows = pd.concat([indicator_rows(s, indicator_id=str(s.name), zone_names=names)
+        rows = pd.concat([indicator_table.indicator_rows(s, indicator_id=str(s.name),
+                                                         zone_names=names)
                           for s in series], ignore_index=True)
         # every change figure is measured from the previous vintage's year: recorded so that
         # targets with a base_year only judge changes over the same period
         rows["components"] = [{**(c or {}), "base_year": before} for c in rows["components"]]
-    if "landcover" in cfg.rasters:
-        src = cfg.rasters["landcover"]
-        try:
-            from landuse.indicators import landcover as lc
-        except ModuleNotFoundError as exc:
-            raise _not_available("rasters.landcover", "landuse.indicators.landcover",
-                                 exc) from None
-        zones = township_zones(inputs)
+    if inputs.landcover is not None:
+        raster, classes = inputs.landcover
         landcover = capture(findings, lambda: lc.landcover_areas(
-            src.path, zones, classes=src.classes, county=cfg.region.code))
+            raster, inputs.zones, classes=classes, county=cfg.region.code))
     return rows, transitions, landcover
 
 
-def apply_targets(cfg: Config, rows: pd.DataFrame) -> pd.DataFrame:
-    """Attach the configured targets and a status to the rows (unchanged without targets)."""
-    targets = validate_targets(cfg)
+def apply_targets(cfg: Config, rows: pd.DataFrame, targets: Any = None) -> pd.DataFrame:
+    """Attach the targets (parsed once in the read phase) and a status to the rows."""
     if not targets:
         return rows
-    from landuse.indicators.targets import apply_targets
 
-    return apply_targets(rows, targets, year=cfg.region.year)
+    return plan_targets.apply_targets(rows, targets, year=cfg.region.year)
 
 
 def provenance(cfg: Config, inputs: Inputs, findings: list[Finding], rules_label: str) -> dict:
-    """Return the ``provenance`` object of ``indicators.json`` (contract §3.1)."""
-    from landuse import __version__
-
+    """Return the ``provenance`` object of ``indicators.json`` (docs/contract.md §3.1)."""
     return {
         "landuse_version": __version__,
         "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
@@ -220,59 +191,34 @@ def _finding_text(f: Finding) -> str:
 
 
 def dedupe(findings: list[Finding], base: Path | None = None) -> list[Finding]:
-    """Drop repeated findings and sort them; paths under ``base`` become relative.
+    """Sort the run's findings; paths under ``base`` become relative.
 
+    Every finding comes once, from the result that carries it (one channel, see
+    :func:`landuse.run.inputs.capture`): nothing is matched or dropped by its text.
     Relative paths make the same inputs give the same ``indicators.json`` on every machine.
     """
-    seen: set[tuple[Any, ...]] = set()
     out = []
     prefix = f"{base.as_posix().rstrip('/')}/" if base is not None else None
     for f in findings:
         if prefix is not None:
             f = replace(f, message=f.message.replace(prefix, ""),
                         source=f.source.replace(prefix, ""))
-        key = (f.code, f.message, f.count, f.source)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
+        out.append(f)
     return sorted(out, key=lambda f: (f.source, f.code, f.message))
 
 
 def township_zones(inputs: Inputs) -> gpd.GeoDataFrame:
-    """Township polygons for the maps: the townships layer, else the land use dissolved."""
-    towns = inputs.layers.get("townships")
-    if towns is not None:
-        return towns[["zone", "zone_name", "geometry"]].sort_values("zone").reset_index(
-            drop=True)
-    lu = inputs.landuse[["township", "geometry"]]
-    lu = lu[lu["township"] != ""]
-    try:  # fast when the patches form a clean coverage, as a 三调 layer should
-        dissolved = lu.dissolve(by="township", method="coverage").reset_index()
-    except shapely.errors.GEOSException:  # not noded (e.g. repaired patches): general union
-        dissolved = lu.dissolve(by="township").reset_index()
-    return gpd.GeoDataFrame({"zone": dissolved["township"], "zone_name": dissolved["township"],
-                             "geometry": dissolved.geometry}, crs=inputs.landuse.crs)
-
-
-def validate_targets(cfg: Config) -> Any:
-    """Load the configured targets (file or inline), or ``None``; raises on bad targets."""
-    if cfg.targets is None and cfg.targets_inline is None:
-        return None
-    from landuse.indicators.targets import load_targets
-
-    source = cfg.targets if cfg.targets is not None else cfg.targets_inline
-    assert source is not None
-    return load_targets(source)
+    """Township polygons of the run's township policy (for the maps and land cover)."""
+    return inputs.zones
 
 
 def survey_step(cfg: Config, inputs: Inputs, findings: list[Finding]) -> SurveyTables:
     """Compute the survey tables (issue #18) from the land use and the townships layer.
 
-    The township of each patch is the land-use frame's ``township`` column as the run
-    assigned it; the findings (skipped tables, control-area differences) join the run's.
+    The township of each patch is the land-use frame's ``township`` column as the run's
+    township policy assigned it; the findings (skipped tables, control-area differences)
+    join the run's.
     """
-    from landuse.tables import survey_tables
-
     st = survey_tables(inputs.landuse, inputs.layers.get("townships"), county=cfg.region.code,
                        county_name=cfg.region.name)
     findings.extend(st.findings)
