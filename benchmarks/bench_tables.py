@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -43,21 +44,34 @@ layer = "XZQ"
 """
 
 
-def _time(config: Path, out: Path, *, villages: bool) -> float:
-    cmd = [sys.executable, "-m", "landuse.cli", "tables", str(config), "--out", str(out), "-q"]
-    if villages:
-        cmd.append("--villages")
+def _time(cmd: list[str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of a subprocess."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def _report(label: str, config: Path, work: Path, repeat: int, villages: bool) -> None:
+def _line(label: str, runs: list[tuple[float, float]]) -> str:
+    wall = statistics.median(r[0] for r in runs)
+    cpu = statistics.median(r[1] for r in runs)
+    return (f"{label}: median wall {wall:.2f} s, CPU {cpu:.2f} s (runs "
+            f"{', '.join(f'{r[0]:.2f}' for r in runs)}); load {os.getloadavg()[0]:.2f}")
+
+
+def _report(label: str, config: Path, gpkg: Path, work: Path, repeat: int,
+            villages: bool) -> None:
+    # the peer measured in the same run: reading the land-use layer alone (read_landuse)
+    read = [sys.executable, "-c", "import warnings; warnings.simplefilter('ignore'); "
+            f"from landuse.io import read_landuse; read_landuse({str(gpkg)!r}, layer='DLTB')"]
+    print(_line(f"{label} read_landuse alone", [_time(read) for _ in range(repeat)]), flush=True)
     for v in (False, True) if villages else (False,):
-        runs = [_time(config, work / "out", villages=v) for _ in range(repeat)]
-        print(f"{label}{' --villages' if v else ''}: median {statistics.median(runs):.2f} s "
-              f"(runs {', '.join(f'{r:.2f}' for r in runs)}); load {os.getloadavg()[0]:.2f}",
-              flush=True)
+        cmd = [sys.executable, "-m", "landuse.cli", "tables", str(config), "--out",
+               str(work / "out"), "-q", *(["--villages"] if v else [])]
+        print(_line(f"{label} landuse tables{' --villages' if v else ''}",
+                    [_time(cmd) for _ in range(repeat)]), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="bench_tables.", dir=args.workdir))
     try:
-        _report("sample county", SAMPLE, work, args.repeat, args.villages)
+        _report("sample county", SAMPLE, ROOT / "sample_data" / "huantai.gpkg", work,
+                args.repeat, args.villages)
         if args.large_gpkg is not None:
             gpkg = work / "large_county.gpkg"
             shutil.copyfile(args.large_gpkg, gpkg)
@@ -77,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                             "--gpkg", str(gpkg), "--no-copies"], check=True)
             config = work / "large.toml"
             config.write_text(CONFIG.format(gpkg=gpkg.as_posix()), encoding="utf-8")
-            _report("large county", config, work, args.repeat, args.villages)
+            _report("large county", config, gpkg, work, args.repeat, args.villages)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
