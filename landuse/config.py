@@ -26,6 +26,7 @@ import pyogrio
 from landuse import _config_region as region_parts
 from landuse.errors import ConfigError, SchemaError
 from landuse.indicators.targets import load_targets
+from landuse.io import layer_names
 
 _S = TypeVar("_S")
 
@@ -175,6 +176,8 @@ class Config:
     rules: str = "sandiao-default@1"
     targets: Path | None = None
     targets_inline: dict[str, Any] | None = None
+    #: the targets as parsed once by :func:`load_config` (from the file or inline)
+    target_list: tuple[Any, ...] = ()
     options: Options = field(default_factory=Options)
     template: dict[str, Any] | None = None
 
@@ -317,7 +320,7 @@ def _check_layer(path: Path, layer: str | None, key: str, problems: _Problems) -
                          f"layer = {layer!r}")
         return
     try:
-        names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+        names = layer_names(path)
     except (pyogrio.errors.DataSourceError, RuntimeError) as exc:
         problems.add(f"{key}.path", f"无法打开 cannot open {path.name} as a vector dataset "
                      f"({exc}); give a GPKG, Shapefile, FileGDB, GeoJSON or FlatGeobuf")
@@ -471,12 +474,13 @@ def _options(value: Any, layers: Mapping[str, Any], problems: _Problems) -> Opti
                    scheduler=scheduler, township=township)
 
 
-def _check_targets(source: Path | dict[str, Any], problems: _Problems) -> None:
-    """Load the targets now, so that their problems are reported with the config's."""
+def _check_targets(source: Path | dict[str, Any], problems: _Problems) -> tuple[Any, ...]:
+    """Load the targets now (once), so that their problems are reported with the config's."""
     try:
-        load_targets(source)
+        return tuple(load_targets(source))
     except (ConfigError, SchemaError) as exc:
         problems.add("targets", str(exc).replace("\n", "\n    "))
+        return ()
 
 
 def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
@@ -562,14 +566,16 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
 
     options = _options(data.get("options", {}), layers, problems)
     targets_source = targets_path if targets_path is not None else targets_inline
+    target_list: tuple[Any, ...] = ()
     if targets_source is not None:
-        _check_targets(targets_source, problems)
+        target_list = _check_targets(targets_source, problems)
     problems.raise_if_any()
     assert year is not None  # for the type checker: a missing year raised above
     return Config(source=source, region=Region(name=name, code=code, year=year,
                                                counties=counties),
                   layers=layers, tables=tables, rasters=rasters, rules=rules,
-                  targets=targets_path, targets_inline=targets_inline, options=options,
+                  targets=targets_path, targets_inline=targets_inline,
+                  target_list=target_list, options=options,
                   template=region_parts.template(data, base) if counties else None)
 
 

@@ -67,9 +67,9 @@ def indicator_rows(
     -------
     DataFrame
         Columns ``id, name_zh, scope, zone, zone_name, value, unit, components, target,
-        status, reason``; county rows first, then by zone code. ``value`` is a float or
-        ``None`` (never NaN or inf); a ``None`` value has status ``not_computable`` and a
-        reason, every other row ``no_target`` (see
+        status, reason`` in the one row order (:func:`sort_rows`). ``value`` is float64,
+        NaN where not computable (never inf); such a row has status ``not_computable`` and
+        a reason, every other row ``no_target`` (see
         :func:`landuse.indicators.targets.apply_targets`). ``components`` is a dict of
         JSON-safe scalars.
     """
@@ -129,6 +129,8 @@ def indicator_rows(
         })
     out = pd.DataFrame({c: pd.Series([r[c] for r in records], dtype=object)
                         for c in ROW_COLUMNS})
+    # the value is a number column: NaN where not computable (the row says why in reason)
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
     return sort_rows(out)
 
 

@@ -26,7 +26,8 @@ from landuse.errors import InputFileError, SchemaError
 from landuse.io._curves import read_ogr
 from landuse.io._encoding import DbfEncoding, shapefile_encoding
 
-__all__ = ["LayerSource", "file_sha256", "open_layer", "read_layer", "resolve_fields"]
+__all__ = ["LayerSource", "file_sha256", "layer_names", "open_layer", "read_layer",
+           "resolve_fields"]
 
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
 
@@ -61,6 +62,27 @@ def _missing_file(path: Path) -> InputFileError:
     )
 
 
+def layer_names(path: str | os.PathLike[str]) -> list[str]:
+    """List the layer names of a vector dataset, once per file state.
+
+    Cached by the resolved path and the (modification time, size) of the file, like
+    :func:`file_sha256`: the config check and the reader of each layer share one listing.
+
+    Raises
+    ------
+    pyogrio.errors.DataSourceError
+        The file cannot be opened as a vector dataset.
+    """
+    p = Path(path)
+    st = p.stat()
+    return list(_layer_names_cached(str(p.resolve()), st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=128)
+def _layer_names_cached(resolved: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    return tuple(str(row[0]) for row in pyogrio.list_layers(resolved))
+
+
 def open_layer(
     path: str | os.PathLike[str], *, layer: str | None, default_layers: Sequence[str] = ()
 ) -> LayerSource:
@@ -88,7 +110,7 @@ def open_layer(
             ".fgb, .parquet) or a FileGDB folder ending in .gdb"
         )
     try:
-        layers = [str(row[0]) for row in pyogrio.list_layers(p)]
+        layers = layer_names(p)
     except pyogrio.errors.DataSourceError as exc:
         raise InputFileError(
             f"{p} cannot be opened as a vector dataset ({exc}); check that the file is "

@@ -22,9 +22,7 @@ from landuse.config import Config, LayerSource, TableSource
 from landuse.county import County, prepare_county
 from landuse.errors import ConfigError
 from landuse.findings import Finding, get_findings, quiet
-from landuse.indicators.targets import load_targets
-from landuse.io import vector
-from landuse.io._source import file_sha256
+from landuse.io import file_sha256, vector
 from landuse.io.ledger import read_land_supply, read_parcels
 from landuse.io.raster import read_landcover_classes
 from landuse.io.tables import read_socioeconomic
@@ -132,13 +130,8 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
 
 
 def read_targets(cfg: Config) -> Any:
-    """Parse the configured targets (file or inline) once; ``None`` without targets."""
-    if cfg.targets is None and cfg.targets_inline is None:
-        return None
-
-    source = cfg.targets if cfg.targets is not None else cfg.targets_inline
-    assert source is not None
-    return load_targets(source)
+    """Return the targets as parsed once by the config (file or inline), else ``None``."""
+    return list(cfg.target_list) if cfg.target_list else None
 
 
 def _read_landcover(cfg: Config) -> tuple[Path, pd.DataFrame | None]:

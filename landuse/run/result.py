@@ -68,6 +68,41 @@ class RunResult:
     rights: gpd.GeoDataFrame | None = None
     survey: SurveyTables | None = None
 
+    def _summary(self) -> list[tuple[str, str]]:
+        cfg = self.config
+        ind = self.indicators
+        n_county = int((ind["scope"] == "county").sum()) if len(ind) else 0
+        n_na = int((ind["status"] == "not_computable").sum()) if len(ind) else 0
+        n_not_met = int((ind["status"] == "not_met").sum()) if len(ind) else 0
+        warn = sum(1 for f in self.findings if f.severity != "info")
+        return [
+            ("县 county", f"{cfg.region.name} {cfg.region.code}, {cfg.region.year}"),
+            ("指标 indicators", f"{len(ind)} rows ({n_county} county), {n_not_met} not met, "
+                                f"{n_na} not computable"),
+            ("红线 redlines", f"{len(self.redlines)} findings, {self.violation_count} "
+                            "violations"),
+            ("数据质量 findings", f"{len(self.findings)} ({warn} warnings)"),
+            ("乡镇 township policy", str(cfg.options.township)),
+        ]
+
+    def __repr__(self) -> str:
+        """Return a short summary (the frames are attributes; print them on their own)."""
+        lines = [f"  {k}: {v}" for k, v in self._summary()]
+        return "RunResult(\n" + "\n".join(lines) + "\n)"
+
+    def _repr_html_(self) -> str:
+        """Return a summary table for Jupyter, with the county indicators."""
+        import html
+
+        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                       f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+                       for k, v in self._summary())
+        ind = self.indicators
+        county = ind[ind["scope"] == "county"] if len(ind) else ind
+        table = "" if county.empty else county[["id", "name_zh", "value", "unit",
+                                                 "status"]].to_html(index=False, na_rep="—")
+        return f"<div><strong>RunResult</strong><table>{rows}</table>{table}</div>"
+
     @property
     def violation_count(self) -> int:
         """Redline violations: ``inside`` rows (overlap ≥ sliver) that break a rule.
