@@ -26,7 +26,7 @@ from landuse.units import ha_to_mu
 __all__ = ["OWNERSHIP", "SETTLEMENT", "SLOPE_GRADES", "TABLE_NAMES", "SurveyTables",
            "attribute_codes", "level1_layout", "survey_tables"]
 
-#: QSXZ (权属性质) → ownership (domain.md §2): 10, 20 国有 (state); 30–34, 40 集体 (collective)
+#: QSXZ (权属性质) → ownership (docs/domain.md §2): 10, 20 国有 (state); 30–34, 40 集体 (collective)
 OWNERSHIP = {"10": "国有", "20": "国有", "30": "集体", "31": "集体", "32": "集体",
              "33": "集体", "34": "集体", "40": "集体"}
 NOT_GIVEN = "未填"
