@@ -386,18 +386,14 @@ def compare(ref: dict, other: dict) -> str:
 
 def qgis_check(folder: Path) -> str:
     """tabulate vs QGIS's intersection of NYC boroughs x polygons, per (BoroCode, polygon)."""
-    from landuse.overlay import tabulate
+    sys.path.insert(0, str(HERE.parent))  # the repository root: tests.external reads the case
+    from tests.external import US_SURVEY_FOOT_M, beside_peer, qgis_nybb
 
-    a = gpd.read_file(folder / "polydf.shp")
-    b = gpd.read_file(folder / "polydf2.shp")
-    q = gpd.read_file(folder / "qgis-intersection.shp")
-    keys = ["BoroCode", "value1", "value2"]
-    ours = tabulate(a, b, by_a="BoroCode", by_b=["value1", "value2"]).set_index(keys)
-    factor = a.crs.axis_info[0].unit_conversion_factor
-    theirs = q.assign(area_m2=q.area * factor**2).groupby(keys)["area_m2"].sum()
-    joined = pd.concat([ours["area_m2"], theirs.rename("qgis")], axis=1)
-    missing = int(joined.isna().any(axis=1).sum())
-    rel = (abs(joined["area_m2"] - joined["qgis"]) / joined["qgis"]).max()
+    boroughs, polygons, peer = qgis_nybb(folder)
+    joined = beside_peer(boroughs, polygons, peer, ["BoroCode"], ["value1", "value2"],
+                         unit_m=US_SURVEY_FOOT_M)
+    missing = int(joined[["area_m2", "peer_m2"]].isna().any(axis=1).sum())
+    rel = (abs(joined["area_m2"] - joined["peer_m2"]) / joined["peer_m2"]).max()
     verdict = "PASS" if missing == 0 and rel <= 1e-6 else "FAIL"
     return (f"QGIS check: {len(joined)} (BoroCode, polygon) pairs, {missing} present in only "
             f"one result, max relative difference {rel:.2e} (target 1e-6): {verdict}")

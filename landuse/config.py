@@ -7,8 +7,8 @@ Paths in the file are relative to the config file.
 
 Examples
 --------
->>> cfg = load_config("sample_data/config.toml")  # doctest: +SKIP
->>> cfg.region.code, cfg.layers["landuse"].layer  # doctest: +SKIP
+>>> cfg = load_config("sample_data/config.toml")
+>>> cfg.region.code, cfg.layers["landuse"].layer
 ('370321', 'DLTB')
 """
 
@@ -63,7 +63,7 @@ TABLE_ROLES: Final[dict[str, frozenset[str]]] = {
     "land_supply": frozenset({"encoding", "parcels", "parcels_layer"}),
 }
 RASTER_ROLES: Final[dict[str, frozenset[str]]] = {"landcover": frozenset({"classes"})}
-SCHEMES: Final = ("sandiao", "ydyh", "auto")
+SCHEMES: Final = ("sandiao", "ydyh", "gb21010", "auto")  # landuse/rules/schemes.py
 TOP_KEYS: Final = ("region", "layers", "tables", "rasters", "rules", "targets", "options")
 OPTION_KEYS: Final = ("area", "sliver_m2", "evaluation_date", "working_crs", "scheduler",
                       "township")
