@@ -249,7 +249,6 @@ def test_sample_county_end_to_end(sample_run) -> None:
     assert [f.to_dict() for f in result.findings] == doc["provenance"]["findings"]
     # every redline row carries its legal status, rule and basis; violations are exactly the
     # status == "violation" rows, in the CSV, the count, the workbook and the report
-    out = tmp_path / "out"
     red = pd.read_csv(out / "redlines.csv", dtype=str, keep_default_na=False)
     assert {"status", "rule", "basis"} <= set(red.columns)
     assert set(red["status"]) <= {"violation", "allowed", "review"} and (red["rule"] != "").all()

@@ -79,7 +79,9 @@ def _redlines() -> pd.DataFrame:
     return pd.DataFrame([{"check": "mining_protected", "feature_id": "C" + "37032120" * 4,
                           "against_id": "ZRBHQ-001-01-" + "X" * 30, "category": "自然保护区",
                           "zone_type": "核心保护区", "relation": "inside", "overlap_m2": 1e7,
-                          "share": 0.5, "stage": "existing", "disposition": "withdraw"}])
+                          "share": 0.5, "stage": "existing", "disposition": "withdraw",
+                          "status": "violation", "rule": "自然保护地内禁止采矿 " * 3,
+                          "basis": "", "distance_m": 0.0}])
 
 
 def test_report_fits_a4_width(tmp_path):
