@@ -58,12 +58,16 @@ class SurveyTables:
 
 @cache
 def level1_layout() -> pd.DataFrame:
-    """Return the 公报 first-level layout: level1_code, level1_name, level2_codes (list)."""
-    with resources.files("landuse.tables").joinpath("gongbao_level1.csv").open(
-            encoding="utf-8") as fh:
-        t = pd.read_csv(fh, dtype=str)
-    t["level2_codes"] = t["level2_codes"].str.split()
-    return t
+    """Return the 公报 first-level layout: level1_code, level1_name, level2_codes (list).
+
+    From the ``bulletin_level1`` columns of ``landuse/rules/sandiao_codes.csv`` (湿地 = 00).
+    """
+    t = code_table().drop_duplicates("level2")
+    groups = t.groupby("bulletin_level1", sort=True)
+    return pd.DataFrame({
+        "level1_code": list(groups.groups),
+        "level1_name": [g["bulletin_level1_name_zh"].iloc[0] for _, g in groups],
+        "level2_codes": [list(g["level2"]) for _, g in groups]})
 
 
 @cache
