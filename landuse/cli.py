@@ -324,6 +324,25 @@ def _apply_umask(path: Path) -> None:
 
 
 @app.command()
+def tables(
+    config: ConfigArg, out: OutOpt,
+    villages: Annotated[bool, typer.Option(
+        "--villages", help="Also list every village (ZLDWDM[:12]).")] = False,
+    quiet: QuietOpt = False, debug: DebugOpt = False,
+) -> None:
+    """Write the 三调 summary tables and the 主要数据公报 (survey_tables/, bulletin) to --out."""
+    _setup_logging(quiet=quiet, debug=debug)
+    with _guard(debug=debug):
+        from landuse.run.tables import run_tables
+
+        st = run_tables(config, out=out, villages=villages)
+        if not quiet:
+            _print_findings(st.findings)
+            _err(f"完成 done: {len(st.tables)} survey table(s) ({', '.join(st.tables)}), "
+                 f"survey_tables.xlsx, bulletin.md and bulletin.docx in {out}")
+
+
+@app.command()
 def txt2vec(
     src: Annotated[Path, typer.Argument(metavar="IN", help="Boundary-point TXT file.")],
     dst: Annotated[Path, typer.Argument(

@@ -223,3 +223,28 @@ def format_summary(s: dict[str, float], extra: dict[str, gpd.GeoDataFrame]) -> s
 def township_table() -> pd.DataFrame:
     """The nine township units (code, name)."""
     return pd.DataFrame([(t[0], t[1]) for t in TOWNSHIPS], columns=["XZQDM", "XZQMC"])
+
+
+#: seed of the survey-table fields (own generator: the main random stream is unchanged)
+SURVEY_SEED = 18
+FLYING_SHARE = 0.002
+
+
+def flying_flags(dltb: pd.DataFrame) -> np.ndarray:
+    """FRDBS (飞入地标识): ``1`` on ~0.2 % of the rural patches, ``0`` elsewhere.
+
+    Drawn from its own seeded generator in BSM order, so adding the field changes no other
+    attribute or geometry of the sample.
+    """
+    order = np.argsort(dltb["BSM"].to_numpy(), kind="stable")
+    u = np.empty(len(dltb))
+    u[order] = np.random.default_rng(SURVEY_SEED).uniform(0, 1, len(dltb))
+    rural = (dltb["CZCSXM"].to_numpy() == "") & dltb["DLBM"].isin(
+        ["0101", "0102", "0103", "0201", "0301", "0307", "1104", "1202"]).to_numpy()
+    return np.where(rural & (u < FLYING_SHARE), "1", "0")
+
+
+def control_areas(dltb: pd.DataFrame, codes: np.ndarray) -> np.ndarray:
+    """KZMJ (控制面积, m²) of each township: Σ TBMJ of its patches, to 0.01 (after 平差)."""
+    sums = dltb.groupby(dltb["ZLDWDM"].str[:9])["TBMJ"].sum()
+    return np.round(sums.reindex(codes).to_numpy(), 2)

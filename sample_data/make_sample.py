@@ -127,7 +127,8 @@ def control_layers(rng: np.random.Generator, world: layers.World, dltb: gpd.GeoD
                            "XZQDM": [c[:9] for c in codes]}, geometry=geoms, crs=CRS_PROJ)
     tcodes = np.unique(cj["XZQDM"])
     names = dict(zip(vil["township"], vil["township_name"], strict=False))
-    xzq = gpd.GeoDataFrame({"XZQDM": tcodes, "XZQMC": [names[t] for t in tcodes]},
+    xzq = gpd.GeoDataFrame({"XZQDM": tcodes, "XZQMC": [names[t] for t in tcodes],
+                            "KZMJ": attrs.control_areas(dltb, tcodes)},
                            geometry=[shapely.coverage_union_all(
                                cj.geometry.to_numpy()[cj["XZQDM"] == t]) for t in tcodes],
                            crs=CRS_PROJ)
@@ -176,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     geoms_proj = to_projected(local, e0, n0)
     dltb = attrs.area_fields(dltb, ellipsoidal_area(geoms_proj))
     dltb = gpd.GeoDataFrame(dltb.drop(columns="geometry"), geometry=geoms_proj, crs=CRS_PROJ)
+    dltb.insert(dltb.columns.get_loc("ZZSXDM") + 1, "FRDBS", attrs.flying_flags(dltb))
     print(f"[{time.perf_counter() - t0:6.1f}s] attributes", flush=True)
     validate(dltb, to_projected(np.array([county]), e0, n0)[0])
     extra = control_layers(rng, world, dltb, local, e0, n0)

@@ -100,13 +100,21 @@ def test_outputs_written(result, county: Path) -> None:
     assert sorted(i["role"] for i in prov["inputs"]) == [
         "ecological_redline", "landuse", "mining_rights", "permanent_farmland",
         "protected_areas", "socioeconomic", "townships", "urban_boundary"]
-    layers = gpd.list_layers(out / "redlines.gpkg")["name"].tolist()
-    assert sorted(layers) == ["mining_conflicts", "zone_violations"]
+    listed = gpd.list_layers(out / "redlines.gpkg")
+    layers = listed["name"].tolist()
+    assert {"mining_conflicts", "zone_violations"} <= set(layers)
+    assert set(layers) <= {"mining_conflicts", "mining_conflicts_lines",
+                           "mining_conflicts_points", "zone_violations"}
+    # one geometry type per layer (line / point evidence in their own layers)
+    assert not listed["geometry_type"].isin(["Unknown", "GeometryCollection"]).any()
     mining = gpd.read_file(out / "redlines.gpkg", layer="mining_conflicts")
     inside = mining[mining["relation"] == "inside"]
     assert inside.area.sum() == pytest.approx(10_000.0)  # the evidence geometry
     csv = pd.read_csv(out / "redlines.csv", dtype=str)
     assert len(csv) == len(result.redlines)
+    n_mining = sum(len(gpd.read_file(out / "redlines.gpkg", layer=name))
+                   for name in layers if name.startswith("mining_conflicts"))
+    assert n_mining == int((csv["check"] == "mining_protected").sum())
     wb = openpyxl.load_workbook(out / "indicators.xlsx")
     assert wb.sheetnames[:2] == ["县 county", "乡镇 township"]
     assert "矿业权冲突 mining conflicts" in wb.sheetnames

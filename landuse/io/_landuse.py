@@ -19,6 +19,7 @@ from landuse.errors import SchemaError
 from landuse.findings import Finding
 from landuse.io._geometry import overlap_finding
 from landuse.io._layer import codes
+from landuse.io._survey_fields import SURVEY_FIELDS, normalise_survey_fields
 from landuse.io.crs import ellipsoidal_area
 from landuse.rules import code_table, unknown_codes
 from landuse.rules.schemes import read_scheme, scheme_hint
@@ -34,8 +35,8 @@ OVERLAP_MIN_M2 = 0.01
 _EX = 5
 
 LANDUSE_COLUMNS = ("BSM", "DLBM", "DLMC", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ",
-                   "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM", "county", "township",
-                   "village")
+                   "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM", *SURVEY_FIELDS, "county",
+                   "township", "village")
 
 
 def _label(gdf: gpd.GeoDataFrame) -> str:
@@ -298,6 +299,8 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
             "their first 6/9/12 characters may be wrong",
             int(short.sum()), "warning", source, _examples(ids, short)))
 
+    survey = normalise_survey_fields(gdf, ids, source, findings)
+
     overlap = overlap_finding(gdf.geometry, ids, source=source, min_area_m2=OVERLAP_MIN_M2)
     if overlap is not None:
         findings.append(overlap)
@@ -311,7 +314,7 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
             "KCMJ": pd.Series(kcmj, index=gdf.index, dtype="float64"),
             "TBDLMJ": pd.Series(tbdlmj, index=gdf.index, dtype="float64"),
             "ZLDWDM": zl, "ZLDWMC": gdf["ZLDWMC"], "QSDWDM": gdf["QSDWDM"],
-            "QSXZ": gdf["QSXZ"], "CZCSXM": czcsxm,
+            "QSXZ": gdf["QSXZ"], "CZCSXM": czcsxm, **survey,
             "county": zl.str.slice(0, 6).astype("str"),
             "township": zl.str.slice(0, 9).astype("str"),
             "village": zl.str.slice(0, 12).astype("str"),

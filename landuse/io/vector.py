@@ -42,6 +42,7 @@ from landuse.io._layer import (
     read_txt,
     text,
 )
+from landuse.io._survey_fields import SURVEY_FIELDS
 from landuse.io._vocab import (
     CATEGORIES,
     NATURE_PARK_SUBTYPES,
@@ -69,7 +70,7 @@ __all__ = [
 # --------------------------------------------------------------------------- land use
 
 LANDUSE_FIELDS = ("BSM", "DLBM", "DLMC", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ",
-                  "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM", "SJNF")
+                  "ZLDWDM", "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM", "SJNF", *SURVEY_FIELDS)
 _LANDUSE_NUMERIC = ("TBMJ", "KCXS", "KCMJ", "TBDLMJ")
 
 
@@ -95,7 +96,7 @@ def read_landuse(
     fields : mapping, optional
         Renames ``{standard: theirs}``, e.g. ``{"DLBM": "dlbm_code"}``. Standard names:
         BSM, DLBM (required), DLMC, TBMJ, KCDLBM, KCXS, KCMJ, TBDLMJ, ZLDWDM, ZLDWMC, QSDWDM,
-        QSXZ, CZCSXM.
+        QSXZ, CZCSXM, GDLX, GDPDJB, TBXHDM, ZZSXDM, FRDBS.
     encoding : str, optional
         Text encoding of a Shapefile's .dbf (e.g. ``"GBK"``); default: .cpg, else detected.
     working_crs : CRS-like, optional
@@ -113,9 +114,10 @@ def read_landuse(
     -------
     GeoDataFrame
         Columns BSM, DLBM, DLMC, TBMJ, KCDLBM, KCXS, KCMJ, TBDLMJ, ZLDWDM, ZLDWMC, QSDWDM,
-        QSXZ, CZCSXM, county, township, village, geometry (see docs/architecture.md); areas
-        in m². TBMJ is the ellipsoidal area (CGCS2000 ellipsoid); when absent it is computed
-        as the ellipsoidal area of the geometry, TBDLMJ as TBMJ − KCMJ, KCMJ as
+        QSXZ, CZCSXM, GDLX, GDPDJB, TBXHDM, ZZSXDM, FRDBS, county, township, village,
+        geometry (see docs/architecture.md); areas in m². TBMJ is the ellipsoidal area
+        (CGCS2000 ellipsoid); when absent it is computed as the ellipsoidal area of the
+        geometry, TBDLMJ as TBMJ − KCMJ, KCMJ as
         round(TBMJ × KCXS, 2) (or 0 without KCXS), each with a finding.
 
     Raises
@@ -160,6 +162,9 @@ def read_landuse(
                  "SJNF"):
         cols[name] = text(g[name]) if name in g.columns else pd.Series("", index=g.index,
                                                                          dtype="str")
+    for name in SURVEY_FIELDS:  # optional survey fields: normalised in _survey_fields
+        if name in g.columns:
+            cols[name] = text(g[name])
     for name in _LANDUSE_NUMERIC:
         cols[name] = number(g[name]) if name in g.columns else pd.Series(
             np.nan, index=g.index, dtype="float64")
@@ -188,13 +193,13 @@ def read_townships(
     ----------
     path, layer, fields, encoding, working_crs
         As for :func:`read_landuse`; default layer ``XZQ``; standard fields XZQDM
-        (required), XZQMC.
+        (required), XZQMC, KZMJ (控制面积, m²).
 
     Returns
     -------
     GeoDataFrame
-        ``zone`` (str, 9 digits), ``zone_name`` (str, '' if absent), geometry (polygons in
-        the working CRS).
+        ``zone`` (str, 9 digits), ``zone_name`` (str, '' if absent), ``control_area_m2``
+        (float64, only when the layer has KZMJ), geometry (polygons in the working CRS).
 
     Raises
     ------
@@ -202,7 +207,8 @@ def read_townships(
         Missing XZQDM, or codes that are not township codes (examples listed).
     """
     lyr = read_standard(path, role="townships", what="township layer (XZQ 行政区)",
-                        standard=("XZQDM", "XZQMC"), required=("XZQDM",), numeric=(),
+                        standard=("XZQDM", "XZQMC", "KZMJ"), required=("XZQDM",),
+                        numeric=("KZMJ",),
                         default_layers=("XZQ",), layer=layer, fields=fields, encoding=encoding,
                         working_crs=working_crs)
     code = text(lyr.gdf["XZQDM"])
@@ -223,7 +229,10 @@ def read_townships(
         )
     name = text(lyr.gdf["XZQMC"]) if "XZQMC" in lyr.gdf.columns else pd.Series(
         "", index=lyr.gdf.index, dtype="str")
-    return emit(finish(lyr, {"zone": code, "zone_name": name}, role="townships", ids=code))
+    cols = {"zone": code, "zone_name": name}
+    if "KZMJ" in lyr.gdf.columns:  # 控制面积, m² (optional: the control-area table reads it)
+        cols["control_area_m2"] = number(lyr.gdf["KZMJ"])
+    return emit(finish(lyr, cols, role="townships", ids=code))
 
 
 # --------------------------------------------------------------------------- control lines

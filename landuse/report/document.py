@@ -44,6 +44,13 @@ __all__ = [
 SCHEMA_ID: Final = "landuse/indicators@1"
 
 
+def _count_or_value(value: Any, unit: str) -> Any:
+    """Return counts (unit ``count``) as integers for JSON and CSV (``2``, not ``2.0``)."""
+    if unit == "count" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def records_from_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Convert indicator rows (docs/contract.md §3.1 columns) into sorted, JSON-clean dicts.
 
@@ -75,7 +82,7 @@ def records_from_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
             "scope": str(rec["scope"]),
             "zone": str(rec["zone"]),
             "zone_name": clean_value(rec.get("zone_name")),
-            "value": clean_value(rec["value"]),
+            "value": _count_or_value(clean_value(rec["value"]), str(rec["unit"])),
             "unit": str(rec["unit"]),
             "components": clean_value(components) if isinstance(components, Mapping) else {},
             "target": clean_value(target) if isinstance(target, Mapping) else None,
@@ -173,7 +180,10 @@ def indicators_table(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
         })
     cols = ["id", "name_zh", "name_en", "scope", "zone", "zone_name", "value", "unit", "status",
             "reason", "target_op", "target_value", "target_year", "target_source", "components"]
-    return pd.DataFrame(flat, columns=cols)
+    frame = pd.DataFrame(flat, columns=cols)
+    # object, so that a count stays an integer beside the float values in the same column
+    frame["value"] = pd.Series([r["value"] for r in flat], index=frame.index, dtype=object)
+    return frame
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:

@@ -17,6 +17,7 @@ from landuse.redlines.output import is_violation
 from landuse.redlines.summary import status_summary
 from landuse.report import maps
 from landuse.report.document import indicator_name_en
+from landuse.report.labels import finding_title, label
 from landuse.report.xlsx import STATUS_LABELS
 from landuse.rules import code_table
 
@@ -117,7 +118,7 @@ def _redline_summary(redlines: pd.DataFrame | None) -> list[dict[str, Any]]:
     if redlines is None or redlines.empty or "status" not in redlines:
         return []
     return [{"check": r["check"], "check_zh": CHECK_NAMES.get(r["check"], r["check"]),
-             "relation": r["relation"], "status": r["status"],
+             "relation": label("relation", r["relation"]), "status": r["status"],
              "status_zh": REDLINE_STATUS_NAMES.get(r["status"], r["status"]),
              "count": int(r["rows"]), "area_ha": _fmt(r["overlap_ha"])}
             for r in status_summary(redlines).to_dict("records")]
@@ -132,6 +133,9 @@ def _mining_rows(redlines: pd.DataFrame | None) -> list[dict[str, Any]]:
         share = rec.get("share")
         out.append({**{k: ("" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
                        for k, v in rec.items()},
+                    "relation_text": label("relation", rec.get("relation")),
+                    "stage_text": label("stage", rec.get("stage")),
+                    "disposition_text": label("disposition", rec.get("disposition")),
                     "overlap_text": _fmt(rec.get("overlap_m2")),
                     "share_text": "" if share is None or pd.isna(share) else f"{share:.1%}"})
     return out
@@ -215,7 +219,7 @@ def render_html(doc: Mapping[str, Any], *, zones: gpd.GeoDataFrame | None = None
     chart, sandalei_rows = _class_views(class_areas, doc["region"]["code"])
     idle_summary = []
     if idle_parcels is not None and "idle_class" in idle_parcels:
-        idle_summary = [{"name": k, "count": int(v)} for k, v in
+        idle_summary = [{"name": label("idle", k), "count": int(v)} for k, v in
                         idle_parcels["idle_class"].value_counts().sort_index().items()]
     env = jinja2.Environment(loader=jinja2.PackageLoader("landuse.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -230,6 +234,10 @@ def render_html(doc: Mapping[str, Any], *, zones: gpd.GeoDataFrame | None = None
         maps=_maps(records, zones), redline_map=red_map,
         redline_summary=_redline_summary(redlines), mining_rows=_mining_rows(redlines),
         class_chart=chart, sandalei_rows=sandalei_rows, idle_summary=idle_summary,
-        findings=list(findings if findings is not None else prov.get("findings", [])),
+        findings=[{**f, "severity_text": label("severity", f.get("severity")),
+                   "title": finding_title(str(f.get("code", "")))}
+                  for f in (findings if findings is not None else prov.get("findings", []))],
+        options=[(k, "未设置 not set" if v is None else v)
+                 for k, v in (prov.get("options") or {}).items()],
     )
 

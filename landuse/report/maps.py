@@ -26,6 +26,8 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from landuse.report.labels import LABELS
+
 __all__ = ["choropleth", "cjk_font", "class_area_chart", "figure_data_uri", "redline_map"]
 
 _CJK_NAMES: Final = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
@@ -101,6 +103,14 @@ def _scale_bar(ax: Axes, zones: gpd.GeoDataFrame) -> None:
     ax.text(x0 + length / 2, y0 - 0.012 * span, f"{km:g} km", ha="center", va="top", fontsize=7)
 
 
+def _north_arrow(ax: Axes, chinese: bool) -> None:
+    """Draw a north arrow in the top-left corner (grid north: the CRS is a GK projection)."""
+    ax.annotate("北\nN" if chinese else "N", xy=(0.05, 0.97), xytext=(0.05, 0.84),
+                xycoords="axes fraction", textcoords="axes fraction", ha="center", va="top",
+                fontsize=8, fontweight="bold",
+                arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.4})
+
+
 def _text(title: tuple[str, str], chinese: bool) -> str:
     """Chinese title over the wrapped English one, or the English one alone."""
     en = "\n".join(textwrap.wrap(title[1], 48))
@@ -155,8 +165,20 @@ def choropleth(zones: gpd.GeoDataFrame, values: pd.Series, *, title: tuple[str, 
             ax.annotate(text, (point.x, point.y), ha="center", va="center", fontsize=7,
                         color="#111111", path_effects=_HALO)
         _scale_bar(ax, zones)
+        _north_arrow(ax, chinese)
         ax.set_title(_text(title, chinese))
         return figure_data_uri(fig)
+
+
+#: one colour per redline check (face, edge), distinct from the protected-area green and the
+#: mining-right blue
+CHECK_COLOURS: Final = {
+    "mining_protected": ("#d7191c", "#a50f15"),
+    "eco_redline_construction": ("#8e44ad", "#5b2c6f"),
+    "farmland_nonfarm": ("#fdae61", "#e66101"),
+    "outside_urban_boundary": ("#a6611a", "#6b3e10"),
+    "line_conflict": ("#e7298a", "#980043"),
+}
 
 
 def redline_map(zones: gpd.GeoDataFrame, *, protected: gpd.GeoDataFrame | None,
@@ -174,7 +196,8 @@ def redline_map(zones: gpd.GeoDataFrame, *, protected: gpd.GeoDataFrame | None,
         all in the CRS of ``zones``.
     violations : GeoDataFrame or None
         Control-line violations (the parts of patches inside the ecological redline, in
-        permanent farmland, outside the urban boundary ...), drawn in orange.
+        permanent farmland, outside the urban boundary ...), one colour per ``check``
+        (:data:`CHECK_COLOURS`).
     title : (str, str)
         Map title in Chinese and English.
     """
@@ -185,15 +208,23 @@ def redline_map(zones: gpd.GeoDataFrame, *, protected: gpd.GeoDataFrame | None,
         ax = _map_axes(fig, zones)
         zones.plot(ax=ax, color="#f7f7f7", edgecolor="#aaaaaa", linewidth=0.6)
         handles = []
-        layers = (
-            (protected, "#a6dba0", "#1b7837", "保护地 protected area" if chinese
-             else "protected area"),
-            (violations, "#fdae61", "#e66101", "三线违规 control-line violation" if chinese
-             else "control-line violation"),
-            (rights, "none", "#2166ac", "矿业权 mining right" if chinese else "mining right"),
-            (conflicts, "#d7191c", "#d7191c", "冲突 conflict (overlap)" if chinese
-             else "conflict (overlap)"),
-        )
+
+        def name(kind: str, value: str, zh: str, en: str) -> str:
+            if kind:
+                zh, en = LABELS["check"].get(value, (value, value))
+            return f"{zh} {en}" if chinese else en
+
+        layers: list[tuple[gpd.GeoDataFrame | None, str, str, str]] = [
+            (protected, "#a6dba0", "#1b7837", name("", "", "保护地", "protected area"))]
+        for frame in (violations, conflicts):
+            if frame is None or frame.empty:
+                continue
+            checks = frame["check"] if "check" in frame.columns else pd.Series(
+                "mining_protected", index=frame.index)
+            for check in [c for c in CHECK_COLOURS if c in set(checks)]:
+                face, edge = CHECK_COLOURS[check]
+                layers.append((frame[checks == check], face, edge, name("check", check, "", "")))
+        layers.insert(1, (rights, "none", "#2166ac", name("", "", "矿业权", "mining right")))
         for frame, face, edge, label in layers:
             if frame is None or frame.empty:
                 continue
@@ -202,8 +233,10 @@ def redline_map(zones: gpd.GeoDataFrame, *, protected: gpd.GeoDataFrame | None,
                 continue
             polys.plot(ax=ax, facecolor=face, edgecolor=edge, linewidth=0.9, alpha=0.85)
             handles.append(Patch(facecolor=face, edgecolor=edge, label=label))
-        if handles:
-            ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.9)
+        if handles:  # below the map, never over the county outline
+            fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8.5,
+                       frameon=False)
+        _north_arrow(ax, chinese)
         _scale_bar(ax, zones)
         ax.set_title(_text(title, chinese))
         return figure_data_uri(fig)

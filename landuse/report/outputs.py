@@ -34,15 +34,19 @@ from landuse.findings import Finding
 from landuse.redlines.summary import status_summary
 from landuse.report.document import indicators_table, validate_document, write_csv, write_json
 from landuse.report.html import render_html
+from landuse.report.labels import finding_title, label
+from landuse.report.survey import SURVEY_FILES, survey_writers
 from landuse.report.vector import write_gpkg
 from landuse.report.xlsx import write_xlsx
+from landuse.tables import SurveyTables
 
-__all__ = ["OUTPUT_FILES", "RunOutputs", "output_lock", "write_outputs"]
+__all__ = ["OUTPUT_FILES", "RunOutputs", "output_lock", "write_atomic", "write_outputs"]
 
 OUTPUT_FILES: Final = (
     "indicators.json", "indicators.csv", "indicators.xlsx", "class_areas.csv",
     "redlines.gpkg", "redlines.csv", "idle_parcels.gpkg", "idle_parcels.csv",
     "transitions.csv", "landcover_areas.csv", "report.html",
+    *SURVEY_FILES,  # survey tables (issue #18)
 )
 
 
@@ -66,12 +70,16 @@ class RunOutputs:
     landcover_areas: pd.DataFrame | None = None
     protected: gpd.GeoDataFrame | None = None
     rights: gpd.GeoDataFrame | None = None
+    survey: SurveyTables | None = None  # issue #18: the 三调 summary tables
+    year: int | None = None
 
 
 def _findings_frame(result: RunOutputs) -> pd.DataFrame:
-    rows = [{**f.to_dict(), "examples": ", ".join(map(str, f.examples))} for f in result.findings]
-    return pd.DataFrame(rows, columns=["severity", "code", "count", "source", "message",
-                                       "examples"])
+    rows = [{**f.to_dict(), "severity": label("severity", f.severity),
+             "title": finding_title(f.code), "finding_code": f.code,
+             "examples": ", ".join(map(str, f.examples))} for f in result.findings]
+    return pd.DataFrame(rows, columns=["severity", "title", "finding_code", "count", "source",
+                                       "message", "examples"])
 
 
 def _writers(result: RunOutputs) -> dict[str, Callable[[Path], object]]:
@@ -248,9 +256,24 @@ def write_outputs(result: RunOutputs, out_dir: str | Path, *,
 
 def _write(result: RunOutputs, out: Path, *, only: Iterable[str] | None) -> Path:
     writers = _writers(result)
+    if result.survey is not None:  # survey tables (issue #18): one hook, rewire with the model
+        writers.update(survey_writers(result.survey, year=result.year))
     if only is not None:
         keep = set(only)
         writers = {k: v for k, v in writers.items() if k in keep}
+    return write_atomic(writers, out, stale=OUTPUT_FILES if only is None else ())
+
+
+def write_atomic(writers: dict[str, Callable[[Path], object]], out_dir: str | Path, *,
+                 stale: Iterable[str] = ()) -> Path:
+    """Run ``writers`` (file name -> writer of a folder) into ``out_dir`` atomically.
+
+    Names may hold one sub-folder (``survey_tables/level1.csv``). Files named in ``stale``
+    that this write does not produce are removed from ``out_dir`` on success.
+    """
+    out = Path(out_dir).resolve()
+    if out.exists() and not out.is_dir():
+        raise InputFileError(f"--out {out} exists and is not a folder; give a folder path")
     created = _created_dirs(out.parent)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
@@ -269,10 +292,11 @@ def _write(result: RunOutputs, out: Path, *, only: Iterable[str] | None) -> Path
     if not out.exists():
         os.replace(tmp, out)
         return out
-    stale = set(OUTPUT_FILES) - set(writers) if only is None else set()
+    gone = set(stale) - set(writers)
     for name in sorted(writers):
+        (out / name).parent.mkdir(exist_ok=True)
         os.replace(tmp / name, out / name)
-    for name in sorted(stale):
+    for name in sorted(gone):
         (out / name).unlink(missing_ok=True)
     shutil.rmtree(tmp, ignore_errors=True)
     return out

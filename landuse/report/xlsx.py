@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from landuse.report.document import clean_value, indicator_name_en
+from landuse.report.labels import label
 
 __all__ = ["STATUS_LABELS", "write_xlsx"]
 
@@ -32,6 +33,9 @@ STATUS_LABELS: Final[dict[str, tuple[str, str, str]]] = {
 }
 SCOPE_SHEETS: Final = {"county": "县 county", "township": "乡镇 township", "village": "村 village"}
 _OPS: Final = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "==": "="}
+#: columns whose codes are shown through landuse.report.labels.label (column -> kind)
+_LABELLED: Final = {"relation": "relation", "disposition": "disposition", "stage": "stage",
+                    "idle_class": "idle"}
 _HEADER_FILL: Final = PatternFill("solid", fgColor="1F4E78")
 _SUB_FILL: Final = PatternFill("solid", fgColor="DDEBF7")
 _TOP_FONT: Final = Font(bold=True, color="FFFFFF")
@@ -130,7 +134,11 @@ def _frame_sheet(ws: Any, frame: pd.DataFrame, headers: Mapping[str, tuple[str, 
         width = int(min(max(len(zh) * 2 + 2, len(en) + 2, (sample or 0) + 2, 8), 50))
         spec.append((zh, en, c, width))
     _header(ws, spec, len(shown))
-    for row in shown[cols].itertuples(index=False):
+    shown = shown[cols].copy()
+    for c in cols:  # codes a person reads: Chinese first, English second
+        if c in _LABELLED and (shown[c].dtype == object or pd.api.types.is_string_dtype(shown[c])):
+            shown[c] = shown[c].map(lambda v, k=_LABELLED[c]: label(k, v))
+    for row in shown.itertuples(index=False):
         ws.append([_cell_value(v) for v in row])
     if len(frame) > max_rows:
         ws.append([f"… 另有 {len(frame) - max_rows} 行 {len(frame) - max_rows} more rows: see the "
@@ -159,6 +167,8 @@ COLUMN_HEADERS: Final[dict[str, tuple[str, str]]] = {
     "message": ("说明", "message"), "count": ("数量", "count"), "source": ("来源", "source"),
     "parcel_id": ("地块编号", "parcel id"), "idle_class": ("闲置类别", "idle class"),
     "reason": ("原因", "reason"), "key": ("项目", "item"), "value": ("内容", "value"),
+    "title": ("问题", "finding"), "finding_code": ("问题代码", "finding code"),
+    "examples": ("示例", "examples"),
 }
 
 

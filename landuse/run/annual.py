@@ -33,6 +33,7 @@ from landuse.run.steps import (
     provenance,
     redline_frames,
     supply_rows,
+    survey_step,
     township_zones,
 )
 
@@ -55,7 +56,7 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
     rows = pd.DataFrame()
     areas = pd.DataFrame()
     idle = transitions = landcover = None
-    zones = None
+    zones = survey = None
     if not only_redlines:
         step("指标 indicators")
         parts = [indicator_rows(cfg, inputs, rules, findings), mining_rows(cfg, inputs, frames)]
@@ -71,13 +72,15 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
         assert inputs.prepared is not None
         areas = class_areas(inputs.prepared, by="township", rules=rules)
         zones = township_zones(inputs)
+        survey = survey_step(cfg, inputs, findings)  # issue #18: rewire to the county model
     clean = dedupe([*inputs.findings, *findings], cfg.base_dir)
     return RunResult(
         config=cfg, indicators=rows, class_areas=areas, redlines=table, redline_layers=layers,
         findings=clean, provenance=provenance(cfg, inputs, clean, rules.label), zones=zones,
         idle_parcels=idle, transitions=transitions, landcover_areas=landcover,
         protected=inputs.layers.get("protected_areas"), rights=inputs.layers.get("mining_rights"),
-        input_findings=min(len(clean), len(dedupe(inputs.findings, cfg.base_dir))))
+        input_findings=min(len(clean), len(dedupe(inputs.findings, cfg.base_dir))),
+        survey=survey)
 
 
 def resolve(config: str | Path | Config, year: int | None, *,

@@ -18,6 +18,7 @@ from landuse.report.document import (
     write_json,
 )
 from landuse.report.outputs import RunOutputs, write_outputs
+from landuse.tables import SurveyTables
 
 __all__ = ["RunResult", "violations"]
 
@@ -49,6 +50,8 @@ class RunResult:
         Present when a ledger, a previous vintage or a land-cover raster was configured.
     protected, rights : GeoDataFrame or None
         The protected areas and mining rights as read (for the redline map).
+    survey : SurveyTables or None
+        The 三调 summary tables (``survey_tables/``, the bulletin); docs/tables.md.
     """
 
     config: Config
@@ -66,6 +69,7 @@ class RunResult:
     rights: gpd.GeoDataFrame | None = None
     #: how many of ``findings`` come from reading the inputs (what ``landuse check`` reports)
     input_findings: int = 0
+    survey: SurveyTables | None = None
 
     def _summary(self) -> list[tuple[str, str]]:
         cfg = self.config
@@ -130,7 +134,8 @@ class RunResult:
             document=self.document(), class_areas=self.class_areas, redlines=self.redlines,
             redline_layers=self.redline_layers, findings=self.findings, zones=self.zones,
             idle_parcels=self.idle_parcels, transitions=self.transitions,
-            landcover_areas=self.landcover_areas, protected=self.protected, rights=self.rights)
+            landcover_areas=self.landcover_areas, protected=self.protected, rights=self.rights,
+            survey=self.survey, year=self.config.region.year)
 
     def write(self, out_dir: str | Path) -> Path:
         """Write every output of docs/contract.md §3 into ``out_dir`` atomically; returns it."""

@@ -28,9 +28,10 @@ from landuse.redlines import control_lines, mining
 from landuse.redlines.summary import mining_rights_in_protected_areas
 from landuse.rules import load_rules
 from landuse.run.inputs import Inputs, capture
+from landuse.tables import SurveyTables, survey_tables
 
 __all__ = ["apply_targets", "change_outputs", "dedupe", "indicator_rows", "mining_rows",
-           "provenance", "redline_frames", "supply_rows", "township_zones"]
+           "provenance", "redline_frames", "supply_rows", "survey_step", "township_zones"]
 
 
 def _zone_names(cfg: Config, inputs: Inputs) -> dict[str, str]:
@@ -222,3 +223,16 @@ def dedupe(findings: list[Finding], base: Path | None = None) -> list[Finding]:
 def township_zones(inputs: Inputs) -> gpd.GeoDataFrame:
     """Township polygons of the run's township policy (for the maps and land cover)."""
     return inputs.zones
+
+
+def survey_step(cfg: Config, inputs: Inputs, findings: list[Finding]) -> SurveyTables:
+    """Compute the survey tables (issue #18) from the land use and the townships layer.
+
+    The township of each patch is the land-use frame's ``township`` column as the run's
+    township policy assigned it; the findings (skipped tables, control-area differences)
+    join the run's.
+    """
+    st = survey_tables(inputs.landuse, inputs.layers.get("townships"), county=cfg.region.code,
+                       county_name=cfg.region.name)
+    findings.extend(st.findings)
+    return st

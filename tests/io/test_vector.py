@@ -14,7 +14,8 @@ from landuse.io.vector import read_landuse
 from tests.io._vector_data import FORMATS, geod_area, make_dltb, square, write
 
 COLUMNS = ["BSM", "DLBM", "DLMC", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ", "ZLDWDM",
-           "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM", "county", "township", "village", "geometry"]
+           "ZLDWMC", "QSDWDM", "QSXZ", "CZCSXM", "GDLX", "GDPDJB", "TBXHDM", "ZZSXDM", "FRDBS",
+           "county", "township", "village", "geometry"]
 
 
 def by_bsm(lu: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
