@@ -171,6 +171,10 @@ def _read_table(src: TableSource, inputs: Inputs) -> pd.DataFrame:
         from landuse.io.tables import read_socioeconomic
 
         return read_socioeconomic(src.path, encoding=src.encoding)
+    if src.role in ("farmland_supplement", "linkage", "enterprises"):
+        from landuse.io.bureau import read_bureau_table
+
+        return read_bureau_table(src.path, src.role, encoding=src.encoding)
     from landuse.io.ledger import read_land_supply
 
     return read_land_supply(src.path, encoding=src.encoding,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,9 @@ class RunResult:
         Present when a ledger, a previous vintage or a land-cover raster was configured.
     protected, rights : GeoDataFrame or None
         The protected areas and mining rights as read (for the redline map).
+    duties, duty_layers : dict
+        Issue 19's tables (output name -> DataFrame, written as ``<name>.csv``) and layers
+        (name -> GeoDataFrame, written as ``<name>.gpkg``); see :mod:`landuse._run_duties`.
     """
 
     config: Config
@@ -57,6 +60,8 @@ class RunResult:
     landcover_areas: pd.DataFrame | None = None
     protected: gpd.GeoDataFrame | None = None
     rights: gpd.GeoDataFrame | None = None
+    duties: dict[str, pd.DataFrame] = field(default_factory=dict)
+    duty_layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
     @property
     def violation_count(self) -> int:

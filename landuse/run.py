@@ -34,6 +34,7 @@ from landuse._run_steps import (
     apply_targets,
     change_outputs,
     dedupe,
+    duty_parts,
     indicator_rows,
     mining_rows,
     provenance,
@@ -70,6 +71,8 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
     areas = pd.DataFrame()
     idle = transitions = landcover = None
     zones = None
+    duties: dict[str, pd.DataFrame] = {}
+    duty_layers: dict[str, Any] = {}
     if not only_redlines:
         step("指标 indicators")
         parts = [indicator_rows(cfg, inputs, rules, findings), mining_rows(cfg, inputs, frames)]
@@ -77,8 +80,13 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
         supply, idle = supply_rows(cfg, inputs, findings)
         parts.append(supply)
         step("变化与地表覆盖 change and land cover")
-        change_rows, transitions, landcover = change_outputs(cfg, inputs, rules, findings)
+        change_rows, transitions, landcover, flows = change_outputs(cfg, inputs, rules,
+                                                                    findings)
         parts.append(change_rows)
+        # issue 19: the plan's remaining duties, one hook (landuse._run_duties)
+        duty_rows, duties, duty_layers = duty_parts(cfg, inputs, rules, findings, flows,
+                                                    parts)
+        parts.append(duty_rows)
         rows = apply_targets(cfg, pd.concat([p for p in parts if len(p)], ignore_index=True))
         step("地类面积 class areas")
         areas = class_areas(inputs.landuse, by="township", rules=rules)
@@ -88,7 +96,8 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
         config=cfg, indicators=rows, class_areas=areas, redlines=table, redline_layers=layers,
         findings=clean, provenance=provenance(cfg, inputs, clean, rules.label), zones=zones,
         idle_parcels=idle, transitions=transitions, landcover_areas=landcover,
-        protected=inputs.layers.get("protected_areas"), rights=inputs.layers.get("mining_rights"))
+        protected=inputs.layers.get("protected_areas"), rights=inputs.layers.get("mining_rights"),
+        duties=duties, duty_layers=duty_layers)
 
 
 def _resolve(config: str | Path | Config, year: int | None, *,

@@ -46,6 +46,7 @@ __all__ = [
     "land_supply_rate",
     "land_supply_rate_by_batch",
     "stock_land_supply_share",
+    "unsupplied_by_age",
 ]
 
 #: Classes that are idle land (counted in idle_land_area).
@@ -373,6 +374,46 @@ def land_supply_rate_by_batch(ledger: pd.DataFrame, *, evaluation_date: Any) -> 
         g["land_supply_rate"] = np.where(g["approved_ha"] > 0,
                                          g["supplied_ha"] / g["approved_ha"] * 100.0, np.nan)
     return g
+
+
+#: batch-age classes of 批而未供 land (completed years since the batch's approval)
+UNSUPPLIED_AGE_CLASSES = ("0-1", "1-2", "2-3", "3-4", "4-5", ">5")
+
+
+def unsupplied_by_age(ledger: pd.DataFrame, *, evaluation_date: Any,
+                      county: str | None = None) -> pd.DataFrame:
+    """批而未供 land by the age of its approval batch, county and townships.
+
+    Each ledger row's unsupplied area (approved − supplied by the evaluation date E, not
+    below 0; rows approved after E left out) is classed by the completed years (anniversary
+    rule, see the module docstring) from its batch's approval (the earliest
+    ``approved_date`` of the ``batch_id``) to E: ``0-1`` … ``4-5``, ``>5`` (5 full years or
+    more). The batch table is :func:`land_supply_rate_by_batch`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``zone``, ``age_class`` (:data:`UNSUPPLIED_AGE_CLASSES`), ``unsupplied_ha``: every
+        zone × class, zeros included, county first.
+    """
+    e = _check_ledger(ledger, evaluation_date)
+    ok = (ledger["approved_date"].notna() & (ledger["approved_date"] <= e)).to_numpy()
+    sup = (ledger["supplied_date"].notna() & (ledger["supplied_date"] <= e)).to_numpy()
+    left = (ledger["approved_area_ha"].astype(float)
+            - np.where(sup, ledger["supplied_area_ha"].fillna(0.0), 0.0)).clip(lower=0.0)
+    batch_date = ledger.groupby(ledger["batch_id"].astype(str))["approved_date"].transform("min")
+    age = _years_since(batch_date, e)
+    cls = np.minimum(np.floor(np.nan_to_num(age, nan=0.0)), 5).astype(int)
+    f = pd.DataFrame({"zone": ledger.get("zone", "")})
+    for k, name in enumerate(UNSUPPLIED_AGE_CLASSES):
+        f[name] = np.where(ok & (cls == k), left, 0.0)
+    t = _by_zone(f, list(UNSUPPLIED_AGE_CLASSES), county)
+    out = t.reset_index().melt(id_vars="zone", var_name="age_class", value_name="unsupplied_ha")
+    out["_k"] = out["age_class"].map({n: k for k, n in enumerate(UNSUPPLIED_AGE_CLASSES)})
+    out["_s"] = out["zone"].astype(str).str.len()
+    out = out.sort_values(["_s", "zone", "_k"], kind="stable").drop(columns=["_k", "_s"])
+    out.attrs = {"evaluation_date": e.date().isoformat()}
+    return out.reset_index(drop=True)
 
 
 def stock_land_supply_share(ledger: pd.DataFrame, *, evaluation_date: Any, years: int = 5,

@@ -86,18 +86,22 @@ def _lookup() -> dict[str, str]:
     return table
 
 
-def _read_table(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, bytes, str]:
-    """Raw cells as object (str or datetime/number for XLSX), the encoding, bytes, row word."""
+def _read_table(path: Path, encoding: str | None, *, what: str = "land-supply ledger",
+                key: str = "tables.land_supply") -> tuple[pd.DataFrame, str, bytes, str]:
+    """Raw cells as object (str or datetime/number for XLSX), the encoding, bytes, row word.
+
+    ``what`` names the table and ``key`` its config section in the error messages.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputFileError(f"land-supply ledger {path} cannot be read ({exc.strerror}); "
-                             "check [tables.land_supply] path") from None
+        raise InputFileError(f"{what} {path} cannot be read ({exc.strerror}); "
+                             f"check [{key}] path") from None
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             df = pd.read_excel(io.BytesIO(raw), dtype=object, header=0)
         except (ValueError, OSError, zipfile.BadZipFile) as exc:
-            raise InputFileError(f"land-supply ledger {path} is not a readable XLSX workbook "
+            raise InputFileError(f"{what} {path} is not a readable XLSX workbook "
                                  f"({exc}); save it again from Excel or as CSV") from None
         return df, "xlsx", raw, "row"
     encs = [encoding] if encoding else (["utf-8-sig"] if raw.startswith(b"\xef\xbb\xbf")
@@ -113,10 +117,10 @@ def _read_table(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, by
                 df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                                  index_col=False)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning) as exc:
-            raise InputFileError(f"land-supply ledger {path} is not a well-formed CSV ({exc}); "
+            raise InputFileError(f"{what} {path} is not a well-formed CSV ({exc}); "
                                  "every row needs as many fields as the header") from None
         return df, ("GBK" if enc == "gb18030" else enc), raw, "line"
-    raise InputFileError(f"land-supply ledger {path} cannot be decoded as {' or '.join(encs)}; "
+    raise InputFileError(f"{what} {path} cannot be decoded as {' or '.join(encs)}; "
                          "save it as UTF-8 or GBK, or pass encoding=")
 
 
@@ -155,7 +159,7 @@ def _dates(col: pd.Series, name: str, problems: list, lines: np.ndarray) -> pd.S
 
 
 def _numbers(col: pd.Series, name: str, problems: list, lines: np.ndarray, *, share: bool,
-             factor: float = 1.0) -> pd.Series:
+             factor: float = 1.0, unit: str = "hectares") -> pd.Series:
     out = np.full(len(col), np.nan)
     for k, (v, ln) in enumerate(zip(_cells(col), lines, strict=True)):
         if v is None:
@@ -166,10 +170,11 @@ def _numbers(col: pd.Series, name: str, problems: list, lines: np.ndarray, *, sh
             x = float(text.rstrip("%")) / (100.0 if pct else 1.0)
         except ValueError:
             problems.append((ln, name, v, "write a number" + (" between 0 and 1 (or 35%)"
-                                                            if share else " in hectares")))
+                                                            if share else f" in {unit}")))
             continue
         if not np.isfinite(x) or x < 0 or (share and x > 1):
-            fix = "a share between 0 and 1 (e.g. 0.35 or 35%)" if share else "a non-negative area"
+            fix = ("a share between 0 and 1 (e.g. 0.35 or 35%)" if share
+                   else f"a non-negative number in {unit}")
             problems.append((ln, name, v, f"expected {fix}"))
             continue
         out[k] = x * factor

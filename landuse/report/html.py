@@ -15,6 +15,7 @@ import pandas as pd
 
 from landuse.report import maps
 from landuse.report.document import indicator_name_en
+from landuse.report.duties import duty_views
 from landuse.report.xlsx import STATUS_LABELS
 
 __all__ = ["KEY_MAP_INDICATORS", "render_html"]
@@ -162,7 +163,8 @@ def render_html(doc: Mapping[str, Any], *, zones: gpd.GeoDataFrame | None = None
                 protected: gpd.GeoDataFrame | None = None,
                 rights: gpd.GeoDataFrame | None = None,
                 idle_parcels: pd.DataFrame | None = None,
-                findings: Sequence[Mapping[str, Any]] | None = None) -> str:
+                findings: Sequence[Mapping[str, Any]] | None = None,
+                duties: Mapping[str, pd.DataFrame] | None = None) -> str:
     """Render the report page.
 
     Parameters
@@ -181,6 +183,8 @@ def render_html(doc: Mapping[str, Any], *, zones: gpd.GeoDataFrame | None = None
         Parcels with an ``idle_class`` column.
     findings : sequence of mapping, optional
         Data-quality findings (``Finding.to_dict()``); default: ``provenance.findings``.
+    duties : mapping of str to DataFrame, optional
+        The duty tables of the run (:data:`landuse.report.duties.DUTY_TITLES`).
 
     Returns
     -------
@@ -223,5 +227,6 @@ def render_html(doc: Mapping[str, Any], *, zones: gpd.GeoDataFrame | None = None
         redline_summary=_redline_summary(redlines), mining_rows=_mining_rows(redlines),
         class_chart=chart, sandalei_rows=sandalei_rows, idle_summary=idle_summary,
         findings=list(findings if findings is not None else prov.get("findings", [])),
+        duty_views=duty_views(duties or {}),
     )
 

@@ -11,6 +11,7 @@ outputs left in ``DIR`` by an earlier run that this run does not produce (e.g. a
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Final
 import pandas as pd
 
 from landuse.report.document import indicators_table, validate_document, write_csv, write_json
+from landuse.report.duties import DUTY_TITLES
 
 if TYPE_CHECKING:
     from landuse.run import RunResult
@@ -30,6 +32,9 @@ OUTPUT_FILES: Final = (
     "indicators.json", "indicators.csv", "indicators.xlsx", "class_areas.csv",
     "redlines.gpkg", "redlines.csv", "idle_parcels.gpkg", "idle_parcels.csv",
     "transitions.csv", "landcover_areas.csv", "report.html",
+    # issue 19 (landuse._run_duties)
+    *(f"{name}.csv" for name in DUTY_TITLES), "low_efficiency_land.gpkg",
+    "low_efficiency_land.csv",
 )
 
 
@@ -79,6 +84,7 @@ def _writers(result: RunResult) -> dict[str, Callable[[Path], object]]:
     if result.landcover_areas is not None:
         writers["landcover_areas.csv"] = lambda d: write_csv(result.landcover_areas,
                                                              d / "landcover_areas.csv")
+    _duty_writers(result, writers, sheets)
     sheets["数据质量 findings"] = _findings_frame(result)
     sheets["输入 inputs"] = pd.DataFrame(prov["inputs"])
     scalars = {k: v for k, v in prov.items() if not isinstance(v, list | dict)}
@@ -91,8 +97,27 @@ def _writers(result: RunResult) -> dict[str, Callable[[Path], object]]:
         writers["report.html"] = lambda d: (d / "report.html").write_text(render_html(
             doc, zones=result.zones, class_areas=result.class_areas,
             redlines=_with_geometry(result), protected=result.protected,
-            rights=result.rights, idle_parcels=result.idle_parcels), encoding="utf-8")
+            rights=result.rights, idle_parcels=result.idle_parcels, duties=result.duties),
+            encoding="utf-8")
     return writers
+
+
+def _duty_writers(result: RunResult, writers: dict[str, Callable[[Path], object]],
+                  sheets: dict[str, pd.DataFrame]) -> None:
+    """Issue 19: each duty table as ``<name>.csv`` and a sheet; layers as ``<name>.gpkg``."""
+    from landuse.report.vector import write_gpkg
+
+    for name, frame in result.duties.items():
+        writers[f"{name}.csv"] = lambda d, f=frame, n=name: write_csv(f, d / f"{n}.csv")
+        zh, en = DUTY_TITLES.get(name, (name, ""))
+        title = re.sub(r"[\[\]:*?/\\]", "-", f"{zh} {en}".strip())[:31]  # Excel's rules
+        sheets[title] = frame
+    for name, layer in result.duty_layers.items():
+        table = pd.DataFrame(layer.drop(columns="geometry", errors="ignore"))
+        writers[f"{name}.csv"] = lambda d, t=table, n=name: write_csv(t, d / f"{n}.csv")
+        if layer.geometry.notna().any():
+            writers[f"{name}.gpkg"] = lambda d, g=layer, n=name: write_gpkg(d / f"{n}.gpkg",
+                                                                           {n: g})
 
 
 def _with_geometry(result: RunResult) -> pd.DataFrame | None:
