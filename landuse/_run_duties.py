@@ -5,19 +5,17 @@ One function per part, each taking plain data (the land-use frames with their
 indicator rows (contract §3.1) and named tables for the outputs; :func:`duty_outputs` is
 the run's single hook. A part whose inputs are not configured returns nothing.
 
-=================  =======================================================  ==================
-part               needs                                                    outputs
-=================  =======================================================  ==================
-farmland balance   a previous vintage (flows); ``[tables.farmland_supplement]``  ``farmland_balance.csv``,
-                   for 占补平衡; a GDDB field for quality                    ``farmland_supplement_balance.csv``,
-                                                                            ``farmland_grades.csv``
-增减挂钩           ``[tables.linkage]`` (+ a previous vintage for the check)  ``linkage_projects.csv``,
-                                                                            ``linkage_survey_check.csv``
-亩均效益           ``[tables.enterprises]`` (+ ledger parcels for geometry)  ``enterprise_performance.csv``,
-                                                                            ``low_efficiency_land.gpkg``
-批而未供 by age    ``[tables.land_supply]``                                 ``unsupplied_by_age.csv``
-TD/T 1018          the indicator rows of the run                            ``evaluation.csv``
-=================  =======================================================  ==================
+The parts, what each needs and what it writes:
+
+- farmland balance: a previous vintage (the change flows); ``[tables.farmland_supplement]``
+  for 占补平衡; a GDDB field for the quality grade. ``farmland_balance.csv``,
+  ``farmland_supplement_balance.csv``, ``farmland_grades.csv``.
+- 增减挂钩: ``[tables.linkage]`` (and a previous vintage for the survey check).
+  ``linkage_projects.csv``, ``linkage_survey_check.csv``.
+- 亩均效益: ``[tables.enterprises]`` (ledger parcels give the geometry).
+  ``enterprise_performance.csv``, ``low_efficiency_land.csv`` / ``.gpkg``.
+- 批而未供 by batch age: ``[tables.land_supply]``. ``unsupplied_by_age.csv``.
+- TD/T 1018: the run's indicator rows. ``evaluation.csv``.
 """
 
 from __future__ import annotations
@@ -51,7 +49,7 @@ def _series_of(rows: pd.DataFrame, iid: str) -> pd.Series:
 def balance_part(current: pd.DataFrame, previous: pd.DataFrame | None,
                  flows: pd.DataFrame | None, supplement: pd.DataFrame | None, *, year: int,
                  county: str, rules: Any, names: Mapping[str, str]) -> Parts:
-    """耕地进出平衡 / 占补平衡 / 质量等别: rows and tables (see :mod:`landuse.indicators.balance`)."""
+    """耕地进出平衡 / 占补平衡 / 质量等别: rows and tables (:mod:`landuse.indicators.balance`)."""
     from landuse.indicators import balance
 
     series: dict[str, pd.Series] = {"farmland_quality_grade": balance.farmland_quality_grade(

@@ -97,7 +97,7 @@ def farmland_balance(flows: pd.DataFrame, *, rules: Rules = None) -> pd.DataFram
 
 def farmland_flow_indicators(flows: pd.DataFrame, *, rules: Rules = None
                              ) -> dict[str, pd.Series]:
-    """The farmland flow indicators by zone (ha), keyed by indicator id.
+    """Return the farmland flow indicators by zone (ha), keyed by indicator id.
 
     ``farmland_outflow_area``, ``farmland_inflow_area``, ``farmland_net_change`` (inflow −
     outflow, from :func:`~landuse.indicators.change.farmland_change`),

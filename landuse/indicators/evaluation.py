@@ -173,7 +173,7 @@ def evaluation_table(rows: pd.DataFrame, *, zones: Iterable[str] | None = None,
 
 
 def evaluation_indicators(table: pd.DataFrame) -> dict[str, pd.Series]:
-    """The composite and sub-index Series (ids :data:`INDEX_IDS`, unit 分) from the table."""
+    """Return the composite and sub-index Series (ids :data:`INDEX_IDS`, unit 分)."""
     out = {}
     for key, iid in INDEX_IDS.items():
         sub = table[table["part"] == key].set_index("zone")

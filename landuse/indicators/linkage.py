@@ -49,7 +49,7 @@ def linkage_projects(linkage: pd.DataFrame) -> pd.DataFrame:
 
 
 def linkage_zones(linkage: pd.DataFrame, *, county: str) -> pd.DataFrame:
-    """Sums by zone (county first, then the 拆旧区 townships): approved, reclaimed, used, surplus.
+    """Sum the projects by zone (county, then 拆旧区 townships): approved, reclaimed, used.
 
     Returns
     -------
@@ -83,7 +83,7 @@ def linkage_indicators(linkage: pd.DataFrame, *, county: str) -> dict[str, pd.Se
 def linkage_survey_check(linkage: pd.DataFrame, settlement_reduction: pd.Series, *,
                          previous_year: int, year: int, county: str,
                          tolerance_ha: float = 0.01) -> pd.DataFrame:
-    """Verified reclamation of the change period against the survey's settlement reduction.
+    """Compare the change period's verified reclamation with the survey's settlement reduction.
 
     Parameters
     ----------

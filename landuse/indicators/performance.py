@@ -147,11 +147,12 @@ def parcel_performance(enterprises: pd.DataFrame, *, year: int | None = None,
 def muyield_indicators(enterprises: pd.DataFrame, *, county: str, year: int | None = None,
                        rules: str | Path | dict[str, Any] | None = None
                        ) -> dict[str, pd.Series]:
-    """``industrial_tax_per_mu``, ``industrial_output_per_mu`` (万元/亩) and
-    ``low_efficiency_industrial_land_area`` (ha), county and townships.
+    """Return the 亩均 indicators of the county and its townships.
 
-    Ratios of sums over the enterprises of ``year`` (default: the latest). A zone without
-    enterprise land is not computable with the reason.
+    ``industrial_tax_per_mu``, ``industrial_output_per_mu`` (万元/亩) and
+    ``low_efficiency_industrial_land_area`` (ha): ratios of sums over the enterprises of
+    ``year`` (default: the latest). A zone without enterprise land is not computable with the
+    reason.
     """
     perf = parcel_performance(enterprises, year=year, rules=rules)
     sub, yr = _latest(enterprises, year)
@@ -187,7 +188,7 @@ def muyield_indicators(enterprises: pd.DataFrame, *, county: str, year: int | No
 
 def low_efficiency_land(performance: pd.DataFrame, *, parcels: gpd.GeoDataFrame | None = None,
                         crs: Any = None) -> gpd.GeoDataFrame:
-    """The low-efficiency list (低效工业用地) by township, as a layer when geometry is known.
+    """List the low-efficiency land (低效工业用地) by township, a layer when geometry is known.
 
     Parameters
     ----------

@@ -156,8 +156,8 @@ def _grades(col: pd.Series, name: str, problems: list, lines: np.ndarray) -> pd.
     vals = _numbers(col, name, problems, lines, share=False, unit=_UNIT_WORDS["grade"])
     bad = vals.notna() & ~vals.between(1, 15)
     for k in np.flatnonzero(bad.to_numpy()):
-        problems.append((lines[k], name, vals.iat[k], "耕地质量等别 (quality grade) runs from 1 "
-                         "(best) to 15 (GB/T 28407); check the value"))
+        problems.append((lines[k], name, float(vals.iat[k]), "耕地质量等别 (quality grade) runs "
+                         "from 1 (best) to 15 (GB/T 28407); check the value"))
     return vals.where(~bad)
 
 
@@ -190,9 +190,11 @@ def _parse(df: pd.DataFrame, spec: dict[str, Column], factors: dict[str, float],
             out[col] = _numbers(df[col], col, problems, lines, share=False,
                                 factor=factors.get(col, 1.0), unit=_UNIT_WORDS[c.kind])
         if c.required and c.kind not in ("id", "year"):
+            flagged = {ln for ln, name, _, _ in problems if name == col}
             empty = (out[col] == "") if out[col].dtype == object else out[col].isna()
             for k in np.flatnonzero(empty.to_numpy()):
-                problems.append((lines[k], col, "", f"{col} is required on every row"))
+                if lines[k] not in flagged:  # a bad value is already listed
+                    problems.append((lines[k], col, "", f"{col} is required on every row"))
     return out
 
 
@@ -227,7 +229,7 @@ def _consistency(role: str, out: pd.DataFrame, lines: np.ndarray, problems: list
         w = out[whole] * (units.M2_PER_HA if part.endswith("_m2") else 1.0)
         bad = (out[part] > w * (1 + 1e-9)).to_numpy()
         for k in np.flatnonzero(bad):
-            problems.append((lines[k], part, out[part].iat[k], f"{why} ({whole} = "
+            problems.append((lines[k], part, float(out[part].iat[k]), f"{why} ({whole} = "
                              f"{out[whole].iat[k]:g}); check both cells"))
 
 

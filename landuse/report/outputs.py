@@ -15,8 +15,9 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
@@ -107,17 +108,22 @@ def _duty_writers(result: RunResult, writers: dict[str, Callable[[Path], object]
     """Issue 19: each duty table as ``<name>.csv`` and a sheet; layers as ``<name>.gpkg``."""
     from landuse.report.vector import write_gpkg
 
+    def csv(frame: pd.DataFrame, name: str, d: Path) -> object:
+        return write_csv(frame, d / name)
+
+    def gpkg(layer: Any, name: str, d: Path) -> object:
+        return write_gpkg(d / f"{name}.gpkg", {name: layer})
+
     for name, frame in result.duties.items():
-        writers[f"{name}.csv"] = lambda d, f=frame, n=name: write_csv(f, d / f"{n}.csv")
+        writers[f"{name}.csv"] = partial(csv, frame, f"{name}.csv")
         zh, en = DUTY_TITLES.get(name, (name, ""))
         title = re.sub(r"[\[\]:*?/\\]", "-", f"{zh} {en}".strip())[:31]  # Excel's rules
         sheets[title] = frame
     for name, layer in result.duty_layers.items():
         table = pd.DataFrame(layer.drop(columns="geometry", errors="ignore"))
-        writers[f"{name}.csv"] = lambda d, t=table, n=name: write_csv(t, d / f"{n}.csv")
+        writers[f"{name}.csv"] = partial(csv, table, f"{name}.csv")
         if layer.geometry.notna().any():
-            writers[f"{name}.gpkg"] = lambda d, g=layer, n=name: write_gpkg(d / f"{n}.gpkg",
-                                                                           {n: g})
+            writers[f"{name}.gpkg"] = partial(gpkg, layer, name)
 
 
 def _with_geometry(result: RunResult) -> pd.DataFrame | None:
