@@ -2,9 +2,9 @@
 
 All survey-side figures come from the change flows of two vintages
 (:func:`landuse.indicators.change.transition_flows`, official areas of the current vintage)
-and use the rule-set aggregates ``farmland`` (耕地 0101–0103), ``construction_land`` and
-``agricultural_land`` / ``unused_land``, so they agree with
-:func:`~landuse.indicators.change.farmland_change` by construction:
+and use the rule-set aggregates ``farmland`` (耕地 0101–0103) and ``construction_land``; the
+outflow and inflow are :func:`~landuse.indicators.change.farmland_change`'s lost and gained
+land (the same masks, summed faster; tested to agree):
 
 * **outflow** (耕地流出) = flows from farmland to any other class; **inflow** (耕地流入) = flows
   into farmland from any other class (including land with no previous class); changes inside
@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 from landuse import units
-from landuse.indicators._common import By, levels_for, make_indicator, zone_columns
-from landuse.indicators.change import _member, _zone_sum, farmland_change
+from landuse.indicators._common import By, factorised, levels_for, make_indicator, zone_columns
+from landuse.indicators._flowsums import FlowSums
 from landuse.rules import RuleSet, load_rules
 
 __all__ = ["BALANCE_COLUMNS", "farmland_area_by_grade", "farmland_balance",
@@ -68,7 +68,8 @@ def farmland_balance(flows: pd.DataFrame, *, rules: Rules = None) -> pd.DataFram
         ``farmland_inflow_area``.
     """
     rs = load_rules(rules)
-    f, t = _member(flows, "from", "farmland", rs), _member(flows, "to", "farmland", rs)
+    fs = FlowSums(flows, rs)
+    f, t = fs.member("from", "farmland"), fs.member("to", "farmland")
     parts = []
     for direction, mask in (("out", f & ~t), ("in", t & ~f)):
         sub = flows.loc[mask]
@@ -105,24 +106,23 @@ def farmland_flow_indicators(flows: pd.DataFrame, *, rules: Rules = None
     docstring), each a Series indexed by zone with components in ``attrs``.
     """
     rs = load_rules(rules)
-    ch = farmland_change(flows, rules=rs).set_index("zone")
-    ch.index = pd.Index(ch.index.astype(str), name="zone", dtype=object)
-    f, t = _member(flows, "from", "farmland", rs), _member(flows, "to", "farmland", rs)
-    to_c = _member(flows, "to", "construction_land", rs)
-    from_c = _member(flows, "from", "construction_land", rs)
-    to_constr = units.m2_to_ha(_zone_sum(flows, f & ~t & to_c))
-    out_other = units.m2_to_ha(_zone_sum(flows, f & ~t & ~to_c))
-    in_other = units.m2_to_ha(_zone_sum(flows, t & ~f & ~from_c))
-    in_constr = ch["gained_ha"] - in_other
-    comps = pd.DataFrame({"outflow_ha": ch["lost_ha"], "inflow_ha": ch["gained_ha"],
+    fs = FlowSums(flows, rs)
+    f, t = fs.member("from", "farmland"), fs.member("to", "farmland")
+    to_c, from_c = fs.member("to", "construction_land"), fs.member("from", "construction_land")
+    lost, gained = units.m2_to_ha(fs.sum_m2(f & ~t)), units.m2_to_ha(fs.sum_m2(t & ~f))
+    to_constr = units.m2_to_ha(fs.sum_m2(f & ~t & to_c))
+    out_other = units.m2_to_ha(fs.sum_m2(f & ~t & ~to_c))
+    in_other = units.m2_to_ha(fs.sum_m2(t & ~f & ~from_c))
+    in_constr = gained - in_other
+    comps = pd.DataFrame({"outflow_ha": lost, "inflow_ha": gained,
                           "outflow_to_construction_ha": to_constr,
                           "outflow_to_other_ha": out_other,
                           "inflow_from_construction_ha": in_constr,
                           "inflow_from_other_ha": in_other})
     balance = in_other - out_other
     status = pd.Series(np.where(balance >= -1e-9, "met", "not_met"), index=balance.index)
-    values = {"farmland_outflow_area": ch["lost_ha"], "farmland_inflow_area": ch["gained_ha"],
-              "farmland_net_change": ch["net_ha"],
+    values = {"farmland_outflow_area": lost, "farmland_inflow_area": gained,
+              "farmland_net_change": gained - lost,
               "farmland_to_construction_area": to_constr,
               "farmland_in_out_balance": balance}
     out = {}
@@ -192,11 +192,11 @@ def supplement_balance(flows: pd.DataFrame, supplement: pd.DataFrame | None, *, 
     """
     rs = load_rules(rules)
     levels = tuple(_levels(flows))
-    f, t = _member(flows, "from", "farmland", rs), _member(flows, "to", "farmland", rs)
-    taken_mask = f & ~t & _member(flows, "to", "construction_land", rs)
-    taken = units.m2_to_ha(_zone_sum(flows, taken_mask))
-    paddy = (flows["from_code"] == _PADDY).to_numpy()
-    taken_paddy = units.m2_to_ha(_zone_sum(flows, taken_mask & paddy)).reindex(taken.index)
+    fs = FlowSums(flows, rs)
+    f, t = fs.member("from", "farmland"), fs.member("to", "farmland")
+    taken_mask = f & ~t & fs.member("to", "construction_land")
+    taken = units.m2_to_ha(fs.sum_m2(taken_mask))
+    taken_paddy = units.m2_to_ha(fs.sum_m2(taken_mask & fs.code_is("from", _PADDY)))
     zones = taken.index
     reasons: dict[str, list[str]] = {str(z): [] for z in zones}
     out = pd.DataFrame({"taken_ha": taken, "taken_paddy_ha": taken_paddy}, index=zones)
@@ -206,9 +206,9 @@ def supplement_balance(flows: pd.DataFrame, supplement: pd.DataFrame | None, *, 
         g = pd.to_numeric(previous["GDDB"], errors="coerce")
         gmap = pd.Series(g.to_numpy(), index=previous["BSM"].astype(str)).groupby(level=0).first()
         grade = flows["BSM_previous"].astype(str).map(gmap).to_numpy(np.float64)
-        w = np.where(taken_mask & np.isfinite(grade), flows["area_m2"].to_numpy(np.float64), 0)
-        num = _zone_sum(flows.assign(area_m2=w * np.nan_to_num(grade)), w > 0)
-        den = _zone_sum(flows.assign(area_m2=w), w > 0)
+        graded = taken_mask & np.isfinite(grade)
+        num = fs.sum_m2(graded, fs.area_m2 * np.nan_to_num(grade))
+        den = fs.sum_m2(graded)
         out["taken_grade"] = (num / den.where(den > 0)).reindex(zones)
     else:
         out["taken_grade"] = np.nan
@@ -271,10 +271,18 @@ def _farmland_patches(lu: pd.DataFrame, by: By, rules: Rules
     rs = load_rules(rules)
     levels = levels_for(by)
     zones = zone_columns(lu, levels, what="farmland quality")
-    codes = lu["DLBM"].astype(str).str.strip().str.upper()
-    cz = lu["CZCSXM"] if "CZCSXM" in lu.columns else None
-    farm = rs.mask("farmland", codes, cz)
+    # mask the distinct (code, CZCSXM) pairs only, then broadcast (10⁵ patches, 10² pairs)
+    codes = pd.Series(factorised(lu["DLBM"], _upper), dtype=object)
+    cz = pd.Series(factorised(lu["CZCSXM"], _upper) if "CZCSXM" in lu else "",
+                   index=codes.index, dtype=object)
+    idx, uniq = pd.factorize(pd.MultiIndex.from_arrays([codes, cz]))
+    pairs = uniq.to_frame(index=False, name=["code", "czcsxm"])
+    farm = rs.mask("farmland", pairs["code"], pairs["czcsxm"])[idx]
     return zones, farm, levels
+
+
+def _upper(code: str) -> str:
+    return code.strip().upper()
 
 
 def farmland_quality_grade(lu: pd.DataFrame, *, by: By = "township",

@@ -30,7 +30,7 @@ import pandas as pd
 
 from landuse.errors import SchemaError
 from landuse.indicators._common import make_indicator, registry, safe_ratio, socio_series
-from landuse.indicators.change import _member, _zone_sum
+from landuse.indicators._flowsums import FlowSums
 from landuse.rules import RuleSet, load_rules
 
 __all__ = ["INDEX_IDS", "evaluation_indicators", "evaluation_table",
@@ -223,9 +223,9 @@ def new_urban_rural_land_per_population_growth(
     where the population did not grow (the reason says so) or is not given.
     """
     rs = load_rules(rules)
-    new = _member(flows, "to", "urban_rural_construction_land", rs) & ~_member(
-        flows, "from", "urban_rural_construction_land", rs)
-    m2 = _zone_sum(flows, new)
+    fs = FlowSums(flows, rs)
+    m2 = fs.sum_m2(fs.member("to", "urban_rural_construction_land")
+                   & ~fs.member("from", "urban_rural_construction_land"))
     p1, r1 = socio_series(socio, "population_total", year=year, zones=m2.index,
                           label="resident population 常住人口")
     p0, r0 = socio_series(socio, "population_total", year=previous_year, zones=m2.index,

@@ -158,3 +158,32 @@ def test_quality_grade_without_gddb_says_why():
     assert g.isna().all()
     assert "GDDB" in g.attrs["reasons"][C]
     assert balance.farmland_area_by_grade(_vintage(1)).empty
+
+
+def test_fast_sums_agree_with_change_module_on_the_sample_county():
+    import warnings
+    from pathlib import Path
+
+    from landuse.indicators._flowsums import FlowSums
+    from landuse.indicators.change import _member, _zone_sum, farmland_change
+    from landuse.io.vector import read_landuse
+    from landuse.rules import load_rules
+
+    data = Path(__file__).resolve().parents[2] / "sample_data"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cur = read_landuse(data / "huantai.gpkg", layer="DLTB")
+        prev = read_landuse(data / "huantai_2021.gpkg", layer="DLTB")
+    flows = transition_flows(prev, cur)
+    rs = load_rules()
+    fs = FlowSums(flows, rs)
+    for side in ("from", "to"):
+        for agg in ("farmland", "construction_land", "urban_rural_construction_land"):
+            m = fs.member(side, agg)
+            assert (m == _member(flows, side, agg, rs)).all(), (side, agg)
+            pd.testing.assert_series_equal(fs.sum_m2(m), _zone_sum(flows, m),
+                                           check_names=False, rtol=1e-12)
+    ch = farmland_change(flows).set_index("zone")
+    ind = balance.farmland_flow_indicators(flows)
+    assert ind["farmland_outflow_area"].to_numpy() == pytest.approx(ch["lost_ha"].to_numpy())
+    assert ind["farmland_inflow_area"].to_numpy() == pytest.approx(ch["gained_ha"].to_numpy())
