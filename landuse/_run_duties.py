@@ -102,9 +102,9 @@ def performance_part(enterprises: pd.DataFrame, *, county: str,
 
 def unsupplied_part(ledger: pd.DataFrame, *, evaluation_date: Any, county: str,
                     names: Mapping[str, str]) -> Parts:
-    """批而未供 by batch age: the table and ``unsupplied_land_area`` (components by age)."""
+    """批而未供 by batch age (``unsupplied_land_area``) and 闲置土地处置 per year."""
     from landuse.indicators._common import make_indicator
-    from landuse.indicators.supply_idle import unsupplied_by_age
+    from landuse.indicators.supply_idle import idle_disposal, unsupplied_by_age
 
     ages = unsupplied_by_age(ledger, evaluation_date=evaluation_date, county=county)
     wide = ages.pivot(index="zone", columns="age_class", values="unsupplied_ha")
@@ -112,7 +112,9 @@ def unsupplied_part(ledger: pd.DataFrame, *, evaluation_date: Any, county: str,
     wide.columns = [f"age_{c}_ha" for c in wide.columns]
     total = wide.sum(axis=1)
     s = make_indicator(total, indicator_id="unsupplied_land_area", components=wide)
-    return _rows({"unsupplied_land_area": s}, names), {"unsupplied_by_age": ages}, {}
+    disposal = idle_disposal(ledger, evaluation_date=evaluation_date, county=county)
+    return (_rows({"unsupplied_land_area": s}, names),
+            {"unsupplied_by_age": ages, "idle_disposal": disposal}, {})
 
 
 def evaluation_part(rows: pd.DataFrame, flows: pd.DataFrame | None,

@@ -46,6 +46,7 @@ __all__ = [
     "land_supply_rate",
     "land_supply_rate_by_batch",
     "stock_land_supply_share",
+    "idle_disposal",
     "unsupplied_by_age",
 ]
 
@@ -374,6 +375,69 @@ def land_supply_rate_by_batch(ledger: pd.DataFrame, *, evaluation_date: Any) -> 
         g["land_supply_rate"] = np.where(g["approved_ha"] > 0,
                                          g["supplied_ha"] / g["approved_ha"] * 100.0, np.nan)
     return g
+
+
+def idle_disposal(ledger: pd.DataFrame, *, evaluation_date: Any,
+                  county: str | None = None) -> pd.DataFrame:
+    """闲置土地处置 per year: idle land identified, disposed of by method, still pending.
+
+    - **identified** in the year its idle clock completed the rule's years (the first
+      anniversary of ``idle_since`` for the idle classes of :func:`classify_idle`);
+    - **disposed** in the year of ``disposal_date`` (on or before the evaluation date E), by
+      ``disposal_method`` (the ledger's optional disposal columns), with the idle-land fee;
+    - **pending** at E: idle at E and not disposed of by E (reported under E's year).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``zone`` (county, then townships), ``year``, ``item`` (``identified``,
+        ``disposed``, ``pending``), ``method`` ('' except for disposals), ``area_ha``
+        (supplied area), ``parcels``, ``fee_10k_yuan`` (disposals only); sorted.
+    """
+    e = _check_ledger(ledger, evaluation_date)
+    r = idle_rules()
+    c = classify_idle(ledger, evaluation_date=e)
+    years = np.where(c["idle_rule"] == "suspended", r["suspended_years"],
+                     r["not_started_years"])
+    idle = c["is_idle"].to_numpy()
+    since = c["idle_since"].to_numpy("datetime64[D]")
+    found = np.full(len(c), np.datetime64("NaT"), dtype="datetime64[D]")
+    if idle.any():
+        found[idle] = _anniversary(since[idle], years[idle])
+    method = (ledger["disposal_method"].astype(str) if "disposal_method" in ledger
+              else pd.Series("", index=ledger.index))
+    when = (ledger["disposal_date"] if "disposal_date" in ledger
+            else pd.Series(pd.NaT, index=ledger.index, dtype="datetime64[ns]"))
+    fee = (ledger["idle_fee_10k_yuan"].astype(float) if "idle_fee_10k_yuan" in ledger
+           else pd.Series(np.nan, index=ledger.index))
+    disposed = ((method != "") & when.notna() & (when <= e)).to_numpy()
+    area = c["supplied_area_ha"].fillna(0.0).to_numpy()
+    parts = [
+        pd.DataFrame({"zone": c["zone"], "year": pd.Series(found).dt.year.to_numpy(),
+                      "item": "identified", "method": "", "area_ha": area,
+                      "fee_10k_yuan": np.nan})[idle],
+        pd.DataFrame({"zone": c["zone"], "year": when.dt.year.to_numpy(), "item": "disposed",
+                      "method": method.to_numpy(), "area_ha": area,
+                      "fee_10k_yuan": fee.to_numpy()})[disposed],
+        pd.DataFrame({"zone": c["zone"], "year": e.year, "item": "pending", "method": "",
+                      "area_ha": area, "fee_10k_yuan": np.nan})[idle & ~disposed],
+    ]
+    rows = pd.concat(parts, ignore_index=True)
+    rows["parcels"] = 1
+    code = _county_of(c["zone"].astype(str), county)
+    town = rows[rows["zone"].astype(str).str.len() >= 9].assign(
+        zone=lambda d: d["zone"].astype(str).str[:9])
+    keys = ["zone", "year", "item", "method"]
+    out = pd.concat([rows.assign(zone=code), town], ignore_index=True)
+    out = out.groupby(keys, sort=False, dropna=False).agg(
+        area_ha=("area_ha", "sum"), parcels=("parcels", "sum"),
+        fee_10k_yuan=("fee_10k_yuan", lambda s: s.sum(min_count=1))).reset_index()
+    order = {"identified": 0, "disposed": 1, "pending": 2}
+    out = out.assign(_s=out["zone"].str.len(), _i=out["item"].map(order)).sort_values(
+        ["_s", "zone", "year", "_i", "method"], kind="stable").drop(columns=["_s", "_i"])
+    out["year"] = out["year"].astype(int)
+    out.attrs = {"evaluation_date": e.date().isoformat(), "rules": r["id"]}
+    return out.reset_index(drop=True)
 
 
 #: batch-age classes of 批而未供 land (completed years since the batch's approval)

@@ -24,6 +24,7 @@ DUTY_TITLES: Final = {
     "linkage_survey_check": ("增减挂钩与变更调查", "linkage vs survey"),
     "enterprise_performance": ("亩均效益", "industrial land performance"),
     "unsupplied_by_age": ("批而未供", "approved, not supplied, by age"),
+    "idle_disposal": ("闲置土地处置", "idle land disposal"),
 }
 _MAX_ROWS: Final = 40
 

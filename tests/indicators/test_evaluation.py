@@ -134,3 +134,34 @@ def test_unsupplied_by_batch_age():
         {"0-1": 0, "1-2": 0, "2-3": 0, "3-4": 10.0, "4-5": 0, ">5": 1.5})
     assert got["370321101", "1-2"] == pytest.approx(4.0)
     assert t["age_class"].tolist()[:6] == list(UNSUPPLIED_AGE_CLASSES)
+
+
+def test_idle_disposal_by_year():
+    from landuse.indicators.supply_idle import idle_disposal
+
+    led = ledger()
+    led["disposal_method"] = ""
+    led["disposal_date"] = pd.NaT
+    led["idle_fee_10k_yuan"] = np.nan
+    for pid, method, when, fee in (("exact2y", "无偿收回", "2022-05-01", np.nan),
+                                   ("exact1y", "征缴土地闲置费", "2022-12-31", 10.0),
+                                   ("susp2y", "协议有偿收回", "2023-02-01", np.nan)):  # after E
+        row = led["parcel_id"] == pid
+        led.loc[row, "disposal_method"] = method
+        led.loc[row, "disposal_date"] = pd.Timestamp(when)
+        led.loc[row, "idle_fee_10k_yuan"] = fee
+    t = assert_not_mutated(idle_disposal, led, evaluation_date="2022-12-31")
+    c = t[t["zone"] == C].set_index(["year", "item", "method"])
+    # identified = first anniversary of the idle clock: gov 2018-01-01 -> 2019 (8 ha);
+    # exact2y 2020-12-31 -> 2021 (4) and susp2y 2020-12-31 -> 2021 (6); exact1y 2021-12-31,
+    # short2y 2021-01-01 and susp1y 2021-12-31 -> 2022 (2 + 1 + 5 = 8)
+    assert c.loc[(2019, "identified", ""), "area_ha"] == pytest.approx(8.0)
+    assert c.loc[(2021, "identified", ""), ["area_ha", "parcels"]].tolist() == [10.0, 2]
+    assert c.loc[(2022, "identified", ""), ["area_ha", "parcels"]].tolist() == [8.0, 3]
+    assert c.loc[(2022, "disposed", "无偿收回"), "area_ha"] == pytest.approx(4.0)
+    fee = c.loc[(2022, "disposed", "征缴土地闲置费")]
+    assert (fee["area_ha"], fee["fee_10k_yuan"]) == (2.0, 10.0)
+    # pending at E: short2y 1 + susp1y 5 + susp2y 6 (disposed only in 2023) + gov 8 = 20
+    assert c.loc[(2022, "pending", ""), ["area_ha", "parcels"]].tolist() == [20.0, 4]
+    t1 = t[(t["zone"] == "370321100") & (t["item"] == "pending")]
+    assert t1["area_ha"].tolist() == [8.0]  # gov only
