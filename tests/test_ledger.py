@@ -203,7 +203,8 @@ def test_parcels_in_two_crss_need_a_working_crs(tmp_path):
 
 def test_optional_disposal_columns(tmp_path):
     header = ZH + ",处置方式,处置日期,土地闲置费(万元)"
-    rows = [ROWS[0] + ",征缴闲置费,2022-03-01,12.5", ROWS[1] + ",,,", ROWS[2] + ",无偿收回,2022/9/1,"]
+    rows = [ROWS[0] + ",征缴闲置费,2022-03-01,12.5", ROWS[1] + ",,,",
+            ROWS[2] + ",无偿收回,2022/9/1,"]
     df = read_land_supply(write(tmp_path, header, rows))
     assert df["disposal_method"].tolist() == ["征缴土地闲置费", "", "无偿收回"]
     assert df["disposal_date"].tolist()[2] == pd.Timestamp("2022-09-01")

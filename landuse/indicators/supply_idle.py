@@ -39,6 +39,7 @@ from landuse.errors import SchemaError
 __all__ = [
     "IDLE_CLASSES",
     "classify_idle",
+    "idle_disposal",
     "idle_land_area",
     "idle_land_ratio",
     "idle_parcels",
@@ -46,7 +47,6 @@ __all__ = [
     "land_supply_rate",
     "land_supply_rate_by_batch",
     "stock_land_supply_share",
-    "idle_disposal",
     "unsupplied_by_age",
 ]
 

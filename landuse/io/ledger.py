@@ -326,7 +326,7 @@ def read_land_supply(
 
 
 def _disposal(df: pd.DataFrame, out: pd.DataFrame, problems: list, lines: np.ndarray) -> None:
-    """The optional disposal columns: method (Art. 12 / 14), date, fee (万元)."""
+    """Parse the optional disposal columns: method (Art. 12 / 14), date, fee (万元)."""
     n = len(df)
     out["disposal_method"] = (_choices(df["disposal_method"], "disposal_method", problems, lines,
                                        DISPOSAL_METHODS) if "disposal_method" in df
