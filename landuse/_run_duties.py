@@ -51,6 +51,7 @@ def balance_part(current: pd.DataFrame, previous: pd.DataFrame | None,
                  county: str, rules: Any, names: Mapping[str, str]) -> Parts:
     """耕地进出平衡 / 占补平衡 / 质量等别: rows and tables (:mod:`landuse.indicators.balance`)."""
     from landuse.indicators import balance
+    from landuse.indicators._flowsums import as_sums
 
     series: dict[str, pd.Series] = {"farmland_quality_grade": balance.farmland_quality_grade(
         current, rules=rules)}
@@ -59,10 +60,11 @@ def balance_part(current: pd.DataFrame, previous: pd.DataFrame | None,
     if len(grades):
         tables["farmland_grades"] = grades
     if flows is not None:
-        series.update(balance.farmland_flow_indicators(flows, rules=rules))
-        tables["farmland_balance"] = balance.farmland_balance(flows, rules=rules)
-        sb = balance.supplement_balance(flows, supplement, year=year, previous=previous,
-                                        county=county, rules=rules)
+        sums = as_sums(flows, rules)  # factorised once for the three functions
+        series.update(balance.farmland_flow_indicators(sums))
+        tables["farmland_balance"] = balance.farmland_balance(sums)
+        sb = balance.supplement_balance(sums, supplement, year=year, previous=previous,
+                                        county=county)
         if supplement is not None:
             series.update(balance.supplement_indicators(sb, rules=rules))
         tables["farmland_supplement_balance"] = sb.reset_index()

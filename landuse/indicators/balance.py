@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 from landuse import units
-from landuse.indicators._common import By, factorised, levels_for, make_indicator, zone_columns
-from landuse.indicators._flowsums import FlowSums
+from landuse.indicators._common import By, levels_for, make_indicator, zone_columns
+from landuse.indicators._flowsums import FlowSums, as_sums, code_pairs
 from landuse.rules import RuleSet, load_rules
 
 __all__ = ["BALANCE_COLUMNS", "farmland_area_by_grade", "farmland_balance",
@@ -49,13 +49,15 @@ def _levels(flows: pd.DataFrame) -> list[str]:
             if lv in flows.columns]
 
 
-def farmland_balance(flows: pd.DataFrame, *, rules: Rules = None) -> pd.DataFrame:
+def farmland_balance(flows: pd.DataFrame | FlowSums, *, rules: Rules = None) -> pd.DataFrame:
     """Every farmland outflow and inflow by zone and class pair (``farmland_balance.csv``).
 
     Parameters
     ----------
-    flows : DataFrame
-        :func:`landuse.indicators.change.transition_flows` of the two vintages.
+    flows : DataFrame or FlowSums
+        :func:`landuse.indicators.change.transition_flows` of the two vintages (or those
+        flows factorised once, ``landuse.indicators._flowsums.FlowSums``, to share the
+        work between the functions of this module).
     rules : str, Path or RuleSet, optional
         Aggregate rules (``farmland``); default ``sandiao-default@1``.
 
@@ -67,24 +69,23 @@ def farmland_balance(flows: pd.DataFrame, *, rules: Rules = None) -> pd.DataFram
         codes. Per zone, Σ area_ha of ``out`` = ``farmland_outflow_area`` and of ``in`` =
         ``farmland_inflow_area``.
     """
-    rs = load_rules(rules)
-    fs = FlowSums(flows, rs)
+    fs = as_sums(flows, rules)
+    flows = fs.flows
     f, t = fs.member("from", "farmland"), fs.member("to", "farmland")
+    fpos, fcodes = fs.codes("from")
+    tpos, tcodes = fs.codes("to")
     parts = []
     for direction, mask in (("out", f & ~t), ("in", t & ~f)):
-        sub = flows.loc[mask]
-        for lv in _levels(flows):
-            g = (pd.DataFrame({"zone": sub[lv].astype(str).to_numpy(dtype=object),
-                               "from_code": sub["from_code"].to_numpy(dtype=object),
-                               "to_code": sub["to_code"].to_numpy(dtype=object),
-                               "area_m2": sub["area_m2"].to_numpy(np.float64)})
-                 .groupby(["zone", "from_code", "to_code"], sort=True)["area_m2"].sum()
-                 .reset_index())
-            g.insert(1, "direction", direction)
-            g["_level"] = len(lv)
-            parts.append(g)
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["zone", "direction", "from_code", "to_code", "area_m2", "_level"])
+        rows = np.flatnonzero(mask)
+        for zpos, zcodes in fs.zone_levels():
+            g = (pd.DataFrame({"z": zpos[rows], "f": fpos[rows], "t": tpos[rows],
+                               "area_m2": fs.area_m2[rows]})
+                 .groupby(["z", "f", "t"], sort=False)["area_m2"].sum().reset_index())
+            parts.append(pd.DataFrame({
+                "zone": zcodes[g["z"].to_numpy()], "direction": direction,
+                "from_code": fcodes[g["f"].to_numpy()], "to_code": tcodes[g["t"].to_numpy()],
+                "area_m2": g["area_m2"].to_numpy()}))
+    out = pd.concat(parts, ignore_index=True)
     out["_d"] = (out["direction"] == "in").astype(int)
     out["_s"] = out["zone"].str.len()
     out = out.sort_values(["_s", "zone", "_d", "from_code", "to_code"], kind="stable")
@@ -96,7 +97,7 @@ def farmland_balance(flows: pd.DataFrame, *, rules: Rules = None) -> pd.DataFram
     return out
 
 
-def farmland_flow_indicators(flows: pd.DataFrame, *, rules: Rules = None
+def farmland_flow_indicators(flows: pd.DataFrame | FlowSums, *, rules: Rules = None
                              ) -> dict[str, pd.Series]:
     """Return the farmland flow indicators by zone (ha), keyed by indicator id.
 
@@ -105,8 +106,8 @@ def farmland_flow_indicators(flows: pd.DataFrame, *, rules: Rules = None
     ``farmland_to_construction_area`` and ``farmland_in_out_balance`` (see the module
     docstring), each a Series indexed by zone with components in ``attrs``.
     """
-    rs = load_rules(rules)
-    fs = FlowSums(flows, rs)
+    fs = as_sums(flows, rules)
+    rs, flows = fs.rules, fs.flows
     f, t = fs.member("from", "farmland"), fs.member("to", "farmland")
     to_c, from_c = fs.member("to", "construction_land"), fs.member("from", "construction_land")
     lost, gained = units.m2_to_ha(fs.sum_m2(f & ~t)), units.m2_to_ha(fs.sum_m2(t & ~f))
@@ -157,15 +158,17 @@ def _status(diff: pd.Series, ok: pd.Series) -> np.ndarray:
     return np.where(~ok, "not_computable", np.where(diff >= -1e-9, "met", "not_met"))
 
 
-def supplement_balance(flows: pd.DataFrame, supplement: pd.DataFrame | None, *, year: int,
+def supplement_balance(flows: pd.DataFrame | FlowSums, supplement: pd.DataFrame | None, *,
+                       year: int,
                        previous: pd.DataFrame | None = None, county: str,
                        rules: Rules = None) -> pd.DataFrame:
     """占补平衡 of the report year: farmland taken by construction vs farmland supplemented.
 
     Parameters
     ----------
-    flows : DataFrame
-        Change flows from the previous vintage to the report year's.
+    flows : DataFrame or FlowSums
+        Change flows from the previous vintage to the report year's (see
+        :func:`farmland_balance`).
     supplement : DataFrame or None
         :func:`landuse.io.bureau.read_farmland_supplement`; the projects whose
         ``verified_date`` falls in ``year`` (or, without a date, whose ``year`` is ``year``)
@@ -190,9 +193,9 @@ def supplement_balance(flows: pd.DataFrame, supplement: pd.DataFrame | None, *, 
         ``quantity_status``, ``paddy_status``, ``quality_status`` (``met`` / ``not_met`` /
         ``not_computable``) and ``reason`` (why a part is not computable, else '').
     """
-    rs = load_rules(rules)
+    fs = as_sums(flows, rules)
+    flows = fs.flows
     levels = tuple(_levels(flows))
-    fs = FlowSums(flows, rs)
     f, t = fs.member("from", "farmland"), fs.member("to", "farmland")
     taken_mask = f & ~t & fs.member("to", "construction_land")
     taken = units.m2_to_ha(fs.sum_m2(taken_mask))
@@ -272,17 +275,10 @@ def _farmland_patches(lu: pd.DataFrame, by: By, rules: Rules
     levels = levels_for(by)
     zones = zone_columns(lu, levels, what="farmland quality")
     # mask the distinct (code, CZCSXM) pairs only, then broadcast (10⁵ patches, 10² pairs)
-    codes = pd.Series(factorised(lu["DLBM"], _upper), dtype=object)
-    cz = pd.Series(factorised(lu["CZCSXM"], _upper) if "CZCSXM" in lu else "",
-                   index=codes.index, dtype=object)
-    idx, uniq = pd.factorize(pd.MultiIndex.from_arrays([codes, cz]))
-    pairs = uniq.to_frame(index=False, name=["code", "czcsxm"])
-    farm = rs.mask("farmland", pairs["code"], pairs["czcsxm"])[idx]
+    idx, pairs = code_pairs(lu["DLBM"], lu["CZCSXM"] if "CZCSXM" in lu else None)
+    norm = pairs.apply(lambda col: col.str.strip().str.upper()).astype(object)
+    farm = rs.mask("farmland", norm["code"], norm["czcsxm"])[idx]
     return zones, farm, levels
-
-
-def _upper(code: str) -> str:
-    return code.strip().upper()
 
 
 def farmland_quality_grade(lu: pd.DataFrame, *, by: By = "township",
