@@ -1,7 +1,7 @@
 """Benchmark the region run on dask.distributed: time, speed-up 1 → 2 workers, peak memory.
 
 Targets (issue 9, this 2-core machine): a region of 16 generated counties (≥ 3 million
-patches) runs end to end (:func:`landuse.dask.region.run_region`: every county's annual
+patches) runs end to end (:func:`landuse.run.region.run_region`: every county's annual
 run and outputs, plus the city roll-up) with
 
 - peak memory per worker < 4 GB (peak RSS of each worker process, ``getrusage``);
@@ -120,7 +120,7 @@ def in_process_baseline(files: list[Path], repeat: int) -> dict[str, Any]:
 
 def region_run(folder: Path, client: Any, repeat: int) -> tuple[float, dict]:
     """Median wall time of run_region over the folder; worker peak RSS (bytes) and result."""
-    from landuse.dask.region import run_region
+    from landuse.run.region import run_region
 
     times, cpus, res = [], [], None
     for _ in range(repeat):

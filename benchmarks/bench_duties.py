@@ -4,7 +4,7 @@ The run's inputs are read once (not timed). Each repeat then times, in this proc
 
 - ``compute``: everything the run computes (redlines, indicators, supply, change, the duty
   parts, class areas; no writing), the reference the duties are a share of;
-- each duty part on its own (:mod:`landuse._run_duties`), fed with the change flows and
+- each duty part on its own (:mod:`landuse.run.duties`), fed with the change flows and
   indicator rows the run computes before it (those are not timed again).
 
 Medians of ``--repeat`` runs are printed with the duty parts' share of ``compute``. The
@@ -36,16 +36,19 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from landuse import _run_duties as duties  # noqa: E402
-from landuse._run_steps import (  # noqa: E402
+from landuse.config import load_config  # noqa: E402
+from landuse.rules import load_rules  # noqa: E402
+from landuse.run import (  # noqa: E402
+    compute,
+    duties,
+    read_inputs,
+)
+from landuse.run.steps import (  # noqa: E402
     _zone_names,
     change_outputs,
     indicator_rows,
     supply_rows,
 )
-from landuse.config import load_config  # noqa: E402
-from landuse.rules import load_rules  # noqa: E402
-from landuse.run import compute, read_inputs  # noqa: E402
 
 
 def _timed(func: Callable[[], Any], repeat: int) -> list[float]:

@@ -1,22 +1,30 @@
 """Region-run parts of the config (``[region] counties``, ``[options] scheduler``).
 
+Pure path and text checks: nothing here imports dask (the extra is only looked up).
+
 Split out of :mod:`landuse.config`; the functions add their problems to the config's
 problem list, so that they are reported with every other problem of the file.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from landuse.errors import ConfigError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from landuse.config import _Problems
 
-__all__ = ["DASK_EXTRA", "counties", "scheduler", "template"]
+__all__ = ["COUNTY_SUFFIXES", "DASK_EXTRA", "check_scheduler", "counties", "county_sources",
+           "scheduler", "template"]
+
+#: land-use file kinds taken from a county folder (one file per county)
+COUNTY_SUFFIXES: Final = (".parquet", ".geoparquet", ".gpkg", ".shp", ".zip", ".fgb",
+                          ".geojson")
+_CODE = re.compile(r"^(\d{6})")
 
 #: the extra a region run needs (``[region] counties``, ``[options] scheduler``)
 DASK_EXTRA: Final = "landuse[dask]"
@@ -45,8 +53,6 @@ def _needs_dask(key: str, problems: _Problems) -> bool:
 def scheduler(value: Any, problems: _Problems) -> str | None:
     if not _needs_dask("options.scheduler", problems):
         return None
-    from landuse.dask.region import check_scheduler
-
     try:
         return check_scheduler(value, key="options.scheduler")
     except ConfigError as exc:
@@ -67,8 +73,6 @@ def counties(value: Any, base: Path, problems: _Problems) -> tuple[Path, ...]:
         return ()
     if not _needs_dask(key, problems):
         return ()
-    from landuse.dask.region import COUNTY_SUFFIXES, county_sources
-
     paths = []
     for text in items:
         path = (base / Path(text).expanduser()).resolve()
@@ -90,6 +94,56 @@ def counties(value: Any, base: Path, problems: _Problems) -> tuple[Path, ...]:
             problems.add(key, str(exc).removeprefix("counties: "))
             return ()
     return tuple(paths)
+
+
+def check_scheduler(address: object, *, key: str = "options.scheduler") -> str | None:
+    """Validate a scheduler address of the config; return it (``None`` or ``""``: in-process).
+
+    Raises
+    ------
+    ConfigError
+        Not a string, or not ``tcp://``, ``tls://``, ``ucx://`` or ``inproc://`` followed by
+        a host (and port), e.g. ``"tcp://10.0.0.5:8786"``.
+    """
+    if address is None or address == "":
+        return None
+    if not isinstance(address, str) or not re.fullmatch(
+            r"(tcp|tls|ucx|inproc)://[^\s/:]+(:\d{1,5})?(/[^\s]*)?", address):
+        raise ConfigError(f"{key} must be a dask scheduler address such as "
+                          f"\"tcp://host:8786\" (or empty for in-process), found {address!r}")
+    return address
+
+
+def county_sources(
+    counties: str | Path | Sequence[str | Path] | Mapping[str, str | Path],
+) -> list[tuple[str, Path]]:
+    """List ``(county code, land-use file or config)`` pairs.
+
+    A folder stands for its files with a suffix in :data:`COUNTY_SUFFIXES` or ``.toml``
+    (sorted); a sequence for its files; a mapping gives the codes. Without a mapping the
+    code is the first six digits of the file name (``370321.parquet``,
+    ``370321_桓台县.gpkg``); a file without them gets the code ``""`` and fails on its own
+    in the run (reported), without stopping the others.
+    """
+    if isinstance(counties, Mapping):
+        return [(str(code), Path(p)) for code, p in counties.items()]
+    if isinstance(counties, str | Path):
+        folder = Path(counties)
+        if not folder.is_dir():
+            raise ConfigError(f"counties: {folder} is not a folder; give a folder of county "
+                              "files, a list of files or a mapping {code: file}")
+        files = sorted(f for f in folder.iterdir()
+                       if f.suffix.lower() in (*COUNTY_SUFFIXES, ".toml"))
+        if not files:
+            raise ConfigError(f"counties: no county files ({', '.join(COUNTY_SUFFIXES)}, "
+                              f".toml) in {folder}")
+    else:
+        files = [Path(f) for f in counties]
+    out = []
+    for f in files:
+        m = _CODE.match(f.name)
+        out.append((m.group(1) if m else "", f))
+    return out
 
 
 #: keys of the config that hold paths: (section, key) per role table

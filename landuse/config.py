@@ -67,7 +67,10 @@ TABLE_ROLES: Final[dict[str, frozenset[str]]] = {
 RASTER_ROLES: Final[dict[str, frozenset[str]]] = {"landcover": frozenset({"classes"})}
 SCHEMES: Final = ("sandiao", "ydyh", "auto")
 TOP_KEYS: Final = ("region", "layers", "tables", "rasters", "rules", "targets", "options")
-OPTION_KEYS: Final = ("area", "sliver_m2", "evaluation_date", "working_crs", "scheduler")
+OPTION_KEYS: Final = ("area", "sliver_m2", "evaluation_date", "working_crs", "scheduler",
+                      "township")
+#: ``[options] township``: how a patch's township is decided (docs/domain.md §2.4).
+TOWNSHIP_POLICIES: Final = ("zldwdm", "xzq")
 REGION_KEYS: Final = ("name", "code", "year", "counties")
 #: Suffixes read without GDAL layer listing (GeoParquet goes through geopandas; TXT is ours).
 _NO_LAYER_LIST: Final = (".parquet", ".geoparquet", ".txt")
@@ -140,6 +143,7 @@ class Options:
     evaluation_date: dt.date | None = None
     working_crs: str | None = None
     scheduler: str | None = None
+    township: str = "zldwdm"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the options that shape the results as JSON-ready values (ISO dates)."""
@@ -150,6 +154,7 @@ class Options:
                 self.evaluation_date.isoformat() if self.evaluation_date else None
             ),
             "working_crs": self.working_crs,
+            "township": self.township,
         }
 
 
@@ -162,7 +167,7 @@ class Config:
     ``[targets]`` table (without ``path``), or both ``None``. For a region run
     (``[region] counties``), ``template`` is the per-county config as plain TOML data
     (every path absolute, without ``counties`` and ``scheduler``) that
-    :func:`landuse.dask.region.run_region` completes for each county.
+    :func:`landuse.run.region.run_region` completes for each county.
     """
 
     source: Path
@@ -426,7 +431,7 @@ def _date(value: Any, key: str, problems: _Problems) -> dt.date | None:
     return None
 
 
-def _options(value: Any, problems: _Problems) -> Options:
+def _options(value: Any, layers: Mapping[str, Any], problems: _Problems) -> Options:
     table = _table(value, "options", problems)
     _unknown(table, OPTION_KEYS, "options", problems)
     area = table.get("area", "official")
@@ -456,8 +461,17 @@ def _options(value: Any, problems: _Problems) -> Options:
     scheduler = None
     if "scheduler" in table:
         scheduler = region_parts.scheduler(table["scheduler"], problems)
+    township = table.get("township", "zldwdm")
+    if township not in TOWNSHIP_POLICIES:
+        problems.add("options.township", f"must be one of {', '.join(TOWNSHIP_POLICIES)} "
+                     f"(zldwdm: 坐落单位代码 ZLDWDM[:9], the official statistics; xzq: the XZQ "
+                     f"行政区 polygon containing the patch), found {township!r}")
+        township = "zldwdm"
+    elif township == "xzq" and "townships" not in layers:
+        problems.add("options.township", 'is "xzq" but no [layers.townships] (XZQ 行政区) '
+                     'layer is configured; add it or use township = "zldwdm"')
     return Options(area=area, sliver_m2=float(sliver), evaluation_date=when, working_crs=crs,
-                   scheduler=scheduler)
+                   scheduler=scheduler, township=township)
 
 
 def _check_targets(source: Path | dict[str, Any], problems: _Problems) -> None:
@@ -551,7 +565,7 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
         elif targets_t:
             targets_inline = targets_t
 
-    options = _options(data.get("options", {}), problems)
+    options = _options(data.get("options", {}), layers, problems)
     targets_source = targets_path if targets_path is not None else targets_inline
     if targets_source is not None:
         _check_targets(targets_source, problems)

@@ -63,7 +63,7 @@ def test_internal_error_exit_3(county: Path, tmp_path: Path, monkeypatch) -> Non
     def boom(*args, **kwargs):
         raise ZeroDivisionError("oops")
 
-    monkeypatch.setattr("landuse.run.compute", boom)
+    monkeypatch.setattr("landuse.run.annual.compute", boom)
     res = invoke("run", county, "--out", tmp_path / "out")
     assert res.exit_code == 3
     assert "internal error" in res.stderr and "--debug" in res.stderr

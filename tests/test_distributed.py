@@ -23,6 +23,7 @@ from shapely.geometry import box
 pytest.importorskip("dask_geopandas")
 distributed = pytest.importorskip("distributed")
 
+from landuse._config_region import check_scheduler, county_sources  # noqa: E402
 from landuse.dask import (  # noqa: E402
     class_areas_dask,
     indicators_dask,
@@ -32,16 +33,11 @@ from landuse.dask import (  # noqa: E402
     redline_check_dask,
     tabulate_dask,
 )
-from landuse.dask.region import (  # noqa: E402
-    check_scheduler,
-    city_rollup,
-    county_sources,
-    local_cluster,
-    run_region,
-)
+from landuse.dask.region import local_cluster, run_tasks  # noqa: E402
 from landuse.errors import ConfigError, LanduseWarning, SchemaError  # noqa: E402
 from landuse.findings import get_findings  # noqa: E402
 from landuse.overlay import tabulate  # noqa: E402
+from landuse.run.region import city_rollup, run_region  # noqa: E402
 from tests.helpers import assert_not_mutated  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -255,11 +251,12 @@ def test_sample_indicators_equal_single_machine(sample, client):
 
 @needs_sample
 def test_sample_prepared_sums_equal_single_machine(sample, client):
+    from landuse.county import assign_townships, prepare
     from landuse.dask import prepare_dask
-    from landuse.indicators._common import prepare
-    from landuse.indicators.rows import assign_townships
 
-    one = prepare(assign_townships(sample["lu"], sample["xzq"]), by="village")
+    # every XZQ township is reported on both engines, with or without a patch in it
+    one = prepare(assign_townships(sample["lu"], sample["xzq"]), by="village",
+                  extra_zones=sample["xzq"]["zone"])
     many = prepare_dask(sample["lu"], by="village", townships=sample["xzq"], client=client,
                         npartitions=4)
     _same(many.rows, one.rows)
@@ -453,9 +450,11 @@ def _lost(_: int) -> dict:
 
 
 def test_a_lost_county_task_is_reported_not_raised(client, tmp_path):
-    from landuse.dask.region import _outcome
+    from landuse.run.region import _outcome
 
-    record = _outcome(client.submit(_lost, 1, pure=False), "370321",
-                      tmp_path / "370321.parquet", tmp_path / "out")
+    # the executor hands back the exception of a task the cluster could not run
+    [lost] = run_tasks(_lost, [("lost-1", (1,))], client=client)
+    assert isinstance(lost, RuntimeError)
+    record = _outcome(lost, "370321", tmp_path / "370321.parquet", tmp_path / "out")
     assert record["status"] == "error" and record["error_kind"] == "internal"
     assert "worker died" in record["message"] and record["city"] == "370300"

@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon
 
-import landuse.report.outputs as outputs
 from landuse.errors import ConfigError, LanduseError
 from landuse.report.document import validate_document
 from landuse.run import run
@@ -63,7 +62,14 @@ def test_hand_worked_county(result) -> None:
     assert c001["overlap_m2"] == pytest.approx(10_000.0)
     eco = red[red["check"] == "eco_redline_construction"].iloc[0]
     assert eco["feature_id"] == "A3" and eco["overlap_m2"] == pytest.approx(125_000.0)
-    assert result.violation_count >= 2
+    # by hand: C001 in the core zone (withdraw), A3 (industry) in the ecological redline,
+    # A3 (urban industry, CZCSXM 201) outside the urban boundary, and the permanent
+    # farmland P2 inside the urban boundary: four violations, one row each
+    assert sorted(zip(red["check"], red["feature_id"], strict=True)) == [
+        ("eco_redline_construction", "A3"), ("line_conflict", "P2"),
+        ("mining_protected", "C001"), ("mining_protected", "C002"),
+        ("outside_urban_boundary", "A3")]
+    assert result.violation_count == 4  # C002 (an application outside the reserve) is not one
 
 
 def test_outputs_written(result, county: Path) -> None:
@@ -115,10 +121,13 @@ def test_failed_run_leaves_output_as_it_was(county: Path, tmp_path: Path, monkey
     out.mkdir()
     (out / "keep.txt").write_text("mine", encoding="utf-8")
 
+    calls: list[str] = []
+
     def broken(*args, **kwargs):
+        calls.append("write_xlsx")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("landuse.report.xlsx.write_xlsx", broken)
+    monkeypatch.setattr("landuse.report.outputs.write_xlsx", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         run(county, out=out)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left
@@ -127,7 +136,7 @@ def test_failed_run_leaves_output_as_it_was(county: Path, tmp_path: Path, monkey
     with pytest.raises(RuntimeError):
         run(county, out=missing)
     assert not (tmp_path / "new").exists()  # folders it created are removed again
-    assert outputs.OUTPUT_FILES  # the module under test was the one patched
+    assert calls == ["write_xlsx", "write_xlsx"]  # the failure came from the patched writer
 
 
 # ----------------------------------------------------------------------------- injected faults
@@ -218,7 +227,10 @@ def test_sample_county_end_to_end(tmp_path: Path) -> None:
                 if r["scope"] == "township" and r["id"] == ident)
         assert t == pytest.approx(c, rel=1e-9)
     assert {r["status"] for r in county} <= {"met", "not_met", "no_target", "not_computable"}
-    assert result.findings is not None
+    # one row order: the run's table and the file list the same rows in the same order
+    assert list(zip(result.indicators["id"], result.indicators["zone"], strict=True)) == [
+        (r["id"], r["zone"]) for r in doc["indicators"]]
+    assert [f.to_dict() for f in result.findings] == doc["provenance"]["findings"]
 
 
 # ----------------------------------------------------------------------------- change, raster

@@ -8,8 +8,8 @@ Optional extra ``landuse[dask]`` (dask-geopandas, distributed). See ``docs/distr
 - :func:`redline_check_dask`: a control-line check run by partition.
 - :func:`mining_conflicts_dask`: mining rights against protected areas, by partition.
 - :func:`read_landuse_dask`: GeoParquet files (one per county) read lazily.
-- :func:`landuse.dask.region.run_region`: one annual run per county on the cluster, plus
-  a roll-up by city.
+- :func:`landuse.dask.region.run_tasks`: the executor of a region run
+  (:func:`landuse.run.region.run_region`: one annual run per county, a roll-up by city).
 """
 
 from __future__ import annotations

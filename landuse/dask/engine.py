@@ -30,9 +30,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from landuse.county import (
+    Prepared,
+    TownshipPolicy,
+    assign_townships,
+    levels_for,
+    prepare,
+    reported_zones,
+)
 from landuse.errors import SchemaError
 from landuse.findings import Finding, get_findings
-from landuse.indicators._common import Prepared, zone_index
 from landuse.rules import RuleSet, load_rules
 from landuse.units import M2_PER_HA
 
@@ -330,14 +337,14 @@ def _reduce_pieces(empty: gpd.GeoDataFrame, parts: list[pd.DataFrame],
 
 
 def _prepare_part(part: pd.DataFrame, k: int, by: str, rules: RuleSet,
-                  townships: gpd.GeoDataFrame | None) -> tuple[pd.DataFrame, pd.Series, list]:
-    from landuse.indicators._common import prepare
-    from landuse.indicators.rows import assign_townships
-
+                  townships: gpd.GeoDataFrame | None, policy: TownshipPolicy
+                  ) -> tuple[pd.DataFrame, pd.Series, list]:
     findings: list[Finding] = []
-    if townships is not None and len(part):
-        part = assign_townships(part, private_copy(townships))
-        findings = get_findings(part)
+    if len(part):
+        before = len(get_findings(part))
+        part = assign_townships(part, private_copy(townships) if townships is not None
+                                else None, policy=policy)
+        findings = get_findings(part)[before:]
     p = prepare(part, by=by, rules=rules, what=f"land use (partition {k})")
     return p.rows, p.total_m2, findings
 
@@ -348,6 +355,7 @@ def prepare_dask(
     by: str = "township",
     rules: str | Path | RuleSet | None = None,
     townships: gpd.GeoDataFrame | None = None,
+    township: TownshipPolicy = "zldwdm",
     client: distributed.Client | None = None,
     npartitions: int | None = None,
 ) -> Prepared:
@@ -357,8 +365,9 @@ def prepare_dask(
     rule: TBDLMJ under DLBM, KCMJ under KCDLBM) and Σ TBMJ per zone; the partial sums
     are added. Every area indicator is a function of these sums, so computing the
     indicators from the result (see :func:`landuse.dask.indicators_dask`) gives the
-    single-machine values. With ``townships`` (the XZQ layer, broadcast once) each patch
-    goes to the township containing its representative point (partition-local).
+    single-machine values. Each patch's township follows the policy ``township``
+    (:func:`landuse.county.assign_townships`, partition-local; ``townships`` is the XZQ layer,
+    broadcast once), and every XZQ township is reported, as on one machine.
 
     Returns
     -------
@@ -367,36 +376,37 @@ def prepare_dask(
         zones (county first), levels and rule set. ``attrs`` of ``rows`` carry the
         readers' findings of the township assignment (``findings``).
     """
-    from landuse.indicators._common import levels_for
-
     ruleset = load_rules(rules)
     levels = levels_for(by)
     client = _client(client)
     parts = compute_partitions(_prepare_part, lu, by, ruleset, _shared(townships, client),
-                               client=client, npartitions=npartitions)
+                               township, client=client, npartitions=npartitions)
     if not any(len(r) for r, _, _ in parts):
         raise SchemaError("prepare_dask: the land-use layer has no patches in any partition")
+    extra = townships["zone"].astype(str).tolist() if townships is not None else []
     p = reduce_prepared([r for r, _, _ in parts], [t for _, t, _ in parts], levels=levels,
-                        rules=ruleset)
+                        rules=ruleset, extra_zones=extra)
     p.rows.attrs["findings"] = merge_findings([f for _, _, fs in parts for f in fs])
     return p
 
 
 def reduce_prepared(rows: Sequence[pd.DataFrame], totals: Sequence[pd.Series], *,
-                    levels: tuple[str, ...], rules: RuleSet) -> Prepared:
+                    levels: tuple[str, ...], rules: RuleSet,
+                    extra_zones: Sequence[str] = ()) -> Prepared:
     """Add the partitions' class-row sums and Σ TBMJ into one :class:`Prepared`.
 
     ``rows`` are the ``Prepared.rows`` of the partitions (m² per zone levels, ``code``,
     ``czcsxm``), ``totals`` their ``total_m2`` (m² per zone). The result is what
     :func:`landuse.indicators._common.prepare` gives for the whole layer: the same
-    groups in the same (sorted) order, the zones county first.
+    groups in the same (sorted) order, the zones county first (with ``extra_zones``
+    added as :func:`landuse.county.reported_zones` does for one frame).
     """
     keys = [*levels, "code", "czcsxm"]
     frame = pd.concat([r for r in rows if len(r)], ignore_index=True)
     summed = frame.groupby(keys, sort=True)["area_m2"].sum().reset_index()
     for col in keys:
         summed[col] = summed[col].astype(object)
-    zones = zone_index(summed, levels)
+    zones = reported_zones(summed, levels, extra_zones)
     total = pd.concat([t for t in totals if len(t)]).groupby(level=0, sort=False).sum()
     total = total.reindex(zones, fill_value=0.0).astype(float)
     total.index = zones

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
+from landuse.county import Prepared, TownshipPolicy, assign_townships, levels_for, prepare
 from landuse.dask.engine import (
     _client,
     _shared,
@@ -29,8 +30,8 @@ from landuse.dask.engine import (
     reduce_prepared,
 )
 from landuse.errors import SchemaError
-from landuse.findings import Finding, get_findings
-from landuse.indicators._common import Prepared, levels_for
+from landuse.findings import get_findings
+from landuse.indicators.farmland import overlay_class_rows
 from landuse.indicators.rows import assemble_rows, indicator_series, zone_names_of
 from landuse.rules import RuleSet, load_rules
 
@@ -41,27 +42,24 @@ __all__ = ["indicator_series", "indicators_dask"]
 
 
 def _part(part: pd.DataFrame, k: int, by: str, rules: RuleSet,
-          townships: gpd.GeoDataFrame | None,
+          townships: gpd.GeoDataFrame | None, policy: TownshipPolicy,
           layers: dict[str, gpd.GeoDataFrame]) -> dict[str, Any] | None:
-    from landuse.indicators._common import prepare
-    from landuse.indicators.farmland import overlay_class_rows
-    from landuse.indicators.rows import assign_townships
-
     if len(part) == 0:
         return None
-    findings: list[Finding] = []
-    if townships is not None:
-        part = assign_townships(part, private_copy(townships))
-        findings = get_findings(part)
+    before = len(get_findings(part))
+    part = assign_townships(part, private_copy(townships) if townships is not None else None,
+                            policy=policy)
+    findings = get_findings(part)[before:]
     p = prepare(part, by=by, rules=rules, what=f"land use (partition {k})")
     own = {name: private_copy(layer) for name, layer in layers.items()}
     inside = overlay_class_rows(p, part, own, what="farmland overlays") if layers else {}
     return {"rows": p.rows, "total": p.total_m2, "inside": inside, "findings": findings}
 
 
-def _reduce(parts: list[dict[str, Any]], by: str, rules: RuleSet) -> tuple[Prepared, dict]:
+def _reduce(parts: list[dict[str, Any]], by: str, rules: RuleSet,
+            extra_zones: Sequence[str]) -> tuple[Prepared, dict]:
     p = reduce_prepared([d["rows"] for d in parts], [d["total"] for d in parts],
-                        levels=levels_for(by), rules=rules)
+                        levels=levels_for(by), rules=rules, extra_zones=extra_zones)
     names = {n for d in parts for n in d["inside"]}
     inside = {n: pd.concat([d["inside"][n] for d in parts if n in d["inside"]],
                            ignore_index=True) for n in sorted(names)}
@@ -83,6 +81,7 @@ def indicators_dask(
     targets: Sequence[Any] | None = None,
     by: str = "township",
     zone_names: Mapping[str, str] | None = None,
+    township: TownshipPolicy = "zldwdm",
     client: distributed.Client | None = None,
     npartitions: int | None = None,
 ) -> pd.DataFrame:
@@ -105,15 +104,16 @@ def indicators_dask(
     layers = {name: layer for name, layer in (("pf", permanent_farmland),
                                                 ("hsf", high_standard_farmland))
               if layer is not None}
-    parts = compute_partitions(_part, lu, by, ruleset, _shared(townships, client),
+    parts = compute_partitions(_part, lu, by, ruleset, _shared(townships, client), township,
                                _shared(layers, client), client=client,
                                npartitions=npartitions)
     parts = [d for d in parts if d is not None]
     if not parts:
         raise SchemaError("indicators_dask: the land-use layer has no patches in any partition")
-    p, inside = _reduce(parts, by, ruleset)
-    b = prepare_dask(base, by=by, rules=ruleset, client=client, npartitions=npartitions) \
-        if base is not None else None
+    extra = townships["zone"].astype(str).tolist() if townships is not None else []
+    p, inside = _reduce(parts, by, ruleset, extra)
+    b = prepare_dask(base, by=by, rules=ruleset, townships=townships, township=township,
+                     client=client, npartitions=npartitions) if base is not None else None
     results = indicator_series(
         p, inside, socio=socio, year=year, base_year=base_year, base=b,
         base_construction_land_ha=base_construction_land_ha,

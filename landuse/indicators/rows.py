@@ -8,8 +8,6 @@ families for a county and its townships and returns their rows, with targets app
 
 from __future__ import annotations
 
-import functools
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,40 +15,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from landuse.errors import CRSError
-from landuse.findings import Finding, attach_findings, get_findings
+from landuse.county import County, TownshipPolicy, assign_townships
+from landuse.findings import Finding, get_findings
 from landuse.indicators import economy, farmland, intensity, vacant
 from landuse.indicators._common import (
     By,
     Prepared,
-    code_prefix,
-    factorised,
     make_indicator,
     prepare,
-    registry,
     registry_entry,
     scope_of,
 )
 from landuse.indicators.classes import _wetland
+from landuse.indicators.registry import ROW_COLUMNS, clean_value, sort_rows
 from landuse.rules import RuleSet
 
-__all__ = ["ROW_COLUMNS", "assemble_rows", "assign_townships", "compute_indicators",
+__all__ = ["ROW_COLUMNS", "assemble_rows", "compute_indicators", "county_indicators",
            "indicator_rows", "indicator_series", "zone_names_of"]
 
-ROW_COLUMNS = ["id", "name_zh", "scope", "zone", "zone_name", "value", "unit", "components",
-               "target", "status", "reason"]
-_SCOPE_ORDER = {"county": 0, "township": 1, "village": 2}
-
-
-def _clean(v: Any) -> Any:
-    """JSON-safe scalar: numpy -> Python, NaN/inf -> None."""
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if v is pd.NA or v is None:
-        return None
-    return v
 
 
 def indicator_rows(
@@ -126,10 +108,10 @@ def indicator_rows(
     for zone, raw in values.items():
         z = str(zone)
         missing = raw is None or isinstance(raw, str) or bool(pd.isna(raw))
-        value = None if missing else _clean(float(raw))
+        value = None if missing else clean_value(float(raw), digits=None)
         comp: dict[str, Any] = {}
         if isinstance(comp_map, Mapping) and z in comp_map:
-            comp = {str(k): _clean(v) for k, v in comp_map[z].items()}
+            comp = {str(k): clean_value(v, digits=None) for k, v in comp_map[z].items()}
         computable = value is not None
         records.append({
             "id": indicator_id,
@@ -146,75 +128,12 @@ def indicator_rows(
         })
     out = pd.DataFrame({c: pd.Series([r[c] for r in records], dtype=object)
                         for c in ROW_COLUMNS})
-    order = out["scope"].map(_SCOPE_ORDER)
-    out = out.assign(_o=order).sort_values(["_o", "zone"], kind="stable").drop(columns="_o")
-    return out.reset_index(drop=True)
+    return sort_rows(out)
 
 
 def _missing(p: Prepared, indicator_id: str, reason: str) -> pd.Series:
     return make_indicator(pd.Series(np.nan, index=p.zones), indicator_id=indicator_id,
                           reasons={z: reason for z in p.zones}, rules=p.rules)
-
-
-def assign_townships(lu: pd.DataFrame, townships: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of ``lu`` whose ``county`` / ``township`` come from the XZQ layer.
-
-    Each patch goes to the township whose polygon contains its representative point (the
-    三调 splits patches at township boundaries, so a patch lies in one township). Patches
-    outside every township keep ``ZLDWDM[:9]``; patches whose ZLDWDM disagrees with the
-    XZQ township are counted in a finding (``attrs['findings']``). ``village`` is kept
-    only where ``ZLDWDM[:9]`` agrees with the township.
-    """
-    import shapely
-
-    if "zone" not in townships.columns:
-        raise ValueError("townships: expected the frame of landuse.io.vector.read_townships "
-                         "with a 'zone' column (XZQDM)")
-    if townships.crs != lu.crs:
-        raise CRSError(f"townships are in {townships.crs}, the land-use layer in {lu.crs}; "
-                       "read both with the same working_crs")
-    # a tree of the patch points, queried by each (prepared) township polygon: a few
-    # complex polygons against many points is much faster this way round
-    pts = shapely.point_on_surface(lu.geometry.to_numpy())
-    town_idx, pt_idx = shapely.STRtree(pts).query(townships.geometry.to_numpy(),
-                                                  predicate="contains")
-    order = np.lexsort((town_idx, pt_idx))  # first township (layer order) wins on overlap
-    town_idx, pt_idx = town_idx[order], pt_idx[order]
-    first = np.r_[True, pt_idx[1:] != pt_idx[:-1]] if len(pt_idx) else np.zeros(0, bool)
-    codes = np.full(len(lu), None, dtype=object)
-    codes[pt_idx[first]] = townships["zone"].astype(str).to_numpy()[town_idx[first]]
-    inside = np.array([c is not None for c in codes], dtype=bool)
-    if "ZLDWDM" in lu.columns:
-        zl9 = factorised(lu["ZLDWDM"], functools.partial(code_prefix, n=9))
-        zl12 = factorised(lu["ZLDWDM"], functools.partial(code_prefix, n=12))
-    else:
-        zl9 = zl12 = np.full(len(lu), "", dtype=object)
-    township = np.where(inside, codes, zl9).astype(object)
-    county = factorised(pd.Series(township, dtype=object), functools.partial(code_prefix, n=6))
-    village_ok = factorised(pd.Series(zl12, dtype=object),
-                             functools.partial(code_prefix, n=9)) == township
-    out = lu.copy()
-    out["township"] = pd.Series(township, index=lu.index, dtype=object)
-    out["county"] = pd.Series(county, index=lu.index, dtype=object)
-    out["village"] = pd.Series(np.where(village_ok, zl12, ""), index=lu.index, dtype=object)
-    code = pd.Series(codes, index=lu.index, dtype=object)
-    fallback = pd.Series(zl9, index=lu.index, dtype=object)
-    findings = []
-    outside = int(code.isna().sum())
-    if outside:
-        findings.append(Finding(
-            code="patch_outside_townships", count=outside,
-            message=f"{outside} patch(es) lie outside every township of the XZQ layer "
-                    "(行政区); their township is taken from ZLDWDM[:9]",
-            examples=list(lu.index[code.isna().to_numpy()][:5])))
-    differ = int(((fallback.to_numpy() != township) & inside & (zl9 != "")).sum())
-    if differ:
-        findings.append(Finding(
-            code="township_code_mismatch", count=differ, severity="info",
-            message=f"{differ} patch(es) have a ZLDWDM (坐落单位代码) township other than the "
-                    "XZQ township containing them; the XZQ township is used"))
-    attach_findings(out, findings)
-    return out
 
 
 def indicator_series(
@@ -278,16 +197,12 @@ def zone_names_of(townships: pd.DataFrame | None,
 
 def assemble_rows(results: Mapping[str, pd.Series], *, zone_names: Mapping[str, str],
                   targets: Sequence[Any] | None, year: int) -> pd.DataFrame:
-    """Contract §3.1 rows of indicator Series: county, township, village; registry order.
+    """Contract §3.1 rows of indicator Series in the one row order (:func:`sort_rows`).
 
     Targets (if any) are applied to the rows; ``attrs`` are left to the caller.
     """
-    reg = registry()
-    out = pd.concat([indicator_rows(s, indicator_id=iid, zone_names=zone_names)
-                     for iid, s in results.items()], ignore_index=True)
-    out = out.assign(_s=out["scope"].map(_SCOPE_ORDER), _i=out["id"].map(reg["order"]))
-    out = out.sort_values(["_s", "_i", "zone"], kind="stable").drop(columns=["_s", "_i"])
-    out = out.reset_index(drop=True)
+    out = sort_rows(pd.concat([indicator_rows(s, indicator_id=iid, zone_names=zone_names)
+                               for iid, s in results.items()], ignore_index=True))
     if targets:
         from landuse.indicators.targets import apply_targets
 
@@ -310,6 +225,7 @@ def compute_indicators(
     targets: Sequence[Any] | None = None,
     by: By = "township",
     zone_names: Mapping[str, str] | None = None,
+    township: TownshipPolicy | None = None,
 ) -> pd.DataFrame:
     """Compute every indicator of the area, farmland, economy and vacant-land families.
 
@@ -318,8 +234,8 @@ def compute_indicators(
     lu : GeoDataFrame
         Normalised land-use layer of the report year.
     townships : GeoDataFrame, optional
-        XZQ layer (``zone``, ``zone_name``): townships by location (see
-        :func:`assign_townships`) and their names; without it townships are ZLDWDM[:9].
+        XZQ layer (``zone``, ``zone_name``): names of the townships, and every township
+        is reported (with zero areas where no patch lies).
     permanent_farmland, high_standard_farmland : GeoDataFrame, optional
         Control layers (same CRS as ``lu``); their indicators are ``not_computable``
         with a reason when absent.
@@ -341,23 +257,63 @@ def compute_indicators(
         Lowest zone level.
     zone_names : mapping, optional
         Extra zone names (e.g. the county's name from the config).
+    township : {"zldwdm", "xzq"}, optional
+        The township policy (:func:`landuse.county.assign_townships`). ``None`` (default)
+        keeps the frame's own ``township`` column when it was already assigned (a frame of
+        a run's :class:`~landuse.county.County`), else applies ``"zldwdm"``.
 
     Returns
     -------
     DataFrame
-        Contract §3.1 rows (:data:`ROW_COLUMNS`): county rows first, then townships
-        (then villages), each in registry order of the ids, then by zone code.
+        Contract §3.1 rows (:data:`ROW_COLUMNS`) in :func:`sort_rows` order.
         ``attrs['rules']`` is the rule-set label; ``attrs['findings']`` the findings.
     """
-    findings = []
-    if townships is not None:
+    findings: list[Finding] = []
+    if township is not None or "township_policy" not in lu.attrs:
         before = len(get_findings(lu))
-        lu = assign_townships(lu, townships)
+        lu = assign_townships(lu, townships, policy=township or "zldwdm")
         findings.extend(get_findings(lu)[before:])
-    p = prepare(lu, by=by, rules=rules, what="compute_indicators",
-                extra_zones=townships["zone"] if townships is not None else ())
-    b = prepare(base, by=by, rules=p.rules, what="base-year land use") if base is not None \
-        else None
+    extra = townships["zone"] if townships is not None else ()
+    p = prepare(lu, by=by, rules=rules, what="compute_indicators", extra_zones=extra)
+    b = None
+    if base is not None:
+        if township is not None or "township_policy" not in base.attrs:
+            base = assign_townships(base, townships, policy=township or "zldwdm")
+        b = prepare(base, by=by, rules=p.rules, what="base-year land use", extra_zones=extra)
+    out = _indicators(
+        p, lu, b, permanent_farmland=permanent_farmland,
+        high_standard_farmland=high_standard_farmland, socio=socio, year=year,
+        base_year=base_year, base_construction_land_ha=base_construction_land_ha,
+        zone_names=zone_names_of(townships, zone_names), targets=targets)
+    out.attrs["findings"] = findings + out.attrs["findings"]
+    return out
+
+
+def county_indicators(county: County, *, year: int, base_year: int | None = None,
+                      targets: Sequence[Any] | None = None) -> pd.DataFrame:
+    """Every indicator row of :func:`compute_indicators` for a prepared county.
+
+    Uses the county's class rows of both vintages as prepared in the read phase (no
+    re-assignment of townships, no re-normalisation).
+    """
+    assert county.prepared is not None, "prepare the county first (landuse.county)"
+    lay = county.layers
+    return _indicators(
+        county.prepared, county.landuse,
+        county.previous.prepared if county.previous is not None else None,
+        permanent_farmland=lay.get("permanent_farmland"),
+        high_standard_farmland=lay.get("high_standard_farmland"),
+        socio=county.tables.get("socioeconomic"), year=year, base_year=base_year,
+        base_construction_land_ha=None, zone_names=county.zone_names, targets=targets)
+
+
+def _indicators(p: Prepared, lu: pd.DataFrame, b: Prepared | None, *,
+                permanent_farmland: pd.DataFrame | None,
+                high_standard_farmland: pd.DataFrame | None, socio: pd.DataFrame | None,
+                year: int, base_year: int | None,
+                base_construction_land_ha: float | Mapping[str, float] | None,
+                zone_names: Mapping[str, str], targets: Sequence[Any] | None) -> pd.DataFrame:
+    """Compute the rows of :func:`compute_indicators` and :func:`county_indicators`."""
     layers = {name: layer for name, layer in (("pf", permanent_farmland),
                                                 ("hsf", high_standard_farmland))
               if layer is not None}
@@ -369,7 +325,6 @@ def compute_indicators(
         p, inside, socio=socio, year=year, base_year=base_year, base=b,
         base_construction_land_ha=base_construction_land_ha,
         permanent_farmland=permanent_farmland, high_standard_farmland=high_standard_farmland)
-    out = assemble_rows(results, zone_names=zone_names_of(townships, zone_names),
-                        targets=targets, year=year)
-    out.attrs = {"rules": p.rules.label, "area": "official", "findings": findings}
+    out = assemble_rows(results, zone_names=zone_names, targets=targets, year=year)
+    out.attrs = {"rules": p.rules.label, "area": "official", "findings": []}
     return out

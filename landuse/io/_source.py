@@ -8,6 +8,7 @@ GDAL here has no Parquet driver).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -280,17 +281,32 @@ def source_crs_label(crs: CRS | None) -> str | None:
     return f"EPSG:{code}" if code is not None else crs.to_string()
 
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 of an input: the file; a Shapefile's sidecars in order; a .gdb's files by name."""
-    h = hashlib.sha256()
+def _members(path: Path) -> list[Path]:
     if path.is_dir():
-        members = sorted(p for p in path.rglob("*") if p.is_file())
-    elif path.suffix.lower() == ".shp":
+        return sorted(p for p in path.rglob("*") if p.is_file())
+    if path.suffix.lower() == ".shp":
         members = [path.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj", ".cpg")]
-        members = [m for m in members if m.is_file()]
-    else:
-        members = [path]
-    for member in members:
+        return [m for m in members if m.is_file()]
+    return [path]
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of an input: the file; a Shapefile's sidecars in order; a .gdb's files by name.
+
+    Computed once per file state: the digest is cached by the resolved path and the
+    (modification time, size) of every member file, so the layers of one GeoPackage
+    are hashed once per run, and a changed file is hashed again.
+    """
+    path = Path(path)
+    stamp = tuple((str(m), m.stat().st_mtime_ns, m.stat().st_size) for m in _members(path))
+    return _sha256_cached(str(path.resolve()), stamp)
+
+
+@functools.lru_cache(maxsize=64)
+def _sha256_cached(resolved: str, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    path = Path(resolved)
+    h = hashlib.sha256()
+    for member in _members(path):
         if path.is_dir():
             h.update(member.relative_to(path).as_posix().encode())
         with member.open("rb") as fh:

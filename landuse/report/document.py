@@ -1,6 +1,7 @@
 """``indicators.json`` and ``indicators.csv``: the rows of contract §3.1, byte-stable.
 
-The same rows give the same bytes: rows are sorted (scope, zone, indicator order),
+The same rows give the same bytes: rows are sorted in the one row order of
+:mod:`landuse.indicators.registry` (scope, zone, indicator order),
 object keys are sorted, floats are rounded to 12 significant digits (so summation-order
 noise in the last bits cannot change the file), and NaN/inf become ``null``.
 """
@@ -8,7 +9,6 @@ noise in the last bits cannot change the file), and NaN/inf become ``null``.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -16,8 +16,15 @@ from pathlib import Path
 from typing import Any, Final
 
 import jsonschema
-import numpy as np
 import pandas as pd
+
+from landuse.indicators.registry import (
+    ROW_COLUMNS,
+    clean_value,
+    indicator_name_en,
+    indicator_order,
+    row_key,
+)
 
 __all__ = [
     "ROW_COLUMNS",
@@ -35,75 +42,6 @@ __all__ = [
 ]
 
 SCHEMA_ID: Final = "landuse/indicators@1"
-ROW_COLUMNS: Final = ("id", "name_zh", "scope", "zone", "zone_name", "value", "unit",
-                      "components", "target", "status", "reason")
-_SCOPE_ORDER: Final = {"county": 0, "township": 1, "village": 2}
-_SIGNIFICANT: Final = 12
-
-
-@lru_cache(maxsize=1)
-def _indicator_catalogue() -> pd.DataFrame:
-    """Return the indicator table shipped in ``landuse/rules/indicators.csv`` (id, names, unit)."""
-    path = resources.files("landuse.rules").joinpath("indicators.csv")
-    if not path.is_file():
-        return pd.DataFrame(columns=["id", "name_zh", "name_en", "unit"]).set_index("id")
-    with path.open("r", encoding="utf-8") as fh:
-        return pd.read_csv(fh, dtype=str, keep_default_na=False).set_index("id")
-
-
-def indicator_order() -> list[str]:
-    """Return the indicator ids in the contract's order (§3.3), then the other catalogued ids."""
-    return list(_indicator_catalogue().index)
-
-
-def indicator_name_en(indicator_id: str) -> str:
-    """English name of an indicator from the catalogue (the id when not catalogued)."""
-    cat = _indicator_catalogue()
-    if indicator_id in cat.index and "name_en" in cat.columns:
-        return str(cat.loc[indicator_id, "name_en"])
-    return indicator_id.replace("_", " ")
-
-
-def clean_value(value: Any) -> Any:
-    """Turn a value into plain, stable JSON.
-
-    numpy scalars become Python ones, NaN/inf/NA become None, floats are rounded to 12
-    significant digits, mappings and sequences are cleaned recursively (keys as str).
-
-    Examples
-    --------
-    >>> clean_value({"b": np.float64(1 / 3), "a": float("nan")})
-    {'b': 0.333333333333, 'a': None}
-    """
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        f = float(value)
-        if not math.isfinite(f):
-            return None
-        r = float(f"{f:.{_SIGNIFICANT}g}")
-        return 0.0 if r == 0 else r
-    if isinstance(value, str):
-        return value
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): clean_value(v) for k, v in value.items()}
-    if isinstance(value, Sequence | np.ndarray | pd.Series):
-        return [clean_value(v) for v in value]
-    raise TypeError(f"cannot write {type(value).__name__} {value!r} to indicators.json")
-
-
-def _row_key(rec: Mapping[str, Any], order: Mapping[str, int]) -> tuple[Any, ...]:
-    ident = str(rec["id"])
-    return (_SCOPE_ORDER.get(str(rec["scope"]), 9), str(rec["zone"]),
-            order.get(ident, len(order)), ident)
 
 
 def records_from_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
@@ -127,7 +65,6 @@ def records_from_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
     missing = [c for c in ("id", "scope", "zone", "value", "unit", "status") if c not in rows]
     if missing:
         raise ValueError(f"indicator rows lack the columns {missing}; they have {list(rows)}")
-    order = {ident: i for i, ident in enumerate(indicator_order())}
     out: list[dict[str, Any]] = []
     for rec in rows.to_dict(orient="records"):
         components = rec.get("components")
@@ -146,7 +83,7 @@ def records_from_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
             "reason": clean_value(rec.get("reason")) or None,
         }
         out.append(clean)
-    out.sort(key=lambda r: _row_key(r, order))
+    out.sort(key=row_key)
     return out
 
 

@@ -1,6 +1,6 @@
 """Titles and small views of the duty tables (issue 19) for the workbook and the report.
 
-The tables themselves come from :mod:`landuse._run_duties`; writers take them as plain
+The tables themselves come from :mod:`landuse.run.duties`; writers take them as plain
 frames (``RunResult.duties``). This module only names them (Chinese first, English beside)
 and cuts the views the HTML report shows.
 """

@@ -15,43 +15,67 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
+import geopandas as gpd
 import pandas as pd
 
+from landuse.errors import InputFileError
+from landuse.findings import Finding
 from landuse.report.document import indicators_table, validate_document, write_csv, write_json
 from landuse.report.duties import DUTY_TITLES
+from landuse.report.html import render_html
+from landuse.report.vector import write_gpkg
+from landuse.report.xlsx import write_xlsx
 
-if TYPE_CHECKING:
-    from landuse.run import RunResult
-
-__all__ = ["OUTPUT_FILES", "write_outputs"]
+__all__ = ["OUTPUT_FILES", "RunOutputs", "write_outputs"]
 
 OUTPUT_FILES: Final = (
     "indicators.json", "indicators.csv", "indicators.xlsx", "class_areas.csv",
     "redlines.gpkg", "redlines.csv", "idle_parcels.gpkg", "idle_parcels.csv",
     "transitions.csv", "landcover_areas.csv", "report.html",
-    # issue 19 (landuse._run_duties)
+    # issue 19 (landuse.run.duties)
     *(f"{name}.csv" for name in DUTY_TITLES), "low_efficiency_land.gpkg",
     "low_efficiency_land.csv",
 )
 
 
-def _findings_frame(result: RunResult) -> pd.DataFrame:
+@dataclass(frozen=True)
+class RunOutputs:
+    """The plain data every output file is written from (the writers know no run object).
+
+    ``document`` is the ``indicators.json`` document (docs/contract.md §3.1); the frames
+    are the run's tables and layers; ``zones``, ``protected`` and ``rights`` are drawn on
+    the report's maps.
+    """
+
+    document: dict[str, Any]
+    class_areas: pd.DataFrame
+    redlines: pd.DataFrame
+    redline_layers: dict[str, gpd.GeoDataFrame]
+    findings: list[Finding]
+    zones: gpd.GeoDataFrame | None = None
+    idle_parcels: gpd.GeoDataFrame | None = None
+    transitions: pd.DataFrame | None = None
+    landcover_areas: pd.DataFrame | None = None
+    protected: gpd.GeoDataFrame | None = None
+    rights: gpd.GeoDataFrame | None = None
+    duties: dict[str, pd.DataFrame] = field(default_factory=dict)
+    duty_layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+
+
+def _findings_frame(result: RunOutputs) -> pd.DataFrame:
     rows = [{**f.to_dict(), "examples": ", ".join(map(str, f.examples))} for f in result.findings]
     return pd.DataFrame(rows, columns=["severity", "code", "count", "source", "message",
                                        "examples"])
 
 
-def _writers(result: RunResult) -> dict[str, Callable[[Path], object]]:
+def _writers(result: RunOutputs) -> dict[str, Callable[[Path], object]]:
     """File name -> a function writing it into a folder (only the outputs this run has)."""
-    from landuse.report.html import render_html
-    from landuse.report.vector import write_gpkg
-    from landuse.report.xlsx import write_xlsx
-
-    doc = result.document()
+    doc = result.document
     validate_document(doc)
     records = doc["indicators"]
     prov = doc["provenance"]
@@ -103,10 +127,9 @@ def _writers(result: RunResult) -> dict[str, Callable[[Path], object]]:
     return writers
 
 
-def _duty_writers(result: RunResult, writers: dict[str, Callable[[Path], object]],
+def _duty_writers(result: RunOutputs, writers: dict[str, Callable[[Path], object]],
                   sheets: dict[str, pd.DataFrame]) -> None:
     """Issue 19: each duty table as ``<name>.csv`` and a sheet; layers as ``<name>.gpkg``."""
-    from landuse.report.vector import write_gpkg
 
     def csv(frame: pd.DataFrame, name: str, d: Path) -> object:
         return write_csv(frame, d / name)
@@ -126,7 +149,7 @@ def _duty_writers(result: RunResult, writers: dict[str, Callable[[Path], object]
             writers[f"{name}.gpkg"] = partial(gpkg, layer, name)
 
 
-def _with_geometry(result: RunResult) -> pd.DataFrame | None:
+def _with_geometry(result: RunOutputs) -> pd.DataFrame | None:
     layers = [g for g in result.redline_layers.values() if len(g)]
     if not layers:
         return None
@@ -143,14 +166,14 @@ def _created_dirs(path: Path) -> list[Path]:
     return list(reversed(missing))
 
 
-def write_outputs(result: RunResult, out_dir: str | Path, *,
+def write_outputs(result: RunOutputs, out_dir: str | Path, *,
                   only: Iterable[str] | None = None) -> Path:
     """Write the outputs of ``result`` into ``out_dir`` atomically (see module docstring).
 
     Parameters
     ----------
-    result : RunResult
-        What the run computed.
+    result : RunOutputs
+        What the run computed, as plain data (``RunResult.output_data()``).
     out_dir : str or Path
         Output folder; created when missing.
     only : iterable of str, optional
@@ -163,8 +186,6 @@ def write_outputs(result: RunResult, out_dir: str | Path, *,
     """
     out = Path(out_dir).resolve()
     if out.exists() and not out.is_dir():
-        from landuse.errors import InputFileError
-
         raise InputFileError(f"--out {out} exists and is not a folder; give a folder path")
     writers = _writers(result)
     if only is not None:

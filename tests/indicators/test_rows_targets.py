@@ -44,7 +44,7 @@ def test_indicator_rows_from_series():
     s = pd.Series([12.5, np.nan, np.inf], index=[C, A, B], name="vacant_land_share")
     rows = indicator_rows(s, indicator_id="vacant_land_share", zone_names={C: "桓台县"},
                           reason={A: "no urban-rural construction land"})
-    assert list(rows.columns) == ROW_COLUMNS
+    assert list(rows.columns) == list(ROW_COLUMNS)
     assert rows["scope"].tolist() == ["county", "township", "township"]
     assert rows.loc[0, "zone_name"] == "桓台县" and rows.loc[1, "zone_name"] == ""
     assert rows.loc[0, "value"] == 12.5 and rows.loc[0, "status"] == "no_target"
@@ -141,8 +141,12 @@ def test_compute_indicators_with_township_layer():
                                        hm.strip(1000, 1100, 0, 100)],
                              crs="EPSG:4527")
     lu = hm.county().drop(columns=["county", "township", "village"])
-    lu["ZLDWDM"] = ""  # no location codes: the XZQ layer decides
+    lu["ZLDWDM"] = ""  # no location codes: the XZQ layer decides, under either policy
     rows = compute_indicators(lu, townships=towns, year=2022)
+    found = {f.code: f for f in rows.attrs["findings"]}
+    assert found["township_from_xzq"].count == len(lu)  # every patch, said in the output
+    xzq = compute_indicators(lu, townships=towns, year=2022, township="xzq")
+    pd.testing.assert_series_equal(rows["value"], xzq["value"])
     ta = rows[rows["id"] == "total_area"].set_index("zone")
     assert ta.loc[A, "value"] == pytest.approx(0.2) and ta.loc[A, "zone_name"] == "索镇"
     assert ta.loc[C, "value"] == pytest.approx(0.34)

@@ -1,36 +1,30 @@
-"""The annual run (contract §1, §4): one config in, every output of §3 out.
+"""The annual run of one county (docs/contract.md §1, §4): read, prepare, compute, write.
 
-``run(config)`` validates the config as a whole, reads every input into one working CRS
-(the land-use layer's projected CRS, or ``options.working_crs``), computes the indicators,
-the supply/idle figures and the redline checks, applies the targets and returns a
-:class:`RunResult`; with ``out=`` it also writes the outputs atomically
-(:func:`landuse.report.outputs.write_outputs`). A region config (``[region] counties``)
-runs with :func:`run_region`, one county per dask task.
-
-The work is split into readable parts: :mod:`landuse._run_inputs` (reading),
-:mod:`landuse._run_steps` (computing), :mod:`landuse._run_result` (the result); this
-module holds the entry points.
-
-Examples
---------
->>> import landuse.run
->>> result = landuse.run.run("sample_data/config.toml")  # doctest: +SKIP
->>> result.indicators.query("scope == 'county'")[["id", "value", "status"]]  # doctest: +SKIP
->>> result.to_json("indicators.json")  # doctest: +SKIP
+``run(config)`` validates the config as a whole, reads every input once into one working
+CRS and prepares the county once (:mod:`landuse.run.inputs`), computes the indicators,
+the supply/idle figures and the redline checks from it (:mod:`landuse.run.steps`),
+applies the targets and returns a :class:`~landuse.run.result.RunResult`; with ``out=``
+it also writes the outputs atomically (:func:`landuse.report.outputs.write_outputs`).
 """
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
-from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
-from landuse._run_inputs import Inputs, Progress, read_inputs, stepper
-from landuse._run_result import RunResult, violations
-from landuse._run_steps import (
+from landuse.config import Config, load_config
+from landuse.errors import ConfigError
+from landuse.findings import Finding
+from landuse.indicators.classes import class_areas
+from landuse.indicators.registry import sort_rows
+from landuse.redlines.output import redline_layers, redline_table
+from landuse.report.outputs import write_outputs
+from landuse.rules import load_rules
+from landuse.run.inputs import Inputs, Progress, read_inputs, stepper
+from landuse.run.result import RunResult, violations
+from landuse.run.steps import (
     apply_targets,
     change_outputs,
     dedupe,
@@ -41,14 +35,10 @@ from landuse._run_steps import (
     redline_frames,
     supply_rows,
     township_zones,
-    validate_targets,
 )
-from landuse.config import Config, load_config
-from landuse.errors import ConfigError, LanduseError
-from landuse.findings import Finding
 
 __all__ = ["Inputs", "Progress", "RunResult", "check", "compute", "read_inputs", "run",
-           "run_redlines", "run_region", "violations"]
+           "run_redlines", "violations"]
 
 _COMPUTE_STEPS = 5
 
@@ -56,10 +46,6 @@ _COMPUTE_STEPS = 5
 def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
             only_redlines: bool = False) -> RunResult:
     """Compute every result of the run from inputs already read (see :func:`read_inputs`)."""
-    from landuse.indicators.classes import class_areas
-    from landuse.redlines.output import redline_layers, redline_table
-    from landuse.rules import load_rules
-
     rules = load_rules(cfg.rules)
     findings: list[Finding] = []
     step = stepper(progress, _COMPUTE_STEPS)
@@ -72,7 +58,7 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
     idle = transitions = landcover = None
     zones = None
     duties: dict[str, pd.DataFrame] = {}
-    duty_layers: dict[str, Any] = {}
+    duty_layers: dict[str, gpd.GeoDataFrame] = {}
     if not only_redlines:
         step("指标 indicators")
         parts = [indicator_rows(cfg, inputs, rules, findings), mining_rows(cfg, inputs, frames)]
@@ -83,13 +69,15 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
         change_rows, transitions, landcover, flows = change_outputs(cfg, inputs, rules,
                                                                     findings)
         parts.append(change_rows)
-        # issue 19: the plan's remaining duties, one hook (landuse._run_duties)
+        # issue 19: the plan's remaining duties, one hook (landuse.run.duties)
         duty_rows, duties, duty_layers = duty_parts(cfg, inputs, rules, findings, flows,
                                                     parts)
         parts.append(duty_rows)
-        rows = apply_targets(cfg, pd.concat([p for p in parts if len(p)], ignore_index=True))
+        rows = sort_rows(apply_targets(
+            cfg, pd.concat([p for p in parts if len(p)], ignore_index=True), inputs.targets))
         step("地类面积 class areas")
-        areas = class_areas(inputs.landuse, by="township", rules=rules)
+        assert inputs.prepared is not None
+        areas = class_areas(inputs.prepared, by="township", rules=rules)
         zones = township_zones(inputs)
     clean = dedupe([*inputs.findings, *findings], cfg.base_dir)
     return RunResult(
@@ -100,8 +88,8 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
         duties=duties, duty_layers=duty_layers)
 
 
-def _resolve(config: str | Path | Config, year: int | None, *,
-             region: bool = False) -> Config:
+def resolve(config: str | Path | Config, year: int | None, *,
+            region: bool = False) -> Config:
     """Load the config; a region config only where ``region`` (and only there)."""
     cfg = config if isinstance(config, Config) else load_config(config)
     if cfg.is_region and not region:
@@ -141,7 +129,7 @@ def run(config: str | Path | Config, *, out: str | Path | None = None, year: int
     ConfigError, InputFileError, SchemaError, CRSError, GeometryError
         Bad config or input; nothing is written.
     """
-    cfg = _resolve(config, year)
+    cfg = resolve(config, year)
     n_read = 1 + len(cfg.layers) - 1 + len(cfg.tables)
     total = n_read + _COMPUTE_STEPS + 1
     inputs = read_inputs(cfg, progress=_shifted(progress, 0, total))
@@ -153,44 +141,6 @@ def run(config: str | Path | Config, *, out: str | Path | None = None, year: int
     if progress is not None:
         progress("完成 done", total, total)
     return result
-
-
-def run_region(config: str | Path | Config, *, out: str | Path,
-               year: int | None = None) -> Any:
-    """Run a region config (``[region] counties``): one annual run per county, on dask.
-
-    Each county is the config's template (every layer, table and option of the config)
-    with its own land-use file and code; :func:`landuse.dask.region.run_region` runs them
-    on the cluster at ``[options] scheduler`` (default: an in-process cluster), writes
-    ``out/<county code>/`` (every output of contract §3, atomically per county), the city
-    roll-up ``city_indicators.csv``, ``region_summary.json`` and ``region_errors.json``. A
-    county with bad input is reported there; the others are still written.
-
-    Parameters
-    ----------
-    config : str, Path or Config
-        A config with ``[region] counties``.
-    out : str or Path
-        The region's output folder.
-    year : int, optional
-        Report year, overriding ``region.year``.
-
-    Returns
-    -------
-    landuse.dask.region.RegionResult
-        ``counties`` (status per county), ``city_indicators``, ``errors``, ``out_dir``.
-
-    Raises
-    ------
-    ConfigError
-        The config is not a region config or is invalid (nothing is run).
-    """
-    from landuse.dask.region import run_region as run_region_
-
-    cfg = _resolve(config, year, region=True)
-    assert cfg.template is not None  # set by the config for every region config
-    return run_region_(list(cfg.region.counties), out_dir=out, config=cfg.template,
-                       year=cfg.region.year, client=cfg.options.scheduler)
 
 
 def _shifted(progress: Progress | None, start: int, total: int) -> Progress | None:
@@ -207,13 +157,11 @@ def _shifted(progress: Progress | None, start: int, total: int) -> Progress | No
 def run_redlines(config: str | Path | Config, *, out: str | Path | None = None,
                  progress: Progress | None = None) -> RunResult:
     """Run the redline checks only (``landuse redlines``); writes redlines.gpkg/.csv."""
-    cfg = _resolve(config, None)
+    cfg = resolve(config, None)
     inputs = read_inputs(cfg, progress=progress)
     result = compute(cfg, inputs, progress=progress, only_redlines=True)
     if out is not None:
-        from landuse.report.outputs import write_outputs
-
-        write_outputs(result, out, only=("redlines.gpkg", "redlines.csv"))
+        write_outputs(result.output_data(), out, only=("redlines.gpkg", "redlines.csv"))
     return result
 
 
@@ -225,41 +173,6 @@ def check(config: str | Path | Config, *, progress: Progress | None = None) -> l
     list of Finding
         The data-quality findings of the readers (errors raise instead).
     """
-    cfg = config if isinstance(config, Config) else load_config(config)
-    if cfg.is_region:
-        return _check_region(cfg, progress=progress)
-    inputs = read_inputs(cfg, progress=progress)
-    validate_targets(cfg)
+    cfg = resolve(config, None)
+    inputs = read_inputs(cfg, progress=progress)  # parses the targets too
     return dedupe(inputs.findings, cfg.base_dir)
-
-
-def _check_region(cfg: Config, *, progress: Progress | None) -> list[Finding]:
-    """Check every county of a region config in turn (in-process, no cluster)."""
-    from landuse.config import parse_config
-    from landuse.dask.region import _county_config, county_sources
-
-    assert cfg.template is not None
-    findings: list[Finding] = []
-    for code, src in county_sources(list(cfg.region.counties)):
-        try:
-            county = load_config(src) if src.suffix.lower() == ".toml" else parse_config(
-                _county_config(cfg.template, code, src, None), cfg.source)
-            findings.extend(check(county, progress=progress))
-        except LanduseError as exc:  # name the county; same class, same exit code
-            raise type(exc)(f"county {code or src.name} ({src}): {exc}") from None
-    return findings
-
-
-class _CallableModule(types.ModuleType):
-    """The module ``landuse.run``, callable as :func:`run` (contract §4).
-
-    ``landuse.run("config.toml")`` runs, while ``landuse.run.run``, ``RunResult`` and the
-    rest stay importable from the module (no name shadows the module).
-    """
-
-    def __call__(self, config: str | Path | Config, *, out: str | Path | None = None,
-                 year: int | None = None, progress: Progress | None = None) -> RunResult:
-        return run(config, out=out, year=year, progress=progress)
-
-
-sys.modules[__name__].__class__ = _CallableModule

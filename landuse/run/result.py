@@ -11,6 +11,12 @@ import pandas as pd
 
 from landuse.config import Config
 from landuse.findings import Finding
+from landuse.report.document import (
+    indicators_document,
+    validate_document,
+    write_json,
+)
+from landuse.report.outputs import RunOutputs, write_outputs
 
 __all__ = ["RunResult", "violations"]
 
@@ -44,7 +50,7 @@ class RunResult:
         The protected areas and mining rights as read (for the redline map).
     duties, duty_layers : dict
         Issue 19's tables (output name -> DataFrame, written as ``<name>.csv``) and layers
-        (name -> GeoDataFrame, written as ``<name>.gpkg``); see :mod:`landuse._run_duties`.
+        (name -> GeoDataFrame, written as ``<name>.gpkg``); see :mod:`landuse.run.duties`.
     """
 
     config: Config
@@ -75,8 +81,6 @@ class RunResult:
 
     def document(self) -> dict[str, Any]:
         """Return the ``indicators.json`` document (contract §3.1)."""
-        from landuse.report.document import indicators_document
-
         cfg = self.config
         return indicators_document(self.indicators, region_code=cfg.region.code,
                                    region_name=cfg.region.name, year=cfg.region.year,
@@ -84,17 +88,22 @@ class RunResult:
 
     def to_json(self, path: str | Path) -> Path:
         """Write ``indicators.json`` to ``path`` (validated against the shipped schema)."""
-        from landuse.report.document import validate_document, write_json
-
         doc = self.document()
         validate_document(doc)
         return write_json(doc, path)
 
+    def output_data(self) -> RunOutputs:
+        """Return the plain data the output writers take (``RunOutputs``)."""
+        return RunOutputs(
+            document=self.document(), class_areas=self.class_areas, redlines=self.redlines,
+            redline_layers=self.redline_layers, findings=self.findings, zones=self.zones,
+            idle_parcels=self.idle_parcels, transitions=self.transitions,
+            landcover_areas=self.landcover_areas, protected=self.protected, rights=self.rights,
+            duties=self.duties, duty_layers=self.duty_layers)
+
     def write(self, out_dir: str | Path) -> Path:
         """Write every output of contract §3 into ``out_dir`` atomically; returns it."""
-        from landuse.report.outputs import write_outputs
-
-        return write_outputs(self, out_dir)
+        return write_outputs(self.output_data(), out_dir)
 
 
 def violations(redlines: pd.DataFrame) -> pd.Series:

@@ -1,12 +1,17 @@
-"""Reading the inputs of an annual run into one working CRS (part of :mod:`landuse.run`)."""
+"""The read/prepare phase of an annual run (part of :mod:`landuse.run`).
+
+:func:`read_inputs` reads every configured input once into one working CRS, parses the
+targets and the land-cover class table, and prepares the county once
+(:func:`landuse.county.prepare_county`: the township policy, the class rows of both
+vintages). The result is the run's one :class:`~landuse.county.County`; nothing after this
+phase re-reads, re-normalises or re-validates an input.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, cast
@@ -15,8 +20,11 @@ import geopandas as gpd
 import pandas as pd
 
 from landuse.config import Config, LayerSource, TableSource
+from landuse.county import County, prepare_county
 from landuse.errors import ConfigError, LanduseWarning
 from landuse.findings import Finding, get_findings
+from landuse.io._source import file_sha256
+from landuse.rules import load_rules
 
 __all__ = ["Inputs", "Progress", "capture", "read_inputs", "stepper"]
 
@@ -26,26 +34,8 @@ log = logging.getLogger("landuse.run")
 Progress = Callable[[str, int, int], None]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for f in files:
-        with f.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
-
-
-@dataclass
-class Inputs:
-    """Every input of a run, read and normalised into the working CRS."""
-
-    landuse: gpd.GeoDataFrame
-    working_crs: str
-    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    sources: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+#: The run's model of the county (kept under its earlier name for callers of ``read_inputs``).
+Inputs = County
 
 
 def _source_record(cfg: Config, role: str, path: Path, layer: str | None, obj: Any) -> dict:
@@ -54,7 +44,7 @@ def _source_record(cfg: Config, role: str, path: Path, layer: str | None, obj: A
     src_crs = attrs.get("crs")
     return {
         "role": role, "path": cfg.relative(path), "layer": attrs.get("layer", layer),
-        "sha256": attrs.get("sha256") or _sha256(path),
+        "sha256": attrs.get("sha256") or file_sha256(path),
         "features": int(attrs.get("features", len(obj))),
         "crs": str(src_crs) if src_crs else (crs.to_string() if crs is not None else None),
         "encoding": attrs.get("encoding"),
@@ -116,7 +106,9 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
     lu_src = cfg.layers["landuse"]
     lu = capture(findings, lambda: _read_layer(lu_src, cfg.options.working_crs))
     working_crs = lu.crs.to_string()
-    inputs = Inputs(landuse=lu, working_crs=working_crs, findings=findings)
+    inputs = County(landuse=lu, working_crs=working_crs, findings=findings,
+                    policy=cfg.options.township,  # type: ignore[arg-type]
+                    rules=load_rules(cfg.rules), code=cfg.region.code, name=cfg.region.name)
     inputs.sources.append(_source_record(cfg, "landuse", lu_src.path, lu_src.layer, lu))
     for role in roles:
         src = cfg.layers[role]
@@ -136,7 +128,36 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
         inputs.sources.append(_source_record(cfg, role, tsrc.path, None, table))
     for role, rsrc in cfg.rasters.items():
         inputs.sources.extend(_raster_records(cfg, role, rsrc.path, rsrc.classes))
-    return inputs
+    if "landcover" in cfg.rasters:
+        inputs.landcover = capture(findings, partial(_read_landcover, cfg))
+    inputs.targets = read_targets(cfg)
+    prev = cfg.layers.get("landuse_previous")
+    return prepare_county(inputs, previous_year=prev.year if prev is not None else None)
+
+
+def read_targets(cfg: Config) -> Any:
+    """Parse the configured targets (file or inline) once; ``None`` without targets."""
+    if cfg.targets is None and cfg.targets_inline is None:
+        return None
+    from landuse.indicators.targets import load_targets
+
+    source = cfg.targets if cfg.targets is not None else cfg.targets_inline
+    assert source is not None
+    return load_targets(source)
+
+
+def _read_landcover(cfg: Config) -> tuple[Path, pd.DataFrame | None]:
+    """Read and check the land-cover class table in the read phase; return it with the path.
+
+    The raster's pixels are read window by window when the zones are tabulated; its CRS and
+    size are recorded (and checked) with the provenance above.
+    """
+    from landuse.io.raster import read_landcover_classes
+
+    src = cfg.rasters["landcover"]
+    table = read_landcover_classes(src.classes) \
+        if src.classes is not None else None
+    return src.path, table
 
 
 def _raster_records(cfg: Config, role: str, path: Path, classes: Path | None) -> list[dict]:
@@ -146,11 +167,11 @@ def _raster_records(cfg: Config, role: str, path: Path, classes: Path | None) ->
     with rasterio.open(path) as ds:
         crs = ds.crs.to_string() if ds.crs else None
         pixels = int(ds.width * ds.height)
-    out = [{"role": role, "path": cfg.relative(path), "layer": None, "sha256": _sha256(path),
+    out = [{"role": role, "path": cfg.relative(path), "layer": None, "sha256": file_sha256(path),
             "features": pixels, "crs": crs, "encoding": None}]
     if classes is not None:
         out.append({"role": f"{role}_classes", "path": cfg.relative(classes), "layer": None,
-                    "sha256": _sha256(classes), "features": None, "crs": None,
+                    "sha256": file_sha256(classes), "features": None, "crs": None,
                     "encoding": None})
     return out
 

@@ -1,8 +1,9 @@
-"""The computing steps of an annual run, from inputs already read (part of :mod:`landuse.run`).
+"""The computing steps of an annual run, from the prepared county (part of :mod:`landuse.run`).
 
 Each step calls the library functions (indicators, redline checks, supply and idle land,
-change, land cover) on the :class:`~landuse._run_inputs.Inputs` and collects their
-findings; :func:`provenance` and :func:`dedupe` shape what ``indicators.json`` records.
+change, land cover) on the one :class:`~landuse.county.County` of the run (its township
+policy, class rows and township polygons) and collects their findings; :func:`provenance`
+and :func:`dedupe` shape what ``indicators.json`` records.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
-from landuse._run_inputs import Inputs, capture
 from landuse.config import Config
 from landuse.errors import ConfigError
 from landuse.findings import Finding
+from landuse.run.inputs import Inputs, capture
 
 __all__ = ["apply_targets", "change_outputs", "dedupe", "duty_parts", "indicator_rows",
            "mining_rows",
@@ -28,28 +28,24 @@ __all__ = ["apply_targets", "change_outputs", "dedupe", "duty_parts", "indicator
 
 
 def _zone_names(cfg: Config, inputs: Inputs) -> dict[str, str]:
-    names = {cfg.region.code: cfg.region.name}
-    towns = inputs.layers.get("townships")
-    if towns is not None:
-        names.update({str(z): str(n) for z, n in zip(towns["zone"], towns["zone_name"],
-                                                     strict=True)})
-    return names
+    return inputs.zone_names
+
+
+def _township_codes(inputs: Inputs) -> pd.DataFrame:
+    """Every township the run reports (the prepared county's township zones)."""
+    assert inputs.prepared is not None
+    return pd.DataFrame({"zone": [z for z in inputs.prepared.zones if len(z) == 9]})
 
 
 def indicator_rows(cfg: Config, inputs: Inputs, rules: Any,
                     findings: list[Finding]) -> pd.DataFrame:
     """Compute the indicator rows of contract §3.1 (no targets yet), county and townships."""
-    from landuse.indicators.rows import compute_indicators
+    from landuse.indicators.rows import county_indicators
 
-    previous = inputs.layers.get("landuse_previous")
     prev_src = cfg.layers.get("landuse_previous")
-    return capture(findings, lambda: compute_indicators(
-        inputs.landuse, townships=inputs.layers.get("townships"),
-        permanent_farmland=inputs.layers.get("permanent_farmland"),
-        high_standard_farmland=inputs.layers.get("high_standard_farmland"),
-        socio=inputs.tables.get("socioeconomic"), year=cfg.region.year,
-        base_year=prev_src.year if prev_src is not None else None, base=previous,
-        rules=rules, zone_names=_zone_names(cfg, inputs)))
+    return capture(findings, lambda: county_indicators(
+        inputs, year=cfg.region.year,
+        base_year=prev_src.year if prev_src is not None else None))
 
 
 def redline_frames(cfg: Config, inputs: Inputs, rules: Any,
@@ -62,7 +58,9 @@ def redline_frames(cfg: Config, inputs: Inputs, rules: Any,
     # every check measures in the run's working CRS (the land-use layer's), whatever CRS
     # each layer arrived in: rights in EPSG:4548 and protected areas in EPSG:4490 meet there
     sliver, crs = cfg.options.sliver_m2, inputs.working_crs
-    towns = lay.get("townships")
+    # rights and control-line pieces get the township of the policy's polygons (the
+    # patches under them), the patches their own township column: one policy
+    towns = inputs.zones if ("mining_rights" in lay or "permanent_farmland" in lay) else None
     red, pf, ub = (lay.get(k) for k in ("ecological_redline", "permanent_farmland",
                                          "urban_boundary"))
     frames = []
@@ -93,8 +91,8 @@ def mining_rows(cfg: Config, inputs: Inputs, frames: list[gpd.GeoDataFrame]) -> 
     conflicts = next((f for f in frames if "licence_no" in f.columns), None)
     if conflicts is None:
         return pd.DataFrame()
-    series = mining_rights_in_protected_areas(conflicts, townships=inputs.layers.get(
-        "townships"), county=cfg.region.code)
+    series = mining_rights_in_protected_areas(conflicts, townships=_township_codes(inputs),
+                                              county=cfg.region.code)
     return indicator_rows(series, indicator_id="mining_rights_in_protected_areas",
                           zone_names=_zone_names(cfg, inputs))
 
@@ -144,7 +142,7 @@ def change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Findi
     """Transitions and the two-vintage indicators; land-cover areas (when configured).
 
     The change flows are returned too (``None`` without a previous vintage): the duty
-    parts (:mod:`landuse._run_duties`) read them instead of overlaying the vintages again.
+    parts (:mod:`landuse.run.duties`) read them instead of overlaying the vintages again.
     """
     rows, transitions, landcover, flows = pd.DataFrame(), None, None, None
     previous = inputs.layers.get("landuse_previous")
@@ -161,32 +159,34 @@ def change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Findi
         socio = inputs.tables.get("socioeconomic")
         year, before = cfg.region.year, cfg.layers["landuse_previous"].year
         assert before is not None  # the config requires it for a previous vintage
+        # both vintages as prepared once in the read phase (same township policy)
+        assert inputs.previous is not None and inputs.prepared is not None
+        cur, prv = inputs.prepared, inputs.previous.prepared
         series = [
             change.new_construction_land_area(flows, rules=rules),
             change.stock_land_revitalised_area(flows, rules=rules),
-            change.rural_settlement_reduction_area(previous, inputs.landuse, rules=rules),
+            change.rural_settlement_reduction_area(prv, cur, rules=rules),
             change.new_construction_land_per_gdp_growth(flows, socio, rules=rules, year=year,
                                                         previous_year=before),
             change.construction_land_population_elasticity(
-                previous, inputs.landuse, socio, rules=rules, year=year, previous_year=before),
+                prv, cur, socio, rules=rules, year=year, previous_year=before),
             change.construction_land_gdp_elasticity(
-                previous, inputs.landuse, socio, rules=rules, year=year, previous_year=before),
+                prv, cur, socio, rules=rules, year=year, previous_year=before),
         ]
         rows = pd.concat([indicator_rows(s, indicator_id=str(s.name), zone_names=names)
                           for s in series], ignore_index=True)
         # every change figure is measured from the previous vintage's year: recorded so that
         # targets with a base_year only judge changes over the same period
         rows["components"] = [{**(c or {}), "base_year": before} for c in rows["components"]]
-    if "landcover" in cfg.rasters:
-        src = cfg.rasters["landcover"]
+    if inputs.landcover is not None:
         try:
             from landuse.indicators import landcover as lc
         except ModuleNotFoundError as exc:
             raise _not_available("rasters.landcover", "landuse.indicators.landcover",
                                  exc) from None
-        zones = township_zones(inputs)
+        raster, classes = inputs.landcover
         landcover = capture(findings, lambda: lc.landcover_areas(
-            src.path, zones, classes=src.classes, county=cfg.region.code))
+            raster, inputs.zones, classes=classes, county=cfg.region.code))
     return rows, transitions, landcover, flows
 
 
@@ -195,10 +195,10 @@ def duty_parts(cfg: Config, inputs: Inputs, rules: Any, findings: list[Finding],
                ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, Any]]:
     """Issue 19's duties (farmland balance, 增减挂钩, 亩均效益, 批而未供, TD/T 1018).
 
-    Unpacks the config and inputs into the plain data :func:`landuse._run_duties.
+    Unpacks the config and inputs into the plain data :func:`landuse.run.duties.
     duty_outputs` takes; ``rows`` are the indicator rows computed so far.
     """
-    from landuse._run_duties import duty_outputs
+    from landuse.run.duties import duty_outputs
 
     prev_src = cfg.layers.get("landuse_previous")
     done = pd.concat([r for r in rows if len(r)], ignore_index=True)
@@ -210,9 +210,8 @@ def duty_parts(cfg: Config, inputs: Inputs, rules: Any, findings: list[Finding],
         names=_zone_names(cfg, inputs), findings=findings))
 
 
-def apply_targets(cfg: Config, rows: pd.DataFrame) -> pd.DataFrame:
-    """Attach the configured targets and a status to the rows (unchanged without targets)."""
-    targets = validate_targets(cfg)
+def apply_targets(cfg: Config, rows: pd.DataFrame, targets: Any = None) -> pd.DataFrame:
+    """Attach the targets (parsed once in the read phase) and a status to the rows."""
     if not targets:
         return rows
     from landuse.indicators.targets import apply_targets
@@ -263,19 +262,8 @@ def dedupe(findings: list[Finding], base: Path | None = None) -> list[Finding]:
 
 
 def township_zones(inputs: Inputs) -> gpd.GeoDataFrame:
-    """Township polygons for the maps: the townships layer, else the land use dissolved."""
-    towns = inputs.layers.get("townships")
-    if towns is not None:
-        return towns[["zone", "zone_name", "geometry"]].sort_values("zone").reset_index(
-            drop=True)
-    lu = inputs.landuse[["township", "geometry"]]
-    lu = lu[lu["township"] != ""]
-    try:  # fast when the patches form a clean coverage, as a 三调 layer should
-        dissolved = lu.dissolve(by="township", method="coverage").reset_index()
-    except shapely.errors.GEOSException:  # not noded (e.g. repaired patches): general union
-        dissolved = lu.dissolve(by="township").reset_index()
-    return gpd.GeoDataFrame({"zone": dissolved["township"], "zone_name": dissolved["township"],
-                             "geometry": dissolved.geometry}, crs=inputs.landuse.crs)
+    """Township polygons of the run's township policy (for the maps and land cover)."""
+    return inputs.zones
 
 
 def validate_targets(cfg: Config) -> Any:

@@ -1,0 +1,98 @@
+"""One county, one answer: every output assigns a patch to the same township.
+
+The hand-made county of ``tests/report/county.py`` (two townships of four 25 ha patches)
+with one change: patch B1 (水田 0101, 25 ha, inside the XZQ polygon of township 101) carries
+the ZLDWDM of township 100. Worked by hand:
+
+- ``township = "zldwdm"`` (default): B1 counts in 100, so farmland is 100: 24 + 25 = 49 ha,
+  101: 0 ha; the permanent-farmland piece P2 (lying on B1) is in 100.
+- ``township = "xzq"``: B1 counts in 101: 100: 24 ha, 101: 25 ha; P2 is in 101.
+
+Either way the disagreement is one ``township_code_mismatch`` finding: 1 patch, 25.00 ha,
+BSM B1. Every output (indicators.json, class_areas.csv, transitions.csv, redlines.csv)
+must give the same figures.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import landuse.run
+from tests.report import county
+
+FARMLAND = {"zldwdm": {county.TOWN_A: 49.0, county.TOWN_B: 0.0},
+            "xzq": {county.TOWN_A: 24.0, county.TOWN_B: 25.0}}
+P2_TOWNSHIP = {"zldwdm": county.TOWN_A, "xzq": county.TOWN_B}
+
+
+def _write(folder: Path, policy: str) -> Path:
+    def dltb():
+        g = original()
+        g.loc[g["BSM"] == "B1", "ZLDWDM"] = county.TOWN_A + "0010000000"
+        return g
+
+    original = county.dltb
+    county.dltb = dltb
+    try:
+        cfg = county.write_county(folder)
+        county.dltb().to_file(folder / "county.gpkg", layer="DLTB2021", driver="GPKG")
+    finally:
+        county.dltb = original
+    text = cfg.read_text(encoding="utf-8").replace(
+        "[options]", f'[layers.landuse_previous]\npath = "county.gpkg"\nlayer = "DLTB2021"\n'
+                     f'year = 2021\n\n[options]\ntownship = "{policy}"')
+    cfg.write_text(text, encoding="utf-8")
+    return cfg
+
+
+@pytest.mark.parametrize("policy", ["zldwdm", "xzq"])
+def test_every_output_agrees_on_the_township(tmp_path: Path, policy: str) -> None:
+    cfg = _write(tmp_path / "in", policy)
+    out = tmp_path / "out"
+    result = landuse.run.run(cfg, out=out)
+    want = FARMLAND[policy]
+
+    doc = json.loads((out / "indicators.json").read_text(encoding="utf-8"))
+    farm = {r["zone"]: r["value"] for r in doc["indicators"] if r["id"] == "farmland_area"
+            and r["scope"] == "township"}
+    assert farm == want
+
+    areas = pd.read_csv(out / "class_areas.csv", dtype={"zone": str, "code": str})
+    paddy = areas[areas["code"] == "0101"].set_index("zone")["area_ha"]
+    assert {z: float(paddy.get(z, 0.0)) for z in want} == want
+
+    trans = pd.read_csv(out / "transitions.csv", dtype={"zone": str, "from_code": str,
+                                                        "to_code": str})
+    stay = trans[(trans["from_code"] == "0101") & (trans["to_code"] == "0101")]
+    stay = stay.set_index("zone")["area_ha"]
+    assert {z: float(stay.get(z, 0.0)) for z in want} == pytest.approx(want)
+
+    red = pd.read_csv(out / "redlines.csv", dtype=str)
+    p2 = red[(red["check"] == "line_conflict") & (red["feature_id"] == "P2")]
+    assert p2["township"].tolist() == [P2_TOWNSHIP[policy]]
+    # the industrial patch A3 is in township 100 under both policies
+    a3 = red[red["feature_id"] == "A3"]
+    assert set(a3["township"]) == {county.TOWN_A}
+
+    mismatch = [f for f in result.findings if f.code == "township_code_mismatch"
+                and f.source.endswith(":DLTB")]  # and one for the previous vintage
+    assert len(mismatch) == 1
+    assert mismatch[0].count == 1 and mismatch[0].examples == ["B1"]
+    assert "25.00 ha" in mismatch[0].message
+    assert doc["provenance"]["options"]["township"] == policy
+
+
+def test_xzq_policy_needs_the_township_layer(tmp_path: Path) -> None:
+    cfg = _write(tmp_path / "in", "xzq")
+    text = cfg.read_text(encoding="utf-8").replace(
+        '[layers.townships]\npath = "county.gpkg"\nlayer = "XZQ"\n', "")
+    cfg.write_text(text, encoding="utf-8")
+    from landuse.config import load_config
+    from landuse.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"options\.township"):
+        load_config(cfg)
