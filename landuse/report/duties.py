@@ -14,16 +14,16 @@ import pandas as pd
 
 __all__ = ["DUTY_TITLES", "duty_views"]
 
-#: output name -> (Chinese title, English title)
+#: output name -> (Chinese title, English title); "zh en" fits an Excel sheet name (31)
 DUTY_TITLES: Final = {
     "evaluation": ("节约集约利用评价", "TD/T 1018 evaluation"),
     "farmland_balance": ("耕地进出", "farmland flows"),
-    "farmland_supplement_balance": ("耕地占补平衡", "farmland supplement balance"),
-    "farmland_grades": ("耕地质量等别", "farmland by quality grade"),
+    "farmland_supplement_balance": ("耕地占补平衡", "supplement balance"),
+    "farmland_grades": ("耕地质量等别", "farmland by grade"),
     "linkage_projects": ("增减挂钩项目", "linkage projects"),
     "linkage_survey_check": ("增减挂钩与变更调查", "linkage vs survey"),
-    "enterprise_performance": ("亩均效益", "industrial land performance"),
-    "unsupplied_by_age": ("批而未供", "approved, not supplied, by age"),
+    "enterprise_performance": ("亩均效益", "land performance"),
+    "unsupplied_by_age": ("批而未供", "unsupplied by batch age"),
     "idle_disposal": ("闲置土地处置", "idle land disposal"),
 }
 _MAX_ROWS: Final = 40
