@@ -30,8 +30,8 @@ import pandas as pd
 
 from landuse.errors import SchemaError
 from landuse.indicators._common import make_indicator, registry, safe_ratio, socio_series
-from landuse.indicators._flowsums import FlowSums
-from landuse.rules import RuleSet, load_rules
+from landuse.indicators._flowsums import FlowSums, as_sums
+from landuse.rules import RuleSet
 
 __all__ = ["INDEX_IDS", "evaluation_indicators", "evaluation_table",
            "fixed_asset_investment_per_construction_land", "load_evaluation_rules",
@@ -213,8 +213,8 @@ def fixed_asset_investment_per_construction_land(
 
 
 def new_urban_rural_land_per_population_growth(
-        flows: pd.DataFrame, socio: pd.DataFrame | None, *, year: int, previous_year: int,
-        rules: str | Path | RuleSet | None = None) -> pd.Series:
+        flows: pd.DataFrame | FlowSums, socio: pd.DataFrame | None, *, year: int,
+        previous_year: int, rules: str | Path | RuleSet | None = None) -> pd.Series:
     """单位人口增长消耗新增城乡建设用地量, m²/person (TD/T 1018).
 
     New urban-rural construction land (flows into the aggregate
@@ -222,8 +222,8 @@ def new_urban_rural_land_per_population_growth(
     vintage, m²) / (resident population of ``year`` − of ``previous_year``). Not computable
     where the population did not grow (the reason says so) or is not given.
     """
-    rs = load_rules(rules)
-    fs = FlowSums(flows, rs)
+    fs = as_sums(flows, rules)
+    rs = fs.rules
     m2 = fs.sum_m2(fs.member("to", "urban_rural_construction_land")
                    & ~fs.member("from", "urban_rural_construction_land"))
     p1, r1 = socio_series(socio, "population_total", year=year, zones=m2.index,

@@ -27,6 +27,7 @@ import geopandas as gpd
 import pandas as pd
 
 from landuse.findings import Finding, get_findings
+from landuse.indicators._flowsums import FlowSums, as_sums
 from landuse.indicators.rows import indicator_rows
 
 __all__ = ["balance_part", "duty_outputs", "evaluation_part", "linkage_part",
@@ -47,8 +48,8 @@ def _series_of(rows: pd.DataFrame, iid: str) -> pd.Series:
 
 
 def balance_part(current: pd.DataFrame, previous: pd.DataFrame | None,
-                 flows: pd.DataFrame | None, supplement: pd.DataFrame | None, *, year: int,
-                 county: str, rules: Any, names: Mapping[str, str]) -> Parts:
+                 flows: pd.DataFrame | FlowSums | None, supplement: pd.DataFrame | None, *,
+                 year: int, county: str, rules: Any, names: Mapping[str, str]) -> Parts:
     """耕地进出平衡 / 占补平衡 / 质量等别: rows and tables (:mod:`landuse.indicators.balance`)."""
     from landuse.indicators import balance
     from landuse.indicators._flowsums import as_sums
@@ -119,7 +120,7 @@ def unsupplied_part(ledger: pd.DataFrame, *, evaluation_date: Any, county: str,
             {"unsupplied_by_age": ages, "idle_disposal": disposal}, {})
 
 
-def evaluation_part(rows: pd.DataFrame, flows: pd.DataFrame | None,
+def evaluation_part(rows: pd.DataFrame, flows: pd.DataFrame | FlowSums | None,
                     socio: pd.DataFrame | None, *, year: int, previous_year: int | None,
                     rules: Any, names: Mapping[str, str]) -> Parts:
     """TD/T 1018: the two measures computed here, then the sub-indices and composite."""
@@ -157,7 +158,9 @@ def duty_outputs(*, current: pd.DataFrame, previous: pd.DataFrame | None,
         out_tables.update(part[1])
         out_layers.update(part[2])
 
-    add(balance_part(current, previous, flows, tables.get("farmland_supplement"), year=year,
+    # the flows factorised once for every flow-based part
+    sums = as_sums(flows, rules) if flows is not None else None
+    add(balance_part(current, previous, sums, tables.get("farmland_supplement"), year=year,
                      county=county, rules=rules, names=names))
     if "linkage" in tables:
         add(linkage_part(tables["linkage"], rows, year=year, previous_year=previous_year,
@@ -169,7 +172,7 @@ def duty_outputs(*, current: pd.DataFrame, previous: pd.DataFrame | None,
         add(unsupplied_part(tables["land_supply"], evaluation_date=evaluation_date,
                             county=county, names=names))
     before = pd.concat([rows, *[r for r in out_rows if len(r)]], ignore_index=True)
-    add(evaluation_part(before, flows, tables.get("socioeconomic"), year=year,
+    add(evaluation_part(before, sums, tables.get("socioeconomic"), year=year,
                         previous_year=previous_year, rules=rules, names=names))
     new_rows = [r for r in out_rows if len(r)]
     result = pd.concat(new_rows, ignore_index=True) if new_rows else pd.DataFrame()
