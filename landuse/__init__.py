@@ -3,7 +3,9 @@
 Readers for the 三调 land-use survey and the 三区三线 layers, indicators by county and
 township against the plan's targets, redline checks, and the annual run.
 
-The public modules are imported explicitly; importing ``landuse`` does no work.
+The public modules are listed explicitly and loaded on first use (PEP 562): ``import
+landuse`` does no work and loads no heavy dependency (``landuse --version`` answers at
+once); ``landuse.io``, ``landuse.run`` ... load their module when first named.
 """
 
 from __future__ import annotations
@@ -15,20 +17,29 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
-from landuse import (
-    errors,
-    findings,
-    indicators,
-    io,
-    overlay,
-    redlines,
-    rules,
-    run,
-    units,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from landuse import (
+        county,
+        errors,
+        findings,
+        indicators,
+        io,
+        overlay,
+        redlines,
+        rules,
+        run,
+        units,
+    )
+
+_PUBLIC = ("county", "errors", "findings", "indicators", "io", "overlay", "redlines",
+           "rules", "run", "units")
 
 __all__ = [
     "__version__",
+    "county",
     "errors",
     "findings",
     "indicators",
@@ -39,3 +50,10 @@ __all__ = [
     "run",
     "units",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public module on first use (``landuse.io``, ``landuse.run`` ...)."""
+    if name in _PUBLIC:
+        return importlib.import_module(f"landuse.{name}")
+    raise AttributeError(f"module 'landuse' has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""The ``landuse`` command (contract §1), built with typer.
+"""The ``landuse`` command (docs/contract.md §1), built with typer.
 
 Exit codes: 0 success; 2 bad input or config (one message on stderr, no traceback unless
 ``--debug``); 3 an internal error; 4 only with ``--fail-on-violation`` when a redline
@@ -40,7 +40,7 @@ app = typer.Typer(
 )
 log = logging.getLogger("landuse")
 
-ConfigArg = Annotated[Path, typer.Argument(help="The run config (TOML, contract §2).",
+ConfigArg = Annotated[Path, typer.Argument(help="The run config (TOML, docs/contract.md §2).",
                                            show_default=False)]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (created or updated "
                                       "only when the run succeeds).", show_default=False)]

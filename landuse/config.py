@@ -1,4 +1,4 @@
-"""The run configuration (contract §2): load a TOML file, validate it as a whole, type it.
+"""The run configuration (docs/contract.md §2): load a TOML file, validate it as a whole, type it.
 
 Everything is checked before any work starts: unknown keys at any level, missing files
 and layers, bad values. Every problem is collected and reported at once in one
@@ -25,6 +25,8 @@ import pyogrio
 
 from landuse import _config_region as region_parts
 from landuse.errors import ConfigError, SchemaError
+from landuse.indicators.targets import load_targets
+from landuse.io import layer_names
 
 _S = TypeVar("_S")
 
@@ -160,7 +162,7 @@ class Options:
 
 @dataclass(frozen=True)
 class Config:
-    """A validated run configuration (contract §2); every path is absolute.
+    """A validated run configuration (docs/contract.md §2); every path is absolute.
 
     ``rules`` is a packaged rule-set label or the absolute path of a rules file;
     ``targets`` is the absolute path of a targets file, ``targets_inline`` the inline
@@ -178,6 +180,8 @@ class Config:
     rules: str = "sandiao-default@1"
     targets: Path | None = None
     targets_inline: dict[str, Any] | None = None
+    #: the targets as parsed once by :func:`load_config` (from the file or inline)
+    target_list: tuple[Any, ...] = ()
     options: Options = field(default_factory=Options)
     template: dict[str, Any] | None = None
 
@@ -320,7 +324,7 @@ def _check_layer(path: Path, layer: str | None, key: str, problems: _Problems) -
                          f"layer = {layer!r}")
         return
     try:
-        names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+        names = layer_names(path)
     except (pyogrio.errors.DataSourceError, RuntimeError) as exc:
         problems.add(f"{key}.path", f"无法打开 cannot open {path.name} as a vector dataset "
                      f"({exc}); give a GPKG, Shapefile, FileGDB, GeoJSON or FlatGeobuf")
@@ -474,14 +478,13 @@ def _options(value: Any, layers: Mapping[str, Any], problems: _Problems) -> Opti
                    scheduler=scheduler, township=township)
 
 
-def _check_targets(source: Path | dict[str, Any], problems: _Problems) -> None:
-    """Load the targets now, so that their problems are reported with the config's."""
-    from landuse.indicators.targets import load_targets
-
+def _check_targets(source: Path | dict[str, Any], problems: _Problems) -> tuple[Any, ...]:
+    """Load the targets now (once), so that their problems are reported with the config's."""
     try:
-        load_targets(source)
+        return tuple(load_targets(source))
     except (ConfigError, SchemaError) as exc:
         problems.add("targets", str(exc).replace("\n", "\n    "))
+        return ()
 
 
 def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
@@ -567,19 +570,21 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
 
     options = _options(data.get("options", {}), layers, problems)
     targets_source = targets_path if targets_path is not None else targets_inline
+    target_list: tuple[Any, ...] = ()
     if targets_source is not None:
-        _check_targets(targets_source, problems)
+        target_list = _check_targets(targets_source, problems)
     problems.raise_if_any()
     assert year is not None  # for the type checker: a missing year raised above
     return Config(source=source, region=Region(name=name, code=code, year=year,
                                                counties=counties),
                   layers=layers, tables=tables, rasters=rasters, rules=rules,
-                  targets=targets_path, targets_inline=targets_inline, options=options,
+                  targets=targets_path, targets_inline=targets_inline,
+                  target_list=target_list, options=options,
                   template=region_parts.template(data, base) if counties else None)
 
 
 def load_config(path: str | Path) -> Config:
-    """Load and validate a run configuration (contract §2).
+    """Load and validate a run configuration (docs/contract.md §2).
 
     Parameters
     ----------

@@ -1,18 +1,40 @@
 """Data-quality findings: what was repaired, dropped or looked suspicious.
 
-Readers and checks return findings instead of printing them; the annual run writes
-them into ``indicators.json`` (``provenance.warnings``) and the report.
+One channel: readers and checks return their findings with their result
+(``result.attrs["findings"]``); the annual run collects them from there and writes them
+into ``indicators.json`` (``provenance.findings``), the CLI summary and the report. For
+interactive use (a notebook) the public functions also emit each ``warning`` finding as a
+:class:`~landuse.errors.LanduseWarning`; the run switches that off with :func:`quiet`, so
+nothing is caught and matched again by its text.
 """
 
 from __future__ import annotations
 
+import contextvars
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from landuse.errors import LanduseWarning
 
-__all__ = ["Finding", "attach_findings", "get_findings"]
+__all__ = ["Finding", "attach_findings", "get_findings", "quiet"]
+
+_QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("landuse_quiet", default=False)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Within this block :meth:`Finding.warn` emits nothing (the caller reads the results).
+
+    Used by the annual run, which takes every finding from the results it computes.
+    """
+    token = _QUIET.set(True)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
 
 Severity = Literal["info", "warning", "error"]
 
@@ -49,8 +71,13 @@ class Finding:
         return asdict(self)
 
     def warn(self, stacklevel: int = 3) -> Finding:
-        """Emit this finding as a :class:`~landuse.errors.LanduseWarning` and return it."""
-        warnings.warn(self.message, LanduseWarning, stacklevel=stacklevel)
+        """Emit this finding as a :class:`~landuse.errors.LanduseWarning` and return it.
+
+        Nothing is emitted inside :func:`quiet` (the run reads the findings from the
+        results instead).
+        """
+        if not _QUIET.get():
+            warnings.warn(self.message, LanduseWarning, stacklevel=stacklevel)
         return self
 
 

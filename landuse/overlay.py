@@ -88,7 +88,7 @@ def tabulate(
         ``"ellipsoidal"``: area of each piece on the CRS's ellipsoid with
         :class:`pyproj.Geod` (geodesic edges), after transforming the piece to the
         geographic CRS of its datum; works for projected and geographic CRSs.
-        ``"official"`` (domain.md §2): ``a[area_column]`` (m²) × planar area of the piece /
+        ``"official"`` (docs/domain.md §2): ``a[area_column]`` (m²) × planar area of the piece /
         planar area of its A-feature; needs a projected CRS.
     area_column : str, default "TBDLMJ"
         The official area field of ``a`` (m²), used when ``area="official"``.

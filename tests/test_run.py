@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from pathlib import Path
 
@@ -202,7 +203,7 @@ def test_empty_population_table_gives_not_computable_rows(tmp_path: Path) -> Non
     stats = '\n[tables.socioeconomic]\npath = "stats.csv"\n'
     result = run(_single_layer_config(tmp_path, dltb(), stats=stats))
     pc = row(result, "urban_industrial_land_per_capita", COUNTY)
-    assert pc["value"] is None and pc["status"] == "not_computable" and pc["reason"]
+    assert math.isnan(pc["value"]) and pc["status"] == "not_computable" and pc["reason"]
     assert row(result, "development_intensity", COUNTY)["value"] == pytest.approx(50.0)
 
 
@@ -370,3 +371,14 @@ def test_high_standard_farmland_layer(county: Path, tmp_path: Path) -> None:
     assert src["layer"] == "GBZNT" and src["features"] == 1
     assert not any("永久基本农田" in f.message and "gbznt" in f.message.lower()
                    for f in result.findings)
+
+
+def test_result_repr_is_a_short_summary(result) -> None:
+    text = repr(result)
+    assert len(text.splitlines()) <= 8  # never the frames
+    assert "桓台县 370321, 2022" in text
+    assert "5 findings, 4 violations" in text  # the five redline rows, four violations
+    assert "township policy: zldwdm" in text
+    html = result._repr_html_()
+    assert html.startswith("<div>") and "development_intensity" in html
+    assert result.indicators["value"].dtype == "float64"

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from landuse import units
 from landuse.county import (
     Prepared,
     TownshipPolicy,
@@ -40,6 +41,9 @@ from landuse.county import (
 )
 from landuse.errors import SchemaError
 from landuse.findings import Finding, get_findings
+from landuse.indicators import classes
+from landuse.indicators.classes import _SANDALEI_AGGREGATES, UNCLASSIFIED
+from landuse.overlay import tabulate
 from landuse.rules import RuleSet, load_rules
 from landuse.units import M2_PER_HA
 
@@ -214,7 +218,6 @@ def _meta(frame: Frame) -> gpd.GeoDataFrame:
 
 def _tabulate_part(part: gpd.GeoDataFrame, k: int, b: gpd.GeoDataFrame,
                    options: dict[str, Any]) -> pd.DataFrame | None:
-    from landuse.overlay import tabulate
 
     if len(part) == 0:
         return None
@@ -282,8 +285,6 @@ def tabulate_dask(
         ordered by the keys then the position of the A-feature in ``a`` (for a dask
         input: in the concatenation of its partitions).
     """
-    from landuse.overlay import tabulate
-
     options: dict[str, Any] = dict(
         by_a=by_a, by_b=by_b, area=area, area_column=area_column, sum_columns=tuple(sum_columns),
         keep_geometry=keep_geometry, union=union, chunk_size=chunk_size, n_jobs=n_jobs)
@@ -468,9 +469,6 @@ def class_areas_dask(
     DataFrame
         The columns of the single-machine table.
     """
-    from landuse import units
-    from landuse.indicators import classes
-
     funcs = {"class_areas": classes.class_areas, "sandalei_areas": classes.sandalei_areas}
     if table not in funcs:
         raise ValueError(f"table must be one of {sorted(funcs)}, got {table!r}")
@@ -505,7 +503,6 @@ def class_areas_dask(
 
 
 def _sandalei_order(groups: pd.Series) -> list[str]:
-    from landuse.indicators.classes import _SANDALEI_AGGREGATES, UNCLASSIFIED
 
     present = set(groups)
     return [g for g, _ in _SANDALEI_AGGREGATES] + ([UNCLASSIFIED] if UNCLASSIFIED in present

@@ -87,7 +87,7 @@ def indicators_dask(
 ) -> pd.DataFrame:
     """Compute the rows of :func:`landuse.indicators.rows.compute_indicators` by partition.
 
-    Same parameters and result as ``compute_indicators`` (contract §3.1 rows, county
+    Same parameters and result as ``compute_indicators`` (docs/contract.md §3.1 rows, county
     first, then townships, in registry order), plus ``client`` and ``npartitions``.
     ``lu`` (and ``base``) may be GeoDataFrames (partitioned in Hilbert order) or
     dask_geopandas frames; the townships and control layers are broadcast to every

@@ -15,6 +15,7 @@ import pandas as pd
 import pyproj
 
 from landuse.errors import InputFileError
+from landuse.io.vector import read_landuse
 
 if TYPE_CHECKING:
     import dask_geopandas
@@ -46,7 +47,6 @@ def _parquet_crs(path: Path) -> pyproj.CRS:
 
 
 def _read_one(path: str, working_crs: str | None) -> gpd.GeoDataFrame:
-    from landuse.io.vector import read_landuse
 
     gdf = read_landuse(path, working_crs=working_crs)
     keep = [*LANDUSE_META_COLUMNS, gdf.geometry.name]

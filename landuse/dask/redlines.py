@@ -24,6 +24,8 @@ from landuse.dask.engine import (
     private_copy,
 )
 from landuse.findings import attach_findings, get_findings
+from landuse.redlines._common import align_to, resolve_working_crs
+from landuse.redlines.mining import _RELATION_ORDER, _validate_rights, mining_conflicts
 
 if TYPE_CHECKING:
     import distributed
@@ -107,7 +109,6 @@ def _concat_parts(parts: list[gpd.GeoDataFrame | None], empty: gpd.GeoDataFrame,
 def _mining_part(part: gpd.GeoDataFrame, k: int, protected: gpd.GeoDataFrame,
                  townships: gpd.GeoDataFrame | None, options: dict[str, Any]
                  ) -> gpd.GeoDataFrame | None:
-    from landuse.redlines.mining import mining_conflicts
 
     if len(part) == 0:
         return None
@@ -150,9 +151,6 @@ def mining_conflicts_dask(
     GeoDataFrame
         The columns and rows of ``mining_conflicts`` on the whole layer.
     """
-    from landuse.redlines._common import align_to, resolve_working_crs
-    from landuse.redlines.mining import _RELATION_ORDER, _validate_rights, mining_conflicts
-
     client = _client(client)
     whole_attrs = rights if isinstance(rights, gpd.GeoDataFrame) else rights.compute()
     _validate_rights(whole_attrs)

@@ -1,7 +1,7 @@
 """Indicators by county and township, one module per family.
 
 Each indicator is a plain function returning a pandas object named after the indicator id
-(contract.md §3.3) and indexed by zone code; :func:`compute_indicators` assembles the rows of
+(docs/contract.md §3.3) and indexed by zone code; :func:`compute_indicators` assembles the rows of
 ``indicators.json``.
 
 - :mod:`~landuse.indicators.classes`: the land-use status table (official areas).

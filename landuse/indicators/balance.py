@@ -32,7 +32,7 @@ import pandas as pd
 
 from landuse import units
 from landuse.indicators._common import By, levels_for, make_indicator, zone_columns
-from landuse.indicators._flowsums import FlowSums, as_sums, code_pairs
+from landuse.indicators.flowsums import FlowSums, as_sums, code_pairs
 from landuse.rules import RuleSet, load_rules
 
 __all__ = ["BALANCE_COLUMNS", "farmland_area_by_grade", "farmland_balance",
@@ -56,7 +56,7 @@ def farmland_balance(flows: pd.DataFrame | FlowSums, *, rules: Rules = None) -> 
     ----------
     flows : DataFrame or FlowSums
         :func:`landuse.indicators.change.transition_flows` of the two vintages (or those
-        flows factorised once, ``landuse.indicators._flowsums.FlowSums``, to share the
+        flows factorised once, ``landuse.indicators.flowsums.FlowSums``, to share the
         work between the functions of this module).
     rules : str, Path or RuleSet, optional
         Aggregate rules (``farmland``); default ``sandiao-default@1``.

@@ -3,7 +3,7 @@
 The previous vintage is overlaid on the current one with the one engine,
 :func:`landuse.overlay.tabulate`; every intersection piece of a current patch and a
 previous patch is one unit of change. All areas are **official areas of the current
-vintage** (domain.md §2), so the matrix adds up to the current total Σ TBMJ:
+vintage** (docs/domain.md §2), so the matrix adds up to the current total Σ TBMJ:
 
 * the piece's share of the current patch is its planar area / the patch's planar area;
   the piece carries that share of the current TBDLMJ (under the current DLBM) and of the

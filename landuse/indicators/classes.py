@@ -1,6 +1,6 @@
 """Land-use status tables (土地利用现状表): class areas by zone, 三大类 roll-up, wetland view.
 
-All figures follow the official area rule of the 三调 (domain.md §2): the area of a class
+All figures follow the official area rule of the 三调 (docs/domain.md §2): the area of a class
 is Σ TBDLMJ over the patches of that class plus Σ KCMJ over the patches whose deducted
 class KCDLBM is that class (so 田坎 1203 receives the deductions). The table of second-level
 classes of a zone therefore sums to Σ TBMJ of the zone.
@@ -66,7 +66,7 @@ def class_areas(
     """Area of every land class found, by zone (the 土地利用现状表), official rule.
 
     Formula: area(class c, zone z) = Σ TBDLMJ[DLBM = c] + Σ KCMJ[KCDLBM = c] over the
-    patches of zone z (TDT 1055-2019 三调 technical rules; domain.md §2). Codes are
+    patches of zone z (TDT 1055-2019 三调 technical rules; docs/domain.md §2). Codes are
     reported as found after normalisation (``0201K`` keeps its K); ``level2`` /
     ``level1`` give the second- and first-level codes. Codes not in the 三调 table (and a
     deduction without KCDLBM, code ``""``) are rows of their own with ``sandalei`` =
@@ -153,7 +153,7 @@ def wetland_areas(lu: pd.DataFrame, *, by: By = "township") -> pd.DataFrame:
     """Wetland (湿地) view: area of each wetland class by zone, official rule.
 
     Wetland = the classes flagged in the 三调 code table (0303 0304 0306 0402 0603 1105
-    1106 1108, domain.md §2.1). This grouping overlaps the 三大类 (0603 盐田 is also
+    1106 1108, docs/domain.md §2.1). This grouping overlaps the 三大类 (0603 盐田 is also
     construction land): it is a separate view and is never added to a table that sums
     to the total area.
 

@@ -1,7 +1,7 @@
 """Land-use efficiency against the economy (节约集约用地): GDP and value added per land.
 
 Construction land is the rule-set aggregate ``construction_land`` (official area,
-domain.md §2); GDP and value added come from the socio-economic table
+docs/domain.md §2); GDP and value added come from the socio-economic table
 (:func:`landuse.io.tables.read_socioeconomic`, 万元 = 10 000 yuan). Every function returns a
 Series named after its indicator id, indexed by zone code, NaN with a reason in
 ``attrs['reasons']`` where the economy figures are missing or not positive.
@@ -136,7 +136,7 @@ def gdp_per_construction_land(
 
     Formula: ``gdp_10k_yuan`` (地区生产总值, current prices, 万元) of ``year`` / Σ area of the
     ``construction_land`` aggregate in 亩 (official area; 1 亩 = 10000/15 m², via
-    :mod:`landuse.units`). domain.md §4. A zone without GDP or without construction land
+    :mod:`landuse.units`). docs/domain.md §4. A zone without GDP or without construction land
     is not computable (NaN with a reason).
 
     Parameters
@@ -212,7 +212,7 @@ def construction_land_per_gdp_decline(
     """单位GDP建设用地下降率, %: fall of construction land per GDP since the base year.
 
     Formula: with X = construction land (m²) / GDP (万元),
-    decline = 100 × (X_base − X_report) / X_base (domain.md §4). Positive = less land
+    decline = 100 × (X_base − X_report) / X_base (docs/domain.md §4). Positive = less land
     per GDP than in the base year.
 
     Prices: comparable-price GDP (``gdp_comparable_10k_yuan``) is used when the table

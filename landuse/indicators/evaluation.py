@@ -30,7 +30,7 @@ import pandas as pd
 
 from landuse.errors import SchemaError
 from landuse.indicators._common import make_indicator, registry, safe_ratio, socio_series
-from landuse.indicators._flowsums import FlowSums, as_sums
+from landuse.indicators.flowsums import FlowSums, as_sums
 from landuse.rules import RuleSet
 
 __all__ = ["INDEX_IDS", "evaluation_indicators", "evaluation_table",

@@ -1,6 +1,6 @@
 """Farmland indicators: 耕地, 永久基本农田 (and the non-farm land inside it), 高标准农田.
 
-Areas follow the official rule (domain.md §2). Where a control layer cuts the DLTB
+Areas follow the official rule (docs/domain.md §2). Where a control layer cuts the DLTB
 patches, the engine :func:`landuse.overlay.tabulate` allocates each patch's TBDLMJ and
 KCMJ to the piece inside the layer in proportion to the planar area of the piece
 (``area="official"``, ``sum_columns=("KCMJ",)``); the pieces are then turned into class
@@ -21,6 +21,7 @@ import pandas as pd
 
 from landuse import units
 from landuse.errors import SchemaError
+from landuse.geom.geodesic import ellipsoidal_area
 from landuse.indicators._common import (
     By,
     Prepared,
@@ -33,6 +34,7 @@ from landuse.indicators._common import (
     zone_sums,
 )
 from landuse.indicators.intensity import aggregate_area_function
+from landuse.overlay import tabulate
 from landuse.rules import RuleSet, code_table, load_rules
 
 __all__ = [
@@ -64,7 +66,6 @@ def overlay_class_rows(
     """
     import geopandas as gpd
 
-    from landuse.overlay import tabulate
 
     zones = zone_columns(lu, p.levels, what=what)
     a = lu[["DLBM", "KCDLBM", "CZCSXM", "TBDLMJ", "KCMJ", lu.geometry.name]].copy()
@@ -185,7 +186,6 @@ def _hsf(p: Prepared, rows: pd.DataFrame, hsf: pd.DataFrame) -> pd.Series:
         "farmland_within_ha": units.convert_area(s["farmland_m2"], "m2", "ha"),
         "layer_ellipsoidal_ha": np.nan,
     })
-    from landuse.io.crs import ellipsoidal_area
 
     dissolved = hsf.geometry.union_all()
     geo = hsf.geometry.__class__([dissolved], crs=hsf.crs)
@@ -197,10 +197,19 @@ def _hsf(p: Prepared, rows: pd.DataFrame, hsf: pd.DataFrame) -> pd.Series:
                           components=comps, rules=p.rules)
 
 
+def _land_use_first(lu: pd.DataFrame | None, layer: pd.DataFrame, func: str) -> None:
+    """Raise a clear error when the arguments look swapped (land use comes first)."""
+    if lu is not None and "TBMJ" not in lu.columns and "TBMJ" in layer.columns:
+        raise SchemaError(
+            f"{func}(lu, layer): the first argument is the land-use layer (DLTB, with TBMJ) "
+            "and the second the control layer; they look swapped. Every farmland function "
+            "takes (lu, layer, ...) since landuse 0.2.0")
+
+
 def permanent_farmland_area(
+    lu: pd.DataFrame | None,
     pf: pd.DataFrame,
     *,
-    lu: pd.DataFrame | None = None,
     by: By = "township",
     rules: Rules = None,
 ) -> pd.Series:
@@ -220,11 +229,12 @@ def permanent_farmland_area(
 
     Parameters
     ----------
+    lu : GeoDataFrame or None
+        Normalised land-use layer, for the overlay figure and the zone assignment
+        (``None``: the layer's own figures only).
     pf : GeoDataFrame
         Permanent farmland layer (``read_control_line(kind="permanent_farmland")``):
         ``YJJBNTMJ`` and ideally ``ZLDWDM``; same projected CRS as ``lu``.
-    lu : GeoDataFrame, optional
-        Normalised land-use layer, for the overlay figure and the zone assignment.
     by : {"county", "township", "village"}
         Lowest zone level.
     rules : str, Path or RuleSet, optional
@@ -236,6 +246,7 @@ def permanent_farmland_area(
         ha indexed by ``zone``; components ``layer_ha`` [, ``overlay_ha``,
         ``farmland_within_ha``].
     """
+    _land_use_first(lu, pf, "permanent_farmland_area")
     if lu is None:
         levels = levels_for(by)
         zc = zone_columns(pf, levels, what="permanent farmland")
@@ -315,8 +326,8 @@ def permanent_farmland_nonfarm_by_class(
 
 
 def high_standard_farmland_area(
-    hsf: pd.DataFrame,
     lu: pd.DataFrame,
+    hsf: pd.DataFrame,
     *,
     by: By = "township",
     rules: Rules = None,
@@ -328,15 +339,15 @@ def high_standard_farmland_area(
     add up to the county and overlapping project polygons are counted once. Components:
     ``farmland_within_ha`` (the 耕地 part) and, on the county row,
     ``layer_ellipsoidal_ha`` = ellipsoidal area (CGCS2000 ellipsoid) of the dissolved
-    layer (``landuse.io.crs.ellipsoidal_area``), which also counts parts outside the
+    layer (``landuse.geom.geodesic.ellipsoidal_area``), which also counts parts outside the
     DLTB coverage.
 
     Parameters
     ----------
-    hsf : GeoDataFrame
-        High-standard farmland project polygons, same projected CRS as ``lu``.
     lu : GeoDataFrame
         Normalised land-use layer.
+    hsf : GeoDataFrame
+        High-standard farmland project polygons, same projected CRS as ``lu``.
     by : {"county", "township", "village"}
         Lowest zone level.
     rules : str, Path or RuleSet, optional
@@ -347,6 +358,7 @@ def high_standard_farmland_area(
     Series
         ha indexed by ``zone``.
     """
+    _land_use_first(lu, hsf, "high_standard_farmland_area")
     p = prepare(lu, by=by, rules=rules, what="high_standard_farmland_area")
     rows = overlay_class_rows(p, lu, {"hsf": hsf}, what="high-standard farmland overlay")["hsf"]
     return _hsf(p, rows, hsf)

@@ -1,9 +1,9 @@
 """Development intensity and the construction-land aggregates (国土开发强度 and 城乡建设用地).
 
-Areas follow the official rule (domain.md §2): an aggregate's area is the Σ of the class
+Areas follow the official rule (docs/domain.md §2): an aggregate's area is the Σ of the class
 rows (TBDLMJ of a patch under its DLBM, KCMJ under its KCDLBM, both with the patch's
 CZCSXM) that belong to the aggregate of the rule set (default ``sandiao-default@1``,
-domain.md §2.2). The total area is Σ TBMJ. Every function returns a Series named after
+docs/domain.md §2.2). The total area is Σ TBMJ. Every function returns a Series named after
 its indicator id, indexed by zone code (county first, then townships / villages), with
 ``attrs`` ``unit``, ``rules``, ``area``, ``components`` and ``reasons`` (see
 :func:`landuse.indicators.rows.indicator_rows`).
@@ -132,8 +132,8 @@ def aggregate_area_function(
     func.__doc__ = f"""{name_zh}: area of the rule-set aggregate ``{aggregate}``, ha.
 
     Formula: Σ TBDLMJ of the patches in ``{aggregate}`` + Σ KCMJ of the deductions whose
-    KCDLBM (with the patch's CZCSXM) is in it, / 10 000 (official area, domain.md §2).
-    Default rule (``sandiao-default@1``, domain.md §2.2): {rule}. Additive over townships.
+    KCDLBM (with the patch's CZCSXM) is in it, / 10 000 (official area, docs/domain.md §2).
+    Default rule (``sandiao-default@1``, docs/domain.md §2.2): {rule}. Additive over townships.
 
     Parameters
     ----------
@@ -174,7 +174,7 @@ def development_intensity(
     """国土开发强度 development intensity, %: construction land / total area × 100.
 
     Formula: 100 × Σ area(``construction_land`` aggregate) / Σ TBMJ, both official
-    areas of the 三调 (domain.md §1: "construction land / total land area"). Range
+    areas of the 三调 (docs/domain.md §1: "construction land / total land area"). Range
     0–100. Components: ``construction_land_ha``, ``total_area_ha``. A zone with zero total
     area is not computable (NaN with a reason in ``attrs['reasons']``). Not additive: the
     county value is the ratio of the county sums, not a sum of township values.

@@ -1,4 +1,4 @@
-"""Indicator rows of ``indicators.json`` (contract §3.1) and the all-indicator computation.
+"""Indicator rows of ``indicators.json`` (docs/contract.md §3.1) and the all-indicator computation.
 
 :func:`indicator_rows` turns any indicator result (a Series indexed by zone, as returned
 by the indicator functions, or a frame) into the contract's rows; :func:`compute_indicators`
@@ -28,6 +28,7 @@ from landuse.indicators._common import (
 )
 from landuse.indicators.classes import _wetland
 from landuse.indicators.registry import ROW_COLUMNS, clean_value, sort_rows
+from landuse.indicators.targets import apply_targets
 from landuse.rules import RuleSet
 
 __all__ = ["ROW_COLUMNS", "assemble_rows", "compute_indicators", "county_indicators",
@@ -43,7 +44,7 @@ def indicator_rows(
     zone_names: Mapping[str, str] | None = None,
     reason: str | Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Turn an indicator result indexed by zone into contract §3.1 rows.
+    """Turn an indicator result indexed by zone into docs/contract.md §3.1 rows.
 
     Parameters
     ----------
@@ -66,9 +67,9 @@ def indicator_rows(
     -------
     DataFrame
         Columns ``id, name_zh, scope, zone, zone_name, value, unit, components, target,
-        status, reason``; county rows first, then by zone code. ``value`` is a float or
-        ``None`` (never NaN or inf); a ``None`` value has status ``not_computable`` and a
-        reason, every other row ``no_target`` (see
+        status, reason`` in the one row order (:func:`sort_rows`). ``value`` is float64,
+        NaN where not computable (never inf); such a row has status ``not_computable`` and
+        a reason, every other row ``no_target`` (see
         :func:`landuse.indicators.targets.apply_targets`). ``components`` is a dict of
         JSON-safe scalars.
     """
@@ -128,6 +129,8 @@ def indicator_rows(
         })
     out = pd.DataFrame({c: pd.Series([r[c] for r in records], dtype=object)
                         for c in ROW_COLUMNS})
+    # the value is a number column: NaN where not computable (the row says why in reason)
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
     return sort_rows(out)
 
 
@@ -204,7 +207,6 @@ def assemble_rows(results: Mapping[str, pd.Series], *, zone_names: Mapping[str, 
     out = sort_rows(pd.concat([indicator_rows(s, indicator_id=iid, zone_names=zone_names)
                                for iid, s in results.items()], ignore_index=True))
     if targets:
-        from landuse.indicators.targets import apply_targets
 
         out = apply_targets(out, targets, year=year)
     return out

@@ -1,4 +1,4 @@
-"""Land supply and idle land (domain.md §4): classes per parcel and indicators by zone.
+"""Land supply and idle land (docs/domain.md §4): classes per parcel and indicators by zone.
 
 Idle land follows 闲置土地处置办法 (国土资源部令第53号, 2012), with its thresholds read from
 ``landuse/rules/idle_rules.toml``:
@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from landuse.errors import SchemaError
+from landuse.indicators._common import make_indicator
 
 __all__ = [
     "IDLE_CLASSES",
@@ -48,6 +49,7 @@ __all__ = [
     "land_supply_rate_by_batch",
     "stock_land_supply_share",
     "unsupplied_by_age",
+    "unsupplied_land_area",
 ]
 
 #: Classes that are idle land (counted in idle_land_area).
@@ -110,7 +112,7 @@ def _check_ledger(ledger: pd.DataFrame, evaluation_date: Any) -> pd.Timestamp:
     missing = [c for c in _NEEDED if c not in ledger.columns]
     if missing:
         raise SchemaError(f"the land-supply ledger lacks {missing}; read it with "
-                          "landuse.io.ledger.read_land_supply (contract.md §2.1)")
+                          "landuse.io.ledger.read_land_supply (docs/contract.md §2.1)")
     try:
         e = pd.Timestamp(evaluation_date)
     except (ValueError, TypeError):
@@ -478,6 +480,15 @@ def unsupplied_by_age(ledger: pd.DataFrame, *, evaluation_date: Any,
     out = out.sort_values(["_s", "zone", "_k"], kind="stable").drop(columns=["_k", "_s"])
     out.attrs = {"evaluation_date": e.date().isoformat()}
     return out.reset_index(drop=True)
+
+
+def unsupplied_land_area(by_age: pd.DataFrame) -> pd.Series:
+    """批而未供土地面积 (ha) by zone from :func:`unsupplied_by_age` (age classes as components)."""
+    wide = by_age.pivot(index="zone", columns="age_class", values="unsupplied_ha")
+    wide = wide.reindex(pd.unique(by_age["zone"]))[list(UNSUPPLIED_AGE_CLASSES)]
+    wide.columns = [f"age_{c}_ha" for c in wide.columns]
+    return make_indicator(wide.sum(axis=1), indicator_id="unsupplied_land_area",
+                          components=wide)
 
 
 def stock_land_supply_share(ledger: pd.DataFrame, *, evaluation_date: Any, years: int = 5,

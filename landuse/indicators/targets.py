@@ -244,7 +244,7 @@ def _pick(cands: list[Target], zone: str, year: int | None) -> Target | None:
 def apply_targets(
     rows: pd.DataFrame, targets: Sequence[Target], *, year: int | None = None
 ) -> pd.DataFrame:
-    """Fill ``target`` and ``status`` of indicator rows (contract §3.1); returns a copy.
+    """Fill ``target`` and ``status`` of indicator rows (docs/contract.md §3.1); returns a copy.
 
     A row matches a target with the same ``id`` whose ``scope`` is the row's zone code,
     or the row's scope (``county`` / ``township``); a zone-specific target wins. Among

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from landuse.io import boundary_txt, crs, ledger, raster, tables, vector
+from landuse.io._source import file_sha256, layer_names
 from landuse.io.boundary_txt import (
     read_boundary_txt,
     txt_to_vector,
@@ -36,7 +37,9 @@ __all__ = [
     "choose_working_crs",
     "crs",
     "ellipsoidal_area",
+    "file_sha256",
     "gk3_zone_epsg",
+    "layer_names",
     "ledger",
     "raster",
     "read_boundary_txt",

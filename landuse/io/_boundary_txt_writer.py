@@ -1,14 +1,15 @@
-"""Writing boundary-point TXT files, and TXT <-> vector conversion (``txt2vec`` / ``vec2txt``).
+"""Writing boundary-point TXT files (``write_boundary_txt``, ``landuse vec2txt``).
 
-Private module: the public names are re-exported by :mod:`landuse.io.boundary_txt`. It reads
-the Gauss-Krüger tables and the reader of that module at call time.
+Private module: the public names are re-exported by :mod:`landuse.io.boundary_txt`. The
+format's tables (datums, Gauss-Krüger EPSG codes, header forms) come from
+:mod:`landuse.io._txt_format`, which the reader shares; this module does not import the
+reader.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -16,21 +17,16 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry.base import BaseGeometry
 
-from landuse.errors import CRSError, GeometryError, InputFileError
+from landuse.errors import GeometryError, InputFileError
+from landuse.findings import Finding
+from landuse.io._curves import read_vector
+from landuse.io._txt_format import DATUMS, EXTRA_COLUMNS, HEADER_FORMS, zone_of
 
-__all__ = ["txt_to_vector", "vector_to_txt", "write_boundary_txt"]
-
-
-def _txt() -> Any:
-    """Return :mod:`landuse.io.boundary_txt` (imported here: the modules import each other)."""
-    from landuse.io import boundary_txt
-
-    return boundary_txt
+__all__ = ["vector_to_txt", "write_boundary_txt"]
 
 
 def _rings_of(geom: BaseGeometry) -> tuple[str, list[np.ndarray]]:
@@ -49,57 +45,62 @@ def _rings_of(geom: BaseGeometry) -> tuple[str, list[np.ndarray]]:
                         "or points")
 
 
-def _zone_of(crs: Any) -> tuple[str, int, int, bool]:
-    """(datum, zone width, zone, prefixed) of a CRS in the Gauss-Krüger tables, or CRSError."""
-    epsg = pyproj.CRS.from_user_input(crs).to_epsg() if crs is not None else None
-    for (datum, width, prefixed), base in _txt()._EPSG_BASE.items():
-        if epsg is not None and epsg - base in _txt()._ZONES[width]:
-            return datum, width, epsg - base, prefixed
-    raise CRSError(f"write_boundary_txt needs a CGCS2000, Xian 1980 or Beijing 1954 Gauss-Krüger "
-                   f"CRS; the layer is {crs!s}. Reproject it first, e.g. gdf.to_crs(4527)")
-
-
 def write_boundary_txt(
     gdf: gpd.GeoDataFrame,
     path: str | os.PathLike[str],
     *,
     encoding: str = "GBK",
-    producer: str = "landuse",
+    producer: str | None = None,
     date: str | _dt.date | None = None,
     precision: float = 0.001,
-    format_version: str = "1.01版本",
+    format_version: str | None = None,
 ) -> Path:
-    """Write parcels to a boundary-point TXT file (domain.md §5.1) that reads back identically.
+    """Write parcels to a boundary-point TXT file (docs/domain.md §5.1) that reads back identically.
 
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
         In a Gauss-Krüger CRS of CGCS2000, Xian 1980 or Beijing 1954 (its zone and prefix
         convention go to the header; coordinates are written as they are). Optional columns
-        ``parcel_no`` (default 1, 2, ...), ``name``, ``sheet``, ``use``, ``dlbm`` and
+        ``parcel_no`` (default 1, 2, ...), ``name``, ``sheet``, ``use``, ``dlbm``,
         ``area_ha_header`` (default: the planar polygon area in ha, rounded to 4 decimals;
-        empty for points and lines). Polygons, lines and points; holes and parts of a
-        MultiPolygon are numbered 圈号 1, 2, ... (each part's outer ring, then its holes).
+        empty for points and lines), the extra header fields ``patch_type``, ``land_class``,
+        ``grade_before``, ``grade_after``, ``description``, ``note`` and ``point_names``
+        (see :func:`~landuse.io.boundary_txt.read_boundary_txt`). Polygons, lines and
+        points; holes and parts of a MultiPolygon are numbered 圈号 1, 2, ... (each part's
+        outer ring, then its holes).
     path : path-like
         Output file; written to a temporary file beside it and then moved in place.
     encoding : {"GBK", "utf-8"}
-    producer, date, format_version : str
-        数据产生单位, 数据产生日期 (default today), 格式版本号.
+    producer, date, format_version : str, optional
+        数据产生单位, 数据产生日期, 格式版本号. Default: those of the source file when ``gdf``
+        was read from a TXT file (``attrs["source"]``), else ``"landuse"``, today and
+        ``"1.01版本"``.
     precision : float
         Coordinate precision in metres (精度); coordinates are rounded to it.
 
     Returns
     -------
     pathlib.Path
-        The file written. Points are named J1, J2, ... per parcel; rings are closed by
-        repeating their first point (and its name); X = northing, Y = easting; CRLF lines.
+        The file written. The header has 8 fields, or 13 when any parcel has a
+        ``patch_type``, ``land_class``, ``grade_before`` or ``grade_after`` (土地整治 /
+        补充耕地 form), or 10 when it only has a ``description`` or ``note``. Points keep the
+        names of ``point_names`` when it names every point line of the parcel (or every
+        point but the closing repeats); otherwise they are named J1, J2, ... per parcel
+        (a ``LanduseWarning`` says so for a parcel whose names did not fit). Rings are
+        closed by repeating their first point (and its name); X = northing, Y = easting;
+        CRLF lines.
     """
-    datum, width, zone, _ = _zone_of(gdf.crs)
+    datum, width, zone, _ = zone_of(gdf.crs)
     if gdf.geometry.isna().any() or gdf.geometry.is_empty.any():
         k = int(np.flatnonzero(gdf.geometry.isna() | gdf.geometry.is_empty)[0])
         raise GeometryError(f"row {k} has no geometry; a boundary-point TXT needs one per parcel")
+    source = gdf.attrs.get("source", {}) if gdf.attrs.get("source", {}).get(
+        "role") == "boundary_txt" else {}
+    producer = producer or source.get("producer") or "landuse"
+    date = date or source.get("date") or _dt.date.today()
+    format_version = format_version or source.get("format_version") or "1.01版本"
     dec = max(0, round(-np.log10(precision)))
-    date = date or _dt.date.today()
     n = len(gdf)
 
     def col(name: str, default: list[Any]) -> list[Any]:
@@ -109,15 +110,23 @@ def write_boundary_txt(
 
     nos = col("parcel_no", [str(i + 1) for i in range(n)])
     names, sheets, uses, dlbms = (col(c, [""] * n) for c in ("name", "sheet", "use", "dlbm"))
+    extra = {field: col(c, [""] * n) for field, c in EXTRA_COLUMNS.items()}
+    points = col("point_names", [""] * n)
+    form = _header_form(extra)
     heads = gdf["area_ha_header"].to_numpy(float) if "area_ha_header" in gdf else np.full(n, np.nan)
     out = [
         "[属性描述]", f"格式版本号={format_version}", f"数据产生单位={producer}",
-        f"数据产生日期={date}", f"坐标系={_txt().DATUMS[datum]}", f"几度分带={width}",
+        f"数据产生日期={date}", f"坐标系={DATUMS[datum]}", f"几度分带={width}",
         "投影类型=高斯克吕格", "计量单位=米", f"带号={zone}", f"精度={precision:g}",
         "转换参数=,,,,,,", "[地块坐标]",
     ]
+    renamed: list[str] = []
     for i, geom in enumerate(gdf.geometry):
         kind, rings = _rings_of(geom)
+        given = points[i].split(",") if points[i] else []
+        labels = _point_labels(kind, rings, given)
+        if given and labels is None:
+            renamed.append(nos[i])
         lines: list[str] = []
         k = 0
         for rno, r in enumerate(rings, start=1):
@@ -130,15 +139,60 @@ def write_boundary_txt(
                 body = np.vstack([body, body[:1]])
             lines += [f"{nm},{rno},{y:.{dec}f},{x:.{dec}f}" for nm, (x, y) in zip(names_r, body,
                                                                                  strict=True)]
+        if labels is not None:
+            lines = [f"{nm},{line.split(',', 1)[1]}" for nm, line in zip(labels, lines,
+                                                                          strict=True)]
         area = heads[i] if np.isfinite(heads[i]) else (geom.area / 1e4 if kind == "面" else np.nan)
         area_s = "" if not np.isfinite(area) else f"{area:.4f}"
-        out.append(f"{len(lines)},{area_s},{nos[i]},{names[i]},{kind},{sheets[i]},{uses[i]},"
-                   f"{dlbms[i]},@")
+        fields = [str(len(lines)), area_s, nos[i], names[i], kind, sheets[i], uses[i], dlbms[i],
+                  *(extra[f][i] for f in form[8:])]
+        out.append(",".join(fields) + ",@")
         out += lines
+    dropped = [nos[i] for i in range(n) if extra["描述"][i]] if "描述" not in form else []
+    if dropped:
+        Finding("description_not_written", f"write_boundary_txt: {len(dropped)} parcel(s) "
+                "have a description (描述) besides 土地整治 fields (图斑类型 / 地类 / 等别前 / "
+                "等别后); the 13-field header has no 描述, so it is not written. Move it to "
+                "note (备注) to keep it", len(dropped), "warning", str(path), dropped[:5]).warn()
+    if renamed:
+        Finding("point_names_replaced", f"write_boundary_txt: point_names of {len(renamed)} "
+                "parcel(s) do not match their points (edited geometry?); those points are "
+                "named J1, J2, ...", len(renamed), "warning", str(path), renamed[:5]).warn()
     target = Path(path)
     _atomic_write(target, ("\r\n".join(out) + "\r\n").encode("gb18030" if encoding.upper() in
                                                              ("GBK", "GB18030") else encoding))
     return target
+
+
+def _header_form(extra: dict[str, list[str]]) -> tuple[str, ...]:
+    """Return the shortest header form (8, 10 or 13 fields) holding every extra field given."""
+    used = {field for field, values in extra.items() if any(values)}
+    for n in (8, 10, 13):
+        if used <= set(HEADER_FORMS[n]):
+            return HEADER_FORMS[n]
+    return HEADER_FORMS[13]  # 描述 with 13-field data: not written (a warning says so)
+
+
+def _point_labels(kind: str, rings: list[np.ndarray], given: list[str]) -> list[str] | None:
+    """Return the given point names for the lines to be written, or None if they do not fit.
+
+    Fits when there is one name per line written (closed rings repeat their first point), or
+    one per distinct point of each 面 ring (the closing line then repeats the first name).
+    """
+    if not given:
+        return None
+    sizes = [len(r) - 1 if kind == "面" else len(r) for r in rings]
+    lines = sum(s + (kind == "面") for s in sizes)
+    if len(given) == lines:
+        return given
+    if kind == "面" and len(given) == sum(sizes):
+        out: list[str] = []
+        k = 0
+        for s in sizes:
+            out += [*given[k:k + s], given[k]]
+            k += s
+        return out
+    return None
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
@@ -151,41 +205,6 @@ def _atomic_write(target: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def txt_to_vector(
-    in_path: str | os.PathLike[str],
-    out_path: str | os.PathLike[str],
-    *,
-    layer: str | None = None,
-    encoding: str | None = None,
-) -> Path:
-    """Convert a boundary-point TXT file to a vector file (``landuse txt2vec``).
-
-    The driver follows the extension of ``out_path`` (.gpkg, .geojson, .fgb, .shp). The
-    output is written to a temporary file beside it and moved in place at the end, so a
-    failure leaves no partial output. Findings are emitted as warnings by the reader.
-
-    Returns
-    -------
-    pathlib.Path
-        ``out_path``.
-    """
-    gdf = _txt().read_boundary_txt(in_path, encoding=encoding)
-    out = Path(out_path)
-    kinds = sorted(set(gdf["geometry_kind"]))
-    if out.suffix.lower() == ".shp" and len(kinds) > 1:
-        raise GeometryError(f"{in_path} holds {'/'.join(kinds)} parcels, which one Shapefile "
-                            "cannot store; write a .gpkg (or .geojson) instead")
-    kwargs = {"layer": layer or Path(in_path).stem} if out.suffix.lower() == ".gpkg" else {}
-    tmpdir = Path(tempfile.mkdtemp(dir=out.parent, prefix=".txt2vec."))
-    try:
-        gdf.to_file(tmpdir / out.name, **kwargs)
-        for f in sorted(tmpdir.iterdir()):  # a Shapefile is several files
-            os.replace(f, out.parent / f.name)
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
-    return out
 
 
 def vector_to_txt(
@@ -207,7 +226,7 @@ def vector_to_txt(
         ``out_path``.
     """
     try:
-        gdf = gpd.read_file(in_path, layer=layer)
+        gdf = read_vector(in_path, layer=layer)  # curved geometries linearised
     except (OSError, DataSourceError, DataLayerError) as exc:
         raise InputFileError(f"cannot read the vector layer {layer or ''} of {in_path}: {exc}; "
                              "check the path and the layer name") from exc

@@ -1,4 +1,4 @@
-"""Normalisation and data-quality checks of the 三调 land-use frame (domain.md §2).
+"""Normalisation and data-quality checks of the 三调 land-use frame (docs/domain.md §2).
 
 Private helper of :func:`landuse.io.vector.read_landuse`: codes, official areas and the
 findings about them. Tolerances:
@@ -24,7 +24,7 @@ from landuse.rules import code_table, unknown_codes
 
 __all__ = ["CZCSXM_CODES", "normalise_landuse"]
 
-#: 城镇村属性码 values of domain.md §2 ('' outside settlements).
+#: 城镇村属性码 values of docs/domain.md §2 ('' outside settlements).
 CZCSXM_CODES = ("201", "202", "203", "204", "205", "201A", "202A", "203A")
 
 TBDLMJ_TOLERANCE_M2 = 0.01
@@ -111,7 +111,7 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str]) -> gpd.Ge
             f"{source}: land-class codes not in the 三调 code table (未知地类编码):\n  - "
             + "\n  - ".join(problems)
             + "\nCorrect the codes in the data (the table is landuse/rules/sandiao_codes.csv, "
-            "domain.md §2.1); codes are compared as exact strings after stripping spaces and "
+            "docs/domain.md §2.1); codes are compared as exact strings after stripping spaces and "
             "upper-casing (0201k = 0201K)"
         )
 

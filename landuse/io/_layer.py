@@ -17,10 +17,13 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from landuse._validate import check_numeric, raise_problems, require_crs
 from landuse.errors import InputFileError, SchemaError
 from landuse.findings import Finding
+from landuse.io._boundary_txt_reader import read_boundary_txt
+from landuse.io._curves import Linearised, linearised_finding
 from landuse.io._encoding import DbfEncoding
 from landuse.io._geometry import clean_geometry
 from landuse.io._source import (
@@ -48,6 +51,7 @@ class Layer:
     encoding: DbfEncoding
     src_crs: Any
     findings: list[Finding] = field(default_factory=list)
+    linearised: Linearised | None = None
 
 
 def text(values: pd.Series) -> pd.Series:
@@ -111,6 +115,7 @@ def read_standard(
             f"{src.label} is empty (0 features); give the layer that holds the {what}"
         )
     raw, enc = read_layer(src, list(mapping.values()), encoding=encoding)
+    linearised = raw.attrs.pop("linearised", None)
     src = replace(src, features=len(raw))  # read_info may not count (-1) for some drivers
     if len(raw) == 0:
         raise InputFileError(f"{src.label} is empty (0 features); give the layer with data")
@@ -130,7 +135,8 @@ def read_standard(
                      "override, or add a .cpg file"),
             count=len(gdf), severity="info", source=src.label,
         ))
-    return Layer(gdf=gdf, source=src, encoding=enc, src_crs=src_crs, findings=findings)
+    return Layer(gdf=gdf, source=src, encoding=enc, src_crs=src_crs, findings=findings,
+                 linearised=linearised)
 
 
 def ids_of(lyr: Layer, columns: Sequence[str]) -> pd.Series:
@@ -157,6 +163,12 @@ def finish(
                             crs=lyr.gdf.crs, index=lyr.gdf.index)
     out, geo_findings = clean_geometry(base, ids, source=lyr.source.label,
                                        area_column=area_column)
+    if lyr.linearised is not None:
+        rows = lyr.linearised.rows
+        geo_findings.insert(0, linearised_finding(
+            lyr.linearised, ids=ids.to_numpy()[rows].astype(str).tolist(),
+            area_m2=shapely.area(lyr.gdf.geometry.to_numpy()[rows]),
+            source=lyr.source.label))
     out = out.reset_index(drop=True)
     return _with_attrs(out, lyr, role=role, findings=geo_findings + lyr.findings)
 
@@ -203,17 +215,15 @@ def dates(values: pd.Series) -> tuple[pd.Series, list[str]]:
     return parsed.astype("datetime64[ns]"), bad
 
 
-def read_txt(path: PathLike, *, encoding: str | None, working_crs: Any | None) -> Layer:
-    """Read a boundary-point TXT through :mod:`landuse.io.boundary_txt` into a :class:`Layer`."""
-    try:
-        from landuse.io.boundary_txt import read_boundary_txt
-    except ImportError as exc:  # the module is optional while the package is assembled
-        raise InputFileError(
-            f"{path}: reading mining rights from a boundary-point TXT needs "
-            f"landuse.io.boundary_txt, which is not available ({exc}); convert the file with "
-            "`landuse txt2vec` or give a vector layer"
-        ) from None
-    gdf = read_boundary_txt(path, encoding=encoding)
+def read_txt(
+    path: PathLike, *, encoding: str | None, working_crs: Any | None,
+    region_code: str | None = None,
+) -> Layer:
+    """Read a boundary-point TXT through :mod:`landuse.io.boundary_txt` into a :class:`Layer`.
+
+    With ``region_code``, parcels outside that province are a finding.
+    """
+    gdf = read_boundary_txt(path, encoding=encoding, region_code=region_code)
     findings = list(gdf.attrs.get("findings", []))
     info = dict(gdf.attrs.get("source", {}))
     p = Path(path)

@@ -23,9 +23,11 @@ from pyproj import CRS
 
 from landuse._validate import closest_names
 from landuse.errors import InputFileError, SchemaError
+from landuse.io._curves import read_ogr
 from landuse.io._encoding import DbfEncoding, shapefile_encoding
 
-__all__ = ["LayerSource", "file_sha256", "open_layer", "read_layer", "resolve_fields"]
+__all__ = ["LayerSource", "file_sha256", "layer_names", "open_layer", "read_layer",
+           "resolve_fields"]
 
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
 
@@ -60,6 +62,27 @@ def _missing_file(path: Path) -> InputFileError:
     )
 
 
+def layer_names(path: str | os.PathLike[str]) -> list[str]:
+    """List the layer names of a vector dataset, once per file state.
+
+    Cached by the resolved path and the (modification time, size) of the file, like
+    :func:`file_sha256`: the config check and the reader of each layer share one listing.
+
+    Raises
+    ------
+    pyogrio.errors.DataSourceError
+        The file cannot be opened as a vector dataset.
+    """
+    p = Path(path)
+    st = p.stat()
+    return list(_layer_names_cached(str(p.resolve()), st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=128)
+def _layer_names_cached(resolved: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    return tuple(str(row[0]) for row in pyogrio.list_layers(resolved))
+
+
 def open_layer(
     path: str | os.PathLike[str], *, layer: str | None, default_layers: Sequence[str] = ()
 ) -> LayerSource:
@@ -87,7 +110,7 @@ def open_layer(
             ".fgb, .parquet) or a FileGDB folder ending in .gdb"
         )
     try:
-        layers = [str(row[0]) for row in pyogrio.list_layers(p)]
+        layers = layer_names(p)
     except pyogrio.errors.DataSourceError as exc:
         raise InputFileError(
             f"{p} cannot be opened as a vector dataset ({exc}); check that the file is "
@@ -226,11 +249,21 @@ def read_layer(
 ) -> tuple[gpd.GeoDataFrame, DbfEncoding]:
     """Read ``columns`` (actual names) and the geometry of a resolved layer.
 
-    Returns the raw frame (2-D geometries, CRS as stored) and the encoding decision.
+    Returns the raw frame (2-D geometries, CRS as stored) and the encoding decision. Curved
+    geometries are linearised (:mod:`landuse.io._curves`); the rows concerned are then in
+    ``attrs["linearised"]``.
     """
     cols = list(dict.fromkeys(columns))
     if source.is_parquet:
-        gdf = gpd.read_parquet(source.path, columns=[*cols, *_parquet_geometry(source.path)])
+        try:
+            gdf = gpd.read_parquet(source.path,
+                                   columns=[*cols, *_parquet_geometry(source.path)])
+        except NotImplementedError:  # shapely refuses curved WKB
+            raise InputFileError(
+                f"{source.label} holds curved geometries (CircularString / CurvePolygon / "
+                "MultiSurface), which GeoParquet does not allow; export the layer as "
+                "GeoPackage or FileGDB (curves are linearised on read) or linearise it first"
+            ) from None
         gdf = _force_2d(gdf)
         if encoding is not None and encoding.upper().replace("-", "") != "UTF8":
             raise InputFileError(
@@ -248,10 +281,7 @@ def read_layer(
             )
         enc = DbfEncoding(None, "UTF-8", "format")
     try:
-        gdf = pyogrio.read_dataframe(
-            source.path, layer=source.layer, columns=cols, use_arrow=True,
-            encoding=enc.encoding,
-        )
+        gdf = read_ogr(source.path, layer=source.layer, columns=cols, encoding=enc.encoding)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InputFileError(f"{source.label} cannot be read: {exc}") from None
     return _force_2d(gdf), enc

@@ -1,4 +1,4 @@
-"""Controlled vocabularies of the protected-area and mining-right readers (contract §2.1).
+"""Controlled vocabularies of the protected-area and mining-right readers (docs/contract.md §2.1).
 
 Values are matched after removing spaces and an administrative level prefix (国家级, 省级,
 市级, 县级, 地方级). The tables below are the contract's vocabulary plus the synonyms
@@ -22,7 +22,7 @@ __all__ = [
     "normalise_vocab",
 ]
 
-#: The five protected-area categories of contract §2.1.
+#: The five protected-area categories of docs/contract.md §2.1.
 CATEGORIES = ("国家公园", "自然保护区", "自然公园", "风景名胜区", "饮用水水源保护区")
 
 #: 自然公园 subtypes (category 自然公园, subtype kept).
@@ -40,7 +40,7 @@ _CATEGORY_SYNONYMS = {
     "饮用水水源地": "饮用水水源保护区", "DRINKING_WATER": "饮用水水源保护区",
 }
 
-#: Zone names (contract §2.1) and their synonyms. The three-zone system of older reserves
+#: Zone names (docs/contract.md §2.1) and their synonyms. The three-zone system of older reserves
 #: maps to the two-zone system as in the 2019 integration rule: 核心区 and 缓冲区 become
 #: 核心保护区, 实验区 becomes 一般控制区.
 ZONES = {

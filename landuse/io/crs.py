@@ -1,6 +1,6 @@
 """Coordinate reference systems: the working CRS, Gauss-Kruger zones and ellipsoidal area.
 
-Area work needs a projected CRS in metres (domain.md §6). County layers arrive in
+Area work needs a projected CRS in metres (docs/domain.md §6). County layers arrive in
 CGCS2000 3-degree Gauss-Kruger (GK) zones, with the zone number in the easting
 (EPSG:4513-4533 for zones 25-45) or without it (EPSG:4534-4554), and sometimes in
 geographic CGCS2000 (EPSG:4490). This module brings every layer to one working CRS and
@@ -17,13 +17,12 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
-import shapely
-from pyproj import CRS, Geod, Proj, Transformer
+from pyproj import CRS, Transformer
 
 from landuse._validate import crs_label, require_crs
 from landuse.errors import CRSError
 from landuse.findings import Finding, attach_findings
+from landuse.geom.geodesic import ellipsoidal_area
 
 __all__ = [
     "choose_working_crs",
@@ -234,55 +233,3 @@ def choose_working_crs(crs_list: Sequence[Any], *, names: Sequence[str] | None =
             "CRS (working_crs= / options.working_crs), e.g. the CRS of the land-use layer"
         )
     return projected[0]
-
-
-def ellipsoidal_area(geometry: gpd.GeoSeries) -> pd.Series:
-    """Ellipsoidal area of each polygon in m², on the ellipsoid of its CRS.
-
-    For a projected CRS the planar area is divided by the projection's areal scale
-    factor at the polygon's centroid (``Proj.get_factors(...).areal_scale``; for
-    Gauss-Kruger, a conformal projection, ``k²`` with ``k ≈ 1 + x² / (2 R²)``):
-
-    ``A_ellipsoid = A_planar / m(centroid)``
-
-    The scale varies smoothly, so evaluating it at the centroid is exact for its linear
-    part; for patches up to a few km across the relative error is below 1e-6 (tested
-    against :meth:`pyproj.Geod.geometry_area_perimeter`). For a geographic CRS the area is
-    computed with ``Geod.geometry_area_perimeter`` directly (slower).
-
-    Parameters
-    ----------
-    geometry : GeoSeries
-        Polygons with a CRS. Null or empty geometries give NaN / 0.
-
-    Returns
-    -------
-    Series
-        float64, m², same index as ``geometry``, named ``area_m2``.
-    """
-    require_crs(geometry, source="ellipsoidal_area input")
-    crs = CRS.from_user_input(geometry.crs)
-    geoms = geometry.to_numpy()
-    if crs.is_geographic:
-        geod = Geod(ellps="WGS84") if crs.ellipsoid is None else crs.get_geod()
-        assert geod is not None
-        values = np.array(
-            [np.nan if g is None else abs(geod.geometry_area_perimeter(g)[0]) for g in geoms]
-        )
-        return pd.Series(values, index=geometry.index, name="area_m2", dtype="float64")
-    planar = shapely.area(geoms)
-    cx, cy = _centroid_xy(geoms)
-    lon, lat = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True).transform(cx, cy)
-    scale = np.full(len(geoms), np.nan)
-    ok = np.isfinite(lon) & np.isfinite(lat)
-    if ok.any():
-        scale[ok] = Proj(crs).get_factors(lon[ok], lat[ok]).areal_scale
-    return pd.Series(planar / scale, index=geometry.index, name="area_m2", dtype="float64")
-
-
-def _centroid_xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Centroid coordinates (NaN for null or empty geometries)."""
-    cents = shapely.centroid(geoms)
-    return np.asarray(shapely.get_x(cents), dtype=float), np.asarray(
-        shapely.get_y(cents), dtype=float
-    )

@@ -1,7 +1,7 @@
-"""The land-supply ledger (供地台账, contract.md §2.1): read, validate, locate parcels.
+"""The land-supply ledger (供地台账, docs/contract.md §2.1): read, validate, locate parcels.
 
 A ledger is a CSV (UTF-8, UTF-8 with BOM, or GBK) or an XLSX sheet with one row per
-parcel. English column names of contract.md §2.1 and the Chinese headers of
+parcel. English column names of docs/contract.md §2.1 and the Chinese headers of
 :data:`HEADER_SYNONYMS` are accepted (case, spaces and a unit in brackets are ignored;
 an area header in 亩 is converted to ha). Parcels are located either by their ``zone``
 column or by a geometry (a vector layer or boundary-point TXT files joined on
@@ -29,6 +29,8 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from landuse.errors import CRSError, InputFileError, SchemaError
 from landuse.findings import Finding, attach_findings
+from landuse.io._curves import read_vector
+from landuse.io.boundary_txt import read_boundary_txt
 
 __all__ = [
     "HEADER_SYNONYMS",
@@ -210,7 +212,7 @@ def read_land_supply(
     parcels: gpd.GeoDataFrame | None = None,
     townships: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
-    """Read and validate a land-supply ledger (contract.md §2.1).
+    """Read and validate a land-supply ledger (docs/contract.md §2.1).
 
     Parameters
     ----------
@@ -269,7 +271,7 @@ def read_land_supply(
         accepted = "; ".join(f"{c} ({'/'.join(HEADER_SYNONYMS[c][:3])})" for c in missing)
         raise SchemaError(f"ledger {path} lacks the column(s) {accepted}; found "
                           f"{[str(c) for c in raw.columns]}. Rename the headers as in "
-                          "contract.md §2.1")
+                          "docs/contract.md §2.1")
     ignored = [str(c) for c in raw.columns if c not in rename]
     if ignored:
         findings.append(Finding("columns_ignored", f"ledger {path}: columns not used: {ignored}",
@@ -375,6 +377,7 @@ def read_parcels(
     encoding: str | None = None,
     layer: str | None = None,
     working_crs: Any = None,
+    region_code: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read parcel geometries for the ledger from boundary-point TXT files or a vector layer.
 
@@ -390,6 +393,8 @@ def read_parcels(
     working_crs : CRS-like, optional
         Reproject every file to this CRS (an ``info`` finding per file moved). Without it,
         files in different CRSs are an error.
+    region_code : str, optional
+        The county's code (``region.code``): TXT parcels outside its province are a finding.
 
     Returns
     -------
@@ -398,8 +403,6 @@ def read_parcels(
         ``duplicate_parcel_id`` (warning) when an id occurs twice (the first geometry is used
         by :func:`assign_zones` and :func:`~landuse.indicators.supply_idle.idle_parcels`).
     """
-    from landuse.io.boundary_txt import read_boundary_txt
-
     paths = [Path(sources)] if isinstance(sources, str | os.PathLike) else [Path(p) for p in
                                                                           sources]
     if not paths:
@@ -409,10 +412,11 @@ def read_parcels(
     findings: list[Finding] = []
     for p in paths:
         if p.suffix.lower() == ".txt":
-            g = read_boundary_txt(p, encoding=encoding).rename(columns={"parcel_no": "parcel_id"})
+            g = read_boundary_txt(p, encoding=encoding, region_code=region_code).rename(
+                columns={"parcel_no": "parcel_id"})
         else:
             try:
-                g = gpd.read_file(p, layer=layer)
+                g = read_vector(p, layer=layer)  # curves linearised, with a finding
             except (OSError, DataSourceError, DataLayerError) as exc:
                 raise InputFileError(f"cannot read the parcel layer {layer or ''} of {p}: {exc}; "
                                      "check the path and the layer name") from None

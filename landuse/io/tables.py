@@ -115,7 +115,7 @@ def _cell_text(value: object) -> str:
 
 
 def read_socioeconomic(path: str | Path, *, encoding: str | None = None) -> pd.DataFrame:
-    """Read the socio-economic table (contract §2.1) into a validated frame.
+    """Read the socio-economic table (docs/contract.md §2.1) into a validated frame.
 
     Parameters
     ----------

@@ -376,10 +376,6 @@ def read_protected_areas(
         Unknown or empty categories, or unknown zones: every value listed with the allowed
         ones.
     """
-    from landuse.io._vocab import (
-        normalise_vocab,
-    )
-
     lyr = read_standard(path, role="protected_areas", what="protected-area layer (自然保护地)",
                         standard=("id", "name", "category", "zone"), required=("category",),
                         numeric=(), default_layers=(), layer=layer, fields=fields,
@@ -420,6 +416,7 @@ def read_mining_rights(
     working_crs: Any | None = None,
     stage: str | None = None,
     right_type: str | None = None,
+    region_code: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read mining rights (矿业权) from a vector layer or a boundary-point TXT file.
 
@@ -434,6 +431,9 @@ def read_mining_rights(
         Stage of every right, used when the layer has no ``stage`` field (always for TXT).
     right_type : {"采矿权", "探矿权"}, optional
         Right type of every right, used when the layer has no ``right_type`` field.
+    region_code : str, optional
+        The county's code (``region.code``); for a TXT file, parcels outside its province
+        are a ``parcel_outside_province`` finding.
 
     Returns
     -------
@@ -449,7 +449,8 @@ def read_mining_rights(
         cannot be parsed (examples listed).
     """
     if Path(path).suffix.lower() == ".txt":
-        lyr = read_txt(path, encoding=encoding, working_crs=working_crs)
+        lyr = read_txt(path, encoding=encoding, working_crs=working_crs,
+                       region_code=region_code)
     else:
         lyr = read_standard(path, role="mining_rights", what="mining-right layer (矿业权)",
                             standard=MINING_FIELDS, required=("licence_no",), numeric=(),

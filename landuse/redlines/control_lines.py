@@ -12,7 +12,7 @@
 
 Every overlay goes through :func:`landuse.overlay.tabulate` (``keep_geometry=True``): one
 finding per (patch, line feature) piece. For DLTB patches ``overlap_m2`` is the official
-area (domain.md §2: TBDLMJ × planar area of the piece / planar area of the patch,
+area (docs/domain.md §2: TBDLMJ × planar area of the piece / planar area of the patch,
 ``area_basis = "official"``) and ``share = overlap_m2 / TBDLMJ``; between two control lines
 it is the planar or ellipsoidal area of the piece (``area_basis``). A piece whose planar area
 is below ``sliver_m2`` is a ``touching`` row, kept only with ``include_touching=True``

@@ -1,6 +1,6 @@
 """Mining rights (矿业权) against protected areas (自然保护地、饮用水水源保护区、风景名胜区).
 
-The plan's rule (domain.md §3): inside 自然保护区, 饮用水水源保护区 and 风景名胜区 no new
+The plan's rule (docs/domain.md §3): inside 自然保护区, 饮用水水源保护区 and 风景名胜区 no new
 mining right may be granted, and existing ones withdraw in order. Which categories and
 zones prohibit mining, the withdrawal priority and the reasons are the rule table
 ``landuse/rules/mining_prohibited.csv`` (see :mod:`landuse.redlines.tables`).
@@ -143,7 +143,7 @@ class ProtectedIndex:
         rules: str | Path | pd.DataFrame | None = None,
     ) -> None:
         fix = ("Read the layer with landuse.io.vector.read_protected_areas or map the fields "
-               "(contract.md §2.1).")
+               "(docs/contract.md §2.1).")
         require_columns(protected, PROTECTED_FIELDS, "protected areas (自然保护地)", fix)
         require_geometries(protected, "protected areas (自然保护地)", "id")
         self.crs: CRS = resolve_working_crs(protected, "protected areas (自然保护地)",
@@ -400,7 +400,7 @@ def check_new_right(
 
 def _validate_rights(rights: gpd.GeoDataFrame) -> None:
     fix = ("Read the layer with landuse.io.vector.read_mining_rights or map the fields "
-           "(contract.md §2.1).")
+           "(docs/contract.md §2.1).")
     require_columns(rights, RIGHT_FIELDS, "mining rights (矿业权)", fix)
     require_geometries(rights, "mining rights (矿业权)", "licence_no")
     bad = sorted(set(rights["stage"].astype(str)) - set(STAGES))

@@ -1,4 +1,4 @@
-"""The rows of ``redlines.csv`` and the layers of ``redlines.gpkg`` (contract.md §3.2).
+"""The rows of ``redlines.csv`` and the layers of ``redlines.gpkg`` (docs/contract.md §3.2).
 
 Writing the files is the report module's job; these functions only shape the frames.
 """
@@ -86,7 +86,7 @@ def redline_table(findings_list: Sequence[pd.DataFrame]) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns :data:`REDLINE_COLUMNS` (contract.md §3.2 plus ``against_layer``,
+        Columns :data:`REDLINE_COLUMNS` (docs/contract.md §3.2 plus ``against_layer``,
         ``class_code``, ``construction_type``, ``area_basis``, ``reason``); text columns are
         strings ('' where not applicable), ``overlap_m2``/``share``/``distance_m`` floats
         (NaN ``distance_m`` for control lines). Sorted by check (in :data:`CHECK_ORDER`),

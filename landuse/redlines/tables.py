@@ -2,7 +2,7 @@
 
 Both tables are package data in ``landuse/rules/`` (CSV, UTF-8), so a county can read,
 diff and replace them; rows whose ``status`` is ``verify`` were not confirmed against the
-standard's own text (domain.md §3).
+standard's own text (docs/domain.md §3).
 
 ``mining_prohibited.csv``
     ``category, zone, prohibited, priority, reason_zh, reason_en, basis, status``. A protected

@@ -1,4 +1,4 @@
-"""Writers of the annual run's outputs (contract §3): JSON, CSV, XLSX, GPKG and HTML.
+"""Writers of the annual run's outputs (docs/contract.md §3): JSON, CSV, XLSX, GPKG and HTML.
 
 Nothing here computes indicators: the writers take the rows and tables the run assembled.
 """

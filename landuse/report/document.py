@@ -1,4 +1,4 @@
-"""``indicators.json`` and ``indicators.csv``: the rows of contract §3.1, byte-stable.
+"""``indicators.json`` and ``indicators.csv``: the rows of docs/contract.md §3.1, byte-stable.
 
 The same rows give the same bytes: rows are sorted in the one row order of
 :mod:`landuse.indicators.registry` (scope, zone, indicator order),
@@ -45,7 +45,7 @@ SCHEMA_ID: Final = "landuse/indicators@1"
 
 
 def records_from_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
-    """Convert indicator rows (contract §3.1 columns) into sorted, JSON-clean dicts.
+    """Convert indicator rows (docs/contract.md §3.1 columns) into sorted, JSON-clean dicts.
 
     Parameters
     ----------
@@ -89,7 +89,7 @@ def records_from_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
 
 def indicators_document(rows: pd.DataFrame, *, region_code: str, region_name: str, year: int,
                         provenance: Mapping[str, Any]) -> dict[str, Any]:
-    """Assemble the ``indicators.json`` document of contract §3.1 (schema ``landuse/indicators@1``).
+    """Assemble ``indicators.json`` (docs/contract.md §3.1, schema ``landuse/indicators@1``).
 
     Parameters
     ----------

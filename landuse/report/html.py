@@ -17,6 +17,7 @@ from landuse.report import maps
 from landuse.report.document import indicator_name_en
 from landuse.report.duties import duty_views
 from landuse.report.xlsx import STATUS_LABELS
+from landuse.rules import code_table
 
 __all__ = ["KEY_MAP_INDICATORS", "render_html"]
 
@@ -137,7 +138,6 @@ def _mining_rows(redlines: pd.DataFrame | None) -> list[dict[str, Any]]:
 def _class_views(class_areas: pd.DataFrame | None, county: str) -> tuple[str | None, list]:
     if class_areas is None or class_areas.empty or "level1" not in class_areas:
         return None, []
-    from landuse.rules import code_table
 
     ca = class_areas[class_areas["zone"] == county]
     names = code_table().drop_duplicates("level1").set_index("level1")["level1_name_zh"]
@@ -170,13 +170,13 @@ def render_html(doc: Mapping[str, Any], *, zones: gpd.GeoDataFrame | None = None
     Parameters
     ----------
     doc : mapping
-        The ``indicators.json`` document (contract §3.1).
+        The ``indicators.json`` document (docs/contract.md §3.1).
     zones : GeoDataFrame, optional
         Township polygons (``zone``, ``zone_name``) in the working CRS, for the maps.
     class_areas : DataFrame, optional
         Class areas by zone (``zone``, ``code``, ``level1``, ``sandalei``, ``area_ha``).
     redlines : GeoDataFrame, optional
-        The redline findings (contract §3.2), with the overlap geometry.
+        The redline findings (docs/contract.md §3.2), with the overlap geometry.
     protected, rights : GeoDataFrame, optional
         Protected areas and mining rights, drawn under the conflicts.
     idle_parcels : DataFrame, optional

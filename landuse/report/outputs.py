@@ -1,4 +1,4 @@
-"""Write every output of contract §3 atomically.
+"""Write every output of docs/contract.md §3 atomically.
 
 Files are written into a temporary folder next to ``DIR`` (same file system) and moved
 into ``DIR`` only when all of them were written. A failed run leaves ``DIR`` as it was

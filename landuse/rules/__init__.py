@@ -3,11 +3,11 @@
 The tables are CSV/TOML files beside this module (never Python literals), so a county
 can read, diff and replace them:
 
-- ``sandiao_codes.csv``: every 三调 code (domain.md §2.1) with its name, second- and
+- ``sandiao_codes.csv``: every 三调 code (docs/domain.md §2.1) with its name, second- and
   first-level code, 三大类 (``sandalei``), wetland and farmland flags.
-- ``sandiao-default@1.toml``: the default aggregate rules of domain.md §2.2.
+- ``sandiao-default@1.toml``: the default aggregate rules of docs/domain.md §2.2.
 - ``ydyh_codes.csv`` and ``crosswalk_sandiao_ydyh.csv``: the 用地用海 (2023) codes and the
-  三调 -> 用地用海 crosswalk of domain.md §2.3 (rows marked ``verify`` were not confirmed
+  三调 -> 用地用海 crosswalk of docs/domain.md §2.3 (rows marked ``verify`` were not confirmed
   against the standard's text).
 """
 
@@ -157,7 +157,7 @@ class Aggregate:
 
 @dataclass(frozen=True)
 class RuleSet:
-    """A named, versioned set of aggregate rules (domain.md §2.2).
+    """A named, versioned set of aggregate rules (docs/domain.md §2.2).
 
     ``label`` (``"<id>@<version>"``) is recorded in every output that used it.
     """

@@ -64,7 +64,7 @@ def run_region(config: str | Path | Config, *, out: str | Path,
     Each county is the config's template (every layer, table and option of the config)
     with its own land-use file and code; :func:`landuse.run.region.run_region` runs them
     on the cluster at ``[options] scheduler`` (default: an in-process cluster), writes
-    ``out/<county code>/`` (every output of contract §3, atomically per county), the city
+    ``out/<county code>/`` (every output of docs/contract.md §3, atomically per county), the city
     roll-up ``city_indicators.csv``, ``region_summary.json`` and ``region_errors.json``. A
     county with bad input is reported there; the others are still written.
 
@@ -94,7 +94,7 @@ def run_region(config: str | Path | Config, *, out: str | Path,
 
 
 class _CallableModule(types.ModuleType):
-    """The module ``landuse.run``, callable as :func:`run` (contract §4).
+    """The module ``landuse.run``, callable as :func:`run` (docs/contract.md §4).
 
     ``landuse.run("config.toml")`` runs, while ``landuse.run.run``, ``RunResult`` and the
     rest stay importable from the module (no name shadows the module).

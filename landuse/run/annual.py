@@ -111,9 +111,9 @@ def run(config: str | Path | Config, *, out: str | Path | None = None, year: int
     Parameters
     ----------
     config : str, Path or Config
-        The TOML config (contract §2) or an already loaded :class:`~landuse.config.Config`.
+        The TOML config (docs/contract.md §2) or an already loaded :class:`~landuse.config.Config`.
     out : str or Path, optional
-        When given, every output of contract §3 is written there atomically: into a
+        When given, every output of docs/contract.md §3 is written there atomically: into a
         temporary folder next to it, moved into place only when everything succeeded.
     year : int, optional
         Report year, overriding ``region.year`` (``--year``).

@@ -27,8 +27,17 @@ import geopandas as gpd
 import pandas as pd
 
 from landuse.findings import Finding, get_findings
-from landuse.indicators._flowsums import FlowSums, as_sums
+from landuse.indicators import balance
+from landuse.indicators import evaluation as ev
+from landuse.indicators import linkage as lk
+from landuse.indicators import performance as pf
+from landuse.indicators.flowsums import FlowSums, as_sums
 from landuse.indicators.rows import indicator_rows
+from landuse.indicators.supply_idle import (
+    idle_disposal,
+    unsupplied_by_age,
+    unsupplied_land_area,
+)
 
 __all__ = ["balance_part", "duty_outputs", "evaluation_part", "linkage_part",
            "performance_part", "unsupplied_part"]
@@ -51,9 +60,6 @@ def balance_part(current: pd.DataFrame, previous: pd.DataFrame | None,
                  flows: pd.DataFrame | FlowSums | None, supplement: pd.DataFrame | None, *,
                  year: int, county: str, rules: Any, names: Mapping[str, str]) -> Parts:
     """耕地进出平衡 / 占补平衡 / 质量等别: rows and tables (:mod:`landuse.indicators.balance`)."""
-    from landuse.indicators import balance
-    from landuse.indicators._flowsums import as_sums
-
     series: dict[str, pd.Series] = {"farmland_quality_grade": balance.farmland_quality_grade(
         current, rules=rules)}
     tables: dict[str, pd.DataFrame] = {}
@@ -76,8 +82,6 @@ def linkage_part(linkage: pd.DataFrame, change_rows: pd.DataFrame | None, *, yea
                  previous_year: int | None, county: str, names: Mapping[str, str],
                  findings: list[Finding]) -> Parts:
     """增减挂钩: project table, indicators and (with a previous vintage) the survey check."""
-    from landuse.indicators import linkage as lk
-
     projects = lk.linkage_projects(linkage)
     findings.extend(get_findings(projects))
     tables = {"linkage_projects": projects}
@@ -94,8 +98,6 @@ def performance_part(enterprises: pd.DataFrame, *, county: str,
                      parcels: gpd.GeoDataFrame | None, crs: Any,
                      names: Mapping[str, str]) -> Parts:
     """亩均效益: per-enterprise figures and classes, the low-efficiency layer, indicators."""
-    from landuse.indicators import performance as pf
-
     perf = pf.parcel_performance(enterprises)
     low = pf.low_efficiency_land(perf, parcels=parcels, crs=crs)
     layers = {"low_efficiency_land": low} if len(low) else {}
@@ -106,15 +108,8 @@ def performance_part(enterprises: pd.DataFrame, *, county: str,
 def unsupplied_part(ledger: pd.DataFrame, *, evaluation_date: Any, county: str,
                     names: Mapping[str, str]) -> Parts:
     """批而未供 by batch age (``unsupplied_land_area``) and 闲置土地处置 per year."""
-    from landuse.indicators._common import make_indicator
-    from landuse.indicators.supply_idle import idle_disposal, unsupplied_by_age
-
     ages = unsupplied_by_age(ledger, evaluation_date=evaluation_date, county=county)
-    wide = ages.pivot(index="zone", columns="age_class", values="unsupplied_ha")
-    wide = wide.reindex(pd.unique(ages["zone"]))
-    wide.columns = [f"age_{c}_ha" for c in wide.columns]
-    total = wide.sum(axis=1)
-    s = make_indicator(total, indicator_id="unsupplied_land_area", components=wide)
+    s = unsupplied_land_area(ages)
     disposal = idle_disposal(ledger, evaluation_date=evaluation_date, county=county)
     return (_rows({"unsupplied_land_area": s}, names),
             {"unsupplied_by_age": ages, "idle_disposal": disposal}, {})
@@ -124,8 +119,6 @@ def evaluation_part(rows: pd.DataFrame, flows: pd.DataFrame | FlowSums | None,
                     socio: pd.DataFrame | None, *, year: int, previous_year: int | None,
                     rules: Any, names: Mapping[str, str]) -> Parts:
     """TD/T 1018: the two measures computed here, then the sub-indices and composite."""
-    from landuse.indicators import evaluation as ev
-
     land = _series_of(rows, "construction_land_area")
     series = {"fixed_asset_investment_per_construction_land":
               ev.fixed_asset_investment_per_construction_land(land, socio, year=year)}

@@ -10,7 +10,6 @@ phase re-reads, re-normalises or re-validates an input.
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -21,9 +20,13 @@ import pandas as pd
 
 from landuse.config import Config, LayerSource, TableSource
 from landuse.county import County, prepare_county
-from landuse.errors import ConfigError, LanduseWarning
-from landuse.findings import Finding, get_findings
-from landuse.io._source import file_sha256
+from landuse.errors import ConfigError
+from landuse.findings import Finding, get_findings, quiet
+from landuse.io import file_sha256, vector
+from landuse.io.bureau import read_bureau_table
+from landuse.io.ledger import read_land_supply, read_parcels
+from landuse.io.raster import read_landcover_classes
+from landuse.io.tables import read_socioeconomic
 from landuse.rules import load_rules
 
 __all__ = ["Inputs", "Progress", "capture", "read_inputs", "stepper"]
@@ -51,8 +54,8 @@ def _source_record(cfg: Config, role: str, path: Path, layer: str | None, obj: A
     }
 
 
-def _read_layer(src: LayerSource, working_crs: Any) -> gpd.GeoDataFrame:
-    from landuse.io import vector
+def _read_layer(src: LayerSource, working_crs: Any, region_code: str | None = None
+                ) -> gpd.GeoDataFrame:
 
     common = {"fields": src.fields or None, "encoding": src.encoding, "working_crs": working_crs}
     if src.role in ("landuse", "landuse_previous"):
@@ -66,28 +69,20 @@ def _read_layer(src: LayerSource, working_crs: Any) -> gpd.GeoDataFrame:
     if src.role == "protected_areas":
         return vector.read_protected_areas(src.path, layer=src.layer, **common)
     if src.role == "mining_rights":
-        return vector.read_mining_rights(src.path, layer=src.layer, **common)
+        return vector.read_mining_rights(src.path, layer=src.layer, region_code=region_code,
+                                         **common)
     raise ConfigError(f"layers.{src.role}: no reader for this role")  # pragma: no cover
 
 
 def capture(findings: list[Finding], func: Callable[[], Any]) -> Any:
-    """Call ``func`` and collect the findings of its result into ``findings``.
+    """Call ``func`` and collect the findings it returns with its result into ``findings``.
 
-    LanduseWarnings are not re-emitted: each is a finding (from the result's attrs, or
-    made from the warning's message), shown in the outputs and the CLI summary.
+    One channel: the findings are read from the result (``attrs["findings"]``); inside the
+    run no :class:`~landuse.errors.LanduseWarning` is emitted (:func:`landuse.findings.quiet`).
     """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", LanduseWarning)
+    with quiet():
         value = func()
-    found = get_findings(value)
-    messages = {f.message for f in found}
-    for w in caught:
-        if not issubclass(w.category, LanduseWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        elif str(w.message) not in messages:
-            found.append(Finding(code="warning", message=str(w.message), count=1))
-            messages.add(str(w.message))
-    findings.extend(found)
+    findings.extend(get_findings(value))
     return value
 
 
@@ -113,13 +108,13 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
     for role in roles:
         src = cfg.layers[role]
         step(f"读取 reading {role}")
-        frame = capture(findings, partial(_read_layer, src, lu.crs))
+        frame = capture(findings, partial(_read_layer, src, lu.crs, cfg.region.code))
         inputs.layers[role] = frame
         inputs.sources.append(_source_record(cfg, role, src.path, src.layer, frame))
     for role, tsrc in cfg.tables.items():
         step(f"读取 reading {role}")
         if tsrc.parcels is not None:
-            parcels = capture(findings, partial(_read_parcels, tsrc, lu.crs))
+            parcels = capture(findings, partial(_read_parcels, tsrc, lu.crs, cfg.region.code))
             inputs.layers["land_supply_parcels"] = parcels
             inputs.sources.append(_source_record(cfg, "land_supply_parcels", tsrc.parcels,
                                                  tsrc.parcels_layer, parcels))
@@ -136,14 +131,8 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
 
 
 def read_targets(cfg: Config) -> Any:
-    """Parse the configured targets (file or inline) once; ``None`` without targets."""
-    if cfg.targets is None and cfg.targets_inline is None:
-        return None
-    from landuse.indicators.targets import load_targets
-
-    source = cfg.targets if cfg.targets is not None else cfg.targets_inline
-    assert source is not None
-    return load_targets(source)
+    """Return the targets as parsed once by the config (file or inline), else ``None``."""
+    return list(cfg.target_list) if cfg.target_list else None
 
 
 def _read_landcover(cfg: Config) -> tuple[Path, pd.DataFrame | None]:
@@ -152,8 +141,6 @@ def _read_landcover(cfg: Config) -> tuple[Path, pd.DataFrame | None]:
     The raster's pixels are read window by window when the zones are tabulated; its CRS and
     size are recorded (and checked) with the provenance above.
     """
-    from landuse.io.raster import read_landcover_classes
-
     src = cfg.rasters["landcover"]
     table = read_landcover_classes(src.classes) \
         if src.classes is not None else None
@@ -176,28 +163,21 @@ def _raster_records(cfg: Config, role: str, path: Path, classes: Path | None) ->
     return out
 
 
-def _read_parcels(src: TableSource, working_crs: Any) -> gpd.GeoDataFrame:
+def _read_parcels(src: TableSource, working_crs: Any, region_code: str | None = None
+                  ) -> gpd.GeoDataFrame:
     """Parcel geometries of the ledger: TXT files (a file or a folder of them) or a layer."""
-    from landuse.io.ledger import read_parcels
-
     assert src.parcels is not None
     sources: Any = (sorted(src.parcels.glob("*.txt")) + sorted(src.parcels.glob("*.TXT"))
                     if src.parcels.is_dir() else src.parcels)
     return read_parcels(sources, encoding=src.encoding, layer=src.parcels_layer,
-                        working_crs=working_crs)
+                        working_crs=working_crs, region_code=region_code)
 
 
 def _read_table(src: TableSource, inputs: Inputs) -> pd.DataFrame:
     if src.role == "socioeconomic":
-        from landuse.io.tables import read_socioeconomic
-
         return read_socioeconomic(src.path, encoding=src.encoding)
     if src.role in ("farmland_supplement", "linkage", "enterprises"):
-        from landuse.io.bureau import read_bureau_table
-
         return read_bureau_table(src.path, src.role, encoding=src.encoding)
-    from landuse.io.ledger import read_land_supply
-
     return read_land_supply(src.path, encoding=src.encoding,
                             parcels=inputs.layers.get("land_supply_parcels"),
                             townships=inputs.layers.get("townships"))

@@ -96,7 +96,8 @@ def _template(config: str | Path | Mapping[str, Any] | None) -> tuple[dict[str, 
             return tomllib.load(fh), path
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"region config template {path} cannot be read as TOML: {exc}; "
-                          "give a config like contract §2 (its [layers.landuse] is replaced "
+                          "give a config like docs/contract.md §2 (its [layers.landuse] is "
+                          "replaced "
                           "per county)") from None
 
 
@@ -172,11 +173,11 @@ def run_region(
         One land-use file per county (GeoParquet, GPKG, Shapefile ...; see
         :func:`county_sources`), or a county's own config (``.toml``, used as it is).
     out_dir : path
-        ``<out_dir>/<code>/`` receives each county's outputs (contract §3);
+        ``<out_dir>/<code>/`` receives each county's outputs (docs/contract.md §3);
         ``region_summary.json``, ``region_errors.json`` and ``city_indicators.csv`` the
         region's.
     config : TOML path or mapping, optional
-        Template config (contract §2) for every county file: ``[layers.landuse]`` path is
+        Template config (docs/contract.md §2) for every county file: ``[layers.landuse]`` path is
         replaced by the county file and ``[region] code`` by the county code; other layers
         and tables (province-wide redline layer, a socio-economic table listing every
         county) apply to all. Relative paths are relative to the template file (for a

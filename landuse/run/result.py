@@ -23,19 +23,19 @@ __all__ = ["RunResult", "violations"]
 
 @dataclass
 class RunResult:
-    """Everything one annual run computed (contract §4).
+    """Everything one annual run computed (docs/contract.md §4).
 
     Attributes
     ----------
     config : Config
         The validated configuration.
     indicators : DataFrame
-        The rows of contract §3.1 (``id``, ``name_zh``, ``scope``, ``zone``, ``zone_name``,
+        The rows of docs/contract.md §3.1 (``id``, ``name_zh``, ``scope``, ``zone``, ``zone_name``,
         ``value``, ``unit``, ``components``, ``target``, ``status``, ``reason``).
     class_areas : DataFrame
         Area by land class and zone (official rule), with the 三大类 column.
     redlines : DataFrame
-        One row per redline finding (contract §3.2), without geometry.
+        One row per redline finding (docs/contract.md §3.2), without geometry.
     redline_layers : dict of str to GeoDataFrame
         ``mining_conflicts`` and ``zone_violations`` with the overlap geometry.
     findings : list of Finding
@@ -69,6 +69,41 @@ class RunResult:
     duties: dict[str, pd.DataFrame] = field(default_factory=dict)
     duty_layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
+    def _summary(self) -> list[tuple[str, str]]:
+        cfg = self.config
+        ind = self.indicators
+        n_county = int((ind["scope"] == "county").sum()) if len(ind) else 0
+        n_na = int((ind["status"] == "not_computable").sum()) if len(ind) else 0
+        n_not_met = int((ind["status"] == "not_met").sum()) if len(ind) else 0
+        warn = sum(1 for f in self.findings if f.severity != "info")
+        return [
+            ("县 county", f"{cfg.region.name} {cfg.region.code}, {cfg.region.year}"),
+            ("指标 indicators", f"{len(ind)} rows ({n_county} county), {n_not_met} not met, "
+                                f"{n_na} not computable"),
+            ("红线 redlines", f"{len(self.redlines)} findings, {self.violation_count} "
+                            "violations"),
+            ("数据质量 findings", f"{len(self.findings)} ({warn} warnings)"),
+            ("乡镇 township policy", str(cfg.options.township)),
+        ]
+
+    def __repr__(self) -> str:
+        """Return a short summary (the frames are attributes; print them on their own)."""
+        lines = [f"  {k}: {v}" for k, v in self._summary()]
+        return "RunResult(\n" + "\n".join(lines) + "\n)"
+
+    def _repr_html_(self) -> str:
+        """Return a summary table for Jupyter, with the county indicators."""
+        import html
+
+        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                       f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+                       for k, v in self._summary())
+        ind = self.indicators
+        county = ind[ind["scope"] == "county"] if len(ind) else ind
+        table = "" if county.empty else county[["id", "name_zh", "value", "unit",
+                                                 "status"]].to_html(index=False, na_rep="—")
+        return f"<div><strong>RunResult</strong><table>{rows}</table>{table}</div>"
+
     @property
     def violation_count(self) -> int:
         """Redline violations: ``inside`` rows (overlap ≥ sliver) that break a rule.
@@ -80,7 +115,7 @@ class RunResult:
         return int(violations(self.redlines).sum())
 
     def document(self) -> dict[str, Any]:
-        """Return the ``indicators.json`` document (contract §3.1)."""
+        """Return the ``indicators.json`` document (docs/contract.md §3.1)."""
         cfg = self.config
         return indicators_document(self.indicators, region_code=cfg.region.code,
                                    region_name=cfg.region.name, year=cfg.region.year,
@@ -102,7 +137,7 @@ class RunResult:
             duties=self.duties, duty_layers=self.duty_layers)
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write every output of contract §3 into ``out_dir`` atomically; returns it."""
+        """Write every output of docs/contract.md §3 into ``out_dir`` atomically; returns it."""
         return write_outputs(self.output_data(), out_dir)
 
 

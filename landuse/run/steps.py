@@ -17,14 +17,20 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from landuse import __version__
 from landuse.config import Config
-from landuse.errors import ConfigError
 from landuse.findings import Finding
+from landuse.indicators import change, supply_idle
+from landuse.indicators import landcover as lc
+from landuse.indicators import rows as indicator_table
+from landuse.indicators import targets as plan_targets
+from landuse.redlines import control_lines, mining
+from landuse.redlines.summary import mining_rights_in_protected_areas
+from landuse.run.duties import duty_outputs
 from landuse.run.inputs import Inputs, capture
 
 __all__ = ["apply_targets", "change_outputs", "dedupe", "duty_parts", "indicator_rows",
-           "mining_rows",
-           "provenance", "redline_frames", "supply_rows", "township_zones", "validate_targets"]
+           "mining_rows", "provenance", "redline_frames", "supply_rows", "township_zones"]
 
 
 def _zone_names(cfg: Config, inputs: Inputs) -> dict[str, str]:
@@ -39,11 +45,9 @@ def _township_codes(inputs: Inputs) -> pd.DataFrame:
 
 def indicator_rows(cfg: Config, inputs: Inputs, rules: Any,
                     findings: list[Finding]) -> pd.DataFrame:
-    """Compute the indicator rows of contract §3.1 (no targets yet), county and townships."""
-    from landuse.indicators.rows import county_indicators
-
+    """Compute the rows of docs/contract.md §3.1 (no targets yet), county and townships."""
     prev_src = cfg.layers.get("landuse_previous")
-    return capture(findings, lambda: county_indicators(
+    return capture(findings, lambda: indicator_table.county_indicators(
         inputs, year=cfg.region.year,
         base_year=prev_src.year if prev_src is not None else None))
 
@@ -51,8 +55,6 @@ def indicator_rows(cfg: Config, inputs: Inputs, rules: Any,
 def redline_frames(cfg: Config, inputs: Inputs, rules: Any,
                     findings: list[Finding]) -> list[gpd.GeoDataFrame]:
     """Run every redline check the configured layers allow."""
-    from landuse.redlines import control_lines, mining
-
     lay = inputs.layers
     lu = inputs.landuse
     # every check measures in the run's working CRS (the land-use layer's), whatever CRS
@@ -85,23 +87,13 @@ def redline_frames(cfg: Config, inputs: Inputs, rules: Any,
 
 def mining_rows(cfg: Config, inputs: Inputs, frames: list[gpd.GeoDataFrame]) -> pd.DataFrame:
     """Rows of ``mining_rights_in_protected_areas`` from the mining-conflict frame, if any."""
-    from landuse.indicators.rows import indicator_rows
-    from landuse.redlines.summary import mining_rights_in_protected_areas
-
     conflicts = next((f for f in frames if "licence_no" in f.columns), None)
     if conflicts is None:
         return pd.DataFrame()
     series = mining_rights_in_protected_areas(conflicts, townships=_township_codes(inputs),
                                               county=cfg.region.code)
-    return indicator_rows(series, indicator_id="mining_rights_in_protected_areas",
+    return indicator_table.indicator_rows(series, indicator_id="mining_rights_in_protected_areas",
                           zone_names=_zone_names(cfg, inputs))
-
-
-def _not_available(key: str, module: str, exc: ModuleNotFoundError) -> ConfigError:
-    return ConfigError(
-        f"{key}: 此版本不支持 not available in this version of landuse (the module {module} "
-        f"is missing: {exc.name}). Remove [{key}] from the config or upgrade landuse."
-    )
 
 
 def supply_rows(cfg: Config, inputs: Inputs, findings: list[Finding]
@@ -110,12 +102,6 @@ def supply_rows(cfg: Config, inputs: Inputs, findings: list[Finding]
     ledger = inputs.tables.get("land_supply")
     if ledger is None:
         return pd.DataFrame(), None
-    try:
-        from landuse.indicators import supply_idle
-        from landuse.indicators.rows import indicator_rows
-    except ModuleNotFoundError as exc:
-        raise _not_available("tables.land_supply", "landuse.indicators.supply_idle", exc) \
-            from None
     when = cfg.evaluation_date
     names = _zone_names(cfg, inputs)
     parts = []
@@ -123,7 +109,7 @@ def supply_rows(cfg: Config, inputs: Inputs, findings: list[Finding]
                   "stock_land_supply_share"):
         series = capture(findings, partial(getattr(supply_idle, ident), ledger,
                                             evaluation_date=when, county=cfg.region.code))
-        parts.append(indicator_rows(
+        parts.append(indicator_table.indicator_rows(
             series, indicator_id=ident, zone_names=names,
             components=series.attrs.get("components"),
             reason=series.attrs.get("not_computable") or None))
@@ -147,12 +133,6 @@ def change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Findi
     rows, transitions, landcover, flows = pd.DataFrame(), None, None, None
     previous = inputs.layers.get("landuse_previous")
     if previous is not None:
-        try:
-            from landuse.indicators import change
-            from landuse.indicators.rows import indicator_rows
-        except ModuleNotFoundError as exc:
-            raise _not_available("layers.landuse_previous", "landuse.indicators.change",
-                                 exc) from None
         flows = capture(findings, lambda: change.transition_flows(previous, inputs.landuse))
         transitions = change.transition_matrix(flows)
         names = _zone_names(cfg, inputs)
@@ -173,17 +153,13 @@ def change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Findi
             change.construction_land_gdp_elasticity(
                 prv, cur, socio, rules=rules, year=year, previous_year=before),
         ]
-        rows = pd.concat([indicator_rows(s, indicator_id=str(s.name), zone_names=names)
+        rows = pd.concat([indicator_table.indicator_rows(s, indicator_id=str(s.name),
+                                                         zone_names=names)
                           for s in series], ignore_index=True)
         # every change figure is measured from the previous vintage's year: recorded so that
         # targets with a base_year only judge changes over the same period
         rows["components"] = [{**(c or {}), "base_year": before} for c in rows["components"]]
     if inputs.landcover is not None:
-        try:
-            from landuse.indicators import landcover as lc
-        except ModuleNotFoundError as exc:
-            raise _not_available("rasters.landcover", "landuse.indicators.landcover",
-                                 exc) from None
         raster, classes = inputs.landcover
         landcover = capture(findings, lambda: lc.landcover_areas(
             raster, inputs.zones, classes=classes, county=cfg.region.code))
@@ -198,8 +174,6 @@ def duty_parts(cfg: Config, inputs: Inputs, rules: Any, findings: list[Finding],
     Unpacks the config and inputs into the plain data :func:`landuse.run.duties.
     duty_outputs` takes; ``rows`` are the indicator rows computed so far.
     """
-    from landuse.run.duties import duty_outputs
-
     prev_src = cfg.layers.get("landuse_previous")
     done = pd.concat([r for r in rows if len(r)], ignore_index=True)
     return capture(findings, lambda: duty_outputs(
@@ -214,15 +188,12 @@ def apply_targets(cfg: Config, rows: pd.DataFrame, targets: Any = None) -> pd.Da
     """Attach the targets (parsed once in the read phase) and a status to the rows."""
     if not targets:
         return rows
-    from landuse.indicators.targets import apply_targets
 
-    return apply_targets(rows, targets, year=cfg.region.year)
+    return plan_targets.apply_targets(rows, targets, year=cfg.region.year)
 
 
 def provenance(cfg: Config, inputs: Inputs, findings: list[Finding], rules_label: str) -> dict:
-    """Return the ``provenance`` object of ``indicators.json`` (contract §3.1)."""
-    from landuse import __version__
-
+    """Return the ``provenance`` object of ``indicators.json`` (docs/contract.md §3.1)."""
     return {
         "landuse_version": __version__,
         "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
@@ -243,35 +214,22 @@ def _finding_text(f: Finding) -> str:
 
 
 def dedupe(findings: list[Finding], base: Path | None = None) -> list[Finding]:
-    """Drop repeated findings and sort them; paths under ``base`` become relative.
+    """Sort the run's findings; paths under ``base`` become relative.
 
+    Every finding comes once, from the result that carries it (one channel, see
+    :func:`landuse.run.inputs.capture`): nothing is matched or dropped by its text.
     Relative paths make the same inputs give the same ``indicators.json`` on every machine.
     """
-    seen: set[tuple[Any, ...]] = set()
     out = []
     prefix = f"{base.as_posix().rstrip('/')}/" if base is not None else None
     for f in findings:
         if prefix is not None:
             f = replace(f, message=f.message.replace(prefix, ""),
                         source=f.source.replace(prefix, ""))
-        key = (f.code, f.message, f.count, f.source)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
+        out.append(f)
     return sorted(out, key=lambda f: (f.source, f.code, f.message))
 
 
 def township_zones(inputs: Inputs) -> gpd.GeoDataFrame:
     """Township polygons of the run's township policy (for the maps and land cover)."""
     return inputs.zones
-
-
-def validate_targets(cfg: Config) -> Any:
-    """Load the configured targets (file or inline), or ``None``; raises on bad targets."""
-    if cfg.targets is None and cfg.targets_inline is None:
-        return None
-    from landuse.indicators.targets import load_targets
-
-    source = cfg.targets if cfg.targets is not None else cfg.targets_inline
-    assert source is not None
-    return load_targets(source)

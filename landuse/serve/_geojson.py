@@ -29,6 +29,7 @@ from shapely.geometry.base import BaseGeometry
 
 from landuse.errors import LanduseWarning
 from landuse.findings import get_findings
+from landuse.io.boundary_txt import read_boundary_txt
 from landuse.serve._errors import RequestRejected
 
 __all__ = ["check_area_of_use", "parcels_to_geojson", "parse_crs", "parse_polygon",
@@ -256,8 +257,6 @@ def parcels_to_geojson(path: Path, *, encoding: str | None, crs: CRS | None,
     ``lock`` serialises the capture of warnings (``warnings.catch_warnings`` is
     process-global): every warning is also a finding of the reader and is returned.
     """
-    from landuse.io.boundary_txt import read_boundary_txt
-
     with lock, warnings.catch_warnings():
         warnings.simplefilter("ignore", LanduseWarning)
         parcels = read_boundary_txt(path, encoding=encoding, crs=crs)

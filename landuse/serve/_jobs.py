@@ -4,7 +4,7 @@ Each ``indicators`` job runs :func:`landuse.run.run` in a fresh (spawned) Python
 jobs do not share warning filters, GEOS objects or memory with each other or with the
 server, and a crash of one job cannot take the server down. The child writes
 
-- ``outputs/``: every output of contract §3 (``indicators.json`` ...), atomically;
+- ``outputs/``: every output of docs/contract.md §3 (``indicators.json`` ...), atomically;
 - ``progress.json``: ``{"step", "done", "total"}``, replaced at each step;
 - ``error.json`` on failure: ``{"kind": "input" | "internal", "message"}`` (the traceback
   of an internal error goes to ``error.log`` in the job folder, never to the client).
@@ -19,6 +19,9 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from landuse.errors import LanduseError
+from landuse.run import run
 
 __all__ = ["JobFailed", "run_annual_job"]
 
@@ -41,7 +44,6 @@ def _child(config: str, job_dir: str) -> None:  # pragma: no cover - runs in the
     """Entry point of the job process: run, write outputs, or write error.json."""
     import warnings
 
-    from landuse.errors import LanduseError
 
     folder = Path(job_dir)
     warnings.simplefilter("ignore")  # every LanduseWarning is a finding in the outputs
@@ -50,7 +52,6 @@ def _child(config: str, job_dir: str) -> None:  # pragma: no cover - runs in the
         _write_json(folder / "progress.json", {"step": step, "done": done, "total": total})
 
     try:
-        from landuse.run import run
 
         run(config, out=folder / "outputs", progress=progress)
     except LanduseError as exc:

@@ -23,6 +23,7 @@ import pyogrio.errors
 from landuse.config import Config, load_config
 from landuse.errors import LanduseError, LanduseWarning
 from landuse.findings import Finding, get_findings
+from landuse.io.vector import read_protected_areas
 from landuse.redlines.mining import ProtectedIndex
 from landuse.serve._errors import RequestRejected, rejected
 from landuse.serve._paths import check_config_confined, resolve_under
@@ -137,14 +138,13 @@ class ServiceState:
             return False
 
     def _build_index(self, name: Any, path: Path) -> IndexEntry:
-        from landuse.io.vector import read_protected_areas
 
         cfg, _ = self.load_config(name)
         src = cfg.layers.get("protected_areas")
         if src is None:
             raise RequestRejected(
                 f"config {name!r} has no [layers.protected_areas] (自然保护地): add the layer "
-                "of protected areas to check mining rights against (contract §2)")
+                "of protected areas to check mining rights against (docs/contract.md §2)")
         working = cfg.options.working_crs or _layer_crs(cfg)
         try:
             with self.warnings_lock, warnings.catch_warnings(record=True) as caught:

@@ -34,6 +34,7 @@ from pygeoapi.api import processes as processes_api
 from pygeoapi.openapi import get_oas
 from werkzeug.exceptions import HTTPException
 
+from landuse import __version__
 from landuse.errors import ConfigError
 from landuse.serve._errors import RequestRejected
 
@@ -55,8 +56,6 @@ API_KEY_HEADER: Final = "X-API-Key"
 def pygeoapi_config(data_root: Path, work_dir: Path, *, url: str, max_upload_bytes: int,
                     max_jobs: int) -> dict[str, Any]:
     """Return the pygeoapi configuration of the service (a plain, YAML-ready dict)."""
-    from landuse import __version__
-
     resources = {
         pid: {"type": "process", "processor": {"name": dotted}}
         for pid, dotted in PROCESSES.items()

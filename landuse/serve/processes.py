@@ -49,7 +49,8 @@ def _string(description: str, **extra: Any) -> dict[str, Any]:
 
 _CONFIG_INPUT = {
     "title": "Run config",
-    "description": "Path of a county run config (TOML, contract §2) relative to the server's "
+    "description": "Path of a county run config (TOML, docs/contract.md §2) relative to the "
+                   "server's "
                    "--data-root, e.g. 'huantai/config.toml'. Absolute paths, '..' and "
                    "symlinks out of the data root are refused, as is a config whose files "
                    "lie outside it.",
@@ -224,11 +225,11 @@ class IndicatorsProcessor(LanduseProcessor):
         "description": (
             "Runs the annual run (landuse.run.run, as `landuse run CONFIG --out DIR`) on a "
             "county config under the data root and returns its indicators.json "
-            "(schema landuse/indicators@1, contract §3.1). A large county takes tens of "
+            "(schema landuse/indicators@1, docs/contract.md §3.1). A large county takes tens of "
             "seconds: execute with the header 'Prefer: respond-async' to get a job "
             "(201, Location: /jobs/{jobId}) with status and progress, and fetch the result "
             "from /jobs/{jobId}/results. Each job runs in its own process and writes every "
-            "output of contract §3 into its own folder. Instead of a config under the data "
+            "output of docs/contract.md §3 into its own folder. Instead of a config under the data "
             "root, the county folder can be uploaded: 'archive_base64' is a ZIP archive "
             "of a run config and the files it names (paths relative to the config); "
             "'config' then names the config inside the archive (default config.toml)."),
@@ -240,8 +241,8 @@ class IndicatorsProcessor(LanduseProcessor):
                 "inside the archive (default 'config.toml', at the top or in the archive's "
                 "one top folder).")},
             "archive_base64": {"title": "Uploaded county folder (ZIP, base64)", **_string(
-                "A ZIP archive, base64-encoded, of a run config (TOML, contract §2) and every "
-                "file it names by relative paths (layers, tables, targets). At most "
+                "A ZIP archive, base64-encoded, of a run config (TOML, docs/contract.md §2) "
+                "and every file it names by relative paths (layers, tables, targets). At most "
                 "--max-upload-bytes as sent (base64) and 10 times that unpacked; no links, "
                 "no absolute paths or '..'. Give this or a 'config' under the data root.",
                 contentEncoding="base64", contentMediaType="application/zip")},
@@ -249,7 +250,7 @@ class IndicatorsProcessor(LanduseProcessor):
         "outputs": {
             "indicators": {
                 "title": "indicators.json",
-                "description": "The document of contract §3.1: schema, region, year, "
+                "description": "The document of docs/contract.md §3.1: schema, region, year, "
                                "provenance (inputs with sha256, rules, warnings) and every "
                                "indicator row with target and status.",
                 "schema": {"type": "object", "contentMediaType": _JSON},
@@ -330,7 +331,7 @@ class Txt2GeojsonProcessor(LanduseProcessor):
         "id": "txt2geojson",
         "title": "Boundary-point TXT (界址点坐标) to GeoJSON",
         "description": (
-            "Reads a boundary-point TXT file of the ministry's format (domain.md §5.1; "
+            "Reads a boundary-point TXT file of the ministry's format (docs/domain.md §5.1; "
             "landuse.io.boundary_txt.read_boundary_txt): GBK or UTF-8, swapped columns, "
             "zone prefixes and the other variants are detected, and every finding "
             "(zone mismatch, swapped X/Y, header area mismatch ...) is returned. The CRS "

@@ -164,8 +164,8 @@ def test_fast_sums_agree_with_change_module_on_the_sample_county():
     import warnings
     from pathlib import Path
 
-    from landuse.indicators._flowsums import FlowSums
     from landuse.indicators.change import _member, _zone_sum, farmland_change
+    from landuse.indicators.flowsums import FlowSums
     from landuse.io.vector import read_landuse
     from landuse.rules import load_rules
 

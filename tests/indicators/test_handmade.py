@@ -151,7 +151,7 @@ def test_farmland_area(lu):
 
 def test_permanent_farmland_area(lu):
     pf = hm.permanent_farmland()
-    s = assert_not_mutated(farmland.permanent_farmland_area, pf, lu=lu)
+    s = assert_not_mutated(farmland.permanent_farmland_area, lu, pf)
     # layer figure Σ YJJBNTMJ: A 950 + 210 = 1160 m²; B 190 + 480 = 670 m²
     assert values(s) == approx({C: 0.183, A: 0.116, B: 0.067})
     comps = s.attrs["components"]
@@ -161,7 +161,7 @@ def test_permanent_farmland_area(lu):
     # 耕地 inside: A1 900, B4 450
     assert comps.loc[C, "farmland_within_ha"] == pytest.approx(0.135)
     # without the land-use layer the layer's ZLDWDM gives the zones
-    s2 = farmland.permanent_farmland_area(pf)
+    s2 = farmland.permanent_farmland_area(None, pf)
     assert values(s2) == approx({C: 0.183, A: 0.116, B: 0.067})
 
 
@@ -181,7 +181,7 @@ def test_permanent_farmland_nonfarm(lu):
 
 
 def test_high_standard_farmland(lu):
-    s = farmland.high_standard_farmland_area(hm.high_standard_farmland(), lu)
+    s = farmland.high_standard_farmland_area(lu, hm.high_standard_farmland())
     # union over A1 = x 0..75 -> 3/4 of TBMJ 1000 = 750 m²; half of B4 -> 250 m²
     assert values(s) == approx({C: 0.1, A: 0.075, B: 0.025}, rel=1e-9)
     comps = s.attrs["components"]

@@ -149,7 +149,9 @@ def test_shuffle_split_and_concat_invariance(lu, rnd, data):
 def test_compute_indicators_rows(lu):
     rows = compute_indicators(lu, year=2022)
     reg = registry()
-    assert all(v is None or np.isfinite(v) for v in rows["value"])
+    # finite, or NaN exactly where the row is not computable (never inf)
+    assert not np.isinf(rows["value"]).any()
+    assert (rows["value"].isna() == (rows["status"] == "not_computable")).all()
     for iid in reg.index[reg["additive"] == "1"]:
         sub = rows[(rows["id"] == iid) & rows["value"].notna()]
         if sub.empty:

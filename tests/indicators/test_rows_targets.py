@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pandas as pd
@@ -14,6 +13,7 @@ from landuse.indicators import intensity
 from landuse.indicators._common import registry
 from landuse.indicators.rows import ROW_COLUMNS, compute_indicators, indicator_rows
 from landuse.indicators.targets import Target, apply_targets, load_targets
+from landuse.report.document import records_from_rows
 from tests.helpers import assert_not_mutated
 from tests.indicators import handmade as hm
 
@@ -48,16 +48,17 @@ def test_indicator_rows_from_series():
     assert rows["scope"].tolist() == ["county", "township", "township"]
     assert rows.loc[0, "zone_name"] == "桓台县" and rows.loc[1, "zone_name"] == ""
     assert rows.loc[0, "value"] == 12.5 and rows.loc[0, "status"] == "no_target"
-    assert rows.loc[1, "value"] is None and rows.loc[1, "status"] == "not_computable"
+    assert rows["value"].dtype == "float64"  # NaN where not computable, with a reason
+    assert np.isnan(rows.loc[1, "value"]) and rows.loc[1, "status"] == "not_computable"
     assert rows.loc[1, "reason"] == "no urban-rural construction land"
-    assert rows.loc[2, "value"] is None and rows.loc[2, "reason"]  # inf -> None with a reason
+    assert np.isnan(rows.loc[2, "value"]) and rows.loc[2, "reason"]  # inf -> NaN, a reason
     assert (rows["unit"] == "%").all() and (rows["name_zh"] == "空闲地占城镇村建设用地比例").all()
 
 
 def test_indicator_rows_nullable_float():
     s = pd.Series([1.0, pd.NA], index=[C, A], dtype="Float64")
     rows = indicator_rows(s, indicator_id="total_area", reason="no data")
-    assert rows["value"].tolist() == [1.0, None]
+    assert rows.loc[0, "value"] == 1.0 and np.isnan(rows.loc[1, "value"])
     assert rows["status"].tolist() == ["no_target", "not_computable"]
     assert rows.loc[1, "reason"] == "no data"
 
@@ -69,7 +70,8 @@ def test_indicator_rows_from_frame_and_json_safe():
     assert rows.loc[0, "components"] == {"supplied_ha": 10.0}
     assert rows.loc[1, "components"] == {"supplied_ha": None}
     assert rows.loc[1, "reason"] == "no ledger rows"
-    json.dumps(rows.to_dict(orient="records"), allow_nan=False)
+    # the rows become JSON without NaN through the document's cleaning
+    json.dumps(records_from_rows(rows), allow_nan=False)
 
 
 def test_indicator_rows_unknown_id():
@@ -108,9 +110,10 @@ def test_compute_indicators_all_rows():
     assert county.set_index("id").loc["high_standard_farmland_area", "value"] == \
         pytest.approx(0.1)
     assert county["zone_name"].eq("桓台县").all()
-    # no NaN anywhere: values are floats or None, and the whole table is JSON without NaN
-    assert all(v is None or (isinstance(v, float) and math.isfinite(v)) for v in rows["value"])
-    json.dumps(rows.to_dict(orient="records"), allow_nan=False, ensure_ascii=False)
+    # values are finite or NaN exactly where not computable; the file has no NaN
+    assert rows["value"].dtype == "float64" and not np.isinf(rows["value"]).any()
+    assert (rows["value"].isna() == (rows["status"] == "not_computable")).all()
+    json.dumps(records_from_rows(rows), allow_nan=False, ensure_ascii=False)
     nc = rows[rows["status"] == "not_computable"]
     assert nc["reason"].map(lambda r: isinstance(r, str) and len(r) > 10).all()
     assert set(rows["status"]) <= {"no_target", "not_computable"}

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from landuse.report.document import records_from_rows
+
 ROOT = Path(__file__).resolve().parents[2]
 GPKG = ROOT / "sample_data" / "huantai.gpkg"
 STATS = ROOT / "sample_data" / "stats.csv"
@@ -138,7 +140,7 @@ def test_permanent_farmland_layer_figure(lu):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pf = read_control_line(GPKG, kind="permanent_farmland", layer=layer)
-    s = farmland.permanent_farmland_area(pf, lu=lu)
+    s = farmland.permanent_farmland_area(lu, pf)
     county = s[[len(z) == 6 for z in s.index]].sum()
     assert county == pytest.approx(pd.to_numeric(raw["YJJBNTMJ"]).sum() / 1e4, rel=1e-9)
     comps = s.attrs["components"]
@@ -208,7 +210,7 @@ def test_sample_all_rows_with_township_and_farmland_layers(lu):
     socio = read_socioeconomic(STATS) if STATS.is_file() else None
     rows = compute_indicators(lu, townships=towns, permanent_farmland=pf,
                               high_standard_farmland=hsf, socio=socio, year=2022)
-    json.dumps(rows.to_dict(orient="records"), allow_nan=False, ensure_ascii=False)
+    json.dumps(records_from_rows(rows), allow_nan=False, ensure_ascii=False)
     assert set(rows.loc[rows["scope"] == "township", "zone"]) >= set(towns["zone"])
     reg = registry()
     for iid in reg.index[reg["additive"] == "1"]:
