@@ -46,6 +46,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from overlay_layouts import LAYOUTS, blob, coverage, layout
 
 HERE = Path(__file__).resolve().parent
 CRS = "EPSG:4527"
@@ -63,39 +64,6 @@ CODES = ["0101", "0102", "0103", "0201", "0202", "0301", "0305", "0307", "0401",
 # ----------------------------------------------------------------------------- data
 
 
-def _wiggle(amplitude: float, wavelength: float):
-    """A smooth displacement field: shared vertices move together, so coverages stay exact."""
-    k = 2 * np.pi / wavelength
-
-    def move(xy: np.ndarray) -> np.ndarray:
-        x, y = xy[:, 0], xy[:, 1]
-        dx = amplitude * np.sin(k * y + 1.3 * np.sin(0.37 * k * x))
-        dy = amplitude * np.sin(k * x + 1.7 * np.cos(0.29 * k * y))
-        return np.column_stack([x + dx, y + dy])
-
-    return move
-
-
-def _coverage(seeds: np.ndarray, extent: shapely.Geometry, step: float, amp: float,
-              wavelength: float) -> np.ndarray:
-    """Voronoi cells of ``seeds`` clipped to ``extent``, edges densified and wiggled."""
-    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(seeds),
-                                                       extend_to=extent))
-    cells = shapely.intersection(cells, extent)
-    noded = shapely.union_all(shapely.boundary(cells))  # every shared edge once, noded
-    noded = shapely.segmentize(noded, step)
-    noded = shapely.transform(noded, _wiggle(amp, wavelength))
-    return shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
-
-
-def _blob(rng: np.random.Generator, cx: float, cy: float, r: float, n: int) -> shapely.Geometry:
-    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
-    rr = r * (1 + 0.18 * np.sin(5 * t + rng.uniform(0, 6)) + 0.07 * np.sin(41 * t)
-              + 0.02 * rng.standard_normal(n))
-    return shapely.make_valid(shapely.Polygon(np.column_stack([cx + rr * np.cos(t),
-                                                               cy + rr * np.sin(t)])))
-
-
 def synthetic_county(size: int, seed: int = 3) -> dict[str, gpd.GeoDataFrame]:
     """DLTB with ``size`` patches and four zone layers, EPSG:4527 near Huantai."""
     rng = np.random.default_rng(seed)
@@ -106,7 +74,7 @@ def synthetic_county(size: int, seed: int = 3) -> dict[str, gpd.GeoDataFrame]:
     gx, gy = np.meshgrid((np.arange(n) + 0.5) * side / n, (np.arange(n) + 0.5) * side / n)
     pts = np.column_stack([gx.ravel(), gy.ravel()])[:size]
     pts += rng.uniform(-0.35, 0.35, pts.shape) * side / n + [x0, y0]
-    cells = _coverage(pts, ext, step=side / n / 5, amp=0.6, wavelength=37.0)
+    cells = coverage(pts, ext, step=side / n / 5, amp=0.6, wavelength=37.0)
     dltb = gpd.GeoDataFrame({"DLBM": rng.choice(CODES, len(cells)),
                              "BSM": [f"p{i}" for i in range(len(cells))]},
                             geometry=cells, crs=CRS)
@@ -114,58 +82,69 @@ def synthetic_county(size: int, seed: int = 3) -> dict[str, gpd.GeoDataFrame]:
     dltb["KCMJ"] = np.where(dltb["DLBM"].str.startswith("01"), dltb.area * 0.03, 0.0)
     # townships: 9 Voronoi cells of the county, boundaries densified to ~thousands of vertices
     tseeds = rng.uniform(0.1, 0.9, (9, 2)) * side + [x0, y0]
-    towns = _coverage(tseeds, ext, step=side / 1500, amp=side / 500, wavelength=side / 20)
+    towns = coverage(tseeds, ext, step=side / 1500, amp=side / 500, wavelength=side / 20)
     xzq = gpd.GeoDataFrame({"XZQDM": [f"370321{100 + i}" for i in range(len(towns))]},
                            geometry=towns, crs=CRS)
     # ecological redline: 4 large wavy polygons (one with a hole), 3000 vertices each
-    eco = [_blob(rng, x0 + fx * side, y0 + fy * side, side / 9, 3000)
+    eco = [blob(rng, x0 + fx * side, y0 + fy * side, side / 9, 3000)
            for fx, fy in [(0.25, 0.25), (0.75, 0.3), (0.3, 0.75), (0.72, 0.72)]]
-    eco[0] = eco[0].difference(_blob(rng, x0 + 0.25 * side, y0 + 0.25 * side, side / 30, 400))
+    eco[0] = eco[0].difference(blob(rng, x0 + 0.25 * side, y0 + 0.25 * side, side / 30, 400))
     stbhhx = gpd.GeoDataFrame({"HXBM": [f"HX{i}" for i in range(4)]}, geometry=eco, crs=CRS)
     # permanent farmland: ~size/200 blobs of 300 vertices on a jittered grid (no overlaps)
     m = max(int(np.sqrt(size / 200)), 2)
     sp = side / m
-    farm = [_blob(rng, x0 + (i + 0.5) * sp, y0 + (j + 0.5) * sp, sp * 0.33, 300)
+    farm = [blob(rng, x0 + (i + 0.5) * sp, y0 + (j + 0.5) * sp, sp * 0.33, 300)
             for i in range(m) for j in range(m)]
     yjjbnt = gpd.GeoDataFrame({"DLBM": ["0101"] * len(farm)}, geometry=farm, crs=CRS)
     # urban boundary: 12 blobs of 1500 vertices
-    urb = [_blob(rng, x0 + (i + 0.5) * side / 4, y0 + (j + 0.5) * side / 3, side / 13, 1500)
+    urb = [blob(rng, x0 + (i + 0.5) * side / 4, y0 + (j + 0.5) * side / 3, side / 13, 1500)
            for i in range(4) for j in range(3)]
     czkfbj = gpd.GeoDataFrame({"GHFQDM": rng.choice(["01", "02", "03"], 12)}, geometry=urb,
                               crs=CRS)
     return {"DLTB": dltb, "XZQ": xzq, "STBHHX": stbhhx, "YJJBNTTB": yjjbnt, "CZKFBJ": czkfbj}
 
 
-def prepare_data(args: argparse.Namespace, work: Path) -> dict[str, str]:
-    """Write the layers as GeoParquet in ``work`` (cached) and return their paths."""
+def prepare_data(args: argparse.Namespace, work: Path,
+                 name: str = "county") -> tuple[dict[str, str], dict[str, str | None]]:
+    """Write the layers as GeoParquet in ``work`` (cached); their paths and the zone keys.
+
+    ``name`` is ``"county"`` (the four control layers of ``--data`` or of the synthetic
+    county) or one of the layouts of :mod:`overlay_layouts` (one zone layer ``ZONE``).
+    """
     work.mkdir(parents=True, exist_ok=True)
-    tag = Path(args.data).stem if args.data else f"synthetic-{args.size}"
-    paths = {name: str(work / f"{tag}_{name}.parquet") for name in ["DLTB", *ZONES]}
+    if name == "county":
+        tag = Path(args.data).stem if args.data else f"synthetic-{args.size}"
+        spec: dict[str, str | None] = dict(ZONES)
+    else:
+        tag, spec = f"layout-{name}", {"ZONE": "ZONE"}
+    paths = {layer: str(work / f"{tag}_{layer}.parquet") for layer in ["DLTB", *spec]}
     if all(Path(p).exists() for p in paths.values()):
-        return paths
+        return paths, spec
     t = time.perf_counter()
-    if args.data:
+    if name != "county":
+        layers = layout(name)
+    elif args.data:
         import pyogrio
 
-        present = {name for name, _ in pyogrio.list_layers(args.data)}
+        present = {layer for layer, _ in pyogrio.list_layers(args.data)}
         alias = {"YJJBNTTB": "YJJBNTBHTB"}  # the 三区三线 name used by make_sample.py
-        layers = {name: gpd.read_file(args.data, layer=name if name in present
-                                      else alias.get(name, name)) for name in paths}
+        layers = {layer: gpd.read_file(args.data, layer=layer if layer in present
+                                       else alias.get(layer, layer)) for layer in paths}
         crs = layers["DLTB"].crs
         layers = {k: v.to_crs(crs) for k, v in layers.items()}
     else:
         layers = synthetic_county(args.size)
-    for name, gdf in layers.items():
-        gdf.to_parquet(paths[name])
+    for layer, gdf in layers.items():
+        gdf.to_parquet(paths[layer])
     print(f"data prepared in {time.perf_counter() - t:.1f}s: "
           + ", ".join(f"{k} {len(v)} features, "
                       f"{shapely.get_num_coordinates(v.geometry.array).sum()} vertices"
                       for k, v in layers.items()), flush=True)
-    return paths
+    return paths, spec
 
 
-def zone_key(gdf: gpd.GeoDataFrame, name: str) -> str | None:
-    key = ZONES[name]
+def zone_key(gdf: gpd.GeoDataFrame, name: str, spec: dict[str, str | None]) -> str | None:
+    key = spec[name]
     return key if key is not None and key in gdf.columns else None
 
 
@@ -290,8 +269,31 @@ def _copy(cur, table: str, keys: np.ndarray, geoms) -> None:
     cur.execute(f"ANALYZE {table}")
 
 
-ENGINES = {"landuse": run_landuse, "geopandas": run_geopandas, "postgis": run_postgis,
-           "sedonadb": run_sedonadb}
+def run_floor(a, zones, args):
+    """The GEOS work no exact method avoids: intersect the pairs whose boundaries cross.
+
+    A pair (patch P, zone feature Z) crosses when its interiors meet and P's interior also
+    meets Z's exterior (DE-9IM ``T*T******``), i.e. 0 < area(P ∩ Z) < area(P). Finding the
+    pairs is not timed; the timed part is ``shapely.intersection`` + ``area`` of those
+    pairs, in this one thread, with the zone features as given (not tiled).
+    """
+    if not hasattr(args, "_floor_pairs"):
+        args._floor_pairs = {}
+        for name, (b, _key) in zones.items():
+            pg, zg = np.asarray(a.geometry.array), np.asarray(b.geometry.array)
+            ip, iz = shapely.STRtree(zg).query(pg, predicate="intersects")
+            cross = shapely.relate_pattern(pg[ip], zg[iz], "T*T******")
+            args._floor_pairs[name] = (pg[ip[cross]], zg[iz[cross]])
+    t, c = time.perf_counter(), time.process_time()
+    for pg, zg in args._floor_pairs.values():
+        shapely.area(shapely.intersection(pg, zg))
+    elapsed, cpu = time.perf_counter() - t, time.process_time() - c
+    n = sum(len(p) for p, _ in args._floor_pairs.values())
+    return {"_info": {"crossing_pairs": n, "floor_s": elapsed, "floor_cpu_s": cpu}}
+
+
+ENGINES = {"floor": run_floor, "landuse": run_landuse, "geopandas": run_geopandas,
+           "postgis": run_postgis, "sedonadb": run_sedonadb}
 
 
 def worker(args: argparse.Namespace) -> None:
@@ -300,34 +302,38 @@ def worker(args: argparse.Namespace) -> None:
 
     proc = psutil.Process()
     base = proc.memory_info().rss
-    paths = json.loads(args.paths)
+    paths, spec = json.loads(args.paths), json.loads(args.spec)
     a = gpd.read_parquet(paths["DLTB"])
     zones = {}
-    for name in ZONES:
+    for name in spec:
         b = gpd.read_parquet(paths[name])
-        zones[name] = (b, zone_key(b, name))
+        zones[name] = (b, zone_key(b, name, spec))
     loaded = proc.memory_info().rss
-    times, loads, result = [], [], {}
+    times, cpu, loads, result, info = [], [], [], {}, {}
     with PeakRSS() as peak:
         for _ in range(args.runs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             result = ENGINES[args.worker](a, zones, args)
-            total = time.perf_counter() - t
+            total, total_cpu = time.perf_counter() - t, time.process_time() - c
             load = result.pop("_load_s", 0.0)
+            info = result.pop("_info", info)
+            if "floor_s" in info:  # the floor times only its own part
+                total, total_cpu = info["floor_s"], info["floor_cpu_s"]
             loads.append(load)
             times.append(total - load)
+            cpu.append(total_cpu)
     tables = {}
     for name, df in result.items():
-        key = zone_key(zones[name][0], name)
+        key = zone_key(zones[name][0], name, spec)
         keys = ["DLBM"] + ([key] if key else [])
         df = df[[*keys, "area_m2"]].copy()
         for k in keys:
             df[k] = df[k].astype(str)
         tables[name] = df.sort_values(keys).to_dict(orient="list")
     print(json.dumps({
-        "engine": args.worker, "times_s": times, "load_s": loads,
+        "engine": args.worker, "times_s": times, "cpu_s": cpu, "load_s": loads,
         "layers_mb": (loaded - base) / 2**20, "peak_extra_mb": (peak.peak - loaded) / 2**20,
-        "tables": tables,
+        "tables": tables, "info": info,
     }))
 
 
@@ -337,11 +343,13 @@ def worker(args: argparse.Namespace) -> None:
 class PostgisServer:
     """A private PostgreSQL 15 + PostGIS 3 server in a temporary folder, run as ``postgres``."""
 
+    BIN = Path("/usr/lib/postgresql/15/bin")
+
     def __init__(self, port: int = 55432) -> None:
         self.port = port
         self.dir = Path(tempfile.mkdtemp(prefix="bench_overlay_pg_"))
         shutil.chown(self.dir, "postgres", "postgres")
-        self.bin = Path("/usr/lib/postgresql/15/bin")
+        self.bin = self.BIN
 
     def _as_postgres(self, *cmd: str) -> None:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -365,6 +373,43 @@ class PostgisServer:
 # ----------------------------------------------------------------------------- comparisons
 
 
+def layout_row(name: str, paths: dict[str, str], results: dict[str, dict]) -> str:
+    """One markdown row: wall and CPU seconds, ratios to landuse, the floor, the agreement.
+
+    Ratios are taken on CPU seconds of the process (all its threads), which a shared
+    machine disturbs much less than wall time; PostGIS works in its server, so only its
+    wall time is known.
+    """
+    a = pd.read_parquet(paths["DLTB"], columns=["DLBM"])
+    b = pd.read_parquet(paths["ZONE"], columns=["ZONE"])
+    wall = {e: statistics.median(r["times_s"]) for e, r in results.items()}
+    cpu = {e: statistics.median(r["cpu_s"]) for e, r in results.items()}
+    ref = results.get("landuse")
+    nan = float("nan")
+
+    def peer(engine: str) -> str:
+        if engine not in wall:
+            return "skipped"
+        diff = compare(ref["tables"], results[engine]["tables"]).split(" ")[0] if ref else "?"
+        if engine == "postgis":
+            return (f"{wall[engine]:.2f} wall ({wall[engine] / wall.get('landuse', nan):.1f}x "
+                    f"wall; diff {diff})")
+        return (f"{wall[engine]:.2f} / {cpu[engine]:.2f} "
+                f"(**{cpu[engine] / cpu.get('landuse', nan):.1f}x**; diff {diff})")
+
+    floor = results.get("floor", {})
+    pairs = floor.get("info", {}).get("crossing_pairs", "?")
+    f_cpu = cpu.get("floor", nan)
+    over = (f"{cpu.get('landuse', nan) / f_cpu:.2f}" if pairs not in (0, "?")
+            else "n/a (no crossing pair)")
+    mem = (f"{(ref['layers_mb'] + ref['peak_extra_mb']) / ref['layers_mb']:.2f}" if ref
+           else "?")
+    return (f"| {name} | {len(a)} x {len(b)} | {pairs} | "
+            f"{wall.get('landuse', nan):.2f} / {cpu.get('landuse', nan):.2f} | "
+            f"{peer('geopandas')} | {peer('postgis')} | {peer('sedonadb')} | "
+            f"{wall.get('floor', nan):.2f} / {f_cpu:.2f} | {over} | {mem} |")
+
+
 def compare(ref: dict, other: dict) -> str:
     """Largest relative difference per layer over every (key) group, worst first.
 
@@ -386,48 +431,46 @@ def compare(ref: dict, other: dict) -> str:
 
 def qgis_check(folder: Path) -> str:
     """tabulate vs QGIS's intersection of NYC boroughs x polygons, per (BoroCode, polygon)."""
-    from landuse.overlay import tabulate
+    sys.path.insert(0, str(HERE.parent))  # the repository root: tests.external reads the case
+    from tests.external import US_SURVEY_FOOT_M, beside_peer, qgis_nybb
 
-    a = gpd.read_file(folder / "polydf.shp")
-    b = gpd.read_file(folder / "polydf2.shp")
-    q = gpd.read_file(folder / "qgis-intersection.shp")
-    keys = ["BoroCode", "value1", "value2"]
-    ours = tabulate(a, b, by_a="BoroCode", by_b=["value1", "value2"]).set_index(keys)
-    factor = a.crs.axis_info[0].unit_conversion_factor
-    theirs = q.assign(area_m2=q.area * factor**2).groupby(keys)["area_m2"].sum()
-    joined = pd.concat([ours["area_m2"], theirs.rename("qgis")], axis=1)
-    missing = int(joined.isna().any(axis=1).sum())
-    rel = (abs(joined["area_m2"] - joined["qgis"]) / joined["qgis"]).max()
+    boroughs, polygons, peer = qgis_nybb(folder)
+    joined = beside_peer(boroughs, polygons, peer, ["BoroCode"], ["value1", "value2"],
+                         unit_m=US_SURVEY_FOOT_M)
+    missing = int(joined[["area_m2", "peer_m2"]].isna().any(axis=1).sum())
+    rel = (abs(joined["area_m2"] - joined["peer_m2"]) / joined["peer_m2"]).max()
     verdict = "PASS" if missing == 0 and rel <= 1e-6 else "FAIL"
     return (f"QGIS check: {len(joined)} (BoroCode, polygon) pairs, {missing} present in only "
             f"one result, max relative difference {rel:.2e} (target 1e-6): {verdict}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--size", type=int, default=200_000, help="synthetic DLTB patches")
-    p.add_argument("--data", default=None, help="large_county.gpkg from make_sample.py --large")
-    p.add_argument("--runs", type=int, default=3)
-    p.add_argument("--n-jobs", type=int, default=None, help="threads for landuse")
-    p.add_argument("--work", type=Path, default=HERE / "_work" / "overlay")
-    p.add_argument("--qgis-dir", type=Path,
-                   default=HERE.parent.parent / "shared" / "external" / "qgis_overlay_nybb")
-    for name in ["geopandas", "postgis", "sedonadb", "qgis"]:
-        p.add_argument(f"--skip-{name}", action="store_true")
-    p.add_argument("--worker", choices=sorted(ENGINES), help=argparse.SUPPRESS)
-    p.add_argument("--paths", help=argparse.SUPPRESS)
-    p.add_argument("--dsn", help=argparse.SUPPRESS)
-    args = p.parse_args(argv)
-    if args.worker:
-        worker(args)
-        return 0
-    paths = prepare_data(args, args.work)
-    engines = ["landuse"] + [e for e in ("geopandas", "sedonadb", "postgis")
-                             if not getattr(args, f"skip_{e}")]
+def missing(engine: str) -> str | None:
+    """Why a peer cannot run here (not installed), or None."""
+    import importlib.util
+
+    if engine == "sedonadb" and importlib.util.find_spec("sedonadb") is None:
+        return 'sedonadb is not installed (pip install "sedonadb[geopandas]")'
+    if engine == "postgis":
+        if importlib.util.find_spec("psycopg") is None:
+            return "psycopg is not installed (pip install psycopg[binary])"
+        if not (PostgisServer.BIN / "initdb").exists():
+            return f"PostgreSQL 15 not found in {PostgisServer.BIN} (apt-get install postgresql-15)"
+        if not Path("/usr/share/postgresql/15/extension/postgis.control").exists():
+            return "PostGIS is not installed (apt-get install postgresql-15-postgis-3)"
+    return None
+
+
+def run_engines(args: argparse.Namespace, paths: dict[str, str],
+                spec: dict[str, str | None], engines: list[str]) -> dict[str, dict]:
+    """Run every engine in its own subprocess; their JSON results by engine."""
     results = {}
     for engine in engines:
+        reason = missing(engine)
+        if reason:
+            print(f"{engine}: skipped, {reason}", flush=True)
+            continue
         cmd = [sys.executable, __file__, "--worker", engine, "--paths", json.dumps(paths),
-               "--runs", str(args.runs)]
+               "--spec", json.dumps(spec), "--runs", str(args.runs)]
         if args.n_jobs:
             cmd += ["--n-jobs", str(args.n_jobs)]
         try:
@@ -444,13 +487,61 @@ def main(argv: list[str] | None = None) -> int:
             continue
         results[engine] = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"{engine}: median {statistics.median(results[engine]['times_s']):.2f}s", flush=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--layout", default="county", choices=["county", *LAYOUTS, "all"],
+                   help="county: the four control layers (default); a layout of issue 20; "
+                        "all: the four layouts one after the other")
+    p.add_argument("--size", type=int, default=200_000, help="synthetic DLTB patches")
+    p.add_argument("--data", default=None, help="large_county.gpkg from make_sample.py --large")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--n-jobs", type=int, default=None, help="threads for landuse")
+    p.add_argument("--work", type=Path, default=HERE / "_work" / "overlay")
+    p.add_argument("--qgis-dir", type=Path,
+                   default=HERE.parent.parent / "shared" / "external" / "qgis_overlay_nybb")
+    for name in ["geopandas", "postgis", "sedonadb", "qgis", "floor"]:
+        p.add_argument(f"--skip-{name}", action="store_true")
+    p.add_argument("--worker", choices=sorted(ENGINES), help=argparse.SUPPRESS)
+    p.add_argument("--paths", help=argparse.SUPPRESS)
+    p.add_argument("--spec", help=argparse.SUPPRESS)
+    p.add_argument("--dsn", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.worker:
+        worker(args)
+        return 0
+    engines = ["landuse"] + [e for e in ("geopandas", "sedonadb", "postgis", "floor")
+                             if not getattr(args, f"skip_{e}")]
+    if args.layout != "county":
+        if "floor" in engines:  # first, so that its figure is taken beside the others
+            engines = ["floor"] + [e for e in engines if e != "floor"]
+        names = list(LAYOUTS) if args.layout == "all" else [args.layout]
+        rows = []
+        for name in names:
+            print(f"\n== layout {name}", flush=True)
+            paths, spec = prepare_data(args, args.work, name)
+            rows.append(layout_row(name, paths, run_engines(args, paths, spec, engines)))
+        print(f"\nruns={args.runs} (medians), cpus={os.cpu_count()}, "
+              f"load average {os.getloadavg()[0]:.1f} at the end\n")
+        print("seconds are wall / CPU (medians); x = peer CPU / landuse CPU\n")
+        print("| layout | patches x zones | crossing pairs | landuse s | geopandas s (x) | "
+              "PostGIS s (x) | SedonaDB s (x) | floor s | landuse / floor (CPU) | "
+              "peak / layers |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("\n".join(rows))
+        return 0
+    paths, spec = prepare_data(args, args.work)
+    results = run_engines(args, paths, spec, [e for e in engines if e != "floor"])
     ref = results["landuse"]
     t_ref = statistics.median(ref["times_s"])
     print(f"\n{len(gpd.read_parquet(paths['DLTB']))} patches, runs={args.runs}, "
           f"cpus={os.cpu_count()}\n")
-    print("| engine | median s | runs s | load s | x landuse | layers MB | peak extra MB "
-          "| peak / layers | max rel diff vs landuse |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    c_ref = statistics.median(ref["cpu_s"])
+    print("| engine | median s | runs s | load s | x landuse | CPU s | x landuse (CPU) | "
+          "layers MB | peak extra MB | peak / layers | max rel diff vs landuse |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for engine, r in results.items():
         med = statistics.median(r["times_s"])
         load = statistics.median(r["load_s"]) if any(r["load_s"]) else 0.0
@@ -458,9 +549,12 @@ def main(argv: list[str] | None = None) -> int:
         ratio = ("n/a" if engine == "postgis"
                  else f"{(r['layers_mb'] + r['peak_extra_mb']) / r['layers_mb']:.2f}")
         diff = "-" if engine == "landuse" else compare(ref["tables"], r["tables"])
+        c = statistics.median(r["cpu_s"])
+        cpu = ("n/a (server)", "n/a") if engine == "postgis" else (f"{c:.2f}",
+                                                                    f"{c / c_ref:.1f}")
         print(f"| {engine} | {med:.2f} | {', '.join(f'{t:.2f}' for t in r['times_s'])} | "
-              f"{load:.2f} | {med / t_ref:.1f} | {r['layers_mb']:.0f} | {mem} | {ratio} | "
-              f"{diff} |")
+              f"{load:.2f} | {med / t_ref:.1f} | {cpu[0]} | {cpu[1]} | {r['layers_mb']:.0f} | "
+              f"{mem} | {ratio} | {diff} |")
     if not args.skip_qgis:
         if args.qgis_dir.exists():
             print("\n" + qgis_check(args.qgis_dir))

@@ -1,6 +1,9 @@
 """Benchmark: ``check-new-right`` latency over loopback at 20 concurrent clients.
 
 Target (issue #10): p95 < 200 ms at 20 concurrent clients on the sample county.
+Mixed run (issue #17, ``--mixed``): the same 20 clients for ``--duration`` seconds while
+5 ``indicators`` jobs are kept in flight (a new one is started as soon as one ends);
+targets p95 < 100 ms, p99 < 200 ms, 0 errors, server RSS growth < 5 % over the load.
 
 The server runs as its own process (``landuse.serve.create_app`` behind waitress, as
 ``landuse serve`` does) on a free port of 127.0.0.1; the load is a bounded script: a fixed
@@ -16,6 +19,8 @@ Run::
     python benchmarks/bench_serve.py                              # 2000 requests x 3 rounds
     python benchmarks/bench_serve.py --client-mode threads        # clients as threads
     python benchmarks/bench_serve.py --requests 500 --rounds 1    # quick look
+    python benchmarks/bench_serve.py --mixed                      # 10 minutes, 5 jobs
+    python benchmarks/bench_serve.py --mixed --duration 60        # quick mixed run
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import argparse
 import http.client
 import json
 import multiprocessing
+import os
 import shutil
 import statistics
 import subprocess
@@ -45,11 +51,14 @@ HOST = "127.0.0.1"  # loopback only, by design
 
 # The server process writes its port to a file: its stdout carries pygeoapi's and
 # waitress's log (a pipe nobody reads would fill up and block the server).
+# The server is built as `landuse serve` builds it (landuse.serve._server.make_server).
 _SERVER = """
-import pathlib, sys, waitress.server
+import pathlib, sys
 from landuse.serve import create_app
-app = create_app(sys.argv[1], work_dir=sys.argv[2])
-server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=int(sys.argv[3]))
+from landuse.serve._server import make_server
+app = create_app(sys.argv[1], work_dir=sys.argv[2], max_jobs=int(sys.argv[5]), open_jobs=True)
+server = make_server(app, host="127.0.0.1", port=0, threads=int(sys.argv[3]),
+                     max_request_body_size=10 * 2**20)
 pathlib.Path(sys.argv[4]).write_text(str(server.effective_port))
 server.run()
 """
@@ -71,16 +80,22 @@ def rights(n: int, seed: int) -> list[dict[str, Any]]:
             for x, y in zip(xs, ys, strict=True)]
 
 
-def _client(port: int, chunk: list[dict[str, Any]], start: Any) -> tuple[list[float], int,
-                                                                          str]:
-    """One client: its own keep-alive connection, its requests one after the other."""
+def _client(port: int, chunk: list[dict[str, Any]], start: Any, until: float | None = None
+            ) -> tuple[list[float], int, str]:
+    """One client: its own keep-alive connection, its requests one after the other.
+
+    With ``until`` (a ``time.time()``), the requests are repeated in turn until then.
+    """
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     bodies = [json.dumps({"inputs": {"config": "huantai/config.toml", "crs": "EPSG:4527",
                                      "geometry": geom}}) for geom in chunk]
     mine: list[float] = []
     errors, first_error = 0, ""
     start.wait()
-    for body in bodies:
+    n = 0
+    while n < len(bodies) or (until is not None and time.time() < until):
+        body = bodies[n % len(bodies)]
+        n += 1
         t0 = time.perf_counter()
         conn.request("POST", "/processes/check-new-right/execution", body,
                      {"Content-Type": "application/json"})
@@ -94,12 +109,13 @@ def _client(port: int, chunk: list[dict[str, Any]], start: Any) -> tuple[list[fl
     return mine, errors, first_error
 
 
-def _client_process(port: int, chunk: list[dict[str, Any]], start: Any, out: Any) -> None:
-    out.put(_client(port, chunk, start))
+def _client_process(port: int, chunk: list[dict[str, Any]], start: Any, out: Any,
+                    until: float | None = None) -> None:
+    out.put(_client(port, chunk, start, until))
 
 
-def load(port: int, geoms: list[dict[str, Any]], clients: int, mode: str = "processes"
-         ) -> tuple[list[float], int]:
+def load(port: int, geoms: list[dict[str, Any]], clients: int, mode: str = "processes",
+         until: float | None = None) -> tuple[list[float], int]:
     """Send every geometry once over ``clients`` clients; return latencies (s), errors.
 
     ``mode="processes"``: each client is its own process (independent callers, as separate
@@ -114,7 +130,7 @@ def load(port: int, geoms: list[dict[str, Any]], clients: int, mode: str = "proc
         lock = threading.Lock()
 
         def worker(chunk: list[dict[str, Any]]) -> None:
-            res = _client(port, chunk, barrier)
+            res = _client(port, chunk, barrier, until)
             with lock:
                 results.append(res)
 
@@ -126,11 +142,12 @@ def load(port: int, geoms: list[dict[str, Any]], clients: int, mode: str = "proc
     else:
         ctx = multiprocessing.get_context("fork")
         pbarrier, queue = ctx.Barrier(clients), ctx.Queue()
-        procs = [ctx.Process(target=_client_process, args=(port, c, pbarrier, queue))
+        procs = [ctx.Process(target=_client_process, args=(port, c, pbarrier, queue, until))
                  for c in chunks]
         for p in procs:
             p.start()
-        results = [queue.get(timeout=600) for _ in procs]
+        wait_s = 600 + max(0.0, (until or 0) - time.time())
+        results = [queue.get(timeout=wait_s) for _ in procs]
         for p in procs:
             p.join()
     latencies = [x for res in results for x in res[0]]
@@ -175,6 +192,117 @@ def pct(values: list[float], q: float) -> float:
     return 1000 * float(np.percentile(values, q))
 
 
+class JobFeeder(threading.Thread):
+    """Keeps ``n`` ``indicators`` jobs in flight: starts one as soon as one ends."""
+
+    def __init__(self, port: int, n: int) -> None:
+        super().__init__(name="job-feeder", daemon=True)
+        self.port, self.n = port, n
+        self.halt = threading.Event()
+        self.done = self.failed = self.refused = self.most_running = 0
+        self.messages: list[str] = []
+
+    def _call(self, conn: http.client.HTTPConnection, method: str, path: str,
+              body: str | None = None, headers: dict[str, str] | None = None
+              ) -> tuple[int, Any]:
+        conn.request(method, path, body, {"Content-Type": "application/json",
+                                          **(headers or {})})
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read() or b"null")
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        body = json.dumps({"inputs": {"config": "huantai/config.toml"}})
+        inflight: set[str] = set()
+        while not self.halt.is_set():
+            while len(inflight) < self.n:
+                status, doc = self._call(conn, "POST", "/processes/indicators/execution",
+                                         body, {"Prefer": "respond-async"})
+                if status != 201:
+                    self.refused += 1
+                    break
+                inflight.add(doc["jobID"])
+            # one listing: a snapshot of every job's status at one instant
+            _, listing = self._call(conn, "GET", "/jobs?f=json&limit=1000")
+            statuses = {j["jobID"]: j for j in listing["jobs"]}
+            running = sum(j["status"] == "running" for j in statuses.values())
+            for job in sorted(inflight):
+                doc = statuses[job]
+                if doc["status"] in ("successful", "failed"):
+                    self.done += doc["status"] == "successful"
+                    if doc["status"] == "failed":
+                        self.failed += 1
+                        self.messages.append(str(doc.get("message"))[:300])
+                    self._call(conn, "DELETE", f"/jobs/{job}")
+                    inflight.discard(job)
+            self.most_running = max(self.most_running, running)
+            self.halt.wait(1.0)
+        conn.close()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (from /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def mixed(port: int, server_pid: int, args: argparse.Namespace) -> None:
+    """20 clients on check-new-right for ``--duration`` s while jobs run; peer: no jobs."""
+    geoms = rights(2000, args.seed)
+
+    def phase(name: str, seconds: float) -> dict[str, float]:
+        t0 = time.perf_counter()
+        lat, err = load(port, geoms, args.clients, args.client_mode,
+                        until=time.time() + seconds)
+        wall = time.perf_counter() - t0
+        row = {"p50": pct(lat, 50), "p95": pct(lat, 95), "p99": pct(lat, 99),
+               "rps": len(lat) / wall, "errors": err, "n": len(lat)}
+        print(f"{name}: {len(lat)} requests in {wall:.0f} s, {args.clients} clients: p50 "
+              f"{row['p50']:.1f} ms, p95 {row['p95']:.1f} ms, p99 {row['p99']:.1f} ms, "
+              f"{row['rps']:.0f} req/s, errors {err}")
+        return row
+
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} cores)")
+    base = phase("peer, no jobs", args.baseline)
+    feeder = JobFeeder(port, args.jobs)
+    feeder.start()
+    time.sleep(5)  # the first jobs start (spawned processes) before the clients do
+    samples = [rss_mb(server_pid)]
+    sampling = threading.Event()
+
+    def sample() -> None:
+        while not sampling.wait(5.0):
+            samples.append(rss_mb(server_pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    row = phase(f"mixed, {args.jobs} indicators jobs in flight", args.duration)
+    sampling.set()
+    sampler.join()
+    samples.append(rss_mb(server_pid))
+    feeder.halt.set()
+    feeder.join(120)
+    growth = 100 * (samples[-1] - samples[0]) / samples[0]
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"jobs: {feeder.done} successful, {feeder.failed} failed, {feeder.refused} "
+          f"refused (503, queue full), at most {feeder.most_running} running at once "
+          f"(--max-jobs {args.max_jobs})")
+    for message in feeder.messages[:3]:
+        print(f"  failed job: {message}")
+    print(f"server RSS: {samples[0]:.0f} MB at the start of the load, {samples[-1]:.0f} MB "
+          f"at its end, max {max(samples):.0f} MB: growth {growth:+.1f} %")
+    goals = {"p95 < 100 ms": row["p95"] < 100, "p99 < 200 ms": row["p99"] < 200,
+             "0 errors": row["errors"] == 0 and feeder.failed == 0,
+             "RSS growth < 5 %": growth < 5}
+    print("targets: " + ", ".join(f"{k} {'met' if ok else 'NOT met'}"
+                                  for k, ok in goals.items()))
+    print(f"mixed / peer: p95 {row['p95'] / base['p95']:.2f}x, p99 "
+          f"{row['p99'] / base['p99']:.2f}x, throughput {row['rps'] / base['rps']:.2f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--requests", type=int, default=2000, help="requests per round")
@@ -184,6 +312,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--client-mode", choices=["processes", "threads"], default="processes",
                     help="clients as separate processes (default) or threads of one process")
+    ap.add_argument("--mixed", action="store_true",
+                    help="the mixed run: clients for --duration s while --jobs jobs run")
+    ap.add_argument("--duration", type=float, default=600,
+                    help="seconds of the mixed load (default 600; e.g. 60 for a quick run)")
+    ap.add_argument("--baseline", type=float, default=30,
+                    help="seconds of the peer phase without jobs (mixed run)")
+    ap.add_argument("--jobs", type=int, default=5, help="indicators jobs kept in flight")
+    ap.add_argument("--max-jobs", type=int, default=2, help="the server's --max-jobs")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp_name:
@@ -192,7 +328,8 @@ def main() -> None:
         port_file = tmp / "port"
         with (tmp / "server.log").open("w") as log:
             proc = subprocess.Popen([sys.executable, "-c", _SERVER, str(root), str(tmp / "work"),
-                                     str(args.threads), str(port_file)], stdout=log,
+                                     str(args.threads), str(port_file), str(args.max_jobs)],
+                                    stdout=log,
                                     stderr=subprocess.STDOUT)
         try:
             port = wait_port(port_file, proc)
@@ -206,6 +343,9 @@ def main() -> None:
             single, _ = load(port, rights(200, args.seed + 997), 1)
             print(f"1 client, 200 requests (service time without queueing): p50 "
                   f"{pct(single, 50):.1f} ms, p95 {pct(single, 95):.1f} ms")
+            if args.mixed:
+                mixed(port, proc.pid, args)
+                return
             rounds = []
             for r in range(args.rounds):
                 geoms = rights(args.requests, args.seed + r)

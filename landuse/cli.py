@@ -270,11 +270,14 @@ def vec2txt(
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(help="TCP port (0: a free port, printed).")] = 8000,
     data_root: Annotated[Path | None, typer.Option(
         help="The only folder requests may read from.")] = None,
     api_key: Annotated[str | None, typer.Option(
         envvar="LANDUSE_API_KEY", help="Require this value in the X-API-Key header.")] = None,
+    api_keys: Annotated[Path | None, typer.Option(
+        envvar="LANDUSE_API_KEYS", help="File of client keys, one 'client-name key' per "
+        "line; each job belongs to its client.")] = None,
     max_upload_bytes: Annotated[int, typer.Option(
         help="Largest request body, in bytes.")] = 10 * 1024 * 1024,
     work_dir: Annotated[Path | None, typer.Option(
@@ -285,6 +288,19 @@ def serve(
         min=1, help="Request threads (concurrent synchronous requests).")] = 8,
     max_jobs: Annotated[int, typer.Option(
         min=1, help="Annual-run jobs running at once (each in its own process).")] = 2,
+    max_queued: Annotated[int, typer.Option(
+        min=0, help="Annual runs that may wait for a slot; more get 503.")] = 4,
+    max_vertices: Annotated[int, typer.Option(
+        min=4, help="Most positions of a check-new-right geometry (413 above).")] = 100_000,
+    max_upload_disk: Annotated[int, typer.Option(
+        min=1, help="Bytes the unpacked uploads of queued and running jobs may take.")
+    ] = 2 * 1024**3,
+    open_jobs: Annotated[bool, typer.Option(
+        "--open", help="Without API keys, allow listing and deleting every job.")] = False,
+    cors_origin: Annotated[list[str] | None, typer.Option(
+        help="Origin of a browser page allowed to call the service (repeatable).")] = None,
+    show_version: Annotated[bool, typer.Option(
+        help="Show versions in headers and pages.")] = False,
     debug: DebugOpt = False,
 ) -> None:
     r"""Serve the toolkit as OGC API - Processes (needs the extra landuse\[serve])."""
@@ -302,9 +318,12 @@ def serve(
         if entry is None:
             _err("this version of landuse.serve has no serve() entry point")
             raise typer.Exit(EXIT_INTERNAL)
-        entry(host=host, port=port, data_root=data_root, api_key=api_key,
+        entry(host=host, port=port, data_root=data_root, api_key=api_key, api_keys=api_keys,
               max_upload_bytes=max_upload_bytes, work_dir=work_dir, url=url,
-              threads=threads, max_jobs=max_jobs)
+              threads=threads, max_jobs=max_jobs, max_queued=max_queued,
+              max_vertices=max_vertices, upload_disk_bytes=max_upload_disk,
+              open_jobs=open_jobs, cors_origins=cors_origin or (),
+              show_version=show_version)
 
 
 def main() -> None:

@@ -7,8 +7,8 @@ Paths in the file are relative to the config file.
 
 Examples
 --------
->>> cfg = load_config("sample_data/config.toml")  # doctest: +SKIP
->>> cfg.region.code, cfg.layers["landuse"].layer  # doctest: +SKIP
+>>> cfg = load_config("sample_data/config.toml")
+>>> cfg.region.code, cfg.layers["landuse"].layer
 ('370321', 'DLTB')
 """
 
@@ -23,6 +23,7 @@ from typing import Any, Final, Literal, TypeVar
 
 import pyogrio
 
+from landuse import _config_confine as confine
 from landuse import _config_region as region_parts
 from landuse.errors import ConfigError, SchemaError
 from landuse.indicators.targets import load_targets
@@ -67,7 +68,7 @@ TABLE_ROLES: Final[dict[str, frozenset[str]]] = {
     "enterprises": frozenset({"encoding"}),
 }
 RASTER_ROLES: Final[dict[str, frozenset[str]]] = {"landcover": frozenset({"classes"})}
-SCHEMES: Final = ("sandiao", "ydyh", "auto")
+SCHEMES: Final = ("sandiao", "ydyh", "gb21010", "auto")  # landuse/rules/schemes.py
 TOP_KEYS: Final = ("region", "layers", "tables", "rasters", "rules", "targets", "options")
 OPTION_KEYS: Final = ("area", "sliver_m2", "evaluation_date", "working_crs", "scheduler",
                       "township")
@@ -487,10 +488,15 @@ def _check_targets(source: Path | dict[str, Any], problems: _Problems) -> tuple[
         return ()
 
 
-def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
+def parse_config(data: Mapping[str, Any], source: str | Path, *,
+                 confine_to: str | Path | None = None) -> Config:
     """Validate an already-parsed config mapping; ``source`` is the config file's path.
 
-    Relative paths are resolved against ``source``'s folder.
+    Relative paths are resolved against ``source``'s folder. With ``confine_to`` (the
+    HTTP service's data root), every path of the config must stay under that folder:
+    this is checked on ``data`` before any file is opened, listed or stat-ed, and a path
+    outside is reported by its key only ("path outside the data root"; see
+    :mod:`landuse._config_confine`).
 
     Raises
     ------
@@ -500,6 +506,10 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
     source = Path(source).resolve()
     base = source.parent
     problems = _Problems(source)
+    if confine_to is not None:  # before anything is opened: nothing is said about targets
+        for key in confine.outside_keys(data, base, Path(confine_to)):
+            problems.add(key, confine.OUTSIDE)
+        problems.raise_if_any()
     _unknown(data, TOP_KEYS, "", problems)
 
     region_t = _table(data.get("region", {}), "region", problems)
@@ -523,6 +533,10 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
     counties: tuple[Path, ...] = ()
     if "counties" in region_t:
         counties = region_parts.counties(region_t["counties"], base, problems)
+        if confine_to is not None:  # files of a county folder, and county configs
+            for key in confine.outside_counties(counties, Path(confine_to)):
+                problems.add(key, confine.OUTSIDE)
+            problems.raise_if_any()
 
     layers_t = _table(data.get("layers", {}), "layers", problems)
     _unknown(layers_t, tuple(LAYER_ROLES), "layers", problems)
@@ -583,13 +597,15 @@ def parse_config(data: Mapping[str, Any], source: str | Path) -> Config:
                   template=region_parts.template(data, base) if counties else None)
 
 
-def load_config(path: str | Path) -> Config:
+def load_config(path: str | Path, *, confine_to: str | Path | None = None) -> Config:
     """Load and validate a run configuration (docs/contract.md §2).
 
     Parameters
     ----------
     path : str or Path
         The TOML config file. Paths inside it are relative to its folder.
+    confine_to : str or Path, optional
+        A folder every path of the config must stay under (see :func:`parse_config`).
 
     Returns
     -------
@@ -603,6 +619,8 @@ def load_config(path: str | Path) -> Config:
         missing files or layers, bad values), each with its key path and the fix.
     """
     path = Path(path)
+    if confine_to is not None and not confine.inside(Path.cwd(), str(path), Path(confine_to)):
+        raise ConfigError(f"config {path.name}: {confine.OUTSIDE}")
     if not path.is_file():
         raise ConfigError(f"配置文件不存在 config file not found: {path}; give the path of the "
                           "TOML config (see the README's config reference)")
@@ -613,5 +631,5 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(f"配置文件不是有效的 TOML: {path} is not valid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path} is not UTF-8 text ({exc}); save the config as UTF-8") from None
-    return parse_config(data, path)
+    return parse_config(data, path, confine_to=confine_to)
 

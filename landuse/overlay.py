@@ -7,11 +7,14 @@ Every indicator and redline check of ``landuse`` reduces to :func:`tabulate`. Th
 2. cuts polygons with more than ``max_vertices`` coordinates into exact tiles
    (:func:`landuse.geom.tiles.split_large`), so intersections stay local;
 3. finds candidate pairs with one bulk :class:`shapely.STRtree` query;
-4. in chunks of about ``chunk_size`` pairs, run on ``n_jobs`` threads (GEOS releases the
-   GIL), takes the whole area of an A-tile that a prepared zone tile properly contains
-   (and the whole zone tile when it lies properly inside the A-tile), and intersects only
-   the pairs whose boundaries cross (vectorised ``shapely.intersection``);
-5. sums the pieces per (A key, B key) in a fixed order, so the result does not depend on
+4. proves with exact arithmetic, pair by pair, that a zone's boundary stays out of a
+   patch's interior (shared edges matched bit for bit, contacts in a vertex only;
+   :mod:`landuse.geom.classify`), and takes the whole area of a proven patch that one of its
+   points, not on the boundary, places inside the prepared zone;
+5. intersects only the pairs it could not prove, with the tiles of the zone (rectangles
+   with GEOS's rectangle clipper when only areas are asked), in chunks of about
+   ``chunk_size`` pairs on ``n_jobs`` threads (GEOS releases the GIL);
+6. sums the pieces per (A key, B key) in a fixed order, so the result does not depend on
    the input order, the chunk size or the number of threads.
 
 See ``docs/overlay.md`` for the exactness argument and measured speed.
@@ -19,10 +22,7 @@ See ``docs/overlay.md`` for the exactness argument and measured speed.
 
 from __future__ import annotations
 
-import itertools
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -39,8 +39,9 @@ from landuse._validate import (
     raise_problems,
 )
 from landuse.errors import CRSError, GeometryError, SchemaError
-from landuse.geom.geodesic import geodesic_area
-from landuse.geom.tiles import boundary_chunks, polygonal, split_large
+from landuse.geom.pieces import cpus, run_map, spans
+from landuse.geom.pieces import pieces as piece_areas
+from landuse.geom.tiles import polygonal, split_large
 from landuse.units import M2_PER_HA
 
 __all__ = ["pairs", "tabulate"]
@@ -164,10 +165,11 @@ def tabulate(
     unit_feat = a_pos[a_tile_parent[np.concatenate([single, multi[part_of]])]]
     zones, zone_key, b_key_table = _zones(b, keys_b)
 
-    pieces = _pieces(
+    pieces = piece_areas(
         units, zones, crs=crs if area == "ellipsoidal" else None,
         keep_geometry=keep_geometry, chunk_size=chunk_size, n_jobs=n_jobs,
         check=lambda u: _require_valid(a, np.unique(unit_feat[u]), n_jobs, "layer a"),
+        zone_vertices=_ZONE_VERTICES,
     )
     feat = unit_feat[pieces["iu"]]
     zkey = zone_key[pieces["iz"]]
@@ -333,8 +335,8 @@ def _require_valid(
 ) -> None:
     """Raise GeometryError if a geometry at positions ``rows`` is invalid."""
     g = np.asarray(gdf.geometry.array, dtype=object)[rows]
-    spans = _spans(np.arange(len(g)), 50_000)
-    valid = _map(lambda sp: shapely.is_valid(g[sp[0] : sp[1]]), spans, n_jobs or _cpus())
+    parts = spans(np.arange(len(g)), 50_000)
+    valid = run_map(lambda sp: shapely.is_valid(g[sp[0] : sp[1]]), parts, n_jobs or cpus())
     bad = ~np.concatenate([*valid, np.zeros(0, bool)]) & ~shapely.is_missing(g)
     if bad.any():
         labels = gdf.index[rows[bad]][:5].tolist()
@@ -404,122 +406,6 @@ def _overlap_components(geoms: np.ndarray, codes: np.ndarray) -> np.ndarray:
             break
         label = new
     return label
-
-
-# ----------------------------------------------------------------------------- pieces
-
-
-def _pieces(
-    units: np.ndarray, zones: np.ndarray, *, crs: pyproj.CRS | None,
-    keep_geometry: bool, chunk_size: int, n_jobs: int | None, check: Any,
-) -> dict[str, np.ndarray]:
-    """Area (and geometry) of every positive-area overlap of an A-unit and a zone.
-
-    ``units`` are single polygons (parts of tiles of A-features). A unit whose interior
-    meets no boundary chunk of a zone lies wholly inside or wholly outside it (it is
-    connected), so one of its points decides, with a point-in-polygon test on the prepared
-    zone; its whole area is taken without any intersection. Only units that cross a
-    boundary are intersected, with the (small) tiles of the zone; ``check(units)`` is
-    called on those first (validity).
-    """
-    jobs = n_jobs or _cpus()
-    nz = max(len(zones), 1)
-    tree = shapely.STRtree(units)
-    iz, iu = tree.query(zones)  # candidate pairs by bounding box
-    chunks, chunk_zone = boundary_chunks(zones, max_vertices=_ZONE_VERTICES)
-    cc, cu = tree.query(chunks, predicate="intersects")  # each chunk prepared once
-    order = np.lexsort((cc, cu))
-    cu, cc = cu[order], cc[order]
-    # a unit that only touches a zone's boundary (shared edges, as township lines along
-    # patch edges) is still wholly inside or outside: no intersection needed
-    spans = _spans(cu, chunk_size)  # a unit never split between threads
-    work = [(units[cu[s:e]], chunks[cc[s:e]]) for s, e in spans]
-    touch = np.concatenate([np.zeros(0, bool), *_map(lambda p: shapely.touches(*p), work, jobs)])
-    pair_key = iu * nz + iz
-    hit_key = cu * nz + chunk_zone[cc]
-    crossing = np.isin(pair_key, np.unique(hit_key[~touch]))
-    touching = np.isin(pair_key, np.unique(hit_key[touch])) & ~crossing
-    del cu, cc, touch, hit_key, pair_key, chunks, work  # keep the peak memory low
-    first = np.concatenate([np.zeros((0, 2)), *_map(_first_vertex, [
-        units[s:e] for s, e in _spans(np.arange(len(units)), 4 * chunk_size)], jobs)])
-    # a vertex of a touching unit may lie on the boundary: use an interior point instead
-    touch_u = np.unique(iu[touching])
-    first[touch_u] = shapely.get_coordinates(shapely.point_on_surface(units[touch_u]))
-    off = np.flatnonzero(~crossing)
-    off = off[np.argsort(iz[off], kind="stable")]
-    starts = (np.flatnonzero(np.r_[True, iz[off][1:] != iz[off][:-1], True]).tolist()
-              if off.size else [])
-    shapely.prepare(zones)
-
-    def locate(span: tuple[int, int]) -> np.ndarray:
-        # one task per zone: a prepared zone (lazily indexed, not thread-safe) stays in
-        # one thread
-        rows = off[span[0] : span[1]]
-        return shapely.contains_xy(zones[iz[rows[0]]], *first[iu[rows]].T)
-
-    zone_spans = list(itertools.pairwise(starts))
-    inside = np.zeros(len(off), dtype=bool)
-    for (s, e), res in zip(zone_spans, _map(locate, zone_spans, jobs), strict=True):
-        inside[s:e] = res
-    whole = off[inside]
-    whole = whole[np.lexsort((iz[whole], iu[whole]))]
-    # units on a boundary: intersect with the tiles of that zone
-    tiles, tile_zone = split_large(zones, max_vertices=_ZONE_VERTICES)
-    cross_u = np.unique(iu[crossing])
-    check(cross_u)
-    tu, tt = shapely.STRtree(tiles).query(units[cross_u])
-    tu = cross_u[tu]
-    keep = np.isin(tu * nz + tile_zone[tt], iu[crossing] * nz + iz[crossing])
-    tu, tt = tu[keep], tt[keep]
-    order = np.lexsort((tt, tu))
-    tu, tt = tu[order], tt[order]
-    bounds = _spans(tu, chunk_size)
-
-    def cut(span: tuple[int, int]) -> dict[str, np.ndarray]:
-        u, t = tu[span[0] : span[1]], tt[span[0] : span[1]]
-        geom = polygonal(shapely.intersection(units[u], tiles[t]))
-        planar = shapely.area(geom)
-        hit = planar > 0.0
-        return {"iu": u[hit], "iz": tile_zone[t[hit]], "planar": planar[hit],
-                "geometry": geom[hit] if keep_geometry or crs is not None else None}
-
-    parts = list(_map(cut, bounds, jobs))
-    whole_geom = units[iu[whole]]
-    out = {
-        "iu": np.concatenate([iu[whole], *[p["iu"] for p in parts]]).astype(np.int64),
-        "iz": np.concatenate([iz[whole], *[p["iz"] for p in parts]]).astype(np.int64),
-        "planar": np.concatenate([shapely.area(whole_geom), *[p["planar"] for p in parts]]),
-    }
-    if keep_geometry or crs is not None:
-        out["geometry"] = np.concatenate([whole_geom, *[p["geometry"] for p in parts]])
-    if crs is not None:
-        out["ellipsoidal"] = geodesic_area(out["geometry"], crs)
-    return out
-
-
-def _first_vertex(geoms: np.ndarray) -> np.ndarray:
-    coords, owner = shapely.get_coordinates(geoms, return_index=True)
-    return coords[np.searchsorted(owner, np.arange(len(geoms)))][:, :2]
-
-
-def _spans(owner: np.ndarray, size: int) -> list[tuple[int, int]]:
-    """Slices of about ``size`` rows of a sorted ``owner`` array, cut where it changes."""
-    if not len(owner):
-        return []
-    cuts = np.unique(np.searchsorted(owner, owner[:: max(size, 1)], side="left"))
-    return list(itertools.pairwise([*cuts.tolist(), len(owner)]))
-
-
-def _cpus() -> int:
-    return os.cpu_count() or 1
-
-
-def _map(func: Any, items: list, jobs: int) -> list:
-    """``map`` on a thread pool (GEOS releases the GIL), in order; inline for one job."""
-    if jobs == 1 or len(items) <= 1:
-        return [func(item) for item in items]
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(func, items))
 
 
 # ----------------------------------------------------------------------------- output

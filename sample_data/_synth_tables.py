@@ -66,9 +66,9 @@ S4 = "加快批而未供土地利用，力争土地供地率总体水平达到80
 
 TARGETS_TOML = f'''# Targets of the plan 桓政办发〔2018〕46号
 # (桓台县落实国土资源节约集约示范省创建工作任务实施方案).
-# Every target is its own input (domain.md §1): none is derived from another.
+# Every target is its own input (docs/domain.md §1): none is derived from another.
 # Unit conversions (landuse.units): 1 亩 = 10000/15 m²; 1 万亩 = 10000 亩 = 666.667 ha;
-# 1 ha = 15 亩. value is in the unit of the indicator id (contract.md §3.3);
+# 1 ha = 15 亩. value is in the unit of the indicator id (docs/contract.md §3.3);
 # value_original / unit_original keep the plan's own figure.
 
 [[target]]
@@ -77,6 +77,9 @@ op = "<="
 value = 30
 unit = "%"
 year = 2020
+# set on the 土地利用总体规划 basis (TD/T 1024): judged with [rules] name = "tugui-basis@1"
+# (docs/domain.md §7)
+basis = "tugui-basis@1"
 source = "{S1}"
 
 [[target]]
@@ -85,6 +88,9 @@ op = "<="
 value = 6517.01
 unit = "ha"
 year = 2020
+# set on the 土地利用总体规划 basis (TD/T 1024): judged with [rules] name = "tugui-basis@1"
+# (docs/domain.md §7)
+basis = "tugui-basis@1"
 source = "{S1}"
 
 [[target]]
@@ -184,7 +190,7 @@ year = 2022
 source = "{S4}"
 '''
 
-CONFIG_TOML = '''# Run config of the synthetic sample county (contract.md §2).
+CONFIG_TOML = '''# Run config of the synthetic sample county (docs/contract.md §2).
 # Paths are relative to this file.
 # Run:  landuse run sample_data/config.toml --out out/
 

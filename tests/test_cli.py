@@ -41,7 +41,8 @@ def test_run_ok_then_violation_exit_4(county: Path, tmp_path: Path) -> None:
     res = invoke("run", county, "--out", tmp_path / "out4", "--fail-on-violation", "--quiet")
     assert res.exit_code == 4
     assert (tmp_path / "out4" / "redlines.csv").is_file()
-    assert "violations" in res.stderr
+    # the four violations worked by hand in tests/test_run.py::test_hand_worked_county
+    assert "4 redline violation(s) found" in res.stderr
 
 
 def test_bad_config_exit_2_one_message(county: Path, tmp_path: Path) -> None:
@@ -105,14 +106,22 @@ def test_serve_passes_every_option(monkeypatch, tmp_path: Path) -> None:
     seen: dict = {}
     monkeypatch.setattr(landuse.serve, "serve", lambda **kw: seen.update(kw))
     monkeypatch.setenv("LANDUSE_API_KEY", "k-from-env")
+    monkeypatch.delenv("LANDUSE_API_KEYS", raising=False)
     res = invoke("serve", "--host", "0.0.0.0", "--port", "8123", "--data-root", str(tmp_path),
                  "--max-upload-bytes", "1000", "--work-dir", str(tmp_path / "w"), "--url",
-                 "https://gis.example.cn/landuse", "--threads", "3", "--max-jobs", "1")
+                 "https://gis.example.cn/landuse", "--threads", "3", "--max-jobs", "1",
+                 "--api-keys", str(tmp_path / "keys.txt"), "--max-queued", "2",
+                 "--max-vertices", "500", "--max-upload-disk", "12345", "--open",
+                 "--cors-origin", "https://a.cn", "--cors-origin", "https://b.cn",
+                 "--show-version")
     assert res.exit_code == 0, res.stderr
     assert seen == {"host": "0.0.0.0", "port": 8123, "data_root": tmp_path,
                     "api_key": "k-from-env", "max_upload_bytes": 1000,
                     "work_dir": tmp_path / "w", "url": "https://gis.example.cn/landuse",
-                    "threads": 3, "max_jobs": 1}
+                    "threads": 3, "max_jobs": 1, "api_keys": tmp_path / "keys.txt",
+                    "max_queued": 2, "max_vertices": 500, "upload_disk_bytes": 12345,
+                    "open_jobs": True, "cors_origins": ["https://a.cn", "https://b.cn"],
+                    "show_version": True}
 
 
 def test_usage_error_exit_2(tmp_path: Path) -> None:

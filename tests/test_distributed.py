@@ -9,7 +9,6 @@ bad county, city roll-up checked against sums done here by hand).
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -34,16 +33,14 @@ from landuse.dask import (  # noqa: E402
     tabulate_dask,
 )
 from landuse.dask.region import local_cluster, run_tasks  # noqa: E402
-from landuse.errors import ConfigError, LanduseWarning, SchemaError  # noqa: E402
+from landuse.errors import ConfigError, SchemaError  # noqa: E402
 from landuse.findings import get_findings  # noqa: E402
 from landuse.overlay import tabulate  # noqa: E402
 from landuse.run.region import city_rollup, run_region  # noqa: E402
 from tests.helpers import assert_not_mutated  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-GPKG = ROOT / "sample_data" / "huantai.gpkg"
 STATS = ROOT / "sample_data" / "stats.csv"
-needs_sample = pytest.mark.skipif(not GPKG.is_file(), reason="sample_data/huantai.gpkg absent")
 X0, Y0 = 39_500_000.0, 4_090_000.0
 
 
@@ -187,31 +184,19 @@ def test_partitioning_does_not_change_the_table(client, seed, npartitions):
 # ----------------------------------------------------------------------------- sample county
 
 
-@pytest.fixture(scope="module")
-def sample():
+@pytest.fixture
+def county(sample):
+    """The session's sample county (tests/conftest.py), every layer in EPSG:4527."""
     from landuse.io.tables import read_socioeconomic
-    from landuse.io.vector import read_control_line, read_landuse, read_townships
 
-    # the readers' data-quality warnings on the sample are not what this file tests
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LanduseWarning)
-        lu = read_landuse(GPKG, layer="DLTB")
-        crs = lu.crs
-        eco = read_control_line(GPKG, layer="STBHHX", kind="ecological_redline",
-                                working_crs=crs)
-        layers = {key: read_control_line(GPKG, layer=name, kind=kind, working_crs=crs)
-                  for key, name, kind in (("pf", "YJJBNTBHTB", "permanent_farmland"),
-                                          ("hsf", "GBZNT", "permanent_farmland"),
-                                          ("ub", "CZKFBJ", "urban_boundary"))}
-        xzq = read_townships(GPKG, layer="XZQ", working_crs=crs)
-    return {"lu": lu, "xzq": xzq, "eco": eco, **layers,
+    return {"lu": sample["DLTB"], "xzq": sample["XZQ"], "eco": sample["STBHHX"],
+            "pf": sample["YJJBNTBHTB"], "hsf": sample["GBZNT"], "ub": sample["CZKFBJ"],
             "socio": read_socioeconomic(STATS) if STATS.is_file() else None}
 
 
-@needs_sample
 @pytest.mark.parametrize("npartitions", [3, 8])
-def test_sample_tabulate_equals_single_machine(sample, client, npartitions):
-    lu, xzq = sample["lu"], sample["xzq"]
+def test_sample_tabulate_equals_single_machine(county, client, npartitions):
+    lu, xzq = county["lu"], county["xzq"]
     opts = dict(by_a=["DLBM", "CZCSXM"], by_b="zone", area="official", sum_columns=("KCMJ",))
     one = tabulate(lu, xzq, **opts)
     many = tabulate_dask(lu, xzq, client=client, npartitions=npartitions, **opts)
@@ -220,14 +205,13 @@ def test_sample_tabulate_equals_single_machine(sample, client, npartitions):
     np.testing.assert_allclose(many["area_m2"].sum(), lu["TBDLMJ"].sum(), rtol=1e-6)
 
 
-@needs_sample
-def test_sample_indicators_equal_single_machine(sample, client):
+def test_sample_indicators_equal_single_machine(county, client):
     from landuse.indicators.rows import compute_indicators
 
-    kw = dict(townships=sample["xzq"], permanent_farmland=sample["pf"],
-              high_standard_farmland=sample["hsf"], socio=sample["socio"], year=2022)
-    one = compute_indicators(sample["lu"], **kw)
-    many = indicators_dask(sample["lu"], client=client, npartitions=6, **kw)
+    kw = dict(townships=county["xzq"], permanent_farmland=county["pf"],
+              high_standard_farmland=county["hsf"], socio=county["socio"], year=2022)
+    one = compute_indicators(county["lu"], **kw)
+    many = indicators_dask(county["lu"], client=client, npartitions=6, **kw)
     assert many[["id", "zone", "status"]].values.tolist() == \
         one[["id", "zone", "status"]].values.tolist()
     v1 = one["value"].astype(float).to_numpy()
@@ -246,63 +230,59 @@ def test_sample_indicators_equal_single_machine(sample, client):
     comp = row["components"]
     assert row["value"] == pytest.approx(100 * comp["construction_land_ha"]
                                          / comp["total_area_ha"], rel=1e-12)
-    assert comp["total_area_ha"] == pytest.approx(sample["lu"]["TBMJ"].sum() / 1e4, rel=1e-12)
+    assert comp["total_area_ha"] == pytest.approx(county["lu"]["TBMJ"].sum() / 1e4, rel=1e-12)
 
 
-@needs_sample
-def test_sample_prepared_sums_equal_single_machine(sample, client):
+def test_sample_prepared_sums_equal_single_machine(county, client):
     from landuse.county import assign_townships, prepare
     from landuse.dask import prepare_dask
 
     # every XZQ township is reported on both engines, with or without a patch in it
-    one = prepare(assign_townships(sample["lu"], sample["xzq"]), by="village",
-                  extra_zones=sample["xzq"]["zone"])
-    many = prepare_dask(sample["lu"], by="village", townships=sample["xzq"], client=client,
+    one = prepare(assign_townships(county["lu"], county["xzq"]), by="village",
+                  extra_zones=county["xzq"]["zone"])
+    many = prepare_dask(county["lu"], by="village", townships=county["xzq"], client=client,
                         npartitions=4)
     _same(many.rows, one.rows)
     pd.testing.assert_series_equal(many.total_m2, one.total_m2, check_exact=False, rtol=1e-9)
     assert many.zones.tolist() == one.zones.tolist()
 
 
-@needs_sample
 @pytest.mark.parametrize("table", ["class_areas", "sandalei_areas"])
-def test_sample_class_tables_equal_single_machine(sample, client, table):
+def test_sample_class_tables_equal_single_machine(county, client, table):
     from landuse.indicators import classes
 
-    one = getattr(classes, table)(sample["lu"], by="township")
-    many = class_areas_dask(sample["lu"], table=table, client=client, npartitions=5)
+    one = getattr(classes, table)(county["lu"], by="township")
+    many = class_areas_dask(county["lu"], table=table, client=client, npartitions=5)
     _same(many, one)
 
 
-@needs_sample
 @pytest.mark.parametrize("check, layer", [
     ("eco_redline_construction", "eco"), ("farmland_nonfarm", "pf"),
     ("outside_urban_boundary", "ub")])
-def test_sample_redline_checks_equal_single_machine(sample, client, check, layer):
+def test_sample_redline_checks_equal_single_machine(county, client, check, layer):
     from landuse.redlines import control_lines
 
     func = getattr(control_lines, check)
-    one = func(sample["lu"], sample[layer])
-    many = redline_check_dask(func, sample["lu"], sample[layer], client=client, npartitions=5)
+    one = func(county["lu"], county[layer])
+    many = redline_check_dask(func, county["lu"], county[layer], client=client, npartitions=5)
     assert len(many) == len(one) > 0
     _same(many.drop(columns="geometry"), one.drop(columns="geometry"))
     diff = many.geometry.symmetric_difference(one.geometry).area
     assert float(diff.max()) < 1e-6
 
 
-@needs_sample
-def test_sample_mining_conflicts_equal_single_machine(sample, client):
-    from landuse.io.vector import read_mining_rights, read_protected_areas
+def test_sample_mining_conflicts_equal_single_machine(sample, county, client):
     from landuse.redlines.mining import mining_conflicts
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LanduseWarning)
-        rights = read_mining_rights(GPKG, layer="KYQ")
-        protected = read_protected_areas(GPKG, layer="ZRBHD")
-    one = mining_conflicts(rights, protected, townships=sample["xzq"])
-    many = mining_conflicts_dask(rights, protected, townships=sample["xzq"], client=client,
+    rights, protected = sample["KYQ"], sample["ZRBHD"]
+    one = mining_conflicts(rights, protected, townships=county["xzq"])
+    many = mining_conflicts_dask(rights, protected, townships=county["xzq"], client=client,
                                  npartitions=4)
-    assert len(many) == len(one) > 0 and set(one["relation"]) >= {"inside", "near"}
+    # sample_data/README.md: rights 1-4 and 13 lie (partly) inside a protected area, 5 and 6
+    # touch one, 7-9 lie 40-480 m from one (near: within 1 km), the other four are clear
+    # (over 2.9 km away): one row each
+    assert one.groupby("relation").size().to_dict() == {"inside": 5, "near": 3, "touching": 2}
+    assert len(many) == len(one)
     _same(many.drop(columns="geometry"), one.drop(columns="geometry"))
     diff = many.geometry.symmetric_difference(one.geometry).length
     assert float(diff.max()) < 1e-6
@@ -454,7 +434,7 @@ def test_a_lost_county_task_is_reported_not_raised(client, tmp_path):
 
     # the executor hands back the exception of a task the cluster could not run
     [lost] = run_tasks(_lost, [("lost-1", (1,))], client=client)
-    assert isinstance(lost, RuntimeError)
+    assert isinstance(lost, RuntimeError) and str(lost) == "worker died"
     record = _outcome(lost, "370321", tmp_path / "370321.parquet", tmp_path / "out")
     assert record["status"] == "error" and record["error_kind"] == "internal"
     assert "worker died" in record["message"] and record["city"] == "370300"

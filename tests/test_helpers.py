@@ -1,4 +1,4 @@
-"""Tests of the shared test helper ``assert_not_mutated``."""
+"""Tests of the shared test helpers: ``assert_not_mutated``, the session sample."""
 
 import geopandas as gpd
 import numpy as np
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from tests.helpers import assert_not_mutated
+from tests.helpers import assert_equal_deep, assert_not_mutated
 
 
 def _frame() -> gpd.GeoDataFrame:
@@ -40,3 +40,19 @@ def test_detects_mutation_of_keyword_series_array_and_list():
         assert_not_mutated(lambda a: a.__setitem__(0, 5), np.array([1, 2]))
     with pytest.raises(AssertionError):
         assert_not_mutated(lambda lst: lst.append(3), [1, 2])
+
+
+def test_the_session_sample_hands_out_copies(sample):
+    # tests/conftest.py: a test that changes its layer leaves the next test's untouched
+    first = sample["XZQ"]
+    pristine = sample["XZQ"]
+    first["zone"] = "changed"
+    first.attrs["findings"].append("changed")
+    first.geometry = first.geometry.translate(1.0)
+    again = sample["XZQ"]
+    assert again is not pristine
+    assert_equal_deep(pristine, again, where="sample['XZQ']")
+    raw = sample.raw("XZQ")
+    code = raw.loc[0, "XZQDM"]
+    raw.loc[0, "XZQDM"] = "changed"
+    assert sample.raw("XZQ").loc[0, "XZQDM"] == code != "changed"

@@ -6,8 +6,6 @@ independently with shapely / pyproj directly, never with ``tabulate`` itself.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -18,7 +16,8 @@ from shapely.geometry import Polygon, box
 from shapely.geometry.polygon import orient
 
 from landuse.errors import CRSError, GeometryError, SchemaError
-from landuse.geom.tiles import boundary_chunks, polygonal, split_large
+from landuse.geom.classify import boundary, crossing_pairs
+from landuse.geom.tiles import polygonal, rectangles, split_large
 from landuse.overlay import pairs, tabulate
 from tests.helpers import assert_not_mutated
 
@@ -184,7 +183,9 @@ def test_large_zone_is_tiled_exactly():
     assert zone.is_valid
     tiles, parent = split_large(np.array([zone, box(0, 0, 1, 1)], dtype=object), max_vertices=64)
     mine = tiles[parent == 0]
-    assert len(mine) > 20
+    # every one of the 6000 vertices lies in some tile and a tile keeps at most 63 distinct
+    # coordinates (64 with the closing one): at least ceil(6000 / 63) = 96 tiles
+    assert len(mine) >= 96
     assert shapely.get_num_coordinates(mine).max() <= 64
     assert shapely.area(mine).sum() == pytest.approx(zone.area, rel=1e-12)
     assert shapely.union_all(mine).symmetric_difference(zone).area < 1e-6
@@ -259,26 +260,58 @@ def test_polygonal_drops_lines_and_points():
     assert out[2] is g[2]
 
 
-def test_boundary_chunks_cover_the_rings():
-    # 10 x 10 square with a 1 x 1 hole: boundary length 40 + 4 = 44
+def test_boundary_segments_cover_the_rings():
+    # 10 x 10 square with a 1 x 1 hole: boundary length 40 + 4 = 44, 4 + 4 segments
     g = np.array([box(0, 0, 10, 10).difference(box(2, 2, 3, 3)), box(20, 0, 21, 1)], dtype=object)
-    for max_vertices in (2, 3, 256):
-        lines, parent = boundary_chunks(g, max_vertices=max_vertices)
-        assert shapely.get_num_coordinates(lines).max() <= max_vertices
-        assert shapely.length(lines[parent == 0]).sum() == pytest.approx(44.0)
-        assert shapely.length(lines[parent == 1]).sum() == pytest.approx(4.0)
-        assert shapely.union_all(lines[parent == 0]).equals(g[0].boundary)
+    for per_chunk in (1, 3, 16):
+        bnd = boundary(g, segments=per_chunk)
+        length = np.hypot(bnd.x2 - bnd.x1, bnd.y2 - bnd.y1)
+        assert length[bnd.zone == 0].sum() == pytest.approx(44.0)
+        assert length[bnd.zone == 1].sum() == pytest.approx(4.0)
+        assert bnd.length.max() <= per_chunk and bnd.length.sum() == 12
+        # every segment lies in the box of its chunk
+        chunk = np.repeat(np.arange(len(bnd.start)), bnd.length)
+        xmin, ymin, xmax, ymax = shapely.bounds(bnd.boxes)[chunk].T
+        assert np.all((xmin <= bnd.x1) & (bnd.x1 <= xmax) & (ymin <= bnd.y2) & (bnd.y2 <= ymax))
 
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "huantai.gpkg"
+def test_rectangles_exact():
+    dense = shapely.segmentize(box(0, 0, 2, 1), 0.25)  # a grid cell with collinear vertices
+    g = np.array([
+        box(0, 0, 1, 1), dense, Polygon([(0, 0), (1, 0), (1, 1), (0, 1.0000001)]),
+        Polygon([(0.5, 0), (1, 0.5), (0.5, 1), (0, 0.5)]),  # diamond: vertices on the sides
+        box(0, 0, 3, 3).difference(box(1, 1, 2, 2)),  # a hole
+        shapely.MultiPolygon([box(0, 0, 1, 1), box(2, 0, 3, 1)]),
+    ], dtype=object)
+    assert rectangles(g).tolist() == [True, True, False, False, False, False]
+
+
+def test_shared_edges_taken_whole_and_crossings_cut():
+    # a 3 x 1 row of unit squares; zone = the first two squares dissolved (edges shared),
+    # a second zone [0.5, 2.5] x [0, 1] crosses the squares
+    a = _gdf({"DLBM": ["A", "B", "C"]}, [box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)])
+    b = _gdf({"zone": ["Z", "W"]}, [shapely.union_all([box(0, 0, 1, 1), box(1, 0, 2, 1)]),
+                                    box(0.5, 0, 2.5, 1)])
+    units = np.asarray(a.geometry.array)
+    iu, iz = crossing_pairs(units, boundary(np.asarray(b.geometry.array)), block=10,
+                            map_fn=lambda f, items: [f(x) for x in items])
+    # Z's boundary runs on the squares' edges: no pair with Z is reported; W crosses A and C
+    # (B lies in W but shares a part of W's boundary lines: it may be reported, and cut)
+    reported = set(zip(iu.tolist(), iz.tolist(), strict=True))
+    assert {(0, 1), (2, 1)} <= reported <= {(0, 1), (1, 1), (2, 1)}
+    out = tabulate(a, b, by_a="DLBM", by_b="zone")
+    # Z: A 1, B 1; W: A 0.5, B 1, C 0.5 (by hand)
+    assert out[["DLBM", "zone"]].apply(tuple, axis=1).tolist() == [
+        ("A", "W"), ("A", "Z"), ("B", "W"), ("B", "Z"), ("C", "W")]
+    np.testing.assert_allclose(out["area_m2"], [0.5, 1.0, 1.0, 1.0, 0.5], rtol=1e-12)
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SAMPLE.exists(), reason="sample_data/huantai.gpkg not built")
 @pytest.mark.parametrize(("layer", "key"), [("XZQ", "XZQDM"), ("YJJBNTBHTB", None)])
-def test_sample_county_equals_geopandas_overlay(layer, key):
-    dltb = gpd.read_file(SAMPLE, layer="DLTB", columns=["DLBM"])
-    zones = gpd.read_file(SAMPLE, layer=layer).to_crs(dltb.crs)
+def test_sample_county_equals_geopandas_overlay(sample, layer, key):
+    # the layers as pyogrio reads them (tests/conftest.py), no landuse reader
+    dltb = sample.raw("DLTB")[["DLBM", "geometry"]]
+    zones = sample.raw(layer).to_crs(dltb.crs)
     zones = zones[[key, "geometry"]] if key else zones[["geometry"]]
     out = tabulate(dltb, zones, by_a="DLBM", by_b=key)
     dissolved = zones.dissolve(by=key).reset_index() if key else zones.dissolve()

@@ -139,9 +139,14 @@ def test_region_run_keeps_going_then_exit_2(region: Path, tmp_path: Path) -> Non
     assert city.loc["construction_land_area", "value"] == pytest.approx(175.0)
     assert city.loc["development_intensity", "value"] == pytest.approx(43.75)
     assert city.loc["total_area", "counties"] == "370321,370322"
-    # the shared right C001 lies in the shared core zone: counted in each county's run
-    red = pd.read_csv(out / "370321" / "redlines.csv", dtype=str)
-    assert (red["feature_id"] == "C001").any()
+    # the shared right C001 (existing, 100 m x 100 m) lies in the shared core zone NR1:
+    # one withdraw row of 10 000 m² in each county's run
+    for code in ("370321", "370322"):
+        red = pd.read_csv(out / code / "redlines.csv", dtype={"overlap_m2": float})
+        c001 = red[red["feature_id"] == "C001"]
+        assert c001[["check", "against_id", "relation", "disposition"]].values.tolist() == [
+            ["mining_protected", "NR1", "inside", "withdraw"]]
+        assert c001["overlap_m2"].tolist() == pytest.approx([10_000.0])
 
 
 @pytest.mark.filterwarnings("ignore:Glyph:UserWarning")
@@ -153,7 +158,7 @@ def test_region_run_all_ok_exit_0(region: Path, tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["run", str(region.parent / "ok.toml"), "--out",
                                    str(tmp_path / "cli"), "--quiet"])
     assert res.exit_code == 0, res.stderr
-    assert {p.name for p in (tmp_path / "cli").iterdir()} >= {
+    assert {p.name for p in (tmp_path / "cli").iterdir()} == {
         "370321", "370322", "city_indicators.csv", "region_summary.json",
         "region_errors.json"}
 

@@ -21,7 +21,6 @@ from landuse.run import run
 from tests.report.county import COUNTY, CRS, TOWN_A, TOWN_B, X0, Y0, dltb, write_county, xzq
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "sample_data" / "config.toml"
 
 
 @pytest.fixture(scope="module")
@@ -63,14 +62,21 @@ def test_hand_worked_county(result) -> None:
     assert c001["overlap_m2"] == pytest.approx(10_000.0)
     eco = red[red["check"] == "eco_redline_construction"].iloc[0]
     assert eco["feature_id"] == "A3" and eco["overlap_m2"] == pytest.approx(125_000.0)
-    # by hand: C001 in the core zone (withdraw), A3 (industry) in the ecological redline,
-    # A3 (urban industry, CZCSXM 201) outside the urban boundary, and the permanent
-    # farmland P2 inside the urban boundary: four violations, one row each
+    # by hand: C001 in the core zone (withdraw, MP-01), A3 (industry) in the ecological
+    # redline (ECO-01), A3 (urban industry, CZCSXM 201) outside the urban boundary (OUT-01),
+    # and the permanent farmland P2 inside the urban boundary (LINE-00: review, not a
+    # violation): three violations
     assert sorted(zip(red["check"], red["feature_id"], strict=True)) == [
         ("eco_redline_construction", "A3"), ("line_conflict", "P2"),
         ("mining_protected", "C001"), ("mining_protected", "C002"),
         ("outside_urban_boundary", "A3")]
-    assert result.violation_count == 4  # C002 (an application outside the reserve) is not one
+    assert (eco["status"], eco["rule"]) == ("violation", "ECO-01")
+    assert (c001["status"], c001["rule"]) == ("violation", "MP-01")
+    status = {(c, f): (st, r) for c, f, st, r in zip(red["check"], red["feature_id"],
+                                                      red["status"], red["rule"], strict=True)}
+    assert status[("outside_urban_boundary", "A3")] == ("violation", "OUT-01")
+    assert status[("line_conflict", "P2")] == ("review", "LINE-00")
+    assert result.violation_count == 3  # C002 (an application outside the reserve) is not one
 
 
 def test_outputs_written(result, county: Path) -> None:
@@ -90,8 +96,10 @@ def test_outputs_written(result, county: Path) -> None:
     digest = hashlib.sha256((county.parent / "county.gpkg").read_bytes()).hexdigest()
     assert landuse_input == {**landuse_input, "path": "county.gpkg", "layer": "DLTB",
                              "sha256": digest, "features": 8}
-    assert {i["role"] for i in prov["inputs"]} >= {"landuse", "townships", "socioeconomic",
-                                                   "mining_rights", "protected_areas"}
+    # one input per [layers.*] and [tables.*] entry of the config (tests/report/county.py)
+    assert sorted(i["role"] for i in prov["inputs"]) == [
+        "ecological_redline", "landuse", "mining_rights", "permanent_farmland",
+        "protected_areas", "socioeconomic", "townships", "urban_boundary"]
     layers = gpd.list_layers(out / "redlines.gpkg")["name"].tolist()
     assert sorted(layers) == ["mining_conflicts", "zone_violations"]
     mining = gpd.read_file(out / "redlines.gpkg", layer="mining_conflicts")
@@ -210,10 +218,9 @@ def test_empty_population_table_gives_not_computable_rows(tmp_path: Path) -> Non
 # ----------------------------------------------------------------------------- sample county
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="sample_data/config.toml not generated yet")
-def test_sample_county_end_to_end(tmp_path: Path) -> None:
-    result = run(SAMPLE, out=tmp_path / "out")
-    doc = json.loads((tmp_path / "out" / "indicators.json").read_text(encoding="utf-8"))
+def test_sample_county_end_to_end(sample_run) -> None:
+    result, out = sample_run  # the session's run of sample_data/config.toml (conftest.py)
+    doc = json.loads((out / "indicators.json").read_text(encoding="utf-8"))
     validate_document(doc)
     county = [r for r in doc["indicators"] if r["scope"] == "county"]
     towns = {r["zone"] for r in doc["indicators"] if r["scope"] == "township"}
@@ -232,6 +239,30 @@ def test_sample_county_end_to_end(tmp_path: Path) -> None:
     assert list(zip(result.indicators["id"], result.indicators["zone"], strict=True)) == [
         (r["id"], r["zone"]) for r in doc["indicators"]]
     assert [f.to_dict() for f in result.findings] == doc["provenance"]["findings"]
+    # every redline row carries its legal status, rule and basis; violations are exactly the
+    # status == "violation" rows, in the CSV, the count, the workbook and the report
+    red = pd.read_csv(out / "redlines.csv", dtype=str, keep_default_na=False)
+    assert {"status", "rule", "basis"} <= set(red.columns)
+    assert set(red["status"]) <= {"violation", "allowed", "review"} and (red["rule"] != "").all()
+    assert result.violation_count == (red["status"] == "violation").sum() > 0
+    assert {"allowed", "review"} <= set(red.loc[red["check"] != "mining_protected", "status"])
+    layer = gpd.read_file(out / "redlines.gpkg", layer="zone_violations")
+    assert {"status", "rule", "basis"} <= set(layer.columns)
+    wb = openpyxl.load_workbook(out / "indicators.xlsx", read_only=True)
+    assert "红线性质 redline status" in wb.sheetnames
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "待核查" in html and "违规" in html
+    # the plan's 开发强度 target was set on the 土规 basis: shown, not judged on the 三调 basis
+    di = next(r for r in county if r["id"] == "development_intensity")
+    assert di["target"]["basis"] == "tugui-basis@1" and di["status"] == "no_target"
+    assert "tugui-basis@1" in di["reason"] and di["value"] is not None
+    # the rule set's basis is recorded
+    assert doc["provenance"]["rule_set"]["label"] == "sandiao-default@1"
+    assert "203A" in doc["provenance"]["rule_set"]["basis"]
+    classes = pd.read_csv(out / "class_areas.csv", dtype=str)
+    wet = classes[(classes["zone"] == "370321") & (classes["level1_code"] == "00")]
+    assert set(wet["level1_name"]) == {"湿地"} and set(wet["code"]) <= {
+        "0303", "0304", "0306", "0402", "1105", "1106", "1108"}
 
 
 # ----------------------------------------------------------------------------- change, raster
@@ -377,7 +408,7 @@ def test_result_repr_is_a_short_summary(result) -> None:
     text = repr(result)
     assert len(text.splitlines()) <= 8  # never the frames
     assert "桓台县 370321, 2022" in text
-    assert "5 findings, 4 violations" in text  # the five redline rows, four violations
+    assert "5 findings, 3 violations" in text  # five redline rows; the line conflict is review
     assert "township policy: zldwdm" in text
     html = result._repr_html_()
     assert html.startswith("<div>") and "development_intensity" in html

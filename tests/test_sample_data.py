@@ -28,21 +28,16 @@ TOWNSHIPS = {
 }
 
 
-@pytest.fixture(scope="module")
-def dltb() -> gpd.GeoDataFrame:
-    return pyogrio.read_dataframe(GPKG, layer="DLTB")
+@pytest.fixture
+def dltb(sample) -> gpd.GeoDataFrame:
+    """DLTB as pyogrio reads it (the session's copy, tests/conftest.py)."""
+    return sample.raw("DLTB")
 
 
-@pytest.fixture(scope="module")
-def layer():
-    cache: dict[str, gpd.GeoDataFrame] = {}
-
-    def get(name: str) -> gpd.GeoDataFrame:
-        if name not in cache:
-            cache[name] = pyogrio.read_dataframe(GPKG, layer=name)
-        return cache[name]
-
-    return get
+@pytest.fixture
+def layer(sample):
+    """``layer(name)``: a layer of huantai.gpkg as pyogrio reads it (a fresh copy)."""
+    return sample.raw
 
 
 def test_layers_and_crs(layer):
@@ -148,8 +143,8 @@ def test_codes_and_names_from_the_code_table(dltb):
     assert (table.loc[dltb["DLBM"], "name_zh"].to_numpy() == dltb["DLMC"].to_numpy()).all()
     groups = set(table.loc[dltb["DLBM"], "level1"])
     assert groups == {f"{i:02d}" for i in range(1, 13)}  # every first-level family
-    assert set(dltb["CZCSXM"]) <= {"", "201", "202", "203", "204", "205", "201A", "202A", "203A"}
-    assert {"201", "202", "203", "204", "201A", "202A"} <= set(dltb["CZCSXM"])
+    # every 城镇村属性码 of the README's table occurs, and nothing else
+    assert set(dltb["CZCSXM"]) == {"", "201", "202", "203", "204", "205", "201A", "202A", "203A"}
     assert (dltb.loc[dltb["DLBM"] == "1003", "CZCSXM"] == "").all()
     assert (dltb["DLBM"].str.upper() == dltb["DLBM"]).all()
 
@@ -204,9 +199,12 @@ def test_filegdb_copy_matches(dltb):
 
 def test_protected_areas_and_mining_rights(layer):
     pa = layer("ZRBHD").to_crs(4527)
-    cats = set(pa["category"])
-    assert {"自然保护区", "饮用水水源保护区", "风景名胜区", "森林公园", "自然公园"} <= cats
-    assert {"核心保护区", "一般控制区", "一级保护区", "二级保护区", "准保护区"} <= set(pa["zone"])
+    # sample_data/README.md: a nature reserve (core and general zones), a drinking-water
+    # source area (three nested rings), a scenic area, a forest park, a wetland park
+    assert pa.groupby("category").size().to_dict() == {
+        "自然保护区": 2, "饮用水水源保护区": 3, "风景名胜区": 1, "森林公园": 1, "自然公园": 1}
+    assert sorted(pa["zone"].fillna("")) == ["", "", "", "一级保护区", "一般控制区", "二级保护区",
+                                             "准保护区", "核心保护区"]
     kyq = layer("KYQ")
     assert kyq["licence_no"].is_unique
     assert set(kyq["right_type"]) == {"采矿权", "探矿权"}
@@ -216,21 +214,26 @@ def test_protected_areas_and_mining_rights(layer):
     over = shapely.area(shapely.intersection(g, union))
     dist = shapely.distance(g, union)
     share = over / shapely.area(g)
-    assert (share > 0.999).sum() >= 2  # wholly inside
-    assert ((share > 0.01) & (share < 0.99)).sum() >= 2  # partly inside
+    # the 14 rights of the README's table, by their position in the layer
+    number = np.arange(1, len(kyq) + 1)
+    assert len(kyq) == 14
+    assert number[share > 0.999].tolist() == [1, 2]  # wholly inside
+    assert number[(share > 0.01) & (share < 0.99)].tolist() == [3, 4, 13]  # partly inside
     touching = (dist == 0) & (over < 1e-3)
-    assert touching.sum() >= 2  # one along an edge, one at a point (planar, before 4490)
-    assert ((dist > 1) & (dist <= 500)).sum() >= 3
-    assert (dist > 1000).sum() >= 3
-    holes = [p for part in shapely.get_parts(g) for p in [part] if len(p.interiors) > 0]
-    assert holes, "one right is a polygon with a hole"
+    assert number[touching].tolist() == [5, 6]  # along an edge, at a point (before 4490)
+    near = (dist > 1) & (dist <= 500)
+    assert number[near].tolist() == [7, 8, 9]
+    np.testing.assert_allclose(dist[near], [40.0, 300.0, 480.0], atol=0.01)
+    assert number[dist > 1000].tolist() == [10, 11, 12, 14]  # clear
+    holes = [len(p.interiors) for p in shapely.get_parts(g)]
+    assert holes.count(1) == 1 and sum(holes) == 1, "one right is a polygon with a hole"
 
 
 def test_control_lines(dltb, layer):
     yj = layer("YJJBNTBHTB")
     area_ha = yj["YJJBNTMJ"].sum() / 1e4
     assert 24_000 < area_ha < 28_000
-    assert (~yj["DLBM"].isin(["0101", "0102", "0103"])).sum() >= 10  # non-farm inside
+    assert (~yj["DLBM"].isin(["0101", "0102", "0103"])).sum() == 60  # non-farm inside
     assert set(layer("CZKFBJ")["GHFQDM"]) == {"01", "02", "03"}
     red = layer("STBHHX")
     assert {"HXBM", "HXMC", "HXLX", "MJ"} <= set(red.columns)

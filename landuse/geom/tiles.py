@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-__all__ = ["boundary_chunks", "polygonal", "split_large"]
+__all__ = ["polygonal", "rectangles", "split_large"]
 
 _POLYGONAL_TYPES = (3, 6)  # shapely type ids of Polygon and MultiPolygon
 _COLLECTION = 7
@@ -120,43 +120,33 @@ def split_large(
     return tiles[order], parents[order]
 
 
-def boundary_chunks(geoms: np.ndarray, *, max_vertices: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """Cut the boundary rings of polygonal geometries into linestrings of bounded size.
+def rectangles(geoms: np.ndarray) -> np.ndarray:
+    """Whether each geometry is a Polygon equal to its bounding box (axis-parallel rectangle).
 
-    A geometry whose interior contains a connected polygon P, or whose exterior does,
-    is decided with one point of P once P is known not to meet any of these chunks.
+    Exact test on the coordinates: a Polygon without holes every edge of which lies on a
+    side of its bounding box (vertical edges on ``xmin``/``xmax``, horizontal ones on
+    ``ymin``/``ymax``). For a valid polygon this means the exterior ring is the boundary of
+    the box (a simple closed curve inside another one is that curve), possibly with extra
+    collinear vertices (a densified grid cell).
 
     Parameters
     ----------
-    geoms : numpy.ndarray of shapely Polygon/MultiPolygon
-    max_vertices : int, default 256
-        Largest number of coordinates per chunk (at least 2).
+    geoms : numpy.ndarray of shapely geometries
 
     Returns
     -------
-    chunks : numpy.ndarray of LineString
-        Consecutive pieces of every ring (exterior and holes); their union is the boundary.
-    parent : numpy.ndarray of int64
-        Position in ``geoms`` of the geometry each chunk belongs to.
+    numpy.ndarray of bool
     """
-    step = max(int(max_vertices) - 1, 1)  # segments per chunk
-    polys, poly_parent = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
-    rings, ring_poly = shapely.get_rings(polys, return_index=True)
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-    if not len(coords):
-        return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
-    n_ring = np.bincount(ring_of, minlength=len(rings))
-    start = np.concatenate([[0], np.cumsum(n_ring)[:-1]])
-    j = np.arange(len(coords)) - start[ring_of]
-    n = n_ring[ring_of]
-    n_chunks = -(-(n_ring - 1) // step)
-    chunk0 = np.concatenate([[0], np.cumsum(n_chunks)[:-1]])
-    local = np.minimum(j // step, (n - 2) // step)
-    dup = (j % step == 0) & (j > 0) & (j < n - 1)  # a chunk's last point starts the next one
-    ids = np.concatenate([chunk0[ring_of] + local, chunk0[ring_of[dup]] + local[dup] - 1])
-    pos = np.concatenate([j, j[dup]])
-    pts = np.concatenate([coords, coords[dup]])
-    order = np.lexsort((pos, ids))
-    lines = shapely.linestrings(pts[order], indices=ids[order])
-    chunk_ring = np.repeat(np.arange(len(rings)), n_chunks)
-    return lines, poly_parent[ring_poly[chunk_ring]].astype(np.int64)
+    geoms = np.asarray(geoms, dtype=object)
+    ok = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)
+    xy, owner = shapely.get_coordinates(geoms, return_index=True)
+    if not len(xy):
+        return ok
+    b = shapely.bounds(geoms)[owner]
+    x, y = xy[:, 0], xy[:, 1]
+    side_x = (x == b[:, 0]) | (x == b[:, 2])
+    side_y = (y == b[:, 1]) | (y == b[:, 3])
+    edge = owner[1:] == owner[:-1]
+    on_side = ((x[1:] == x[:-1]) & side_x[1:]) | ((y[1:] == y[:-1]) & side_y[1:])
+    bad = np.bincount(owner[:-1][edge & ~on_side], minlength=len(geoms)) > 0
+    return ok & ~bad

@@ -49,13 +49,17 @@ from landuse.findings import attach_findings, get_findings
 from landuse.indicators import _transitions as _tr
 from landuse.indicators._common import (
     By,
+    Prepared,
     levels_for,
     make_indicator,
     prepare,
     safe_ratio,
     socio_series,
+    zone_columns,
+    zone_sums,
 )
-from landuse.rules import RuleSet, code_table, load_rules
+from landuse.indicators.economy import comparable_gdp
+from landuse.rules import RuleSet, code_table, load_rules, normalise_codes
 
 __all__ = [
     "changed_patches",
@@ -358,24 +362,68 @@ def stock_land_revitalised_area(flows: pd.DataFrame, *, rules: Rules = None) -> 
                           components=pd.DataFrame({"area_m2": m2}), rules=rs)
 
 
-def rural_settlement_reduction_area(
-    previous: pd.DataFrame, current: pd.DataFrame, *, by: By = "township", rules: Rules = None
-) -> pd.Series:
-    """减少农村居民点等集体建设用地面积, ha: net decline of rural settlement land.
+#: 权属性质 codes of collective ownership or use (docs/domain.md §2: 30–34 集体所有, 40 集体使用)
+COLLECTIVE_QSXZ = ("30", "31", "32", "33", "34", "40")
 
-    Formula: area(previous) − area(current) of the aggregate ``rural_settlement``
-    (construction land with CZCSXM 203/203A in ``sandiao-default@1``), each vintage in
-    its own official areas and its own zones; positive = reduction. Zones missing from the
-    previous vintage are not computable.
+
+def collective_construction_m2(lu: pd.DataFrame, prepared: Prepared) -> pd.Series:
+    """农村居民点等集体建设用地 per zone, m²: rural settlement or collectively owned.
+
+    A patch counts when its class is construction land (aggregate ``construction_land``)
+    and it is rural settlement (aggregate ``rural_settlement``: CZCSXM 203/203A in the
+    default rules) **or** its 权属性质 QSXZ is collective (:data:`COLLECTIVE_QSXZ`): so
+    collective industrial, road or public land outside the village extent counts as well.
+    Area: TBDLMJ (a deduction is 田坎, never construction land).
+    """
+    rs = prepared.rules
+    codes = normalise_codes(lu["DLBM"])
+    cz = (normalise_codes(lu["CZCSXM"]) if "CZCSXM" in lu
+          else pd.Series("", index=lu.index, dtype=object))
+    qsxz = (lu["QSXZ"].fillna("").astype(str).str.strip() if "QSXZ" in lu
+            else pd.Series("", index=lu.index))
+    member = rs.mask("construction_land", codes, cz) & (
+        rs.mask("rural_settlement", codes, cz) | qsxz.isin(COLLECTIVE_QSXZ).to_numpy())
+    area = np.where(member, pd.to_numeric(lu["TBDLMJ"], errors="coerce").fillna(0.0), 0.0)
+    zcols = zone_columns(lu, prepared.levels, what="collective construction land")
+    return zone_sums(zcols, area, levels=prepared.levels, zones=prepared.zones)
+
+
+def rural_settlement_reduction_area(
+    previous: pd.DataFrame | Prepared, current: pd.DataFrame | Prepared, *,
+    by: By = "township", rules: Rules = None,
+    patches: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> pd.Series:
+    """减少农村居民点等集体建设用地面积, ha: net decline of rural collective construction land.
+
+    Formula: area(previous) − area(current) of :func:`collective_construction_m2`
+    (construction land that is rural settlement, CZCSXM 203/203A, or on collective land,
+    QSXZ 30–34/40), each vintage in its own official areas and its own zones; positive =
+    reduction. Zones missing from the previous vintage are not computable.
+
+    ``previous`` / ``current`` are land-use frames or their :class:`Prepared` forms; the
+    QSXZ test needs the patches: the frames themselves, or ``patches = (previous frame,
+    current frame)`` beside prepared forms (the run passes both). Without patches, or a
+    layer without QSXZ, only the rural settlement is counted; the component
+    ``qsxz_given`` says which.
     """
     rs = load_rules(rules)
     cur = prepare(current, by=by, rules=rs, what="rural_settlement_reduction_area (current)")
     prv = prepare(previous, by=by, rules=rs, what="rural_settlement_reduction_area (previous)")
-    c_ha = units.m2_to_ha(cur.area_m2("rural_settlement"))
-    p_ha = units.m2_to_ha(prv.area_m2("rural_settlement")).reindex(cur.zones)
+    if patches is None and not isinstance(previous, Prepared) and not isinstance(
+            current, Prepared):
+        patches = (previous, current)
+    given = patches is not None and all(
+        "QSXZ" in f and (f["QSXZ"].fillna("").astype(str) != "").any() for f in patches)
+    if patches is not None:
+        c_m2 = collective_construction_m2(patches[1], cur)
+        p_m2 = collective_construction_m2(patches[0], prv)
+    else:
+        c_m2, p_m2 = cur.area_m2("rural_settlement"), prv.area_m2("rural_settlement")
+    c_ha = units.m2_to_ha(c_m2)
+    p_ha = units.m2_to_ha(p_m2).reindex(cur.zones)
     reasons = {str(z): f"zone {z} is not in the previous vintage (its ZLDWDM codes differ)"
                for z in cur.zones[p_ha.isna().to_numpy()]}
-    comps = pd.DataFrame({"previous_ha": p_ha, "current_ha": c_ha})
+    comps = pd.DataFrame({"previous_ha": p_ha, "current_ha": c_ha, "qsxz_given": given})
     return make_indicator(p_ha - c_ha, indicator_id="rural_settlement_reduction_area",
                           components=comps, reasons=reasons, rules=rs)
 
@@ -385,16 +433,10 @@ def rural_settlement_reduction_area(
 
 def _gdp_pair(socio: pd.DataFrame | None, zones: pd.Index, year: int,
               previous_year: int) -> tuple[pd.Series, pd.Series, np.ndarray, dict[str, str]]:
-    """GDP of both years on one price basis: comparable where both years have it."""
-    cur, r1 = socio_series(socio, "gdp_10k_yuan", year=year, zones=zones, label="GDP 地区生产总值")
-    cur0, r0 = socio_series(socio, "gdp_10k_yuan", year=previous_year, zones=zones,
-                            label="previous-year GDP 上年地区生产总值")
-    cmp1, _ = socio_series(socio, "gdp_comparable_10k_yuan", year=year, zones=zones, label="")
-    cmp0, _ = socio_series(socio, "gdp_comparable_10k_yuan", year=previous_year, zones=zones,
-                           label="")
-    comparable = (cmp1.notna() & cmp0.notna() & (cmp1 > 0) & (cmp0 > 0)).to_numpy()
-    return (cmp1.where(comparable, cur), cmp0.where(comparable, cur0),
-            np.where(comparable, "comparable", "current"), {**r0, **r1})
+    """GDP of both years at comparable prices (``economy.comparable_gdp``, docs/domain.md §4)."""
+    g1, g0, basis, reasons = comparable_gdp(socio, year=year, base_year=previous_year,
+                                            zones=zones)
+    return g1, g0, basis.to_numpy(dtype=object), reasons
 
 
 def new_construction_land_per_gdp_growth(
@@ -404,9 +446,9 @@ def new_construction_land_per_gdp_growth(
     """单位GDP增长消耗新增建设用地量, m²/万元: new construction land per GDP growth.
 
     Formula: new construction land (m², :func:`new_construction_land_area`) /
-    (GDP(year) − GDP(previous_year)) (万元), comparable prices when the table gives them
-    for both years, else current prices (component ``price_basis``). Not computable where
-    GDP did not grow.
+    (GDP(year) − GDP(previous_year)) (万元), at comparable prices (component
+    ``price_basis``; not computable without them, docs/domain.md §4). Not computable where GDP
+    did not grow.
     """
     rs = load_rules(rules)
     new = new_construction_land_area(flows, rules=rs)
@@ -423,7 +465,8 @@ def new_construction_land_per_gdp_growth(
 
 def _elasticity(previous: pd.DataFrame, current: pd.DataFrame, socio: pd.DataFrame | None, *,
                 indicator_id: str, driver: str, year: int, previous_year: int, by: By,
-                rules: Rules, aggregate: str) -> pd.Series:
+                rules: Rules, aggregate: str, land_per_driver: bool) -> pd.Series:
+    """Growth-rate ratio of land and a driver; ``land_per_driver`` picks the direction."""
     rs = load_rules(rules)
     cur = prepare(current, by=by, rules=rs, what=indicator_id)
     prv = prepare(previous, by=by, rules=rs, what=f"{indicator_id} (previous)")
@@ -441,12 +484,15 @@ def _elasticity(previous: pd.DataFrame, current: pd.DataFrame, socio: pd.DataFra
                                      f"{aggregate} in the previous vintage")
     driver_growth, r_drv = safe_ratio(x1 - x0, x0, reason=f"the previous-year {driver} of "
                                       "zone {zone} is {denominator}")
-    value, reasons = safe_ratio(land_growth, driver_growth.where(driver_growth != 0),
-                                reason=f"the {driver} of zone {{zone}} did not change")
-    # a negative driver growth is a legitimate elasticity: safe_ratio refuses den <= 0
-    neg = driver_growth < 0
-    value[neg] = land_growth[neg] / driver_growth[neg]
-    for z in driver_growth.index[neg.to_numpy()]:
+    num, den = (land_growth, driver_growth) if land_per_driver else (driver_growth,
+                                                                      land_growth)
+    what = driver if land_per_driver else aggregate
+    value, reasons = safe_ratio(num, den.where(den != 0),
+                                reason=f"the {what} of zone {{zone}} did not change")
+    # a negative growth is a legitimate elasticity: safe_ratio refuses den <= 0
+    neg = den < 0
+    value[neg] = num[neg] / den[neg]
+    for z in den.index[neg.to_numpy()]:
         reasons.pop(str(z), None)
     reasons.update(r_drv)
     reasons.update(r_land)
@@ -456,7 +502,7 @@ def _elasticity(previous: pd.DataFrame, current: pd.DataFrame, socio: pd.DataFra
                           "land_current_ha": units.m2_to_ha(l1),
                           f"{driver}_previous": x0, f"{driver}_current": x1,
                           "land_growth_rate": land_growth, f"{driver}_growth_rate": driver_growth,
-                          "price_basis": basis}, index=cur.zones)
+                          "price_basis": basis, "land_aggregate": aggregate}, index=cur.zones)
     return make_indicator(value, indicator_id=indicator_id, components=comps, reasons=reasons,
                           rules=rs)
 
@@ -464,20 +510,22 @@ def _elasticity(previous: pd.DataFrame, current: pd.DataFrame, socio: pd.DataFra
 def construction_land_population_elasticity(
     previous: pd.DataFrame, current: pd.DataFrame, socio: pd.DataFrame | None, *, year: int,
     previous_year: int, by: By = "township", rules: Rules = None,
-    aggregate: str = "construction_land",
+    aggregate: str = "urban_rural_construction_land",
 ) -> pd.Series:
-    """建设用地人口弹性系数 (TD/T 1018 style, verify), dimensionless.
+    """人口与城乡建设用地增长弹性系数 (PEI, TD/T 1018), dimensionless.
 
-    Formula: (L₁/L₀ − 1) / (P₁/P₀ − 1), with L the official area of the rule-set aggregate
-    ``aggregate`` in each vintage (TD/T 1018 uses 城乡建设用地 for this one: pass
-    ``aggregate="urban_rural_construction_land"``) and P the resident population
-    (``population_total``). Above 1: land grows faster than population. Not computable
-    when the population did not change.
+    Formula (TD/T 1018, verify): PEI = 城乡建设用地增长幅度 / 人口增长幅度 =
+    (L₁/L₀ − 1) / (P₁/P₀ − 1), with L the official area of the rule-set aggregate
+    ``aggregate`` (default ``urban_rural_construction_land``, 城乡建设用地, as TD/T 1018
+    defines it) in each vintage and P the resident population (``population_total``).
+    Direction: above 1, land grows faster than population (less economical); smaller is
+    better. Not computable when the population did not change. The component
+    ``land_aggregate`` names the land used.
     """
     return _elasticity(previous, current, socio, indicator_id=
                        "construction_land_population_elasticity", driver="population",
                        year=year, previous_year=previous_year, by=by, rules=rules,
-                       aggregate=aggregate)
+                       aggregate=aggregate, land_per_driver=True)
 
 
 def construction_land_gdp_elasticity(
@@ -485,13 +533,14 @@ def construction_land_gdp_elasticity(
     previous_year: int, by: By = "township", rules: Rules = None,
     aggregate: str = "construction_land",
 ) -> pd.Series:
-    """建设用地地区生产总值弹性系数 (TD/T 1018 style, verify), dimensionless.
+    """地区生产总值与建设用地增长弹性系数 (EEI, TD/T 1018), dimensionless.
 
-    Formula: (L₁/L₀ − 1) / (G₁/G₀ − 1), L construction land (official area), G the GDP
-    (comparable prices where given for both years, else current prices). Note: some
-    editions of TD/T 1018 state the inverse (GDP growth / land growth); the ratio here is
-    land growth per GDP growth, so smaller is more economical.
+    Formula (TD/T 1018, verify): EEI = 地区生产总值增长幅度 / 建设用地增长幅度 =
+    (G₁/G₀ − 1) / (L₁/L₀ − 1), G the GDP at comparable prices (docs/domain.md §4; not
+    computable without them), L construction land (official area). Direction: GDP growth
+    per land growth, so **larger** is more economical. Not computable when the
+    construction land did not change.
     """
     return _elasticity(previous, current, socio, indicator_id="construction_land_gdp_elasticity",
                        driver="gdp", year=year, previous_year=previous_year, by=by,
-                       rules=rules, aggregate=aggregate)
+                       rules=rules, aggregate=aggregate, land_per_driver=False)

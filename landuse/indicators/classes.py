@@ -4,6 +4,13 @@ All figures follow the official area rule of the 三调 (docs/domain.md §2): th
 is Σ TBDLMJ over the patches of that class plus Σ KCMJ over the patches whose deducted
 class KCDLBM is that class (so 田坎 1203 receives the deductions). The table of second-level
 classes of a zone therefore sums to Σ TBMJ of the zone.
+
+First-level layout (docs/domain.md §2.1, §7): the 三调 公报 reports 湿地 as a first-level class
+(code ``00``) of seven second-level classes, 0303 红树林地, 0304 森林沼泽, 0306 灌丛沼泽,
+0402 沼泽草地, 1105 沿海滩涂, 1106 内陆滩涂, 1108 沼泽地, which 林地, 草地 and 水域 then
+exclude; 0603 盐田 stays under 06 工矿. ``class_areas`` gives that layout in ``level1_code`` /
+``level1_name`` (``level1`` keeps the code's own GB/T 21010 first level). The 三大类 roll-up
+does not change.
 """
 
 from __future__ import annotations
@@ -88,8 +95,10 @@ def class_areas(
     -------
     DataFrame
         Long table, one row per (zone, code): ``zone``, ``code``, ``level2``,
-        ``level1``, ``name_zh``, ``sandalei``, ``wetland`` (bool), ``area_m2``,
-        ``area_ha``, ``area_mu``. ``attrs["rules"]`` records the rule set label and
+        ``level1`` (GB/T 21010 first level of the code), ``level1_code`` /
+        ``level1_name`` (三调 公报 layout: ``00`` 湿地 for the seven wetland classes),
+        ``name_zh``, ``sandalei``, ``wetland`` (bool), ``area_m2``, ``area_ha``,
+        ``area_mu``. ``attrs["rules"]`` records the rule set label and
         ``attrs["area"] = "official"``.
     """
     p = prepare(lu, by=by, rules=rules, what="class_areas")
@@ -99,10 +108,13 @@ def class_areas(
     known = out["code"].isin(table.index)
     for col in ("level2", "level1", "name_zh", "sandalei"):
         out[col] = out["code"].map(table[col]).where(known, "")
+    out["level1_code"] = out["code"].map(table["bulletin_level1"]).where(known, "")
+    out["level1_name"] = out["code"].map(table["bulletin_level1_name_zh"]).where(known, "")
     out.loc[~known, "sandalei"] = UNCLASSIFIED
     out["wetland"] = out["code"].map(table["wetland"]).where(known, False).astype(bool)
-    out = _with_units(out)[["zone", "code", "level2", "level1", "name_zh", "sandalei",
-                            "wetland", "area_m2", "area_ha", "area_mu"]]
+    out = _with_units(out)[["zone", "code", "level2", "level1", "level1_code", "level1_name",
+                            "name_zh", "sandalei", "wetland", "area_m2", "area_ha",
+                            "area_mu"]]
     out.attrs = {"rules": ruleset.label, "area": "official"}
     return out
 
@@ -152,10 +164,10 @@ def sandalei_areas(
 def wetland_areas(lu: pd.DataFrame, *, by: By = "township") -> pd.DataFrame:
     """Wetland (湿地) view: area of each wetland class by zone, official rule.
 
-    Wetland = the classes flagged in the 三调 code table (0303 0304 0306 0402 0603 1105
-    1106 1108, docs/domain.md §2.1). This grouping overlaps the 三大类 (0603 盐田 is also
-    construction land): it is a separate view and is never added to a table that sums
-    to the total area.
+    Wetland = the first-level class 湿地 (00) of the 三调 公报: 0303 0304 0306 0402 1105
+    1106 1108 (docs/domain.md §2.1; 0603 盐田 stays under 工矿). In the first-level layout
+    (``class_areas``' ``level1_code``) these classes are excluded from 林地, 草地 and 水域, so
+    the first-level table still sums to the total area.
 
     Returns
     -------
@@ -198,9 +210,9 @@ def _wetland(p: Prepared) -> pd.Series:
 def wetland_area(lu: pd.DataFrame, *, by: By = "township") -> pd.Series:
     """湿地面积 wetland area, ha: Σ official area of the wetland classes.
 
-    Formula: Σ class-row area (TBDLMJ under DLBM, KCMJ under KCDLBM) of the codes flagged
-    as wetland in the 三调 code table (0303 0304 0306 0402 0603 1105 1106 1108) / 10 000.
-    An overlapping grouping (0603 is also construction land): never add it to the 三大类.
+    Formula: Σ class-row area (TBDLMJ under DLBM, KCMJ under KCDLBM) of the seven 湿地
+    classes of the 三调 公报 (0303 0304 0306 0402 1105 1106 1108) / 10 000: the
+    first-level class 00 (docs/domain.md §2.1). They lie in 农用地 or 未利用地 of the 三大类.
 
     Returns
     -------

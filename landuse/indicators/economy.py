@@ -27,6 +27,7 @@ from landuse.indicators._common import (
 from landuse.rules import RuleSet
 
 __all__ = [
+    "comparable_gdp",
     "construction_land_per_gdp_decline",
     "gdp_per_construction_land",
     "land_per_value_added",
@@ -75,21 +76,69 @@ def _base_land_ha(p: Prepared, base: Prepared | None, base_ha: BaseLand) -> pd.S
     return out
 
 
+def comparable_gdp(
+    socio: pd.DataFrame | None, *, year: int | None, base_year: int | None, zones: pd.Index
+) -> tuple[pd.Series, pd.Series, pd.Series, dict[str, str]]:
+    """GDP of a report year and a base year at comparable prices (docs/domain.md §4, §7).
+
+    Rule: every change of GDP is measured at comparable prices (可比价). The comparable
+    value of a year is ``gdp_comparable_10k_yuan``; where it is blank for the **price base
+    year** it equals that year's current value (``gdp_10k_yuan``: in base-year prices the
+    two coincide). The price base year is the table's ``price_base_year`` of the zone's
+    report-year row (else its base-year row), default ``base_year``. A year without a
+    comparable value (and not the price base year) leaves the zone not computable with the
+    reason: a decline or an elasticity is never measured at current prices.
+
+    Returns
+    -------
+    tuple
+        ``(gdp, gdp_base, price_basis, reasons)``: two Series (万元) indexed by ``zones``
+        (NaN where unknown), the Series ``price_basis`` (e.g. ``"comparable (2015
+        prices)"``, with ``"; base year from current prices"`` where the base-year value
+        was the current one) and a dict zone -> reason for the zones not computable.
+    """
+    cur1, miss1 = socio_series(socio, "gdp_10k_yuan", year=year, zones=zones,
+                               label="GDP 地区生产总值")
+    cur0, miss0 = socio_series(socio, "gdp_10k_yuan", year=base_year, zones=zones,
+                               label="base-year GDP 基期地区生产总值")
+    cmp1, _ = socio_series(socio, "gdp_comparable_10k_yuan", year=year, zones=zones,
+                           label="comparable-price GDP 可比价地区生产总值")
+    cmp0, _ = socio_series(socio, "gdp_comparable_10k_yuan", year=base_year, zones=zones,
+                           label="comparable-price GDP 可比价地区生产总值")
+    pby = pd.Series(np.nan, index=zones, dtype=float)
+    if socio is not None and "price_base_year" in socio.columns:
+        p1, _ = socio_series(socio, "price_base_year", year=year, zones=zones, label="")
+        p0, _ = socio_series(socio, "price_base_year", year=base_year, zones=zones, label="")
+        pby = p1.fillna(p0)
+    if base_year is not None:
+        pby = pby.fillna(float(base_year))
+    gdp = cmp1.where(cmp1.notna() | (pby != year), cur1)
+    gdp0 = cmp0.where(cmp0.notna() | (pby != base_year), cur0)
+    basis = [("comparable" if np.isnan(p) else f"comparable ({int(p)} prices)")
+             + ("; base year from current prices" if np.isnan(c0) and not np.isnan(g0) else "")
+             for p, c0, g0 in zip(pby, cmp0, gdp0, strict=True)]
+    reasons: dict[str, str] = {}
+    for z, p, g1, g0 in zip(zones, pby, gdp, gdp0, strict=True):
+        prices = "" if np.isnan(p) else f" (in {int(p)} prices)"
+        if np.isnan(g1):
+            reasons[str(z)] = miss1.get(str(z)) or (
+                f"the report-year ({year}) comparable-price GDP 可比价地区生产总值{prices} of "
+                f"zone {z} is missing: the change is judged at comparable prices only, never "
+                "at current prices; fill gdp_comparable_10k_yuan for that year")
+        elif np.isnan(g0):
+            reasons[str(z)] = miss0.get(str(z)) or (
+                f"the base-year ({base_year}) comparable-price GDP 可比价地区生产总值{prices} "
+                f"of zone {z} is missing (a blank counts as the current value only in the "
+                "price base year); fill gdp_comparable_10k_yuan or price_base_year")
+    return gdp, gdp0, pd.Series(basis, index=zones, dtype=object), reasons
+
+
 def _decline(p: Prepared, socio: pd.DataFrame | None, year: int | None,
              base_year: int | None, base: Prepared | None, base_ha: BaseLand) -> pd.Series:
     land_ha = units.convert_area(p.area_m2("construction_land"), "m2", "ha")
     land0_ha = _base_land_ha(p, base, base_ha)
-    cur, miss_cur = socio_series(socio, "gdp_10k_yuan", year=year, zones=p.zones,
-                                 label="GDP 地区生产总值")
-    cur0, miss_cur0 = socio_series(socio, "gdp_10k_yuan", year=base_year, zones=p.zones,
-                                   label="base-year GDP 基期地区生产总值")
-    cmp_, _ = socio_series(socio, "gdp_comparable_10k_yuan", year=year, zones=p.zones,
-                           label="comparable-price GDP")
-    cmp0, _ = socio_series(socio, "gdp_comparable_10k_yuan", year=base_year, zones=p.zones,
-                           label="comparable-price GDP")
-    comparable = cmp_.notna() & cmp0.notna() & (cmp_ > 0) & (cmp0 > 0)
-    gdp = cmp_.where(comparable, cur)
-    gdp0 = cmp0.where(comparable, cur0)
+    gdp, gdp0, basis, missing = comparable_gdp(socio, year=year, base_year=base_year,
+                                               zones=p.zones)
     # m² of construction land per 万元 of GDP, in the report and the base year
     x, r1 = safe_ratio(units.convert_area(land_ha, "ha", "m2"), gdp,
                        reason="the report-year GDP of zone {zone} is {denominator}")
@@ -104,9 +153,7 @@ def _decline(p: Prepared, socio: pd.DataFrame | None, year: int | None,
     for z in p.zones[no_base.to_numpy()]:
         reasons[z] = (f"no base-year construction land for zone {z}: give the previous "
                       "survey vintage (base=) or base_construction_land_ha")
-    for z, r in (miss_cur0 | miss_cur).items():
-        if not comparable[z]:
-            reasons[z] = r
+    reasons.update(missing)
     if base_year is None:
         reasons = {z: "no base year was given (base_year=)" for z in p.zones}
     value[list(reasons)] = np.nan
@@ -117,7 +164,7 @@ def _decline(p: Prepared, socio: pd.DataFrame | None, year: int | None,
         "gdp_base_10k_yuan": gdp0,
         "land_per_gdp_m2_per_10k_yuan": x,
         "land_per_gdp_base_m2_per_10k_yuan": x0,
-        "price_basis": np.where(comparable, "comparable", "current"),
+        "price_basis": basis,
         "base_year": base_year,
     }, index=p.zones)
     return make_indicator(value, indicator_id="construction_land_per_gdp_decline",
@@ -215,11 +262,27 @@ def construction_land_per_gdp_decline(
     decline = 100 × (X_base − X_report) / X_base (docs/domain.md §4). Positive = less land
     per GDP than in the base year.
 
-    Prices: comparable-price GDP (``gdp_comparable_10k_yuan``) is used when the table
-    gives it, positive, for **both** years of the zone; otherwise current-price GDP
-    (``gdp_10k_yuan``) is used for both years. The two are never mixed; the basis used is
-    recorded per zone in the component ``price_basis`` (``"comparable"`` / ``"current"``),
-    so a current-price decline is visible as such.
+    Prices: always comparable prices (:func:`comparable_gdp`). A blank comparable value
+    of the price base year (column ``price_base_year``, default ``base_year``) is its
+    current value; a zone whose report-year (or, outside the price base year, base-year)
+    comparable GDP is missing is not computable, with the reason: it is never judged at
+    current prices. The component ``price_basis`` records the prices used, e.g.
+    ``"comparable (2015 prices); base year from current prices"``.
+
+    Examples
+    --------
+    Base year 2015 GDP 100 (comparable blank), report year 150 current / 125 comparable,
+    construction land unchanged (1 ha): decline = 100 × (1 − 100 / 125) = 20 %.
+
+    >>> lu = pd.DataFrame({"DLBM": ["0701"], "TBMJ": [1e4], "TBDLMJ": [1e4], "KCDLBM": [""],
+    ...                    "KCMJ": [0.0], "CZCSXM": ["202"], "ZLDWDM": ["3703211000010000000"]})
+    >>> socio = pd.DataFrame({"year": [2015, 2020], "zone": ["370321", "370321"],
+    ...                       "gdp_10k_yuan": [100.0, 150.0],
+    ...                       "gdp_comparable_10k_yuan": [np.nan, 125.0]})
+    >>> s = construction_land_per_gdp_decline(lu, socio, year=2020, base_year=2015,
+    ...                                       base=lu, by="county")
+    >>> round(float(s["370321"]), 6), s.attrs["components"].loc["370321", "price_basis"]
+    (20.0, 'comparable (2015 prices); base year from current prices')
 
     Base-year construction land: from ``base`` (a land-use frame of the base-year
     vintage, same rule set and official area) when given, else

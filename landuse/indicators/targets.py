@@ -12,6 +12,13 @@ Format (one ``[[target]]`` table per target; see ``sample_data/targets.toml``)::
     scope = "county"               # optional: "county" (default), "township", or a zone code
     value_original = 42.16         # optional: the figure as written in the plan
     unit_original = "万亩"          # optional: its unit
+    basis = "tugui-basis@1"        # optional: the rule set (or proxy) the target was set on
+
+``basis`` (docs/domain.md §7): a target set on another rule set's basis (e.g. the 土地利用总体
+规划 basis ``tugui-basis@1``, TD/T 1024) judges only rows computed with that rule set;
+other rows show it with status ``no_target`` and the mismatch as the reason. A
+survey-side proxy (:data:`PROXIES`: ``stock_land_revitalised_area`` = ``survey_proxy``)
+carries a target only when the target names that proxy as its basis.
 
 When ``unit_original`` and ``unit`` are both area units (m², ha, 公顷, 亩, 万亩, km²), the
 loader converts ``value_original`` with :mod:`landuse.units` and requires it to match
@@ -35,7 +42,10 @@ from landuse import units
 from landuse.errors import ConfigError, SchemaError
 from landuse.indicators._common import registry
 
-__all__ = ["OPS", "Target", "apply_targets", "load_targets"]
+__all__ = ["OPS", "PROXIES", "Target", "apply_targets", "load_targets"]
+
+#: indicator id -> the basis name a target must give to judge this survey-side proxy
+PROXIES: dict[str, str] = {"stock_land_revitalised_area": "survey_proxy"}
 
 #: relative tolerance of the comparisons: float noise (30.000000000000004 for 30 %) is not
 #: a miss; any real difference in the reported digits is far larger.
@@ -54,7 +64,7 @@ OPS: dict[str, Callable[[float, float], bool]] = {
     "==": _close,
 }
 _KEYS = {"id", "op", "value", "unit", "year", "base_year", "source", "scope",
-         "value_original", "unit_original"}
+         "value_original", "unit_original", "basis"}
 _REQUIRED = ("id", "op", "value", "unit", "source")
 _AREA_UNITS = {"m²": "m2", "m2": "m2", "ha": "ha", "公顷": "ha", "亩": "mu", "mu": "mu",
                "万亩": "wan_mu", "km²": "km2", "km2": "km2", "平方公里": "km2"}
@@ -81,6 +91,7 @@ class Target:
     base_year: int | None = None
     value_original: float | None = None
     unit_original: str | None = None
+    basis: str | None = None
 
     def holds(self, value: float) -> bool:
         """Whether ``value`` (in :attr:`unit`) satisfies the target."""
@@ -95,6 +106,8 @@ class Target:
                                "source": self.source}
         if self.base_year is not None:
             out["base_year"] = self.base_year
+        if self.basis is not None:
+            out["basis"] = self.basis
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -215,6 +228,7 @@ def load_targets(path_or_dict: str | Path | Mapping[str, Any]) -> list[Target]:
             value_original=None if t.get("value_original") is None
             else float(t["value_original"]),
             unit_original=None if t.get("unit_original") is None else str(t["unit_original"]),
+            basis=None if t.get("basis") is None else str(t["basis"]),
         ))
     if problems:
         raise ConfigError("invalid targets:\n  - " + "\n  - ".join(problems))
@@ -242,7 +256,8 @@ def _pick(cands: list[Target], zone: str, year: int | None) -> Target | None:
 
 
 def apply_targets(
-    rows: pd.DataFrame, targets: Sequence[Target], *, year: int | None = None
+    rows: pd.DataFrame, targets: Sequence[Target], *, year: int | None = None,
+    rules_label: str | None = None,
 ) -> pd.DataFrame:
     """Fill ``target`` and ``status`` of indicator rows (docs/contract.md §3.1); returns a copy.
 
@@ -254,6 +269,11 @@ def apply_targets(
     A target with a ``base_year`` matches only rows whose ``components["base_year"]``
     equals it (a change measured from another year has no target).
 
+    A proxy id (:data:`PROXIES`) matches only targets whose ``basis`` names the proxy.
+    A target whose ``basis`` is another rule set than ``rules_label`` (the rule set the
+    rows were computed with) is shown but not judged: status ``no_target`` with the
+    mismatch as ``reason`` (the value, on the run's basis, stays).
+
     Status: ``not_computable`` when the value is ``None`` (the target is still shown);
     ``met`` / ``not_met`` by the target's operator on the value (both in the registry
     unit, checked by :func:`load_targets`); ``no_target`` when no target matches.
@@ -264,15 +284,25 @@ def apply_targets(
         by_id.setdefault(t.id, []).append(t)
     tgt_col: list[Any] = []
     status: list[str] = []
+    reasons = (list(out["reason"]) if "reason" in out.columns else [None] * len(out))
     comps = out["components"] if "components" in out.columns else [None] * len(out)
-    for rid, scope, zone, value, comp in zip(out["id"], out["scope"], out["zone"], out["value"],
-                                             comps, strict=True):
+    for k, (rid, scope, zone, value, comp) in enumerate(zip(
+            out["id"], out["scope"], out["zone"], out["value"], comps, strict=True)):
         row_base = comp.get("base_year") if isinstance(comp, Mapping) else None
         cands = [t for t in by_id.get(rid, []) if t.scope in (zone, scope)
-                 and (t.base_year is None or t.base_year == row_base)]
+                 and (t.base_year is None or t.base_year == row_base)
+                 and (rid not in PROXIES or t.basis == PROXIES[rid])]
         chosen = _pick(cands, str(zone), year)
         tgt_col.append(chosen.as_row_target() if chosen is not None else None)
-        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        mismatch = (chosen is not None and chosen.basis is not None and rid not in PROXIES
+                    and rules_label is not None and chosen.basis != rules_label)
+        if mismatch:
+            assert chosen is not None
+            status.append("no_target")
+            reasons[k] = (f"the target was set on the {chosen.basis} basis; this row is "
+                          f"computed with the rule set {rules_label}. Run with [rules] = "
+                          f"\"{chosen.basis}\" to judge it (docs/domain.md §7)")
+        elif value is None or (isinstance(value, float) and not math.isfinite(value)):
             status.append("not_computable")
         elif chosen is None:
             status.append("no_target")
@@ -280,4 +310,6 @@ def apply_targets(
             status.append("met" if chosen.holds(value) else "not_met")
     out["target"] = pd.Series(tgt_col, index=out.index, dtype=object)
     out["status"] = status
+    if "reason" in out.columns or any(r is not None for r in reasons):
+        out["reason"] = pd.Series(reasons, index=out.index, dtype=object)
     return out

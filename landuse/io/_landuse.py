@@ -21,6 +21,7 @@ from landuse.io._geometry import overlap_finding
 from landuse.io._layer import codes
 from landuse.io.crs import ellipsoidal_area
 from landuse.rules import code_table, unknown_codes
+from landuse.rules.schemes import read_scheme, scheme_hint
 
 __all__ = ["CZCSXM_CODES", "normalise_landuse"]
 
@@ -72,7 +73,8 @@ def _code_problems(codes: pd.Series, areas: pd.Series, ids: pd.Series, field: st
     return problems
 
 
-def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str]) -> gpd.GeoDataFrame:
+def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
+                      scheme: str | None = None) -> gpd.GeoDataFrame:
     """Normalise codes, complete the official areas and add the data-quality findings.
 
     Parameters
@@ -82,6 +84,9 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str]) -> gpd.Ge
         in a projected CRS, with ``attrs["source"]`` and ``attrs["findings"]``.
     given : frozenset of str
         Area fields present in the source (the others are computed).
+    scheme : {"sandiao", "ydyh", "gb21010", "auto"}, optional
+        The classification of the codes; other schemes are read as 三调 codes by
+        :func:`landuse.rules.schemes.read_scheme` (docs/domain.md §7). Default 三调.
 
     Returns
     -------
@@ -103,6 +108,9 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str]) -> gpd.Ge
     dlbm = codes(gdf["DLBM"])
     kcdlbm = codes(gdf["KCDLBM"])
     tbmj_in = gdf["TBMJ"]
+    dlbm, kcdlbm, scheme_findings = read_scheme(dlbm, kcdlbm, scheme=scheme,
+                                                areas=tbmj_in.fillna(0.0), source=source)
+    findings += scheme_findings
     problems = _code_problems(dlbm, tbmj_in.fillna(0.0), ids, "DLBM", source, allow_empty=False)
     problems += _code_problems(kcdlbm, gdf["KCMJ"].fillna(0.0), ids, "KCDLBM", source,
                                allow_empty=True)
@@ -110,6 +118,7 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str]) -> gpd.Ge
         raise SchemaError(
             f"{source}: land-class codes not in the 三调 code table (未知地类编码):\n  - "
             + "\n  - ".join(problems)
+            + scheme_hint(sorted(set(unknown_codes(dlbm)["code"])))
             + "\nCorrect the codes in the data (the table is landuse/rules/sandiao_codes.csv, "
             "docs/domain.md §2.1); codes are compared as exact strings after stripping spaces and "
             "upper-casing (0201k = 0201K)"

@@ -13,7 +13,12 @@ column                        Chinese header        unit    required
 ``gdp_10k_yuan``              地区生产总值          万元    no
 ``gdp_comparable_10k_yuan``   可比价地区生产总值    万元    no
 ``value_added_23_10k_yuan``   二三产业增加值        万元    no
+``price_base_year``           可比价基期            year    no
 ============================  ====================  ======  =========
+
+``price_base_year`` is the year whose prices ``gdp_comparable_10k_yuan`` is expressed in
+(不变价基期); a blank comparable value for that year equals the current value
+(docs/domain.md §4; :func:`landuse.indicators.economy.comparable_gdp`).
 
 Optional too: ``fixed_asset_investment_10k_yuan`` (固定资产投资, 万元; the 地均固定资产投资 of
 the TD/T 1018 evaluation, docs/evaluation.md).
@@ -49,9 +54,11 @@ SOCIO_COLUMNS: dict[str, str] = {
     "gdp_10k_yuan": "地区生产总值",
     "gdp_comparable_10k_yuan": "可比价地区生产总值",
     "value_added_23_10k_yuan": "二三产业增加值",
+    "price_base_year": "可比价基期",
     "fixed_asset_investment_10k_yuan": "固定资产投资",
 }
-_VALUE_COLUMNS = tuple(c for c in SOCIO_COLUMNS if c not in ("year", "zone"))
+_VALUE_COLUMNS = tuple(c for c in SOCIO_COLUMNS
+                       if c not in ("year", "zone", "price_base_year"))
 _ALIASES = {**{k: k for k in SOCIO_COLUMNS}, **{v: k for k, v in SOCIO_COLUMNS.items()}}
 _BRACKET = re.compile(r"[（(【\[].*?[）)】\]]\s*$")
 _MAX_LISTED = 20
@@ -130,8 +137,9 @@ def read_socioeconomic(path: str | Path, *, encoding: str | None = None) -> pd.D
     DataFrame
         Columns ``year`` (int64), ``zone`` (str: 6-digit county, 9-digit township or
         12-digit village code, leading zeros kept) and the value columns (float64, NaN
-        where the cell is empty; population in persons, money in 万元), sorted by year and
-        zone. ``attrs["source"]`` = role, path, sha256, rows, encoding.
+        where the cell is empty; population in persons, money in 万元) and
+        ``price_base_year`` (Int64, <NA> where empty or absent), sorted by year and zone.
+        ``attrs["source"]`` = role, path, sha256, rows, encoding.
 
     Raises
     ------
@@ -193,6 +201,20 @@ def read_socioeconomic(path: str | Path, *, encoding: str | None = None) -> pd.D
                     continue
                 values[i] = v
         out[col] = values
+    base = np.zeros(len(raw), dtype=np.int64)  # 0 = empty: the indicator's base year
+    if "price_base_year" in mapping:
+        for i, cell in enumerate(raw[mapping["price_base_year"]]):
+            text = _cell_text(cell)
+            if text == "":
+                continue
+            if not re.fullmatch(r"\d{4}", text):
+                problems.append(f"line {lines[i]}, column {mapping['price_base_year']!r}: "
+                                f"{text!r} is not a 4-digit year (leave it empty for the "
+                                "indicator's base year)")
+                continue
+            base[i] = int(text)
+    out["price_base_year"] = pd.array([int(b) if b > 0 else pd.NA for b in base],
+                                      dtype="Int64")
     frame = pd.DataFrame(out)
     dup = frame.duplicated(["year", "zone"], keep=False)
     if dup.any():

@@ -80,6 +80,7 @@ def read_landuse(
     fields: Mapping[str, str] | None = None,
     encoding: str | None = None,
     working_crs: Any | None = None,
+    scheme: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a 三调 land-use layer (DLTB, 地类图斑) into the normalised land-use frame.
 
@@ -99,6 +100,9 @@ def read_landuse(
     working_crs : CRS-like, optional
         Projected CRS to bring the layer to; default: the layer's own projected CRS, or for
         a geographic layer the CGCS2000 3-degree GK zone containing it (with zone prefix).
+    scheme : {"sandiao", "ydyh", "gb21010", "auto"}, optional
+        The classification the codes are in (default 三调); 用地用海 and GB/T 21010-2017
+        codes are read as 三调 codes (:mod:`landuse.rules.schemes`, with findings).
 
     Returns
     -------
@@ -130,8 +134,15 @@ def read_landuse(
 
     Examples
     --------
-    >>> lu = read_landuse("sample_data/huantai.gpkg", layer="DLTB")  # doctest: +SKIP
-    >>> lu.groupby("DLBM")["TBDLMJ"].sum()  # doctest: +SKIP
+    >>> lu = read_landuse("sample_data/huantai.gpkg", layer="DLTB")
+    >>> len(lu), lu.crs.to_epsg()
+    (13461, 4527)
+    >>> lu.groupby("DLBM")["TBDLMJ"].sum().head(3).round(1)
+    DLBM
+    0101      3006350.7
+    0102    261766870.2
+    0103     20678303.1
+    Name: TBDLMJ, dtype: float64
     """
     lyr = read_standard(path, role="landuse", what="land-use layer (三调 DLTB 地类图斑)",
                         standard=LANDUSE_FIELDS, required=("DLBM",), numeric=_LANDUSE_NUMERIC,
@@ -148,7 +159,7 @@ def read_landuse(
             np.nan, index=g.index, dtype="float64")
     out = finish(lyr, cols, role="landuse", area_column="TBMJ", ids=ids)
     return emit(normalise_landuse(out, given=frozenset(c for c in _LANDUSE_NUMERIC
-                                                        if c in g.columns)))
+                                                        if c in g.columns), scheme=scheme))
 
 
 # --------------------------------------------------------------------------- townships

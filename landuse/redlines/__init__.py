@@ -9,8 +9,8 @@
   :func:`summarise_by_township`.
 - :mod:`~landuse.redlines.output`: :func:`redline_table` (``redlines.csv``) and
   :func:`redline_layers` (``redlines.gpkg``).
-- :mod:`~landuse.redlines.tables`: the rule tables ``mining_prohibited.csv`` and
-  ``outside_boundary_allowed.csv``.
+- :mod:`~landuse.redlines.tables`: the rule tables ``mining_prohibited.csv``,
+  ``mining_exceptions_142.csv`` and ``control_line_rules.csv`` (the status of every finding).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from landuse.redlines.mining import (
 )
 from landuse.redlines.output import redline_layers, redline_table
 from landuse.redlines.summary import mining_rights_in_protected_areas, right_summary
-from landuse.redlines.tables import load_mining_rules, load_outside_allowed
+from landuse.redlines.tables import load_mining_rules, load_status_rules
 
 __all__ = [
     "ProtectedIndex",
@@ -40,7 +40,7 @@ __all__ = [
     "farmland_nonfarm",
     "line_conflicts",
     "load_mining_rules",
-    "load_outside_allowed",
+    "load_status_rules",
     "mining_conflicts",
     "mining_rights_in_protected_areas",
     "outside_urban_boundary",

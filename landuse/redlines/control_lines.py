@@ -5,10 +5,16 @@
 - :func:`farmland_nonfarm`: non-farmland (not 0101/0102/0103), by class, inside permanent
   basic farmland (永久基本农田).
 - :func:`outside_urban_boundary`: construction land outside the urban development boundary
-  (城镇开发边界) that the table ``landuse/rules/outside_boundary_allowed.csv`` does not allow
-  there, by type.
+  (城镇开发边界), by type; rows the status table allows there are left out unless asked for.
 - :func:`line_conflicts`: the lines against each other (permanent farmland overlapping the
   ecological redline or the urban boundary).
+
+Every finding carries its legal status (docs/domain.md §7): ``status`` (``violation``,
+``allowed`` or ``review``), ``rule`` (the id of the row of
+``landuse/rules/control_line_rules.csv`` that decided it, most specific row first, see
+:func:`landuse.redlines.tables.match_status`), ``basis`` (the document) and ``category``
+(e.g. 建设占用, 可调整地类, 设施农用地 for permanent farmland). Only ``status ==
+"violation"`` counts as a violation anywhere (CLI exit code, report, map).
 
 Every overlay goes through :func:`landuse.overlay.tabulate` (``keep_geometry=True``): one
 finding per (patch, line feature) piece. For DLTB patches ``overlap_m2`` is the official
@@ -23,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -41,7 +47,7 @@ from landuse.redlines._common import (
     require_columns,
     resolve_working_crs,
 )
-from landuse.redlines.tables import load_outside_allowed, match_outside_allowed
+from landuse.redlines.tables import load_status_rules, match_status
 from landuse.rules import RuleSet, load_rules, normalise_codes
 
 __all__ = [
@@ -55,11 +61,13 @@ __all__ = [
 
 CONTROL_COLUMNS = (
     "check", "feature_id", "against_id", "against_layer", "relation", "overlap_m2", "share",
-    "area_basis", "township", "DLBM", "DLMC", "CZCSXM", "construction_type", "reason",
-    "geometry",
+    "area_basis", "township", "DLBM", "DLMC", "CZCSXM", "construction_type", "category",
+    "status", "rule", "basis", "reason", "geometry",
 )
+_LABELS = ("construction_type", "category", "status", "rule", "basis", "reason")
 FARMLAND_CODES = ("0101", "0102", "0103")
 _LU_FIELDS = ("BSM", "DLBM", "TBDLMJ", "township")
+StatusRules: TypeAlias = str | Path | pd.DataFrame | None
 _LU_FIX = "Read the layer with landuse.io.vector.read_landuse (architecture.md)."
 _LINE_FIX = "Read the layer with landuse.io.vector.read_control_line (architecture.md)."
 
@@ -135,8 +143,7 @@ def _patch_pieces(
         "DLBM": sel["DLBM"].to_numpy()[pos],
         "DLMC": (sel["DLMC"].astype(str).to_numpy()[pos] if "DLMC" in sel else ""),
         "CZCSXM": sel["CZCSXM"].to_numpy()[pos],
-        "construction_type": sel["_type"].to_numpy()[pos],
-        "reason": sel["_reason"].to_numpy()[pos],
+        **{c: sel[f"_{c}"].to_numpy()[pos] for c in _LABELS},
     })
     gdf = gpd.GeoDataFrame(out, geometry=list(pieces.geometry.array), crs=crs)
     return _drop_touching(gdf, sliver_m2, include_touching, findings)
@@ -182,6 +189,10 @@ def _empty(crs: Any) -> gpd.GeoDataFrame:
 
 
 def _finish(gdf: gpd.GeoDataFrame, findings: list[Finding], **meta: Any) -> gpd.GeoDataFrame:
+    touching = (gdf["relation"] == "touching").to_numpy()
+    if touching.any():  # a sliver is no finding: nothing to judge (kept on request only)
+        gdf = gdf.copy()
+        gdf.loc[touching, ["status", "rule", "basis"]] = ["allowed", "sliver_m2", ""]
     out = gdf.sort_values(["township", "feature_id", "against_id"], kind="stable")
     out = out.reset_index(drop=True)[list(CONTROL_COLUMNS)]
     out = out.astype({c: (float if c in ("overlap_m2", "share") else str)
@@ -192,13 +203,19 @@ def _finish(gdf: gpd.GeoDataFrame, findings: list[Finding], **meta: Any) -> gpd.
     return out
 
 
-def _with_labels(
-    lu: gpd.GeoDataFrame, mask: np.ndarray, type_: Sequence[str] | str, reason: Sequence[str]
+def _labelled(
+    lu: gpd.GeoDataFrame, mask: np.ndarray, check: str, status_rules: StatusRules, what: str
 ) -> gpd.GeoDataFrame:
-    sel = lu.loc[mask].copy()
-    sel["_type"] = type_ if isinstance(type_, str) else np.asarray(type_, dtype=object)[mask]
-    sel["_reason"] = np.asarray(reason, dtype=object)[mask]
-    return sel
+    """Select the patches and attach their status row (``_status``, ``_rule`` ...) and reason."""
+    sel = lu.loc[mask]
+    labels = match_status(check, sel["DLBM"], sel["CZCSXM"], load_status_rules(status_rules))
+    name = sel["DLMC"].astype(str) if "DLMC" in sel else pd.Series("", index=sel.index)
+    code = sel["DLBM"].astype(str).to_numpy(dtype=object)
+    zh, en = what.split(" / ")
+    reason = [f"{zh} {n}（{c}）: {rz} / {en} ({c}): {re}" for n, c, rz, re in zip(
+        name, code, labels["reason_zh"], labels["reason_en"], strict=True)]
+    extra = {f"_{c}": labels[c].to_numpy(dtype=object) for c in _LABELS if c != "reason"}
+    return sel.assign(_reason=np.asarray(reason, dtype=object), **extra)
 
 
 def _line_zones(line: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -211,7 +228,7 @@ def eco_redline_construction(
     redline: gpd.GeoDataFrame,
     *,
     rules: str | Path | RuleSet | None = None,
-    allowed: str | Path | pd.DataFrame | None = None,
+    status_rules: StatusRules = None,
     sliver_m2: float = 1.0,
     include_touching: bool = False,
     working_crs: Any | None = None,
@@ -229,8 +246,11 @@ def eco_redline_construction(
     rules : rule set, optional
         Construction land = aggregate ``construction_land`` of the rule set (default
         ``sandiao-default@1``).
-    allowed : path or DataFrame, optional
-        The outside-boundary table, used here only to label ``construction_type``.
+    status_rules : path or DataFrame, optional
+        Another status table (columns of ``landuse/rules/control_line_rules.csv``); its
+        ``eco_redline_construction`` rows decide each piece's status (自然资发〔2022〕142号:
+        industrial, commercial and mining construction is a violation; existing linear
+        infrastructure, water works and village homesteads are allowed or review).
     sliver_m2, include_touching, working_crs
         See the module docstring.
 
@@ -244,12 +264,8 @@ def eco_redline_construction(
                                          working_crs)
     rs = load_rules(rules)
     mask = rs.mask("construction_land", lu2["DLBM"], lu2["CZCSXM"])
-    labels = match_outside_allowed(lu2["DLBM"], lu2["CZCSXM"], load_outside_allowed(allowed))
-    name = lu2["DLMC"].astype(str) if "DLMC" in lu2 else pd.Series("", index=lu2.index)
-    code = lu2["DLBM"].astype(str)
-    reason = ("生态保护红线内建设用地 " + name + "（" + code + "）/ construction land (" + code
-              + ") inside the ecological redline").to_numpy(dtype=object)
-    sel = _with_labels(lu2, mask, labels["construction_type"].to_numpy(), reason)
+    sel = _labelled(lu2, mask, "eco_redline_construction", status_rules,
+                    "生态保护红线内建设用地 / construction land inside the ecological redline")
     gdf = _patch_pieces(sel, _line_zones(line2), check="eco_redline_construction",
                         against_layer="ecological_redline", sliver_m2=sliver_m2,
                         include_touching=include_touching, findings=findings)
@@ -261,6 +277,7 @@ def farmland_nonfarm(
     lu: gpd.GeoDataFrame,
     permanent_farmland: gpd.GeoDataFrame,
     *,
+    status_rules: StatusRules = None,
     sliver_m2: float = 1.0,
     include_touching: bool = False,
     working_crs: Any | None = None,
@@ -268,7 +285,11 @@ def farmland_nonfarm(
     """Non-farmland (not 0101/0102/0103), by class, inside permanent basic farmland.
 
     The class is the patch's ``DLBM``; deducted 田坎 (KCMJ) inside farmland patches is part
-    of those patches and not reported (it is not a separate patch).
+    of those patches and not reported (it is not a separate patch). Each piece gets the
+    ``category`` and ``status`` of the ``farmland_nonfarm`` rows of the status table
+    (自然资规〔2019〕1号 and 〔2019〕4号): 建设占用 (construction land) ``violation``; 可调整地类
+    (K codes) ``allowed``, counted apart; 设施农用地 (1202) ``review``; 农田基础设施 (1006,
+    1107, 1107A, 1203) ``allowed``; 其他农用地 (非粮化) and 未利用地 ``review``.
 
     Returns
     -------
@@ -278,13 +299,9 @@ def farmland_nonfarm(
     """
     lu2, line2, crs, findings = _prepare(lu, permanent_farmland,
                                          "permanent basic farmland (永久基本农田)", working_crs)
-    codes = lu2["DLBM"]
-    mask = ~codes.isin(FARMLAND_CODES).to_numpy()
-    name = lu2["DLMC"].astype(str) if "DLMC" in lu2 else pd.Series("", index=lu2.index)
-    code = codes.astype(str)
-    reason = ("永久基本农田内非耕地 " + name + "（" + code + "）/ non-farmland (" + code
-              + ") inside permanent basic farmland").to_numpy(dtype=object)
-    sel = _with_labels(lu2, mask, "", reason)
+    mask = ~lu2["DLBM"].isin(FARMLAND_CODES).to_numpy()
+    sel = _labelled(lu2, mask, "farmland_nonfarm", status_rules,
+                    "永久基本农田内非耕地 / non-farmland inside permanent basic farmland")
     gdf = _patch_pieces(sel, _line_zones(line2), check="farmland_nonfarm",
                         against_layer="permanent_farmland", sliver_m2=sliver_m2,
                         include_touching=include_touching, findings=findings, prefilter=True)
@@ -295,7 +312,7 @@ def outside_urban_boundary(
     lu: gpd.GeoDataFrame,
     urban_boundary: gpd.GeoDataFrame,
     *,
-    allowed: str | Path | pd.DataFrame | None = None,
+    status_rules: StatusRules = None,
     rules: str | Path | RuleSet | None = None,
     include_allowed: bool = False,
     ghfqdm: Sequence[str] | None = None,
@@ -307,10 +324,13 @@ def outside_urban_boundary(
 
     The part of each construction-land patch outside the union of the boundary features is
     found by cutting the patches with the complement of that union (the patches' extent
-    minus the boundary) through :func:`landuse.overlay.tabulate`. Each patch is matched
-    to ``outside_boundary_allowed.csv`` (``(code, czcsxm)``, ``(code, *)``, ``(*, czcsxm)``,
-    ``(*, *)``); allowed types (village, mining, transport, water works ...) are left out
-    unless ``include_allowed=True``.
+    minus the boundary) through :func:`landuse.overlay.tabulate`. Each patch gets the
+    ``outside_urban_boundary`` row of the status table that matches it most specifically
+    (:func:`landuse.redlines.tables.match_status`): village construction (CZCSXM 203/203A,
+    with its industrial patches) and scattered homesteads (0702 with empty CZCSXM),
+    mining and salt works, special and linear uses are ``allowed``; urban construction
+    (201/202 and their A codes) is a ``violation``; the rest is ``review``. Allowed patches
+    are left out (counted in a Finding) unless ``include_allowed=True``.
 
     ``ghfqdm`` restricts which boundary zones count as "inside" (e.g. ``("01", "02")`` to
     treat 03 特别用途区 as outside); default every feature of the layer.
@@ -328,15 +348,10 @@ def outside_urban_boundary(
                         _LINE_FIX)
         line2 = line2[line2["GHFQDM"].astype(str).isin([str(c) for c in ghfqdm])]
     rs = load_rules(rules)
-    cz = lu2["CZCSXM"]
-    labels = match_outside_allowed(lu2["DLBM"], cz, load_outside_allowed(allowed))
-    mask = rs.mask("construction_land", lu2["DLBM"], cz)
-    if not include_allowed:
-        mask &= ~labels["allowed"].to_numpy(dtype=bool)
-    reason = [f"{z} / {e}" + ("（允许 / allowed）" if a else "")
-              for z, e, a in zip(labels["reason_zh"], labels["reason_en"], labels["allowed"],
-                                 strict=True)]
-    sel = _with_labels(lu2, mask, labels["construction_type"].to_numpy(), reason)
+    mask = rs.mask("construction_land", lu2["DLBM"], lu2["CZCSXM"])
+    sel = _labelled(lu2, mask, "outside_urban_boundary", status_rules,
+                    "城镇开发边界外建设用地 / construction land outside the urban development "
+                    "boundary")
     if len(sel):
         x0, y0, x1, y1 = sel.total_bounds
         frame = shapely.box(x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0)
@@ -348,6 +363,19 @@ def outside_urban_boundary(
                         against_layer="urban_boundary", sliver_m2=sliver_m2,
                         include_touching=include_touching, findings=findings)
     gdf = gdf.assign(relation=np.where(gdf["relation"] == "inside", "outside", "touching"))
+    allowed = (gdf["status"] == "allowed") & (gdf["relation"] == "outside")
+    if allowed.any() and not include_allowed:
+        area_m2 = float(gdf.loc[allowed, "overlap_m2"].sum())
+        findings.append(Finding(
+            code="outside_boundary_allowed",
+            message=(f"outside_urban_boundary: {int(allowed.sum())} piece(s) of construction "
+                     f"land outside the boundary (together {area_m2:.2f} m²) are allowed there "
+                     "by their status rule (村庄建设, 采矿, 线性基础设施 ...) and not listed; "
+                     "include_allowed=True lists them."),
+            count=int(allowed.sum()), severity="info", source="outside_urban_boundary",
+            examples=sorted(set(gdf.loc[allowed, "rule"]))[:5],
+        ))
+        gdf = gdf[~allowed]
     return _finish(gdf, findings, rules=rs.label, working_crs=crs.to_string(),
                    sliver_m2=sliver_m2)
 
@@ -361,6 +389,7 @@ def line_conflicts(
     sliver_m2: float = 1.0,
     include_touching: bool = False,
     townships: gpd.GeoDataFrame | None = None,
+    status_rules: StatusRules = None,
     working_crs: Any | None = None,
 ) -> gpd.GeoDataFrame:
     """Permanent basic farmland overlapping the ecological redline or the urban boundary.
@@ -400,6 +429,10 @@ def line_conflicts(
         town = assign_township(np.asarray(pf.geometry.array, dtype=object), townships)
     feat_area = (shapely.area(a.geometry.array) if area == "planar"
                  else geodesic_area(np.asarray(a.geometry.array, dtype=object), crs))
+    codes = (normalise_codes(pf["DLBM"]) if "DLBM" in pf
+             else pd.Series("", index=pf.index, dtype=object))
+    label = match_status("line_conflict", codes, pd.Series("", index=pf.index, dtype=object),
+                         load_status_rules(status_rules))
     frames = []
     names = {"ecological_redline": "生态保护红线 / the ecological redline",
              "urban_boundary": "城镇开发边界 / the urban development boundary"}
@@ -423,7 +456,8 @@ def line_conflicts(
             "share": pieces["area_m2"].to_numpy(dtype=float) / feat_area[pos],
             "area_basis": area, "township": town[pos],
             "DLBM": (normalise_codes(pf["DLBM"]).to_numpy()[pos] if "DLBM" in pf else ""),
-            "DLMC": "", "CZCSXM": "", "construction_type": "",
+            "DLMC": "", "CZCSXM": "",
+            **{c: label[c].to_numpy(dtype=object)[pos] for c in _LABELS if c != "reason"},
             "reason": f"永久基本农田与{zh}重叠 / permanent basic farmland overlaps {en}",
         }, geometry=list(pieces.geometry.array), crs=crs))
     frames = [f for f in frames if len(f)]

@@ -1,9 +1,13 @@
 """Mining rights (矿业权) against protected areas (自然保护地、饮用水水源保护区、风景名胜区).
 
 The plan's rule (docs/domain.md §3): inside 自然保护区, 饮用水水源保护区 and 风景名胜区 no new
-mining right may be granted, and existing ones withdraw in order. Which categories and
-zones prohibit mining, the withdrawal priority and the reasons are the rule table
-``landuse/rules/mining_prohibited.csv`` (see :mod:`landuse.redlines.tables`).
+mining right may be granted, and existing ones withdraw in order; new rights also pass a
+生态保护红线 review. Which categories and zones prohibit mining, the withdrawal priority and
+the reasons are the rule table ``landuse/rules/mining_prohibited.csv``; the activities
+自然资发〔2022〕142号 still permits inside the ecological redline (outside core zones) are
+``landuse/rules/mining_exceptions_142.csv`` (disposition ``review``); a right whose
+``valid_to`` lies before the evaluation date is ``expired`` (see
+:mod:`landuse.redlines.tables` and docs/domain.md §7).
 
 Geometry is exact: every (right, protected feature) pair is intersected with shapely in a
 projected working CRS, after snapping both inputs to a grid of ``grid_size`` metres
@@ -13,6 +17,7 @@ Areas are planar, in m², in the working CRS (``area_basis = "planar"``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -38,9 +43,21 @@ from landuse.redlines._common import (
     resolve_working_crs,
     snap,
 )
-from landuse.redlines.tables import load_mining_rules, match_mining_rules
+from landuse.redlines._mining_rules import (
+    DISPOSITION_STATUS,
+    ECO_REDLINE,
+    PROTECTED_FIELDS,
+    disposition_of,
+    expired_rights,
+    judge_conflicts,
+    reason_of,
+    with_redline,
+)
+from landuse.redlines.tables import load_mining_exceptions, load_mining_rules, match_mining_rules
 
 __all__ = [
+    "DISPOSITION_STATUS",
+    "ECO_REDLINE",
     "MINING_COLUMNS",
     "ProtectedIndex",
     "RightCheck",
@@ -49,13 +66,12 @@ __all__ = [
 ]
 
 RIGHT_FIELDS = ("licence_no", "right_type", "holder", "mineral", "stage")
-PROTECTED_FIELDS = ("id", "name", "category", "zone")
 STAGES = ("existing", "application")
 MINING_COLUMNS = (
     "licence_no", "right_type", "holder", "mineral", "stage", "against_id", "against_name",
     "category", "subtype", "zone_type", "relation", "overlap_m2", "share", "distance_m",
-    "right_area_m2", "prohibited", "priority", "disposition", "reason", "area_basis",
-    "township", "geometry",
+    "right_area_m2", "prohibited", "priority", "disposition", "status", "rule", "basis",
+    "reason", "area_basis", "township", "geometry",
 )
 _NUMERIC = ("overlap_m2", "share", "distance_m", "right_area_m2", "prohibited", "priority")
 _RELATION_ORDER = {"inside": 0, "touching": 1, "near": 2}
@@ -75,31 +91,6 @@ def _transformer(src: Any, dst: str) -> Transformer | None:
     if src_crs == CRS.from_wkt(dst):
         return None
     return Transformer.from_crs(src_crs, CRS.from_wkt(dst), always_xy=True)
-
-
-def _disposition(stage: str, conflict: bool) -> str:
-    if not conflict:
-        return "none"
-    return "withdraw" if stage == "existing" else "refuse"
-
-
-def _reason(row: Mapping[str, Any], sliver_m2: float) -> str:
-    """Words for one (right, protected feature) row, Chinese then English."""
-    rel = row["relation"]
-    if rel == "near":
-        d = row["distance_m"]
-        return (f"不重叠，距最近保护地 {d:.3f} 米 / no overlap; {d:.3f} m from the nearest "
-                "protected area")
-    if rel == "touching":
-        return (f"仅边界接触（重叠 {row['overlap_m2']:.3f} 平方米 < {sliver_m2:g}），不计为冲突 / "
-                f"edge or point contact only (overlap {row['overlap_m2']:.3f} m² < sliver_m2 "
-                f"{sliver_m2:g}): not a conflict")
-    rule = f"{row['reason_zh']} / {row['reason_en']}"
-    if not row["prohibited"]:
-        return f"不在禁止采矿名录：{rule}"
-    if row["stage"] == "existing":
-        return f"已有矿业权应有序退出（退出顺序 {row['priority']:g}）：{rule}"
-    return f"申请不予批准 / application refused: {rule}"
 
 
 class ProtectedIndex:
@@ -319,7 +310,7 @@ class ProtectedIndex:
                    "priority": None if pd.isna(info["priority"]) else float(info["priority"])}
             hit = row["relation"] == "inside" and row["prohibited"]
             conflict |= hit
-            row["reason"] = _reason({**row, "stage": stage, "reason_zh": info["reason_zh"],
+            row["reason"] = reason_of({**row, "stage": stage, "reason_zh": info["reason_zh"],
                                      "reason_en": info["reason_en"]}, sliver_m2)
             if hit:
                 reasons.append(f"{info['against_name']}（{info['against_id']}）: {row['reason']}")
@@ -327,7 +318,7 @@ class ProtectedIndex:
             overlaps.append(polygonal(rel["geometry"][k]))
         union = float(shapely.union_all(overlaps).area) if overlaps else 0.0
         return RightCheck(
-            allowed=not conflict, disposition=_disposition(stage, conflict), stage=stage,
+            allowed=not conflict, disposition=disposition_of(stage, conflict), stage=stage,
             area_m2=area, protected_area_m2=union, protected_share=union / area if area else 0.0,
             contacts=tuple(contacts), nearest=nearest, reasons=tuple(reasons),
             working_crs=self._label, rules=self.rules_source,
@@ -420,12 +411,15 @@ def _validate_rights(rights: gpd.GeoDataFrame) -> None:
 
 def mining_conflicts(
     rights: gpd.GeoDataFrame,
-    protected: gpd.GeoDataFrame,
+    protected: gpd.GeoDataFrame | None,
     *,
+    ecological_redline: gpd.GeoDataFrame | None = None,
+    evaluation_date: dt.date | str | None = None,
     sliver_m2: float = 1.0,
     near_m: float = 1000.0,
     grid_size: float = 0.001,
     rules: str | Path | pd.DataFrame | None = None,
+    exceptions: str | Path | pd.DataFrame | None = None,
     townships: gpd.GeoDataFrame | None = None,
     working_crs: Any | None = None,
 ) -> gpd.GeoDataFrame:
@@ -435,9 +429,18 @@ def mining_conflicts(
     ----------
     rights : GeoDataFrame
         Mining rights: ``licence_no`` (unique), ``right_type``, ``holder``, ``mineral``,
-        ``stage`` (``existing`` / ``application``); Polygon or MultiPolygon.
-    protected : GeoDataFrame
+        ``stage`` (``existing`` / ``application``), ``valid_to`` (optional); Polygon or
+        MultiPolygon.
+    protected : GeoDataFrame or None
         Protected areas: ``id``, ``name``, ``category``, ``zone`` (``subtype`` optional).
+    ecological_redline : GeoDataFrame, optional
+        The ecological redline (``read_control_line(kind="ecological_redline")``): its
+        features are checked too, as ``category = "生态保护红线"`` (id ``line_id``, name
+        ``HXMC``), the plan's redline review of mining rights.
+    evaluation_date : date or str, optional
+        A right whose ``valid_to`` lies before it gets disposition ``expired`` instead of
+        ``withdraw`` (not counted by
+        :func:`~landuse.redlines.summary.mining_rights_in_protected_areas`).
     sliver_m2 : float
         An overlap of at least this many m² is ``inside`` (a conflict when the rule table
         prohibits mining there); a smaller overlap, or edge/point contact, is ``touching``.
@@ -449,6 +452,8 @@ def mining_conflicts(
         geometries closer than 1.5 x ``grid_size`` count as touching; 0 = no snapping.
     rules : path or DataFrame, optional
         The mining rule table; default ``landuse/rules/mining_prohibited.csv``.
+    exceptions : path or DataFrame, optional
+        The 142号 exceptions; default ``landuse/rules/mining_exceptions_142.csv``.
     townships : GeoDataFrame, optional
         ``zone`` (9 digits) and geometry; each row gets the township its evidence overlaps
         most (for ``near`` rows: the right's).
@@ -460,11 +465,15 @@ def mining_conflicts(
     -------
     GeoDataFrame
         Columns :data:`MINING_COLUMNS`, rows sorted by ``licence_no``, relation, ``against_id``.
-        ``overlap_m2`` is planar in the working CRS; ``share = overlap_m2 / right_area_m2``;
-        ``disposition`` is ``withdraw`` (existing) / ``refuse`` (application) for an
-        ``inside`` row of a prohibiting category/zone, else ``none``. ``geometry`` is the
-        overlap (line or point for edge/point contact; shortest line for ``near``).
-        ``attrs``: ``findings`` (reprojections), ``working_crs``, ``rules``, options.
+        ``overlap_m2`` is planar in the working CRS; ``share = overlap_m2 / right_area_m2``.
+        ``disposition`` of an ``inside`` row of a prohibiting category/zone: ``expired``
+        (``valid_to`` before ``evaluation_date``), else ``review`` when a 142号 exception
+        matches (category, zone, stage, mineral, right_type), else ``withdraw`` (existing)
+        / ``refuse`` (application); ``none`` for every other row. ``status`` follows
+        :data:`DISPOSITION_STATUS` (withdraw/refuse = ``violation``); ``rule`` is the id of
+        the deciding table row, ``basis`` its document. ``geometry`` is the overlap (line or
+        point for edge/point contact; shortest line for ``near``). ``attrs``: ``findings``
+        (reprojections), ``working_crs``, ``rules``, options.
 
     Raises
     ------
@@ -475,15 +484,18 @@ def mining_conflicts(
     _check_options(sliver_m2, near_m)
     _validate_rights(rights)
     crs = resolve_working_crs(rights, "mining rights (矿业权)", working_crs)
-    index = ProtectedIndex(protected, working_crs=crs, grid_size=grid_size, rules=rules)
+    combined, found = with_redline(protected, ecological_redline, crs)
+    index = ProtectedIndex(combined, working_crs=crs, grid_size=grid_size, rules=rules)
     aligned, findings = align_to(rights, crs, "mining rights (矿业权)")
-    findings = [*findings, *index.findings]
+    findings = [*findings, *found, *index.findings]
     geoms = snap(aligned.geometry.array, grid_size)
     rel = index.relate(geoms, sliver_m2=sliver_m2, near_m=near_m)
     pos = rel["pos"].to_numpy()
     right_area = shapely.area(geoms)
     out = pd.DataFrame({c: rights[c].fillna("").astype(str).to_numpy()[pos]
                         for c in RIGHT_FIELDS})
+    out["valid_to"] = (rights["valid_to"].to_numpy()[pos] if "valid_to" in rights
+                       else pd.NaT)
     out = out.join(index.table.iloc[rel["ppos"].to_numpy()].reset_index(drop=True))
     out["relation"] = rel["relation"].to_numpy()
     out["overlap_m2"] = rel["overlap_m2"].to_numpy()
@@ -492,10 +504,8 @@ def mining_conflicts(
                              out=np.zeros(len(out)), where=out["right_area_m2"] > 0)
     out["distance_m"] = rel["distance_m"].to_numpy()
     out["prohibited"] = out["prohibited"].astype(bool)
-    conflict = (out["relation"] == "inside") & out["prohibited"]
-    out["disposition"] = [_disposition(s, c) for s, c in zip(out["stage"], conflict,
-                                                               strict=True)]
-    out["reason"] = [_reason(r, sliver_m2) for r in out.to_dict("records")]
+    judge_conflicts(out, expired_rights(out, evaluation_date), load_mining_exceptions(exceptions),
+           sliver_m2, evaluation_date)
     out["area_basis"] = "planar"
     locator = rel["geometry"].to_numpy().copy()
     is_near = out["relation"].to_numpy() == "near"
@@ -517,5 +527,7 @@ def mining_conflicts(
                      | {"prohibited": bool})
     attach_findings(out, findings)
     out.attrs.update({"working_crs": crs.to_string(), "rules": index.rules_source,
-                      "sliver_m2": sliver_m2, "near_m": near_m, "grid_size": grid_size})
+                      "sliver_m2": sliver_m2, "near_m": near_m, "grid_size": grid_size,
+                      "evaluation_date": (str(evaluation_date)[:10] if evaluation_date
+                                          is not None else None)})
     return out

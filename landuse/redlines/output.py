@@ -14,19 +14,33 @@ from pyproj import CRS
 
 from landuse.errors import CRSError, SchemaError
 
-__all__ = ["CHECK_ORDER", "REDLINE_COLUMNS", "redline_layers", "redline_table"]
+__all__ = ["CHECK_ORDER", "REDLINE_COLUMNS", "STATUS_ORDER", "is_violation", "redline_layers",
+           "redline_table"]
 
 CHECK_ORDER = ("mining_protected", "eco_redline_construction", "farmland_nonfarm",
                "outside_urban_boundary", "line_conflict")
 REDLINE_COLUMNS = (
     "check", "feature_id", "against_id", "against_layer", "category", "zone_type", "relation",
-    "overlap_m2", "share", "distance_m", "stage", "disposition", "township", "class_code",
-    "construction_type", "area_basis", "reason",
+    "overlap_m2", "share", "distance_m", "stage", "disposition", "status", "rule", "basis",
+    "township", "class_code", "construction_type", "area_basis", "reason",
 )
 _TEXT = ("check", "feature_id", "against_id", "against_layer", "category", "zone_type",
-         "relation", "stage", "disposition", "township", "class_code", "construction_type",
-         "area_basis", "reason")
+         "relation", "stage", "disposition", "status", "rule", "basis", "township",
+         "class_code", "construction_type", "area_basis", "reason")
 _NUM = ("overlap_m2", "share", "distance_m")
+STATUS_ORDER = ("violation", "review", "allowed")
+
+
+def is_violation(redlines: pd.DataFrame) -> pd.Series:
+    """Boolean mask of the redline rows that are violations: ``status == "violation"``.
+
+    The one definition of a violation (docs/domain.md §7): the CLI exit code
+    (``--fail-on-violation``), the violation count, the report and its map all use it.
+    ``allowed`` and ``review`` rows are findings, never violations.
+    """
+    if redlines.empty or "status" not in redlines:
+        return pd.Series(False, index=redlines.index)
+    return redlines["status"] == "violation"
 _REL_ORDER = {"inside": 0, "outside": 0, "touching": 1, "near": 2}
 
 
@@ -43,7 +57,8 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
                 "redline_table: a frame has neither licence_no (mining_conflicts) nor check "
                 f"(a control-line check); columns {list(df.columns)}"
             )
-        df = df.assign(class_code=df["DLBM"] if "DLBM" in df else "", category="",
+        df = df.assign(class_code=df["DLBM"] if "DLBM" in df else "",
+                       category=df["category"] if "category" in df else "",
                        zone_type="", stage="", disposition="none",
                        distance_m=np.nan)
     missing = [c for c in REDLINE_COLUMNS if c not in df.columns]

@@ -13,8 +13,9 @@ from pyproj import CRS
 
 from landuse.errors import CRSError, SchemaError
 from landuse.redlines._common import align_to, polygonal, require_columns, snap
+from landuse.redlines.output import CHECK_ORDER, STATUS_ORDER
 
-__all__ = ["mining_rights_in_protected_areas", "right_summary"]
+__all__ = ["mining_rights_in_protected_areas", "right_summary", "status_summary"]
 
 SUMMARY_COLUMNS = (
     "licence_no", "right_type", "holder", "stage", "right_area_m2", "relation",
@@ -22,6 +23,8 @@ SUMMARY_COLUMNS = (
     "prohibited_share", "min_distance_m", "priority", "disposition", "withdrawal_order",
     "reasons",
 )
+#: strongest first: a right with a withdraw row and a review row is to withdraw
+_DISPOSITION_RANK = {"withdraw": 0, "refuse": 1, "review": 2, "expired": 3, "none": 4}
 _CONFLICT_FIELDS = ("licence_no", "stage", "against_id", "relation", "overlap_m2",
                     "right_area_m2", "prohibited", "priority", "disposition", "distance_m",
                     "reason")
@@ -97,7 +100,8 @@ def right_summary(
             "prohibited_area_m2": proh, "prohibited_share": proh / area if area else 0.0,
             "min_distance_m": float(dist[idx].min()),
             "priority": float(prio[hit].min()) if len(hit) else np.nan,
-            "disposition": disp[hit[0]] if len(hit) else "none",
+            "disposition": (min(disp[hit], key=_DISPOSITION_RANK.__getitem__) if len(hit)
+                            else "none"),
             "reasons": "; ".join(f"{against[k]}: {reason[k]}" for k in hit),
         })
     if rights is not None:
@@ -142,8 +146,11 @@ def mining_rights_in_protected_areas(
     """Count mining rights in protected areas: indicator ``mining_rights_in_protected_areas``.
 
     The number of distinct rights of the given ``stages`` with an ``inside`` relation
-    (overlap >= ``sliver_m2``) to a protected feature whose category/zone prohibits mining
-    (the rule table). Township rows count a right where one of its conflict rows lies (a
+    (overlap >= ``sliver_m2``) to a protected feature (or the ecological redline, category
+    生态保护红线) whose category/zone prohibits mining (the rule table), except expired rights
+    (disposition ``expired``: ``valid_to`` before the evaluation date). Rights whose
+    disposition is ``review`` (a 142号 exception) are counted: they lie in a prohibiting
+    area and await review. Township rows count a right where one of its conflict rows lies (a
     right across two townships counts in both; the county row counts it once).
 
     Parameters
@@ -177,10 +184,47 @@ def mining_rights_in_protected_areas(
                 f"prefixes {prefixes}. Pass county='370321' (6 digits)."
             )
         county = prefixes[0]
+    expired = (conflicts["disposition"] == "expired" if "disposition" in conflicts
+               else pd.Series(False, index=conflicts.index))
     hit = conflicts[(conflicts["relation"] == "inside") & conflicts["prohibited"].astype(bool)
-                    & conflicts["stage"].isin(list(stages))]
+                    & conflicts["stage"].isin(list(stages)) & ~expired]
     by_town = hit.groupby("township")["licence_no"].nunique()
     zones = sorted(set(zones) | {t for t in by_town.index if t})
     values = [hit["licence_no"].nunique()] + [int(by_town.get(z, 0)) for z in zones]
     return pd.Series(values, index=pd.Index([county, *zones], name="zone"), dtype="int64",
                      name="mining_rights_in_protected_areas")
+
+
+def status_summary(redlines: pd.DataFrame) -> pd.DataFrame:
+    """Split the redline findings by status: rows and area by check, relation and status.
+
+    Parameters
+    ----------
+    redlines : DataFrame
+        ``redlines.csv`` rows (:func:`landuse.redlines.output.redline_table`): ``check``,
+        ``relation``, ``status``, ``overlap_m2``.
+
+    Returns
+    -------
+    DataFrame
+        ``check``, ``relation``, ``status``, ``rows``, ``overlap_m2``, ``overlap_ha``; sorted
+        by check, relation, then status in the order violation, review, allowed. Empty
+        (with these columns) when there are no findings.
+    """
+    cols = ["check", "relation", "status", "rows", "overlap_m2", "overlap_ha"]
+    if redlines.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c.startswith("overlap") else object)
+                             for c in cols})
+    require_columns(redlines, ("check", "relation", "status", "overlap_m2"), "redline findings",
+                    "Pass the rows of redlines.csv (landuse.redlines.redline_table).")
+    area = pd.to_numeric(redlines["overlap_m2"], errors="coerce").fillna(0.0)
+    out = (redlines.assign(overlap_m2=area)
+           .groupby(["check", "relation", "status"], sort=False)
+           .agg(rows=("check", "size"), overlap_m2=("overlap_m2", "sum")).reset_index())
+    out["overlap_ha"] = out["overlap_m2"] / 10_000.0
+    rank_c = {c: i for i, c in enumerate(CHECK_ORDER)}
+    rank_s = {c: i for i, c in enumerate(STATUS_ORDER)}
+    out = out.assign(_c=out["check"].map(rank_c).fillna(99),
+                     _s=out["status"].map(rank_s).fillna(99))
+    out = out.sort_values(["_c", "relation", "_s"], kind="stable")
+    return pd.DataFrame(out[cols].reset_index(drop=True))

@@ -13,6 +13,8 @@ import geopandas as gpd
 import jinja2
 import pandas as pd
 
+from landuse.redlines.output import is_violation
+from landuse.redlines.summary import status_summary
 from landuse.report import maps
 from landuse.report.document import indicator_name_en
 from landuse.report.duties import duty_views
@@ -45,6 +47,7 @@ CHECK_NAMES: Final = {
     "farmland_nonfarm": "永久基本农田内非耕地", "outside_urban_boundary": "城镇开发边界外建设用地",
     "line_conflict": "三线冲突",
 }
+REDLINE_STATUS_NAMES: Final = {"violation": "违规", "review": "待核查", "allowed": "允许"}
 _OPS: Final = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "==": "="}
 
 
@@ -112,13 +115,13 @@ def _maps(records: Sequence[Mapping[str, Any]], zones: gpd.GeoDataFrame | None) 
 
 
 def _redline_summary(redlines: pd.DataFrame | None) -> list[dict[str, Any]]:
-    if redlines is None or redlines.empty:
+    if redlines is None or redlines.empty or "status" not in redlines:
         return []
-    area = pd.to_numeric(redlines.get("overlap_m2", 0.0), errors="coerce").fillna(0.0)
-    g = redlines.assign(_a=area).groupby(["check", "relation"], sort=True)
-    return [{"check": c, "check_zh": CHECK_NAMES.get(c, c), "relation": rel,
-             "count": len(part), "area_ha": _fmt(part["_a"].sum() / 10_000.0)}
-            for (c, rel), part in g]
+    return [{"check": r["check"], "check_zh": CHECK_NAMES.get(r["check"], r["check"]),
+             "relation": r["relation"], "status": r["status"],
+             "status_zh": REDLINE_STATUS_NAMES.get(r["status"], r["status"]),
+             "count": int(r["rows"]), "area_ha": _fmt(r["overlap_ha"])}
+            for r in status_summary(redlines).to_dict("records")]
 
 
 def _mining_rows(redlines: pd.DataFrame | None) -> list[dict[str, Any]]:
@@ -140,7 +143,12 @@ def _class_views(class_areas: pd.DataFrame | None, county: str) -> tuple[str | N
         return None, []
 
     ca = class_areas[class_areas["zone"] == county]
-    names = code_table().drop_duplicates("level1").set_index("level1")["level1_name_zh"]
+    if "level1_code" in ca:  # the 三调 公报 layout: 湿地 (00) is a first-level class
+        ca = ca.assign(level1=ca["level1_code"])
+        names = (code_table().drop_duplicates("bulletin_level1")
+                 .set_index("bulletin_level1")["bulletin_level1_name_zh"])
+    else:
+        names = code_table().drop_duplicates("level1").set_index("level1")["level1_name_zh"]
     g = ca.groupby(["level1", "sandalei"], sort=True)["area_ha"].sum().reset_index()
     g["name_zh"] = g["level1"].map(names).fillna("")
     dup = g["level1"].duplicated(keep=False)
@@ -202,9 +210,9 @@ def render_html(doc: Mapping[str, Any], *, zones: gpd.GeoDataFrame | None = None
             (redlines is not None and not redlines.empty) or rights is not None):
         mining = lines = None
         if redlines is not None and not redlines.empty:
-            inside = redlines["relation"].isin(["inside", "outside"])
-            mining = redlines[(redlines["check"] == "mining_protected") & inside]
-            lines = redlines[(redlines["check"] != "mining_protected") & inside]
+            bad = is_violation(redlines)  # the one definition: status == "violation"
+            mining = redlines[(redlines["check"] == "mining_protected") & bad]
+            lines = redlines[(redlines["check"] != "mining_protected") & bad]
         red_map = maps.redline_map(zones, protected=protected, rights=rights, conflicts=mining,
                                    violations=lines,
                                    title=("红线冲突", "redline conflicts"))

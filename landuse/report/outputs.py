@@ -25,6 +25,7 @@ import pandas as pd
 
 from landuse.errors import InputFileError
 from landuse.findings import Finding
+from landuse.redlines.summary import status_summary
 from landuse.report.document import indicators_table, validate_document, write_csv, write_json
 from landuse.report.duties import DUTY_TITLES
 from landuse.report.html import render_html
@@ -90,6 +91,8 @@ def _writers(result: RunOutputs) -> dict[str, Callable[[Path], object]]:
     writers["redlines.csv"] = lambda d: write_csv(result.redlines, d / "redlines.csv")
     if result.redline_layers:
         writers["redlines.gpkg"] = lambda d: write_gpkg(d / "redlines.gpkg", result.redline_layers)
+    if not result.redlines.empty and "status" in result.redlines:
+        sheets["红线性质 redline status"] = status_summary(result.redlines)
     for name, layer in sorted(result.redline_layers.items()):
         title = {"mining_conflicts": "矿业权冲突 mining conflicts",
                  "zone_violations": "三线冲突 zone violations"}.get(name, name)
@@ -114,6 +117,8 @@ def _writers(result: RunOutputs) -> dict[str, Callable[[Path], object]]:
     sheets["输入 inputs"] = pd.DataFrame(prov["inputs"])
     scalars = {k: v for k, v in prov.items() if not isinstance(v, list | dict)}
     scalars.update({f"options.{k}": v for k, v in prov.get("options", {}).items()})
+    scalars.update({f"rule_set.{k}": v for k, v in prov.get("rule_set", {}).items()
+                    if isinstance(v, str)})
     scalars.update({"region.code": doc["region"]["code"], "region.name": doc["region"]["name"],
                     "year": doc["year"], "schema": doc["schema"]})
     if records:

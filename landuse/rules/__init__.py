@@ -4,8 +4,11 @@ The tables are CSV/TOML files beside this module (never Python literals), so a c
 can read, diff and replace them:
 
 - ``sandiao_codes.csv``: every 三调 code (docs/domain.md §2.1) with its name, second- and
-  first-level code, 三大类 (``sandalei``), wetland and farmland flags.
+  first-level code, its first level in the 三调 公报 layout (``bulletin_level1``: ``00`` 湿地
+  for the seven wetland classes), 三大类 (``sandalei``), wetland and farmland flags.
 - ``sandiao-default@1.toml``: the default aggregate rules of docs/domain.md §2.2.
+- ``tugui-basis@1.toml``: the aggregates on the 土地利用总体规划 basis (TD/T 1024,
+  docs/domain.md §7): 1103 水库水面 construction land, 203A 独立工矿 under 城镇工矿.
 - ``ydyh_codes.csv`` and ``crosswalk_sandiao_ydyh.csv``: the 用地用海 (2023) codes and the
   三调 -> 用地用海 crosswalk of docs/domain.md §2.3 (rows marked ``verify`` were not confirmed
   against the standard's text).
@@ -61,7 +64,9 @@ def code_table() -> pd.DataFrame:
     --------
     >>> t = code_table()
     >>> t.loc["0603", "name_zh"], t.loc["0603", "sandalei"], bool(t.loc["0603", "wetland"])
-    ('盐田', '建设用地', True)
+    ('盐田', '建设用地', False)
+    >>> t.loc["0304", "level1"], t.loc["0304", "bulletin_level1_name_zh"]
+    ('03', '湿地')
     >>> t.loc["0404", "sandalei"]
     '未利用地'
     """
@@ -134,11 +139,17 @@ class Aggregate:
     codes: tuple[str, ...] | None = None
     czcsxm: tuple[str, ...] | None = None
 
-    def mask(self, codes: pd.Series, czcsxm: pd.Series | None = None) -> np.ndarray:
-        """Boolean membership of rows given their normalised codes and CZCSXM values."""
+    def mask(self, codes: pd.Series, czcsxm: pd.Series | None = None, *,
+             sandalei_of: pd.Series | None = None) -> np.ndarray:
+        """Boolean membership of rows given their normalised codes and CZCSXM values.
+
+        ``sandalei_of`` maps a code to its 三大类 (default: the 三调 code table; a rule
+        set with a ``[sandalei]`` table passes its own, see :attr:`RuleSet.sandalei_of`).
+        """
         m = np.ones(len(codes), dtype=bool)
         if self.sandalei is not None:
-            sd = codes.map(_code_table()["sandalei"]).fillna("")
+            table = sandalei_of if sandalei_of is not None else _code_table()["sandalei"]
+            sd = codes.map(table).fillna("")
             m &= sd.isin(self.sandalei).to_numpy()
         if self.codes is not None:
             m &= codes.isin(self.codes).to_numpy()
@@ -168,6 +179,27 @@ class RuleSet:
     description: str
     aggregates: dict[str, Aggregate] = field(default_factory=dict)
     source: str = ""
+    basis: str = ""
+    sandalei_override: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def sandalei_of(self) -> pd.Series:
+        """Code -> 三大类 under this rule set: the 三调 code table with the overrides.
+
+        ``tugui-basis@1`` moves 1103 水库水面 to 建设用地 (TD/T 1024 basis); the default
+        rule set overrides nothing.
+        """
+        table = _code_table()["sandalei"]
+        if not self.sandalei_override:
+            return table
+        return table.copy().where(~table.index.isin([c for c, _ in self.sandalei_override]),
+                                  table.index.map(dict(self.sandalei_override)))
+
+    def record(self) -> dict[str, Any]:
+        """Return what every output records of the rule set: label, basis, description."""
+        return {"label": self.label, "basis": self.basis, "description": self.description,
+                "source": self.source,
+                "sandalei_override": {c: g for c, g in self.sandalei_override}}
 
     @property
     def label(self) -> str:
@@ -186,12 +218,13 @@ class RuleSet:
 
     def mask(self, name: str, codes: pd.Series, czcsxm: pd.Series | None = None) -> np.ndarray:
         """Membership of rows in aggregate ``name`` (see :meth:`Aggregate.mask`)."""
-        return self.aggregate(name).mask(codes, czcsxm)
+        sd = self.sandalei_of if self.sandalei_override else None
+        return self.aggregate(name).mask(codes, czcsxm, sandalei_of=sd)
 
 
 def _parse_rules(data: dict[str, Any], source: str) -> RuleSet:
     problems: list[str] = []
-    allowed_top = {"id", "version", "scheme", "description", "aggregates"}
+    allowed_top = {"id", "version", "scheme", "description", "basis", "aggregates", "sandalei"}
     for key in sorted(set(data) - allowed_top):
         problems.append(f"unknown key {key!r} (allowed: {sorted(allowed_top)})")
     for key in ("id", "version", "aggregates"):
@@ -224,6 +257,13 @@ def _parse_rules(data: dict[str, Any], source: str) -> RuleSet:
             codes=tuple(codes) if codes is not None else None,
             czcsxm=tuple(str(c).strip().upper() for c in cz) if cz is not None else None,
         )
+    override = {str(c).strip().upper(): str(g) for c, g in dict(data.get("sandalei", {})).items()}
+    bad = sorted(set(override) - known)
+    if bad:
+        problems.append(f"sandalei: unknown 三调 codes {bad}")
+    bad = sorted(set(override.values()) - set(SANDALEI))
+    if bad:
+        problems.append(f"sandalei: {bad} are not 三大类 names {list(SANDALEI)}")
     if problems:
         raise ConfigError(f"invalid rules file {source}:\n  - " + "\n  - ".join(problems))
     return RuleSet(
@@ -233,6 +273,8 @@ def _parse_rules(data: dict[str, Any], source: str) -> RuleSet:
         description=str(data.get("description", "")),
         aggregates=aggs,
         source=source,
+        basis=str(data.get("basis", "")),
+        sandalei_override=tuple(sorted(override.items())),
     )
 
 

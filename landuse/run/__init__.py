@@ -16,9 +16,12 @@ one county run per dask task, then a roll-up by city. The package reads top-down
 Examples
 --------
 >>> import landuse.run
->>> result = landuse.run.run("sample_data/config.toml")  # doctest: +SKIP
->>> result.indicators.query("scope == 'county'")[["id", "value", "status"]]  # doctest: +SKIP
->>> result.to_json("indicators.json")  # doctest: +SKIP
+>>> result = landuse.run.run("sample_data/config.toml")
+>>> total = result.indicators.query("scope == 'county'").set_index("id").loc["total_area"]
+>>> print(f"{total['value']:.1f} {total['unit']}")
+50900.0 ha
+>>> result.to_json("indicators.json").name
+'indicators.json'
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def _read_layer(src: LayerSource, working_crs: Any, region_code: str | None = No
 
     common = {"fields": src.fields or None, "encoding": src.encoding, "working_crs": working_crs}
     if src.role in ("landuse", "landuse_previous"):
-        return vector.read_landuse(src.path, layer=src.layer, **common)
+        return vector.read_landuse(src.path, layer=src.layer, scheme=src.scheme, **common)
     if src.role == "townships":
         return vector.read_townships(src.path, layer=src.layer, **common)
     if src.role in ("ecological_redline", "permanent_farmland", "urban_boundary",

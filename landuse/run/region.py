@@ -47,7 +47,8 @@ if TYPE_CHECKING:
 __all__ = ["ROLLUP_CHANGES", "RegionResult", "check_region", "city_rollup", "run_region"]
 
 #: change ids rolled up from summed two-year components: id -> (land now, land before,
-#: driver now, driver before); decline = 100 × (1 − (ΣL/ΣD) / (ΣL₀/ΣD₀)), elasticity =
+#: driver now, driver before) (the GDP elasticity inverted: (ΣG/ΣG₀ − 1) / (ΣL/ΣL₀ − 1),
+#: TD/T 1018); decline = 100 × (1 − (ΣL/ΣD) / (ΣL₀/ΣD₀)), elasticity =
 #: (ΣL/ΣL₀ − 1) / (ΣD/ΣD₀ − 1). Counties must share the price basis (and base year).
 ROLLUP_CHANGES: dict[str, tuple[str, str, str, str]] = {
     "construction_land_per_gdp_decline": (
@@ -335,6 +336,10 @@ def _rollup_change(iid: str, grp: pd.DataFrame) -> tuple[float | None, dict, str
                            f"({keys[1]} {land0}, {keys[3]} {drv0}, {keys[2]} {drv})")
     if iid == "construction_land_per_gdp_decline":
         return 100.0 * (1.0 - (land / drv) / (land0 / drv0)), out, None
+    if iid == "construction_land_gdp_elasticity":  # EEI = GDP growth / land growth (TD/T 1018)
+        if land == land0:
+            return None, out, "the city's construction land did not change"
+        return (drv / drv0 - 1.0) / (land / land0 - 1.0), out, None
     if drv == drv0:
         return None, out, f"the city's {keys[2].rsplit('_', 1)[0]} did not change"
     return (land / land0 - 1.0) / (drv / drv0 - 1.0), out, None

@@ -11,6 +11,7 @@ import pandas as pd
 
 from landuse.config import Config
 from landuse.findings import Finding
+from landuse.redlines.output import is_violation
 from landuse.report.document import (
     indicators_document,
     validate_document,
@@ -106,11 +107,10 @@ class RunResult:
 
     @property
     def violation_count(self) -> int:
-        """Redline violations: ``inside`` rows (overlap ≥ sliver) that break a rule.
+        """Redline violations: the rows whose ``status`` is ``violation`` (docs/domain.md §7).
 
-        Control-line rows count when ``relation`` is ``inside`` (or ``outside`` the urban
-        boundary, for construction not allowed there); mining rows only when their
-        disposition is ``withdraw`` or ``refuse`` (the category or zone prohibits mining).
+        ``allowed`` and ``review`` rows are findings, not violations; the same definition
+        drives ``--fail-on-violation``, the report and the map (:func:`violations`).
         """
         return int(violations(self.redlines).sum())
 
@@ -142,11 +142,11 @@ class RunResult:
 
 
 def violations(redlines: pd.DataFrame) -> pd.Series:
-    """Boolean mask of the redline rows that are violations (see ``violation_count``)."""
-    if redlines.empty:
-        return pd.Series(False, index=redlines.index)
-    inside = redlines["relation"].isin(["inside", "outside"])
-    mining = redlines["check"] == "mining_protected"
-    prohibited = redlines.get("disposition", pd.Series("", index=redlines.index)).isin(
-        ["withdraw", "refuse"])
-    return inside & (~mining | prohibited)
+    """Boolean mask of the redline rows that are violations: ``status == "violation"``.
+
+    The status comes from the rule tables (``landuse/rules/control_line_rules.csv``,
+    ``mining_prohibited.csv``, ``mining_exceptions_142.csv``); the mask is
+    :func:`landuse.redlines.output.is_violation`, the one definition used by the CLI exit
+    code, the report and the map.
+    """
+    return is_violation(redlines)

@@ -26,6 +26,7 @@ from landuse.indicators import rows as indicator_table
 from landuse.indicators import targets as plan_targets
 from landuse.redlines import control_lines, mining
 from landuse.redlines.summary import mining_rights_in_protected_areas
+from landuse.rules import load_rules
 from landuse.run.duties import duty_outputs
 from landuse.run.inputs import Inputs, capture
 
@@ -66,9 +67,10 @@ def redline_frames(cfg: Config, inputs: Inputs, rules: Any,
     red, pf, ub = (lay.get(k) for k in ("ecological_redline", "permanent_farmland",
                                          "urban_boundary"))
     frames = []
-    if "mining_rights" in lay and "protected_areas" in lay:
+    if "mining_rights" in lay and ("protected_areas" in lay or red is not None):
         frames.append(capture(findings, lambda: mining.mining_conflicts(
-            lay["mining_rights"], lay["protected_areas"], townships=towns, sliver_m2=sliver,
+            lay["mining_rights"], lay.get("protected_areas"), ecological_redline=red,
+            evaluation_date=cfg.evaluation_date, townships=towns, sliver_m2=sliver,
             working_crs=crs)))
     if red is not None:
         frames.append(capture(findings, lambda: control_lines.eco_redline_construction(
@@ -145,7 +147,8 @@ def change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Findi
         series = [
             change.new_construction_land_area(flows, rules=rules),
             change.stock_land_revitalised_area(flows, rules=rules),
-            change.rural_settlement_reduction_area(prv, cur, rules=rules),
+            change.rural_settlement_reduction_area(prv, cur, rules=rules,
+                                                   patches=(previous, inputs.landuse)),
             change.new_construction_land_per_gdp_growth(flows, socio, rules=rules, year=year,
                                                         previous_year=before),
             change.construction_land_population_elasticity(
@@ -189,7 +192,8 @@ def apply_targets(cfg: Config, rows: pd.DataFrame, targets: Any = None) -> pd.Da
     if not targets:
         return rows
 
-    return plan_targets.apply_targets(rows, targets, year=cfg.region.year)
+    return plan_targets.apply_targets(rows, targets, year=cfg.region.year,
+                                      rules_label=load_rules(cfg.rules).label)
 
 
 def provenance(cfg: Config, inputs: Inputs, findings: list[Finding], rules_label: str) -> dict:
@@ -198,6 +202,7 @@ def provenance(cfg: Config, inputs: Inputs, findings: list[Finding], rules_label
         "landuse_version": __version__,
         "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "rules": rules_label,
+        "rule_set": _rule_set_record(cfg),
         "area": cfg.options.area,
         "working_crs": inputs.working_crs,
         "evaluation_date": cfg.evaluation_date.isoformat(),
@@ -206,6 +211,14 @@ def provenance(cfg: Config, inputs: Inputs, findings: list[Finding], rules_label
         "warnings": [_finding_text(f) for f in findings if f.severity != "info"],
         "findings": [f.to_dict() for f in findings],
     }
+
+
+def _rule_set_record(cfg: Config) -> dict[str, Any]:
+    """Return the rule set's label and basis and the redline rule tables (docs/domain.md §7)."""
+    return {**load_rules(cfg.rules).record(),
+            "redline_tables": ["landuse/rules/control_line_rules.csv",
+                               "landuse/rules/mining_prohibited.csv",
+                               "landuse/rules/mining_exceptions_142.csv"]}
 
 
 def _finding_text(f: Finding) -> str:

@@ -15,7 +15,11 @@ from pygeoapi.process.base import ProcessorExecuteError
 
 from landuse.errors import LanduseError
 
-__all__ = ["InternalError", "RequestRejected", "client_message", "rejected"]
+__all__ = ["RETRY_AFTER_S", "InternalError", "RequestRejected", "busy", "client_message",
+           "rejected"]
+
+#: ``Retry-After`` seconds of a 503 (job queue or upload disk budget full).
+RETRY_AFTER_S = 30
 
 #: An absolute POSIX path in a message: "/" after a space, bracket, quote or "=".
 _ABSOLUTE = re.compile(r"(?<=[\s(\[='\"])/[^\s'\"()\[\],;]+")
@@ -39,6 +43,15 @@ class RequestRejected(ProcessorExecuteError):
         super().__init__(user_msg=message)
         self.http_status_code = status
         self.ogc_exception_code = code
+
+
+def busy(what: str) -> RequestRejected:
+    """Return a 503 saying that ``what`` is full, to retry in RETRY_AFTER_S seconds.
+
+    The app adds the ``Retry-After`` header to every 503.
+    """
+    return RequestRejected(f"{what}; retry in {RETRY_AFTER_S} s", code="ServerBusy",
+                           status=HTTPStatus.SERVICE_UNAVAILABLE)
 
 
 class InternalError(ProcessorExecuteError):

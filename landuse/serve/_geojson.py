@@ -40,21 +40,27 @@ DEFAULT_CRS = "OGC:CRS84"
 AREA_OF_USE_MARGIN_DEG = 1.0
 
 
-def parse_polygon(value: Any) -> tuple[BaseGeometry, str | None]:
+def parse_polygon(value: Any, *, max_vertices: int | None = None
+                  ) -> tuple[BaseGeometry, str | None]:
     """Return the polygon of a GeoJSON value and the name in its legacy ``crs`` member.
 
     Accepts a Polygon or MultiPolygon geometry, a Feature holding one, or a
-    FeatureCollection of exactly one such Feature (also as a JSON string).
+    FeatureCollection of exactly one such Feature (also as a JSON string). Nothing is
+    repaired: every ring must have at least 4 positions and end where it starts (RFC 7946
+    §3.1.6), the polygon must be valid in the OGC simple-features sense (no
+    self-intersection, holes inside their shell, parts of a MultiPolygon not overlapping)
+    and have an area.
 
     Raises
     ------
     RequestRejected
-        400 naming what is malformed (type, coordinates, non-finite numbers, empty).
+        400 naming what is malformed or invalid and where (the ring, or the coordinates
+        of the problem); 413 for more than ``max_vertices`` positions.
     """
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise RequestRejected("input 'geometry' is not valid JSON (GeoJSON)") from None
     if not isinstance(value, dict) or "type" not in value:
         raise RequestRejected("input 'geometry' must be a GeoJSON object with a 'type'; got "
@@ -75,6 +81,7 @@ def parse_polygon(value: Any) -> tuple[BaseGeometry, str | None]:
     if kind not in ("Polygon", "MultiPolygon"):
         raise RequestRejected(f"input 'geometry': a mining right must be a GeoJSON Polygon or "
                               f"MultiPolygon; got {kind!r}")
+    _check_rings(value.get("coordinates"), kind, max_vertices)
     try:
         geom = shapely.geometry.shape(value)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError,
@@ -87,7 +94,58 @@ def parse_polygon(value: Any) -> tuple[BaseGeometry, str | None]:
         raise RequestRejected(f"input 'geometry': the {kind} is empty")
     if not np.isfinite(coords).all():
         raise RequestRejected(f"input 'geometry': the {kind} has non-finite coordinates")
+    if not geom.convex_hull.area > 0:
+        raise RequestRejected(f"input 'geometry': the {kind} has zero area (its positions "
+                              "lie on a line or on one point); send the right's boundary")
+    if not geom.is_valid:
+        raise RequestRejected(f"input 'geometry': invalid {kind}: "
+                              f"{_validity(shapely.is_valid_reason(geom))}. Nothing is "
+                              "repaired: fix the boundary (rings must not cross themselves "
+                              "or each other, holes lie inside their shell, the parts of a "
+                              "MultiPolygon must not overlap)")
     return geom, crs_name
+
+
+def _check_rings(coords: Any, kind: str, max_vertices: int | None) -> None:
+    """Check the nesting, count and closure of the rings before shapely sees them."""
+    polygons = [coords] if kind == "Polygon" else coords
+    if not isinstance(polygons, list) or not polygons or not all(
+            isinstance(rings, list) and rings and all(isinstance(r, list) for r in rings)
+            for rings in polygons):
+        raise RequestRejected(f"input 'geometry': malformed {kind} coordinates; expected "
+                              "[[[x, y], ...], ...] rings of at least 4 positions")
+    count = sum(len(ring) for rings in polygons for ring in rings)
+    if max_vertices is not None and count > max_vertices:
+        raise RequestRejected(f"input 'geometry' has {count} positions; this server accepts "
+                              f"at most {max_vertices} per request (--max-vertices)",
+                              status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+    for p, rings in enumerate(polygons):
+        for r, ring in enumerate(rings):
+            where = (f"ring {r} of polygon {p}" if kind == "MultiPolygon" else f"ring {r}")
+            what = "exterior ring" if r == 0 else "hole"
+            if len(ring) < 4:
+                raise RequestRejected(
+                    f"input 'geometry': {where} ({what}) has {len(ring)} position(s); a "
+                    "GeoJSON ring needs at least 4, the last equal to the first "
+                    "(RFC 7946 §3.1.6)")
+            if ring[0] != ring[-1]:
+                raise RequestRejected(
+                    f"input 'geometry': {where} ({what}) is not closed: it starts at "
+                    f"{_short(ring[0])} and ends at {_short(ring[-1])}; repeat the first "
+                    "position at the end (RFC 7946 §3.1.6)")
+
+
+def _short(position: Any) -> str:
+    return json.dumps(position)[:80]
+
+
+def _validity(reason: str) -> str:
+    """``'Self-intersection[x y]'`` (GEOS) -> ``'self-intersection at x = .., y = ..'``."""
+    match = re.fullmatch(r"\s*([^\[]+?)\s*\[\s*(\S+)\s+(\S+)[^\]]*\]\s*", reason)
+    if match is None:
+        return reason
+    what, x, y = match.groups()
+    return f"{what.lower()} at x = {x}, y = {y}"
 
 
 def _legacy_crs(obj: dict[str, Any]) -> str | None:

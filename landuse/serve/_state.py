@@ -10,6 +10,7 @@ a changed file is seen within that time.
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 import warnings
@@ -25,13 +26,14 @@ from landuse.errors import LanduseError, LanduseWarning
 from landuse.findings import Finding, get_findings
 from landuse.io.vector import read_protected_areas
 from landuse.redlines.mining import ProtectedIndex
-from landuse.serve._errors import RequestRejected, rejected
-from landuse.serve._paths import check_config_confined, resolve_under
+from landuse.serve._archive import DiskBudget
+from landuse.serve._errors import RequestRejected, busy, rejected
+from landuse.serve._paths import resolve_under
 
 #: Seconds a config's index is trusted without looking at the files again.
 RECHECK_SECONDS = 1.0
 
-__all__ = ["IndexEntry", "ServiceState"]
+__all__ = ["IndexEntry", "ServiceState", "Ticket"]
 
 
 @dataclass
@@ -69,21 +71,59 @@ class ServiceState:
     max_upload_bytes : int
         Largest request body and largest decoded upload, bytes.
     max_jobs : int
-        Annual-run jobs running at the same time (each in its own process); more wait.
+        Annual-run jobs running at the same time (each in its own process).
+    max_queued : int
+        Annual runs that may wait for a slot; one more is refused (503, Retry-After).
+    max_vertices : int
+        Most positions of a ``check-new-right`` geometry (413 above).
+    upload_disk_bytes : int
+        Disk the unpacked uploads of queued and running jobs may take together (503
+        while full; 413 for one upload larger than all of it).
     """
 
     data_root: Path
     work_dir: Path
     max_upload_bytes: int
     max_jobs: int = 2
+    max_queued: int = 4
+    max_vertices: int = 100_000
+    upload_disk_bytes: int = 2**31
     _indexes: dict[Path, IndexEntry] = field(default_factory=dict, repr=False)
     _by_name: dict[str, IndexEntry] = field(default_factory=dict, repr=False)
     _build_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     warnings_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     job_slots: threading.BoundedSemaphore = field(init=False, repr=False)
+    uploads: DiskBudget = field(init=False, repr=False)
+    _admitted: int = field(default=0, repr=False)
+    _admit_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self.job_slots = threading.BoundedSemaphore(self.max_jobs)
+        self.uploads = DiskBudget(self.upload_disk_bytes)
+
+    def admit(self) -> Ticket:
+        """Take a place for an annual run: at most ``max_jobs + max_queued`` at once.
+
+        Raises
+        ------
+        RequestRejected
+            503 (``Retry-After``) when every running slot and queue place is taken.
+        """
+        with self._admit_lock:
+            if self._admitted >= self.max_jobs + self.max_queued:
+                raise busy(f"the job queue is full ({self.max_jobs} running, "
+                           f"{self.max_queued} waiting: --max-jobs, --max-queued)")
+            self._admitted += 1
+        return Ticket(self)
+
+    def _leave(self) -> None:
+        with self._admit_lock:
+            self._admitted -= 1
+
+    def drop_upload(self, folder: Path) -> None:
+        """Remove an unpacked upload and give its bytes back to the disk budget."""
+        shutil.rmtree(folder, ignore_errors=True)
+        self.uploads.release(folder)
 
     @property
     def jobs_dir(self) -> Path:
@@ -91,20 +131,22 @@ class ServiceState:
         return self.work_dir / "jobs"
 
     def load_config(self, name: Any) -> tuple[Config, Path]:
-        """Resolve ``name`` under the data root, load the config and confine its files.
+        """Resolve ``name`` under the data root and load the config, confined to the root.
+
+        Every path of the config is checked to stay under the data root before any file
+        is opened (``load_config(confine_to=...)``).
 
         Raises
         ------
         RequestRejected
-            A path outside the root (400), a missing file (404), or the config's own
-            :class:`~landuse.errors.ConfigError` message (400).
+            A path outside the root (400: "path outside the data root" with the config
+            key), a missing file (404), or the config's own ConfigError message (400).
         """
         path = resolve_under(self.data_root, name, what="config")
         try:
-            cfg = load_config(path)
+            cfg = load_config(path, confine_to=self.data_root)
         except LanduseError as exc:
             raise rejected(exc, self.data_root) from None
-        check_config_confined(cfg, self.data_root, name=str(name))
         return cfg, path
 
     def protected_index(self, name: Any) -> IndexEntry:
@@ -161,6 +203,24 @@ class ServiceState:
                      if issubclass(w.category, LanduseWarning) and str(w.message) not in known]
         return IndexEntry(index=index, config=cfg, name=str(name),
                           stamp=_stamp(path, src.path), findings=findings)
+
+
+class Ticket:
+    """A place of an annual run in the bounded queue (:meth:`ServiceState.admit`)."""
+
+    def __init__(self, state: ServiceState) -> None:
+        self._state: ServiceState | None = state
+
+    def slot(self) -> threading.BoundedSemaphore:
+        """Return the running slots: ``with ticket.slot():`` waits for one (queued)."""
+        assert self._state is not None, "the ticket was released"
+        return self._state.job_slots
+
+    def release(self) -> None:
+        """Give the place back (once; later calls do nothing)."""
+        state, self._state = self._state, None
+        if state is not None:
+            state._leave()
 
 
 def _layer_crs(cfg: Config) -> str | None:

@@ -10,7 +10,14 @@ links: ``/jobs``, ``/jobs/{id}``, ``/jobs/{id}/results``) and changes four thing
 3. each job gets its own folder ``<work_dir>/jobs/<job id>/``; the job's result is the
    ``indicators.json`` in it; progress comes from the annual run's steps;
 4. callbacks to client-given URLs (``subscriber``) are disabled: the server makes no
-   outgoing requests (no SSRF), and a failing job only fails its own record.
+   outgoing requests (no SSRF), and a failing job only fails its own record;
+5. annual runs are bounded: at most ``max_jobs`` run and ``max_queued`` wait (a further
+   one is 503 with ``Retry-After``); a waiting job is ``accepted`` with the message
+   "queued ...", it becomes ``running`` when it gets a slot;
+6. each job belongs to the client that created it (``owner``): status, results and
+   deletion are answered only to that client (another gets 404, as for an unknown id);
+7. on start, jobs left ``accepted`` or ``running`` by a previous server process are marked
+   ``failed`` ("server restarted") and the uploads they were reading are removed.
 """
 
 from __future__ import annotations
@@ -21,9 +28,9 @@ import tempfile
 import threading
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-from pygeoapi.process.base import ProcessorExecuteError
+from pygeoapi.process.base import JobNotFoundError, ProcessorExecuteError
 from pygeoapi.process.manager.tinydb_ import TinyDBManager
 from pygeoapi.util import (
     JobStatus,
@@ -34,13 +41,19 @@ from pygeoapi.util import (
 )
 
 from landuse.errors import LanduseError
+from landuse.serve._clients import ANYONE, CURRENT_CLIENT
 from landuse.serve._errors import InternalError, rejected
-from landuse.serve._state import ServiceState
+from landuse.serve._state import ServiceState, Ticket
 from landuse.serve.processes import LanduseProcessor
 
 __all__ = ["LanduseManager"]
 
 log = logging.getLogger("landuse.serve")
+
+#: The message of a job found queued or running when the server starts.
+RESTARTED: Final = ("server restarted: the job was queued or running when the previous "
+                    "server process stopped; its upload was removed - start it again")
+QUEUED: Final = "queued: waiting for a free job slot"
 
 
 class LanduseManager(TinyDBManager):
@@ -57,9 +70,39 @@ class LanduseManager(TinyDBManager):
         self.state = ServiceState(
             data_root=Path(manager_def["data_root"]), work_dir=Path(manager_def["work_dir"]),
             max_upload_bytes=int(manager_def["max_upload_bytes"]),
-            max_jobs=int(manager_def.get("max_jobs", 2)))
+            max_jobs=int(manager_def.get("max_jobs", 2)),
+            max_queued=int(manager_def.get("max_queued", 4)),
+            max_vertices=int(manager_def.get("max_vertices", 100_000)),
+            upload_disk_bytes=int(manager_def.get("upload_disk_bytes", 2**31)))
         self.state.jobs_dir.mkdir(parents=True, exist_ok=True)
         self.url = str(manager_def.get("url", "")).rstrip("/")
+        self._recover()
+
+    def _recover(self) -> None:
+        """Fail the jobs a previous server process left queued or running; drop uploads.
+
+        Called when the app is built, before it serves: no job of this process exists
+        yet, so every ``accepted`` or ``running`` record is from a process that stopped
+        (its job processes died with it), and every unpacked upload is an orphan.
+        """
+        now = get_current_datetime()
+        stale = (JobStatus.accepted.value, JobStatus.running.value)
+        with self._db() as db:
+            orphans = [job["identifier"] for job in db.all() if job.get("status") in stale]
+        for job_id in orphans:
+            self.update_job(job_id, {"status": JobStatus.failed.value, "finished": now,
+                                     "updated": now, "location": None,
+                                     "message": RESTARTED})
+        if orphans:
+            log.warning("%d job(s) left queued or running by a previous server process "
+                        "marked failed (server restarted)", len(orphans))
+        for folder in (self.state.work_dir / "uploads", *self.state.jobs_dir.glob("sync-*")):
+            if folder.name.startswith("sync-"):
+                shutil.rmtree(folder, ignore_errors=True)
+            elif folder.is_dir():
+                for child in folder.iterdir():
+                    shutil.rmtree(child, ignore_errors=True) if child.is_dir() \
+                        else child.unlink(missing_ok=True)
 
     def get_processor(self, process_id: str) -> LanduseProcessor:
         """Load the process plugin and hand it the service state."""
@@ -90,26 +133,43 @@ class LanduseManager(TinyDBManager):
             :class:`InternalError` for a bug (details in the server log only).
         """
         processor = self.get_processor(process_id)
-        job_id = str(uuid.uuid4())
+        job_id = str(uuid.uuid4())  # 122 random bits from os.urandom: not guessable
         processor.set_job_id(job_id)
-        prepared = self._guarded(processor.prepare, data_dict)
+        # an annual run takes a place in the bounded queue before its upload is unpacked
+        ticket = self.state.admit() if processor.needs_job_dir else None
+        try:
+            prepared = self._guarded(processor.prepare, data_dict)
+        except BaseException:
+            if ticket is not None:
+                ticket.release()
+            raise
         options = processor.metadata.get("jobControlOptions", [])
         wants_async = execution_mode == RequestedProcessExecutionMode.respond_async
         job_dir = self.state.jobs_dir / job_id
         if wants_async and ProcessExecutionMode.async_execute.value in options:
-            self._add(job_id, process_id)
-            worker = threading.Thread(target=self._run_job, name=f"job-{job_id}", daemon=True,
-                                      args=(processor, job_id, prepared, job_dir))
-            worker.start()
+            try:
+                self._add(job_id, process_id)
+                worker = threading.Thread(target=self._run_job, name=f"job-{job_id}",
+                                          daemon=True,
+                                          args=(processor, job_id, prepared, job_dir, ticket))
+                worker.start()
+            except BaseException:  # no job thread will give the place back
+                if ticket is not None:
+                    ticket.release()
+                raise
             status = {"type": "process", "jobID": job_id, "processID": process_id,
-                      "status": JobStatus.accepted.value,
+                      "status": JobStatus.accepted.value, "message": QUEUED,
                       "links": [{"href": f"{self.url}/jobs/{job_id}?f=json", "rel": "monitor",
                                  "type": "application/json", "title": "job status"}]}
             return (job_id, "application/json", status, JobStatus.accepted,
                     {"Preference-Applied": RequestedProcessExecutionMode.respond_async.value})
-        if processor.needs_job_dir:  # a synchronous job: its folder lives for the request
-            with tempfile.TemporaryDirectory(dir=self.state.jobs_dir, prefix="sync-") as tmp:
-                mime, outputs = self._guarded(processor.run, prepared, job_dir=Path(tmp))
+        if ticket is not None:  # a synchronous job: its folder lives for the request
+            try:
+                with ticket.slot(), tempfile.TemporaryDirectory(
+                        dir=self.state.jobs_dir, prefix="sync-") as tmp:
+                    mime, outputs = self._guarded(processor.run, prepared, job_dir=Path(tmp))
+            finally:
+                ticket.release()
         else:
             mime, outputs = self._guarded(processor.run, prepared)
         if requested_response == RequestedResponse.document.value:
@@ -139,12 +199,24 @@ class LanduseManager(TinyDBManager):
             "type": "process", "identifier": job_id, "process_id": process_id,
             "created": now, "started": now, "updated": now, "finished": None,
             "status": JobStatus.accepted.value, "location": None,
-            "mimetype": "application/json", "message": "Job accepted", "progress": 0,
+            "mimetype": "application/json", "message": QUEUED, "progress": 0,
+            "owner": CURRENT_CLIENT.get(),
         })
 
     def _run_job(self, processor: LanduseProcessor, job_id: str, prepared: Any,
-                 job_dir: Path) -> None:
+                 job_dir: Path, ticket: Ticket | None) -> None:
         """Body of a job thread: never raises (the server stays up when a job fails)."""
+        if ticket is None:  # a process without job slots
+            self._run_in_slot(processor, job_id, prepared, job_dir)
+            return
+        try:
+            with ticket.slot():  # queued (accepted) until a slot is free
+                self._run_in_slot(processor, job_id, prepared, job_dir)
+        finally:
+            ticket.release()
+
+    def _run_in_slot(self, processor: LanduseProcessor, job_id: str, prepared: Any,
+                     job_dir: Path) -> None:
         self.update_job(job_id, {"status": JobStatus.running.value,
                                  "updated": get_current_datetime(),
                                  "message": "Job running", "progress": 1})
@@ -170,8 +242,33 @@ class LanduseManager(TinyDBManager):
         except Exception:  # a job thread must never bring the server down
             log.exception("job %s: could not record its end", job_id)
 
+    def _visible(self, job: dict[str, Any]) -> bool:
+        """Tell whether the current request's client may see ``job``.
+
+        Its owner may, anyone when no keys are configured, and code outside a request.
+        """
+        client = CURRENT_CLIENT.get()
+        return client == ANYONE or client is None or job.get("owner") == client
+
+    def get_job(self, job_id: str) -> dict[str, Any]:
+        """Return a job of the current client; another client's is not found (404)."""
+        job: dict[str, Any] = super().get_job(job_id)
+        if not self._visible(job):
+            raise JobNotFoundError()
+        return job
+
+    def get_jobs(self, status: JobStatus | None = None, limit: int | None = None,
+                 offset: int | None = None) -> dict[str, Any]:
+        """Return the current client's jobs (all of them when no keys are configured)."""
+        with self._db() as db:
+            jobs = [job for job in db.all() if self._visible(job)]
+        matched = len(jobs)
+        jobs = jobs[offset or 0:]
+        return {"jobs": jobs[:limit] if limit else jobs, "numberMatched": matched}
+
     def delete_job(self, job_id: str) -> bool:
-        """Dismiss a job: its record and its whole folder."""
+        """Dismiss a job of the current client: its record and its whole folder."""
+        self.get_job(job_id)  # another client's job: JobNotFoundError (404)
         removed = super().delete_job(job_id)
         shutil.rmtree(self.state.jobs_dir / job_id, ignore_errors=True)
         return removed

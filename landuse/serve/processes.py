@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import abc
 import json
-import shutil
 import tempfile
 from collections.abc import Callable
 from http import HTTPStatus
@@ -32,7 +31,7 @@ from landuse.serve import _geojson
 from landuse.serve._archive import unpack_archive
 from landuse.serve._errors import InternalError, RequestRejected, client_message, rejected
 from landuse.serve._jobs import JobFailed, run_annual_job
-from landuse.serve._paths import check_config_confined, resolve_under
+from landuse.serve._paths import resolve_under
 from landuse.serve._state import ServiceState
 
 __all__ = ["CheckNewRightProcessor", "IndicatorsProcessor", "LanduseProcessor",
@@ -178,7 +177,8 @@ class CheckNewRightProcessor(LanduseProcessor):
         if "geometry" not in data:
             raise RequestRejected("input 'geometry' (the proposed right, GeoJSON) is required",
                                   code="MissingParameterValue")
-        geom, embedded = _geojson.parse_polygon(data["geometry"])
+        geom, embedded = _geojson.parse_polygon(data["geometry"],
+                                                max_vertices=self.service.max_vertices)
         crs = _geojson.resolve_crs(data.get("crs"), embedded)
         _geojson.check_area_of_use(geom, crs)
         stage = data.get("stage", "application")
@@ -266,17 +266,16 @@ class IndicatorsProcessor(LanduseProcessor):
             _, path = self.service.load_config(data.get("config"))
             return {"config": path, "root": self.service.data_root, "upload": None}
         folder = unpack_archive(data["archive_base64"], self.service.work_dir / "uploads",
-                                limit=self.service.max_upload_bytes)
+                                limit=self.service.max_upload_bytes,
+                                budget=self.service.uploads)
         try:
             path = _archive_config(folder, data.get("config"))
-            try:
-                cfg = load_config(path)
+            try:  # the archive's folder is the data root of this request
+                load_config(path, confine_to=folder)
             except LanduseError as exc:
                 raise rejected(exc, folder) from None
-            check_config_confined(cfg, folder, name=path.relative_to(folder).as_posix(),
-                                  where="the uploaded archive")
         except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
+            self.service.drop_upload(folder)
             raise
         return {"config": path, "root": folder, "upload": folder}
 
@@ -285,9 +284,8 @@ class IndicatorsProcessor(LanduseProcessor):
         """Run the annual run in its own process, in ``job_dir``; return indicators.json."""
         if job_dir is None:
             raise InternalError(user_msg="indicators needs a job folder")
-        try:
-            with self.service.job_slots:
-                out = run_annual_job(prepared["config"], job_dir, progress=progress)
+        try:  # the process manager holds a job slot around this call
+            out = run_annual_job(prepared["config"], job_dir, progress=progress)
         except JobFailed as exc:
             text = client_message(exc, prepared["root"])
             if exc.kind == "input":
@@ -296,7 +294,7 @@ class IndicatorsProcessor(LanduseProcessor):
                                          "traceback is in the job folder's error.log") from None
         finally:
             if prepared["upload"] is not None:  # the unpacked upload lives as long as its run
-                shutil.rmtree(prepared["upload"], ignore_errors=True)
+                self.service.drop_upload(prepared["upload"])
         return _JSON, json.loads((out / "indicators.json").read_text(encoding="utf-8"))
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -252,51 +249,58 @@ def test_stock_land_and_rural_settlement_reduction():
     assert new["370321"] == 0.0
 
 
-def _socio(values: dict[tuple[int, str], tuple[float, float]]) -> pd.DataFrame:
-    return pd.DataFrame([{"year": y, "zone": z, "population_total": p, "gdp_10k_yuan": g}
+def _socio(values: dict[tuple[int, str], tuple[float, float]],
+           comparable: dict[tuple[int, str], float] | None = None) -> pd.DataFrame:
+    comparable = comparable or {}
+    return pd.DataFrame([{"year": y, "zone": z, "population_total": p, "gdp_10k_yuan": g,
+                          "gdp_comparable_10k_yuan": comparable.get((y, z), float("nan"))}
                          for (y, z), (p, g) in values.items()])
 
 
 def test_two_year_indicators_against_hand_figures():
-    # 2021: 100 m² construction, 300 m² farmland; 2022: 150 m² construction.
-    prev = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0601"},
-                 {"geom": box(10, 0, 40, 10), "DLBM": "0101"}])
-    cur = dltb([{"geom": box(0, 0, 15, 10), "DLBM": "0601"},
-                {"geom": box(15, 0, 40, 10), "DLBM": "0101"}])
-    socio = _socio({(2021, "370321"): (1000.0, 200.0), (2022, "370321"): (1100.0, 250.0)})
+    # 2021: 100 m² construction (a village's 0601, CZCSXM 203: also 城乡建设用地) and a
+    # 20 m² road (1003, no CZCSXM: construction land, not 城乡建设用地); 2022: the 0601
+    # grows to 150 m², the road stays.
+    prev = dltb([{"geom": box(0, 0, 10, 10), "DLBM": "0601", "CZCSXM": "203"},
+                 {"geom": box(10, 0, 40, 10), "DLBM": "0101"},
+                 {"geom": box(40, 0, 42, 10), "DLBM": "1003"}])
+    cur = dltb([{"geom": box(0, 0, 15, 10), "DLBM": "0601", "CZCSXM": "203"},
+                {"geom": box(15, 0, 40, 10), "DLBM": "0101"},
+                {"geom": box(40, 0, 42, 10), "DLBM": "1003"}])
+    # GDP 200 -> 300 at current prices, 250 at 2021 (comparable) prices; 2021 is the price
+    # base year, so its blank comparable value is its current 200
+    socio = _socio({(2021, "370321"): (1000.0, 200.0), (2022, "370321"): (1100.0, 300.0)},
+                   {(2022, "370321"): 250.0})
     flows = change.transition_flows(prev, cur, by="county")
     per_gdp = change.new_construction_land_per_gdp_growth(flows, socio, year=2022,
                                                           previous_year=2021)
-    # 50 m² new construction land / (250 − 200) 万元 = 1 m²/万元
+    # 50 m² new construction land / (250 − 200) 万元 = 1 m²/万元 (comparable, not 0.5)
     assert per_gdp["370321"] == pytest.approx(1.0)
     pop = change.construction_land_population_elasticity(prev, cur, socio, year=2022,
                                                          previous_year=2021, by="county")
-    # land +50 %, population +10 % -> 5
+    # PEI: 城乡建设用地 100 -> 150 m² (+50 %), population +10 % -> 5 (the road is left out)
     assert pop["370321"] == pytest.approx(5.0)
     gdp = change.construction_land_gdp_elasticity(prev, cur, socio, year=2022,
                                                   previous_year=2021, by="county")
-    # land +50 %, GDP +25 % -> 2
-    assert gdp["370321"] == pytest.approx(2.0)
+    # EEI: GDP +25 % (comparable) / construction land 120 -> 170 m² (+41.67 %) = 0.6
+    assert gdp["370321"] == pytest.approx(0.25 / (50 / 120))
     flat = _socio({(2021, "370321"): (1000.0, 200.0), (2022, "370321"): (1000.0, 200.0)})
     none = change.construction_land_population_elasticity(prev, cur, flat, year=2022,
                                                           previous_year=2021, by="county")
     assert np.isnan(none["370321"]) and "370321" in none.attrs["reasons"]
+    # without a report-year comparable GDP the GDP figures are not computable
+    current_only = _socio({(2021, "370321"): (1000.0, 200.0), (2022, "370321"): (1100.0, 300.0)})
+    g = change.construction_land_gdp_elasticity(prev, cur, current_only, year=2022,
+                                                previous_year=2021, by="county")
+    assert np.isnan(g["370321"]) and "comparable" in g.attrs["reasons"]["370321"]
 
 
 # ----------------------------------------------------------------------------- sample county
 
-SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
-
-
-@pytest.fixture(scope="module")
-def vintages():
-    cur_path, prev_path = SAMPLE / "huantai.gpkg", SAMPLE / "huantai_2021.gpkg"
-    if not (cur_path.exists() and prev_path.exists()):
-        pytest.skip("sample county not generated (make_sample.py, make_vintage.py)")
-    from landuse.io.vector import read_landuse
-    with warnings.catch_warnings():  # reading is not under test here
-        warnings.simplefilter("ignore")
-        return read_landuse(prev_path, layer="DLTB"), read_landuse(cur_path, layer="DLTB")
+@pytest.fixture
+def vintages(sample):
+    """The 2021 and 2022 DLTB of the session's sample (tests/conftest.py)."""
+    return sample["DLTB_2021"], sample["DLTB"]
 
 
 def test_sample_matrix_columns_are_the_current_official_class_areas(vintages):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -96,7 +97,10 @@ def test_class_areas_official_rule(lu):
     assert county.loc["0101", "area_m2"] == pytest.approx(900.0)
     assert county.loc["0201K", "area_m2"] == pytest.approx(360.0)
     assert county.loc["0201K", "level2"] == "0201"
-    assert county.loc["0603", "sandalei"] == "建设用地" and bool(county.loc["0603", "wetland"])
+    # 0603 盐田: construction land, under 06 工矿 in the 公报 layout, not 湿地
+    assert county.loc["0603", "sandalei"] == "建设用地" and not county.loc["0603", "wetland"]
+    assert county.loc["0603", ["level1_code", "level1_name"]].tolist() == ["06", "工矿用地"]
+    assert county.loc["1106", ["level1_code", "level1_name"]].tolist() == ["00", "湿地"]
     assert county.loc["0101", "area_mu"] == pytest.approx(900.0 * 15 / 10_000)
     for zone, total in ((C, 3400.0), (A, 2000.0), (B, 1400.0)):
         assert t.loc[t["zone"] == zone, "area_m2"].sum() == pytest.approx(total)
@@ -115,12 +119,30 @@ def test_sandalei_roll_up(lu):
                                                           expected.items()})
 
 
-def test_wetland_view_is_separate(lu):
+def test_wetland_view(lu):
     w = classes.wetland_areas(lu)
     tot = w[w["code"] == "湿地"].set_index("zone")["area_m2"]
-    # wetland: 0603 (A5 200) and 1106 (B6 100)
-    assert {k: float(v) for k, v in tot.items()} == approx({C: 300.0, A: 200.0, B: 100.0})
-    assert values(classes.wetland_area(lu)) == approx({C: 0.03, A: 0.02, B: 0.01})
+    # wetland (the 公报's seven classes): 1106 (B6 100); 0603 盐田 (A5) is not wetland
+    assert {k: float(v) for k, v in tot.items()} == approx({C: 100.0, A: 0.0, B: 100.0})
+    assert values(classes.wetland_area(lu)) == approx({C: 0.01, A: 0.0, B: 0.01})
+
+
+def test_ten_one_hectare_patches_wetland_is_a_first_level_class():
+    # one 1 ha patch of each code; 三调 公报 layout: 林地 = 0301 only (1 ha, not 4),
+    # 草地 = 0401 only, 水域 = 1101 only, 湿地 (00) = the seven wetland classes (7 ha)
+    codes = ["0301", "0303", "0304", "0306", "0401", "0402", "1101", "1105", "1106", "1108"]
+    ten = pd.DataFrame({"DLBM": codes, "TBMJ": 10_000.0, "TBDLMJ": 10_000.0, "KCDLBM": "",
+                        "KCMJ": 0.0, "CZCSXM": "",
+                        "ZLDWDM": [f"370321100{i:03d}0000000" for i in range(10)]})
+    t = classes.class_areas(ten, by="county")
+    level1 = t.groupby(["level1_code", "level1_name"])["area_ha"].sum().to_dict()
+    assert level1 == approx({("00", "湿地"): 7.0, ("03", "林地"): 1.0, ("04", "草地"): 1.0,
+                             ("11", "水域及水利设施用地"): 1.0})
+    # the 三大类 roll-up is unchanged: 农用地 0301 0303 0304 0306 0401 0402 = 6 ha;
+    # 未利用地 1101 1105 1106 1108 = 4 ha
+    sd = classes.sandalei_areas(ten, by="county").set_index("sandalei")["area_ha"].to_dict()
+    assert sd == approx({"农用地": 6.0, "建设用地": 0.0, "未利用地": 4.0})
+    assert values(classes.wetland_area(ten, by="county")) == approx({C: 7.0})
 
 
 def test_unknown_code_and_deduction_without_class_are_kept(lu):
@@ -209,17 +231,70 @@ def test_decline_comparable_prices(lu):
         lu, hm.socio(), year=2022, base_year=2020, base_construction_land_ha=0.12)
     # comparable both years: X_base = 1200 m² / 20 = 60; X = 1000 / 27; (60 - X) / 60
     assert s[C] == pytest.approx(100 * (60 - 1000 / 27) / 60)
-    assert s.attrs["components"].loc[C, "price_basis"] == "comparable"
-    assert "base-year" in s.attrs["reasons"][A] or "GDP" in s.attrs["reasons"][A]
+    assert s.attrs["components"].loc[C, "price_basis"] == "comparable (2020 prices)"
+    # the townships have GDP in neither year: not computable, the reason names the zone's GDP
+    assert s[[A, B]].isna().all()
+    assert all("GDP" in s.attrs["reasons"][z] and z in s.attrs["reasons"][z] for z in (A, B))
 
 
-def test_decline_falls_back_to_current_prices_for_both_years(lu):
+def test_decline_blank_base_year_comparable_is_its_current_value(lu):
     s = economy.construction_land_per_gdp_decline(
         lu, hm.socio(comparable_base=False), year=2022, base_year=2020,
         base_construction_land_ha=0.12)
-    # current both years: X_base = 1200 / 20 = 60; X = 1000 / 30; decline = 44.44 %
-    assert s[C] == pytest.approx(100 * (60 - 1000 / 30) / 60)
-    assert s.attrs["components"].loc[C, "price_basis"] == "current"
+    # base 2020 is the price base year: its blank comparable GDP = current 20; report 27
+    # comparable (never the current 30): X_base = 60, X = 1000 / 27
+    assert s[C] == pytest.approx(100 * (60 - 1000 / 27) / 60)
+    assert s.attrs["components"].loc[C, "price_basis"] == (
+        "comparable (2020 prices); base year from current prices")
+
+
+def _issue_socio(**extra) -> pd.DataFrame:
+    nan = float("nan")
+    return pd.DataFrame({"year": [2015, 2020], "zone": [C, C],
+                         "gdp_10k_yuan": [100.0, 150.0],
+                         "gdp_comparable_10k_yuan": [nan, 125.0], **extra})
+
+
+def test_decline_at_comparable_prices_misses_the_target(lu):
+    # the issue's case: base GDP 100, report 150 current / 125 comparable, land unchanged:
+    # at current prices 1 - 100/150 = 33.3 % (would meet >= 21 %); at comparable prices
+    # 1 - 100/125 = 20 % (not met)
+    from landuse.indicators.rows import indicator_rows
+    from landuse.indicators.targets import Target, apply_targets
+
+    s = economy.construction_land_per_gdp_decline(lu, _issue_socio(), year=2020,
+                                                  base_year=2015, base=lu, by="county")
+    assert s[C] == pytest.approx(20.0)
+    comps = s.attrs["components"].loc[C]
+    assert comps["gdp_10k_yuan"] == 125.0 and comps["gdp_base_10k_yuan"] == 100.0
+    rows = indicator_rows(s, indicator_id="construction_land_per_gdp_decline")
+    t = Target(id="construction_land_per_gdp_decline", op=">=", value=21, unit="%",
+               year=2020, source="plan")
+    judged = apply_targets(rows, [t], year=2020)
+    assert judged.loc[judged["zone"] == C, "status"].item() == "not_met"
+
+
+def test_decline_without_report_year_comparable_gdp_is_not_computable(lu):
+    socio = _issue_socio()
+    socio.loc[1, "gdp_comparable_10k_yuan"] = float("nan")
+    s = economy.construction_land_per_gdp_decline(lu, socio, year=2020, base_year=2015,
+                                                  base=lu, by="county")
+    assert np.isnan(s[C])
+    assert "comparable-price GDP" in s.attrs["reasons"][C]
+    assert "never at current prices" in s.attrs["reasons"][C]
+
+
+def test_decline_price_base_year_column(lu):
+    # comparable values in 2010 prices: the base year 2015 needs its own comparable value
+    socio = _issue_socio(price_base_year=pd.array([pd.NA, 2010], dtype="Int64"))
+    s = economy.construction_land_per_gdp_decline(lu, socio, year=2020, base_year=2015,
+                                                  base=lu, by="county")
+    assert np.isnan(s[C]) and "price base year" in s.attrs["reasons"][C]
+    socio.loc[0, "gdp_comparable_10k_yuan"] = 80.0  # 2015 in 2010 prices
+    s = economy.construction_land_per_gdp_decline(lu, socio, year=2020, base_year=2015,
+                                                  base=lu, by="county")
+    assert s[C] == pytest.approx(100 * (1 - 80 / 125))
+    assert s.attrs["components"].loc[C, "price_basis"] == "comparable (2010 prices)"
 
 
 def test_decline_from_base_vintage(lu):

@@ -117,19 +117,13 @@ def test_no_mapping_reports_raw_values(raster, zones):
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
 
-def test_sample_raster_agrees_with_the_survey_it_was_made_from():
-    tif, csv, gpkg = (SAMPLE / "landcover.tif", SAMPLE / "landcover_classes.csv",
-                      SAMPLE / "huantai.gpkg")
-    if not (tif.exists() and csv.exists() and gpkg.exists()):
-        pytest.skip("sample land cover not generated (make_sample.py, make_vintage.py)")
-    import warnings
-
-    from landuse.io.vector import read_landuse, read_townships
+def test_sample_raster_agrees_with_the_survey_it_was_made_from(sample):
+    tif, csv = SAMPLE / "landcover.tif", SAMPLE / "landcover_classes.csv"
+    if not (tif.exists() and csv.exists()):
+        pytest.skip("sample land cover not generated (make_vintage.py)")
     from landuse.rules import code_table
-    with warnings.catch_warnings():  # reading is not under test here
-        warnings.simplefilter("ignore")
-        lu = read_landuse(gpkg, layer="DLTB")
-        towns = read_townships(gpkg, layer="XZQ")
+
+    lu, towns = sample["DLTB"], sample["XZQ"]
     areas = landcover_areas(tif, towns, classes=csv, county="370321")
     county = areas[areas["zone"] == "370321"].set_index("class")["area_ha"]
     # 10 m pixels, centre rule: the county's planar area within 0.1 %

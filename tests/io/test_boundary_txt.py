@@ -10,7 +10,6 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
@@ -313,7 +312,7 @@ SAMPLE = Path(__file__).parents[2] / "sample_data" / "txt"
         ("misc/points_lines_no_prefix.txt", "GBK", 4548, set()),
     ],
 )
-def test_sample_txt_files(name, encoding, epsg, expected):
+def test_sample_txt_files(name, encoding, epsg, expected, sample):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         gdf = read_boundary_txt(SAMPLE / name)
@@ -325,5 +324,5 @@ def test_sample_txt_files(name, encoding, epsg, expected):
     np.testing.assert_allclose(poly.area / 1e4, poly["area_ha_header"], atol=0.5e-4)
     if name.startswith("supply/"):
         # the supply parcels lie inside the sample county (its townships, read with geopandas)
-        county = gpd.read_file(SAMPLE.parent / "huantai.gpkg", layer="XZQ").to_crs(4527)
+        county = sample.raw("XZQ").to_crs(4527)
         assert gdf.geometry.within(county.union_all().buffer(0.01)).all()

@@ -14,30 +14,24 @@ import pytest
 import shapely
 
 from landuse.errors import LanduseWarning
-from landuse.io.vector import read_landuse, read_townships
+from landuse.io.vector import read_landuse
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
-GPKG = SAMPLE / "huantai.gpkg"
 SHP = SAMPLE / "huantai_shp" / "DLTB.shp"
 GDB = SAMPLE / "huantai.gdb"
 
-needs_sample = pytest.mark.skipif(not GPKG.exists(), reason="sample county not generated")
 
-
-def _read(path, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LanduseWarning)
-        lu = read_landuse(path, **kw)
+def _sorted(lu):
     out = lu.sort_values("BSM").reset_index(drop=True)
     out.attrs = lu.attrs
     return out
 
 
-@needs_sample
-def test_sample_gpkg_is_clean_and_consistent():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", LanduseWarning)  # the sample has no data problems
-        lu = read_landuse(GPKG, layer="DLTB")
+def test_sample_gpkg_is_clean_and_consistent(sample):
+    # the session read DLTB once with read_landuse and recorded its warnings: none, the
+    # sample has no data problems
+    assert sample.warnings("DLTB") == []
+    lu = sample["DLTB"]
     assert lu.crs.to_epsg() == 4527
     assert all(f.severity == "info" for f in lu.attrs["findings"])
     # official class areas add up to the county total (domain.md §2)
@@ -48,13 +42,14 @@ def test_sample_gpkg_is_clean_and_consistent():
     assert lu["township"].str.len().eq(9).all()
 
 
-@needs_sample
 @pytest.mark.parametrize("path", [SHP, GDB], ids=["gbk-shp-without-cpg", "filegdb"])
-def test_sample_copies_read_to_the_same_table(path):
+def test_sample_copies_read_to_the_same_table(path, sample):
     if not path.exists():
         pytest.skip(f"{path.name} not generated")
-    ref = _read(GPKG, layer="DLTB")
-    other = _read(path, layer="DLTB")
+    ref = _sorted(sample["DLTB"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LanduseWarning)
+        other = _sorted(read_landuse(path, layer="DLTB"))
     pd.testing.assert_frame_equal(other.drop(columns="geometry"), ref.drop(columns="geometry"))
     # FileGDB stores coordinates on its own grid: equal to well under a millimetre
     dist = shapely.hausdorff_distance(other.geometry.to_numpy(), ref.geometry.to_numpy())
@@ -65,8 +60,7 @@ def test_sample_copies_read_to_the_same_table(path):
         assert other["DLMC"].str.contains("[\u4e00-\u9fff]", regex=True).any()
 
 
-@needs_sample
-def test_sample_townships():
-    t = read_townships(GPKG, layer="XZQ")
-    assert t["zone"].str.fullmatch(r"370321\d{3}").all()
-    assert len(t) >= 9
+def test_sample_townships(sample):
+    t = sample["XZQ"]
+    # the nine township units of sample_data/README.md
+    assert sorted(t["zone"]) == ["370321001", *(f"370321{n}" for n in range(100, 108))]

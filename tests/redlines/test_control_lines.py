@@ -106,12 +106,15 @@ def test_farmland_nonfarm_by_class(lu: gpd.GeoDataFrame) -> None:
 def test_outside_urban_boundary(lu: gpd.GeoDataFrame) -> None:
     boundary = line(["KF1"], [box(0, 0, 50, 100)], GHFQDM=["01"])  # west half of P1
     out = outside_urban_boundary(lu, boundary)
-    # P1 0701/201 urban: east half outside -> 10 002 / 2; P6 0601 industrial: all outside.
+    # P1 0701/201 urban: east half outside -> 10 002 / 2 (OUT-01 violation); P6 0601 with
+    # an empty CZCSXM: all outside, no row but the default (OUT-00 review).
     # P3 (village 203), P4 (mining 0602), P5 (road 1003) are allowed outside.
     assert by_id(out) == pytest.approx({"P1": 5_001.0, "P6": 8_000.0})
     t = out.set_index("feature_id")
     assert t.loc["P1", "construction_type"] == "urban"
-    assert t.loc["P6", "construction_type"] == "industrial"
+    assert t.loc["P6", "construction_type"] == "other"
+    assert t.loc["P1", ["status", "rule"]].tolist() == ["violation", "OUT-01"]
+    assert t.loc["P6", ["status", "rule"]].tolist() == ["review", "OUT-00"]
     assert t.loc["P1", "share"] == pytest.approx(0.5) and t.loc["P6", "share"] == pytest.approx(1)
     assert set(out["relation"]) == {"outside"}
     assert t.loc["P1"].geometry.equals(box(50, 0, 100, 100))

@@ -156,11 +156,18 @@ def test_multipolygon_with_hole() -> None:
 
 
 def test_not_prohibited_category() -> None:
-    protected = protected_frame([("FP", "自然公园", "", box(0, 0, 100, 100))])
-    out = mining_conflicts(rights_frame([("R", "existing", box(0, 0, 50, 100))]), protected)
+    # a county table that does not prohibit mining in 风景名胜区: the row is inside, allowed
+    from landuse.redlines.tables import load_mining_rules
+
+    table = load_mining_rules()
+    table = table.assign(prohibited=np.where(table["category"] == "风景名胜区", "0", "1"),
+                         priority=table["priority"].fillna(9).astype(str))
+    protected = protected_frame([("SA", "风景名胜区", "", box(0, 0, 100, 100))])
+    out = mining_conflicts(rights_frame([("R", "existing", box(0, 0, 50, 100))]), protected,
+                           rules=table)
     r = one(out, "R")
     assert r["relation"] == "inside" and not r["prohibited"]
-    assert r["disposition"] == "none"
+    assert r["disposition"] == "none" and r["status"] == "allowed" and r["rule"] == "MP-08"
     assert mining_rights_in_protected_areas(out, county="370321").iloc[0] == 0
 
 
@@ -291,8 +298,10 @@ def test_check_new_right_matches_table_and_reprojects() -> None:
     geojson = shapely.geometry.mapping(_to_4490(box(20, 0, 120, 100)))
     r2 = index.check(geojson, crs="EPSG:4490")
     assert r2.protected_area_m2 == pytest.approx(8_000.0, abs=0.1)
-    ok = index.check(box(500, 0, 550, 100).wkt, crs=CRS)  # nature park only
-    assert ok.allowed and ok.disposition == "none" and ok.contacts[0]["overlap_m2"] == 5000.0
+    # a nature park follows the 自然保护地 rules inside the redline (MP-12): refused
+    park = index.check(box(500, 0, 550, 100).wkt, crs=CRS)
+    assert not park.allowed and park.disposition == "refuse"
+    assert park.contacts[0]["overlap_m2"] == 5000.0
     near = index.check(box(101, 0, 200, 100), crs=CRS, near_m=10)
     assert near.allowed and near.contacts == () and near.nearest["against_id"] == "B"
     assert near.nearest["distance_m"] == pytest.approx(1.0)

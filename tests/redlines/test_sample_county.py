@@ -1,15 +1,12 @@
 """Regression on the sample county: every figure checked against geopandas.overlay.
 
-Skipped when ``sample_data/huantai.gpkg`` is absent (set ``LANDUSE_SAMPLE_GPKG`` to use
-another copy). The oracle is geopandas' own overlay (an independent code path: no STRtree
-pair logic, no snapping, no engine), so the sums must agree within the snapping error.
+The layers come from the session's sample (``tests/conftest.py``; skipped when
+``sample_data/huantai.gpkg`` is absent). The oracle is geopandas' own overlay (an
+independent code path: no STRtree pair logic, no snapping, no engine), so the sums must
+agree within the snapping error.
 """
 
 from __future__ import annotations
-
-import os
-import warnings
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -17,32 +14,12 @@ import pandas as pd
 import pytest
 import shapely
 
-SAMPLE = Path(os.environ.get("LANDUSE_SAMPLE_GPKG", Path(__file__).resolve().parents[2]
-                             / "sample_data" / "huantai.gpkg"))
-pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason=f"{SAMPLE} not present")
 
-
-@pytest.fixture(scope="module")
-def county() -> dict[str, gpd.GeoDataFrame]:
-    from landuse.io.vector import (
-        read_control_line,
-        read_landuse,
-        read_mining_rights,
-        read_protected_areas,
-        read_townships,
-    )
-
-    with warnings.catch_warnings():  # reader findings are not what this test is about
-        warnings.simplefilter("ignore")
-        return {
-            "lu": read_landuse(SAMPLE, layer="DLTB"),
-            "towns": read_townships(SAMPLE, layer="XZQ"),
-            "redline": read_control_line(SAMPLE, kind="ecological_redline", layer="STBHHX"),
-            "pf": read_control_line(SAMPLE, kind="permanent_farmland", layer="YJJBNTBHTB"),
-            "ub": read_control_line(SAMPLE, kind="urban_boundary", layer="CZKFBJ"),
-            "protected": read_protected_areas(SAMPLE, layer="ZRBHD"),
-            "rights": read_mining_rights(SAMPLE, layer="KYQ"),
-        }
+@pytest.fixture
+def county(sample) -> dict[str, gpd.GeoDataFrame]:
+    return {"lu": sample["DLTB"], "towns": sample["XZQ"], "redline": sample["STBHHX"],
+            "pf": sample["YJJBNTBHTB"], "ub": sample["CZKFBJ"], "protected": sample["ZRBHD"],
+            "rights": sample["KYQ"]}
 
 
 def test_mining_conflicts_against_geopandas_overlay(county: dict) -> None:
@@ -72,7 +49,7 @@ def test_mining_conflicts_against_geopandas_overlay(county: dict) -> None:
 
 
 def _official(pieces: gpd.GeoDataFrame, lu: gpd.GeoDataFrame) -> float:
-    """Official area of overlay pieces: TBDLMJ x planar piece / planar patch (domain.md §2)."""
+    """Official area of overlay pieces: TBDLMJ x planar piece / planar patch (docs/domain.md §2)."""
     patch_area = lu.set_index("BSM").geometry.area
     ratio = pieces.area.to_numpy() / patch_area.loc[pieces["BSM"]].to_numpy()
     return float((pieces["TBDLMJ"].to_numpy() * ratio).sum())
@@ -95,7 +72,6 @@ def test_eco_redline_construction_against_overlay(county: dict) -> None:
 
 def test_farmland_and_outside_boundary_against_overlay(county: dict) -> None:
     from landuse.redlines import farmland_nonfarm, outside_urban_boundary
-    from landuse.redlines.tables import load_outside_allowed, match_outside_allowed
     from landuse.rules import load_rules
 
     lu = county["lu"]
@@ -106,15 +82,24 @@ def test_farmland_and_outside_boundary_against_overlay(county: dict) -> None:
     pieces = pieces[pieces.area >= 1.0]
     assert fn["overlap_m2"].sum() == pytest.approx(_official(pieces, lu), rel=1e-6)
 
-    ob = outside_urban_boundary(lu, county["ub"])
-    labels = match_outside_allowed(lu["DLBM"], lu["CZCSXM"], load_outside_allowed())
-    mask = (load_rules().mask("construction_land", lu["DLBM"], lu["CZCSXM"])
-            & ~labels["allowed"].to_numpy(dtype=bool))
+    ob = outside_urban_boundary(lu, county["ub"], include_allowed=True)
+    mask = load_rules().mask("construction_land", lu["DLBM"], lu["CZCSXM"])
     cons = lu.loc[mask, ["BSM", "TBDLMJ", "geometry"]]
     ub = county["ub"].to_crs(lu.crs)[["geometry"]].dissolve()
     outside = gpd.overlay(cons, ub, how="difference", keep_geom_type=True)
     outside = outside[outside.area >= 1.0]
     assert ob["overlap_m2"].sum() == pytest.approx(_official(outside, lu), rel=1e-6)
+    # village construction (CZCSXM 203/203A, industrial patches included) is never a
+    # violation outside the boundary (OUT-05 / OUT-06); city and town construction is
+    village = ob["CZCSXM"].isin(["203", "203A"])
+    assert village.any() and set(ob.loc[village, "status"]) == {"allowed"}
+    urban = ob["CZCSXM"].isin(["201", "202"]) & ~ob["DLBM"].isin(
+        ["0602", "0603", "09", "1001", "1002", "1003", "1005", "1007", "1008", "1009", "1109",
+         "0702"])
+    assert set(ob.loc[urban, "status"]) <= {"violation"}
+    default = outside_urban_boundary(lu, county["ub"])
+    assert "allowed" not in set(default["status"])
+    assert len(default) == (ob["status"] != "allowed").sum()
 
 
 def test_summary_tables_add_up(county: dict) -> None:
@@ -132,7 +117,7 @@ def test_summary_tables_add_up(county: dict) -> None:
                                    rtol=1e-12)
 
 
-def test_designed_contacts_survive_the_4490_round_trip(county: dict) -> None:
+def test_designed_contacts_survive_the_4490_round_trip(county: dict, sample) -> None:
     """The sample's KYQ ``note`` field states the designed contact of some rights.
 
     The protected areas are stored in EPSG:4490, so an edge or point contact designed in
@@ -141,9 +126,7 @@ def test_designed_contacts_survive_the_4490_round_trip(county: dict) -> None:
     """
     from landuse.redlines import mining_conflicts
 
-    notes = gpd.read_file(SAMPLE, layer="KYQ", ignore_geometry=True)
-    if "note" not in notes.columns:
-        pytest.skip("the sample's KYQ layer has no note field")
+    notes = sample.raw("KYQ")
     out = mining_conflicts(county["rights"], county["protected"])
     best = out.groupby("licence_no")["relation"].agg(
         lambda s: min(s, key=["inside", "touching", "near"].index))
@@ -155,4 +138,5 @@ def test_designed_contacts_survive_the_4490_round_trip(county: dict) -> None:
         elif note.startswith(("inside", "partly in")):
             assert best.get(lic) == "inside", (lic, note)
             checked += 1
-    assert checked >= 1
+    # sample_data/README.md, KYQ rights 1, 2, 3, 13 (inside / partly in) and 5, 6 (touches)
+    assert checked == 6

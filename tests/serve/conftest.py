@@ -72,8 +72,9 @@ def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(data_root: Path, tmp_path_factory: pytest.TempPathFactory):
     from landuse.serve import create_app
 
+    # open_jobs: these tests list jobs without keys (the isolation tests cover the default)
     return create_app(data_root, work_dir=tmp_path_factory.mktemp("work"),
-                      max_upload_bytes=300_000)
+                      max_upload_bytes=300_000, open_jobs=True)
 
 
 @pytest.fixture()

@@ -125,12 +125,12 @@ def _http(method: str, url: str, body: dict | None = None,
 
 
 def test_in_process_and_real_server(data_root, tmp_path, reference):
-    import waitress.server
-
     from landuse.serve import create_app
+    from landuse.serve._server import make_server, stop
 
-    app = create_app(data_root, work_dir=tmp_path, url="http://127.0.0.1:0")
-    server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=4)
+    app = create_app(data_root, work_dir=tmp_path, url="http://127.0.0.1:0", open_jobs=True)
+    server = make_server(app, host="127.0.0.1", port=0, threads=4,
+                         max_request_body_size=10_000_000)
     port = server.effective_port
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -168,7 +168,6 @@ def test_in_process_and_real_server(data_root, tmp_path, reference):
         assert accepted["jobID"] in {j["jobID"] for j in listed["jobs"]}
         status, _, _ = _http("DELETE", job)
         assert status == 200 and not (tmp_path / "jobs" / accepted["jobID"]).exists()
-    finally:
-        server.close()
-        thread.join(10)
+    finally:  # closes the sockets from the server's own thread (no race with its loop)
+        stop(server, thread)
     assert not thread.is_alive()

@@ -112,14 +112,19 @@ def test_config_naming_files_outside_the_archive_is_refused(client, app, county)
     resp = _post(client, {"archive_base64": _zip(files)})
     assert resp.status_code == 400, resp.data
     message = resp.get_json()["description"]
-    assert "outside the uploaded archive" in message and "tables.socioeconomic.path" in message
-    # a missing one by '..': the config's own message, without the server's folders
+    assert "path outside the data root" in message and "tables.socioeconomic.path" in message
+    # a missing one by '..': the same answer (whether a file exists outside is not told)
     files["config.toml"] = text.replace('path = "stats.csv"',
                                         'path = "../../../stats.csv"').encode("utf-8")
     resp = _post(client, {"archive_base64": _zip(files)})
-    message = resp.get_json()["description"]
-    assert resp.status_code == 400 and "file not found: '../../../stats.csv'" in message
+    assert resp.status_code == 400 and resp.get_json()["description"] == message
     assert str(county.parent.parent) not in message and "/tmp" not in message, message
+    # a missing file inside the archive: the config's own message
+    files["config.toml"] = text.replace('path = "stats.csv"',
+                                        'path = "gone.csv"').encode("utf-8")
+    resp = _post(client, {"archive_base64": _zip(files)})
+    message = resp.get_json()["description"]
+    assert resp.status_code == 400 and "file not found: 'gone.csv'" in message
     files["config.toml"] = b"[region\nname = 1\n"  # broken TOML: the CLI's message, 400
     resp = _post(client, {"archive_base64": _zip(files)})
     assert resp.status_code == 400 and "config.toml" in resp.get_json()["description"]

@@ -1,0 +1,286 @@
+"""Certify, without overlaying, that a zone's boundary stays out of a patch's interior.
+
+For a connected polygon P (a "unit": one part of a tile of an A-feature) and a zone Z,
+``int(P) ∩ ∂Z = ∅`` means that P lies wholly inside Z or wholly outside it, so one point of
+P that is not on ∂Z decides its whole area. This module proves that condition pair by pair
+with exact arithmetic on the coordinates, and reports the pairs where it cannot prove it;
+only those are intersected by the overlay engine. The proof never has to be complete: a
+pair it cannot certify is simply intersected (exact anyway), so every test below is a
+*sufficient* condition evaluated exactly.
+
+A boundary segment s of Z can only meet P if its bounding box meets P's; for every such
+segment one of these holds, or the pair is reported as crossing:
+
+1. s is an edge of P (the same two coordinates, bit for bit): s ⊂ ∂P. This is the shared
+   edge of a zone drawn along patch edges (permanent farmland dissolved from patches).
+2. s meets no edge of P, or meets one only in a common endpoint (a vertex of P: the other
+   ends are not collinear with it, or lie on opposite sides of it in x or in y); and the
+   end of s that is not a vertex of P lies outside P (GEOS point-in-polygon, which is
+   robust and reports a point on the boundary as intersecting). Then s ∩ P ⊆ {that
+   vertex} ⊂ ∂P.
+
+Orientation signs are computed in floating point with Shewchuk's static error bound
+(``orient2d`` stage A): a sign is used only when the bound proves it, otherwise the test
+fails and the pair is intersected. Coordinates are compared exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+import shapely
+
+__all__ = ["Boundary", "boundary", "crossing_pairs"]
+
+_ERR = 3.3306690738754716e-16  # Shewchuk's ccwerrboundA = (3 + 16 eps) eps, eps = 2**-53
+_SEGMENTS = 16  # boundary segments per chunk (the boxes of the pair search)
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F),
+        np.uint64(0x165667B19E3779F9), np.uint64(0xD6E8FEB86659FD93),
+        np.uint64(0xFF51AFD7ED558CCD))
+
+
+class Boundary(NamedTuple):
+    """The boundary segments of the zones, in chunks of consecutive segments of one ring."""
+
+    x1: np.ndarray
+    y1: np.ndarray
+    x2: np.ndarray
+    y2: np.ndarray
+    box: np.ndarray  # (n, 4) bounding box of each segment
+    zone: np.ndarray  # zone of each segment
+    start: np.ndarray  # first segment of each chunk
+    length: np.ndarray  # segments per chunk
+    boxes: np.ndarray  # bounding box of each chunk (shapely Polygons)
+
+
+def boundary(zones: np.ndarray, *, segments: int = _SEGMENTS) -> Boundary:
+    """Boundary segments of polygonal ``zones`` (all rings), chunked for an STRtree.
+
+    Parameters
+    ----------
+    zones : numpy.ndarray of shapely Polygon/MultiPolygon
+    segments : int
+        Largest number of segments per chunk.
+
+    Returns
+    -------
+    Boundary
+        Segment endpoints, the zone of each segment and the chunks (consecutive segments of
+        one ring; their union is the boundary of every zone).
+    """
+    polys, poly_zone = shapely.get_parts(np.asarray(zones, dtype=object), return_index=True)
+    rings, ring_poly = shapely.get_rings(polys, return_index=True)
+    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
+    s = np.flatnonzero(ring_of[1:] == ring_of[:-1])
+    ring = ring_of[s]
+    new_ring = np.r_[True, ring[1:] != ring[:-1]] if len(s) else np.zeros(0, bool)
+    ring_first = np.flatnonzero(new_ring)
+    k = np.arange(len(s)) - np.repeat(ring_first, np.diff(np.r_[ring_first, len(s)]))
+    start = np.flatnonzero(new_ring | (k % max(int(segments), 1) == 0))
+    x1, y1 = xy[s, 0], xy[s, 1]
+    x2, y2 = xy[s + 1, 0], xy[s + 1, 1]
+    if len(start):
+        boxes = shapely.box(np.minimum.reduceat(np.minimum(x1, x2), start),
+                            np.minimum.reduceat(np.minimum(y1, y2), start),
+                            np.maximum.reduceat(np.maximum(x1, x2), start),
+                            np.maximum.reduceat(np.maximum(y1, y2), start))
+    else:
+        boxes = np.zeros(0, dtype=object)
+    zone = poly_zone[ring_poly[ring]].astype(np.int64)
+    box = np.column_stack([np.minimum(x1, x2), np.minimum(y1, y2), np.maximum(x1, x2),
+                           np.maximum(y1, y2)])
+    return Boundary(x1, y1, x2, y2, box, zone, start, np.diff(np.r_[start, len(s)]), boxes)
+
+
+def crossing_pairs(
+    units: np.ndarray, bnd: Boundary, *, block: int,
+    map_fn: Callable[[Callable, list], list],
+    direct: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Find the (unit, zone) pairs whose zone boundary may enter the unit's interior.
+
+    Parameters
+    ----------
+    units : numpy.ndarray of shapely Polygon
+        Single polygons.
+    bnd : Boundary
+        From :func:`boundary`.
+    block : int
+        About this many (unit, chunk) candidate pairs are handled per task.
+    map_fn : callable
+        ``map_fn(func, items)`` returning ``[func(item) for item in items]`` (possibly on
+        threads).
+    direct : callable, optional
+        ``direct(positions)`` -> bool mask of the units not worth a proof (cut cheaply
+        anyway, e.g. rectangles): they are reported with every zone whose boundary comes
+        within their bounding box.
+
+    Returns
+    -------
+    iu, iz : numpy.ndarray of int64
+        Every pair for which ``int(unit) ∩ ∂zone = ∅`` could not be proven (each once,
+        sorted). A pair not listed has no boundary segment of the zone in the unit's
+        interior.
+    """
+    if not len(bnd.boxes) or not len(units):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    cu, cc = shapely.STRtree(bnd.boxes).query(units)
+    order = np.lexsort((cc, cu))
+    cu, cc = cu[order], cc[order]
+    nz = int(bnd.zone.max()) + 1
+    skip = np.zeros(len(units), bool)
+    if direct is not None and len(cu):
+        near_u = np.unique(cu)
+        skip[near_u] = direct(near_u)
+    if not len(cu):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    cuts = np.unique(np.searchsorted(cu, cu[:: max(block, 1)], side="left"))
+    spans = list(zip(cuts.tolist(), [*cuts[1:].tolist(), len(cu)], strict=True))
+    ubox = shapely.bounds(units)
+    keys = map_fn(lambda sp: _block(units, ubox, bnd, cu[sp[0]:sp[1]], cc[sp[0]:sp[1]], nz,
+                                    skip), spans)
+    key = np.unique(np.concatenate([np.zeros(0, np.int64), *keys]))
+    return key // nz, key % nz
+
+
+def _orient(px: np.ndarray, py: np.ndarray, qx: np.ndarray, qy: np.ndarray,
+            rx: np.ndarray, ry: np.ndarray) -> np.ndarray:
+    """Proven sign of orient(p, q, r): +1 left turn, -1 right turn, 0 collinear or unsure."""
+    left = (qx - px) * (ry - py)
+    right = (qy - py) * (rx - px)
+    det = left - right
+    bound = _ERR * (np.abs(left) + np.abs(right))
+    return (det > bound).astype(np.int8) - (det < -bound).astype(np.int8)
+
+
+def _up(x: np.ndarray, ulps: int) -> np.ndarray:
+    """``x`` moved ``ulps`` units in the last place towards +inf (or -inf if negative)."""
+    target = np.inf if ulps > 0 else -np.inf
+    for _ in range(abs(ulps)):
+        x = np.nextafter(x, target)
+    return x
+
+
+def _edge_hash(u: np.ndarray, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray,
+               y2: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Hash (unit, undirected segment) to 64 bits; also return the segment in canonical order."""
+    swap = (x1 > x2) | ((x1 == x2) & (y1 > y2))
+    canon = (np.where(swap, x2, x1), np.where(swap, y2, y1),
+             np.where(swap, x1, x2), np.where(swap, y1, y2))
+    h = u.astype(np.uint64) * _MIX[0]
+    for v, m in zip(canon, _MIX[1:], strict=True):
+        h = (h ^ np.ascontiguousarray(v).view(np.uint64)) * m
+        h ^= h >> np.uint64(29)
+    return h, canon
+
+
+def _block(units: np.ndarray, ubox: np.ndarray, bnd: Boundary, cu: np.ndarray,
+           cc: np.ndarray, nz: int, skip: np.ndarray) -> np.ndarray:
+    """Keys ``unit * nz + zone`` of the uncertified pairs among these (unit, chunk) pairs.
+
+    Units with ``skip`` set are reported for every zone with a segment near them.
+    """
+    # (unit, segment) pairs whose bounding boxes meet
+    rep = bnd.length[cc]
+    pu = np.repeat(cu, rep)
+    ps = np.repeat(bnd.start[cc] - np.cumsum(rep) + rep, rep) + np.arange(rep.sum())
+    sb = bnd.box[ps]
+    ub = ubox[pu]
+    near = ((sb[:, 0] <= ub[:, 2]) & (sb[:, 2] >= ub[:, 0]) & (sb[:, 1] <= ub[:, 3])
+            & (sb[:, 3] >= ub[:, 1]))
+    pu, ps = pu[near], ps[near]
+    direct = skip[pu]
+    reported = np.unique(pu[direct] * np.int64(nz) + bnd.zone[ps[direct]])
+    pu, ps = pu[~direct], ps[~direct]
+    if not len(pu):
+        return reported
+    # the edges of these units (all rings), grouped by unit
+    bu, pl = np.unique(pu, return_inverse=True)
+    _, xy, (ring_off, poly_off) = shapely.to_ragged_array(units[bu])
+    joins = np.ones(max(len(xy) - 1, 0), dtype=bool)
+    joins[ring_off[1:-1] - 1] = False  # the last coordinate of a ring and the next ring's first
+    e = np.flatnonzero(joins)
+    ring_unit = np.repeat(np.arange(len(bu)), np.diff(poly_off))
+    e_unit = ring_unit[np.searchsorted(ring_off, e, side="right") - 1]
+    edge = np.column_stack([xy[e], xy[e + 1]])  # x0, y0, x1, y1
+    e_start = np.searchsorted(e_unit, np.arange(len(bu)))
+    # 1. segments that are edges of their unit (exact coordinates)
+    x1, y1, x2, y2 = bnd.x1[ps], bnd.y1[ps], bnd.x2[ps], bnd.y2[ps]
+    eh, ecanon = _edge_hash(e_unit, *edge.T)
+    ph, pcanon = _edge_hash(pl, x1, y1, x2, y2)
+    eorder = np.argsort(eh)
+    eh_sorted = eh[eorder]
+    porder = np.argsort(ph)
+    pos = np.empty(len(ph), np.int64)
+    pos[porder] = np.searchsorted(eh_sorted, ph[porder])  # sorted needles: cache friendly
+    cand = eorder[np.minimum(pos, len(eh) - 1)]
+    own = (eh[cand] == ph) & (e_unit[cand] == pl)
+    for a, b in zip(ecanon, pcanon, strict=True):
+        own &= a[cand] == b
+    rest = np.flatnonzero(~own)
+    if not len(rest):
+        return reported
+    cx, cy, dx, dy = edge.T
+    # 2. every other segment s against the edges of its unit whose y-range can meet s's
+    #    (edges sorted by (unit, ymin); an edge of height <= h meets [y0, y1] only if its
+    #    ymin lies in [y0 - h, y1]; bounds are widened by ulps, the filter below is exact)
+    ey_min, ey_max = np.minimum(cy, dy), np.maximum(cy, dy)
+    height = np.maximum.reduceat(_up(ey_max - ey_min, 2), e_start) if len(e) else e_start * 0.0
+    ys = np.sort(ey_min)
+    stride = np.int64(len(ys) + 1)
+    e_key = e_unit * stride + np.searchsorted(ys, ey_min)
+    e_order = np.argsort(e_key, kind="stable")
+    e_key = e_key[e_order]
+    k_unit = pl[rest]
+    ax, ay, bx, by = x1[rest], y1[rest], x2[rest], y2[rest]
+    sy0, sy1 = np.minimum(ay, by), np.maximum(ay, by)
+    lo = np.searchsorted(ys, _up(sy0 - height[k_unit], -2), side="left")
+    hi = np.searchsorted(ys, sy1, side="right")
+    first = np.searchsorted(e_key, k_unit * stride + lo, side="left")
+    n_e = np.searchsorted(e_key, k_unit * stride + hi, side="left") - first
+    k = np.repeat(np.arange(len(rest)), n_e)
+    j = e_order[np.repeat(first - np.cumsum(n_e) + n_e, n_e) + np.arange(n_e.sum())]
+    meet = ((np.maximum(ax, bx)[k] >= np.minimum(cx, dx)[j])
+            & (np.minimum(ax, bx)[k] <= np.maximum(cx, dx)[j])
+            & (sy1[k] >= ey_min[j]) & (sy0[k] <= ey_max[j]))
+    k, j = k[meet], j[meet]
+    # a vertex of the unit at an end of s starts an edge whose box meets s
+    a_vertex = np.zeros(len(rest), bool)
+    b_vertex = np.zeros(len(rest), bool)
+    a_vertex[k[(ax[k] == cx[j]) & (ay[k] == cy[j])]] = True
+    b_vertex[k[(bx[k] == cx[j]) & (by[k] == cy[j])]] = True
+    # contact: s meets each edge at most in a shared vertex, not collinear with the edge
+    ax_, ay_, bx_, by_ = ax[k], ay[k], bx[k], by[k]
+    c0, c1, d0, d1 = cx[j], cy[j], dx[j], dy[j]
+    share_a = ((ax_ == c0) & (ay_ == c1)) | ((ax_ == d0) & (ay_ == d1))
+    share_b = ((bx_ == c0) & (by_ == c1)) | ((bx_ == d0) & (by_ == d1))
+    o_a = _orient(c0, c1, d0, d1, ax_, ay_)
+    o_b = _orient(c0, c1, d0, d1, bx_, by_)
+    apart = (o_a * o_b > 0) | (_orient(ax_, ay_, bx_, by_, c0, c1)
+                               * _orient(ax_, ay_, bx_, by_, d0, d1) > 0)
+    # one shared end p: the segments meet only in p if the other ends q (of s) and r (of
+    # the edge) are not collinear with it, or lie on opposite sides of p in x or in y
+    # (signs of coordinate differences are exact)
+    qx, qy = np.where(share_a, bx_, ax_), np.where(share_a, by_, ay_)
+    px, py = np.where(share_a, ax_, bx_), np.where(share_a, ay_, by_)
+    at_c = ((px == c0) & (py == c1))
+    rx, ry = np.where(at_c, d0, c0), np.where(at_c, d1, c1)
+    opposite = ((np.sign(qx - px) * np.sign(rx - px) < 0)
+                | (np.sign(qy - py) * np.sign(ry - py) < 0))
+    one = share_a ^ share_b
+    fine = apart | (one & ((np.where(share_a, o_b, o_a) != 0) | opposite))
+    ok = np.ones(len(rest), bool)
+    ok[k[~fine]] = False
+    # then s minus that vertex avoids the unit's boundary: its free end decides, and must
+    # lie outside (GEOS point-in-polygon, which reports the boundary as "intersects")
+    chord = a_vertex & b_vertex
+    test = np.flatnonzero(ok & ~chord)
+    free = ~a_vertex[test]
+    outside = ~shapely.intersects_xy(units[bu[k_unit[test]]], np.where(free, ax[test], bx[test]),
+                                     np.where(free, ay[test], by[test]))
+    certified = np.zeros(len(rest), bool)
+    certified[test[outside]] = True
+    bad = rest[~certified]
+    return np.concatenate([reported, np.unique(pu[bad] * np.int64(nz) + bnd.zone[ps[bad]])])

@@ -1,0 +1,165 @@
+"""The pieces of a tabulation: whole patches where a proof allows, intersections elsewhere.
+
+Internal building block of :func:`landuse.overlay.tabulate` (steps 3 to 7 of
+``docs/overlay.md``): it works on numpy arrays of shapely geometries.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import pyproj
+import shapely
+
+from landuse.geom.classify import boundary, crossing_pairs
+from landuse.geom.geodesic import geodesic_area
+from landuse.geom.tiles import polygonal, rectangles, split_large
+
+__all__ = ["cpus", "pieces", "run_map", "spans"]
+
+
+
+def pieces(
+    units: np.ndarray, zones: np.ndarray, *, crs: pyproj.CRS | None,
+    keep_geometry: bool, chunk_size: int, n_jobs: int | None, check: Any,
+    zone_vertices: int = 64,
+) -> dict[str, np.ndarray]:
+    """Area (and geometry) of every positive-area overlap of an A-unit and a zone.
+
+    ``units`` are single polygons (parts of tiles of A-features). For a (unit, zone) pair
+    whose bounding boxes meet, :func:`landuse.geom.classify.crossing_pairs` proves with
+    exact arithmetic that the zone's boundary stays out of the unit's interior, or reports
+    the pair; a proven unit lies wholly inside or wholly outside (it is connected), so one
+    of its points not on the zone's boundary decides (point-in-polygon on the prepared
+    zone) and its whole area is taken. Only reported pairs are intersected, with the
+    tiles of the zone (at most ``zone_vertices`` coordinates); ``check(units)`` is called
+    on those units first (validity).
+    """
+    jobs = n_jobs or cpus()
+    nz = max(len(zones), 1)
+    iu, iz = shapely.STRtree(zones).query(units)  # candidate pairs by bounding box
+    order = np.lexsort((iz, iu))
+    iu, iz = iu[order].astype(np.int64), iz[order].astype(np.int64)
+    need_geom = keep_geometry or crs is not None
+    # rectangles (grid cells) are clipped faster than proven when only areas are needed
+    xu, xz = crossing_pairs(units, boundary(zones), block=chunk_size,
+                            map_fn=lambda f, items: run_map(f, items, jobs),
+                            direct=None if need_geom else lambda u: rectangles(units[u]))
+    pair_key = iu * nz + iz
+    crossing = np.isin(pair_key, xu * nz + xz)
+    off = np.flatnonzero(~crossing)
+    inside, unsure = _locate(units, zones, iu[off], iz[off])
+    crossing[off[unsure]] = True  # no point off the boundary found: intersect (exact anyway)
+    whole = off[inside]
+    # units on a boundary: intersect with the tiles of that zone (only zones that need it)
+    need = np.unique(iz[crossing])
+    tiles, tile_zone = split_large(zones[need], max_vertices=zone_vertices)
+    tile_zone = need[tile_zone]
+    cross_u = np.unique(iu[crossing])
+    check(cross_u)
+    tu, tt = shapely.STRtree(tiles).query(units[cross_u])
+    tu = cross_u[tu]
+    keep = np.isin(tu * nz + tile_zone[tt], pair_key[crossing])
+    tu, tt = tu[keep], tt[keep]
+    order = np.lexsort((tt, tu))
+    tu, tt = tu[order], tt[order]
+    bounds = spans(tu, chunk_size)
+
+    if need_geom:
+        rect_t = np.zeros(len(tiles), bool)
+        rect_u = np.zeros(len(units), bool)
+    else:  # area only: axis-parallel rectangles are clipped with GEOS's rectangle clipper
+        rect_t = rectangles(tiles)
+        rect_u = np.zeros(len(units), bool)
+        rect_u[cross_u] = rectangles(units[cross_u])
+
+    def cut(span: tuple[int, int]) -> dict[str, np.ndarray]:
+        u, t = tu[span[0] : span[1]], tt[span[0] : span[1]]
+        by_tile, by_unit = rect_t[t], rect_u[u] & ~rect_t[t]
+        general = ~(by_tile | by_unit)
+        geom = np.empty(len(u), dtype=object)
+        geom[general] = shapely.intersection(units[u[general]], tiles[t[general]])
+        geom[by_tile] = _clip(units[u[by_tile]], tiles[t[by_tile]])
+        geom[by_unit] = _clip(tiles[t[by_unit]], units[u[by_unit]])
+        geom = polygonal(geom)
+        planar = shapely.area(geom)
+        hit = planar > 0.0
+        return {"iu": u[hit], "iz": tile_zone[t[hit]], "planar": planar[hit],
+                "geometry": geom[hit] if need_geom else None}
+
+    parts = list(run_map(cut, bounds, jobs))
+    whole_geom = units[iu[whole]]
+    out: dict[str, np.ndarray] = {
+        "iu": np.concatenate([iu[whole], *[p["iu"] for p in parts]]).astype(np.int64),
+        "iz": np.concatenate([iz[whole], *[p["iz"] for p in parts]]).astype(np.int64),
+        "planar": np.concatenate([shapely.area(whole_geom), *[p["planar"] for p in parts]]),
+    }
+    if need_geom:
+        out["geometry"] = np.concatenate([whole_geom, *[p["geometry"] for p in parts]])
+    if crs is not None:
+        out["ellipsoidal"] = geodesic_area(out["geometry"], crs)
+    return out
+
+
+def _clip(geoms: np.ndarray, rects: np.ndarray) -> list:
+    """``shapely.clip_by_rect(g, *bounds(r))`` pairwise (GEOS's rectangle clipper)."""
+    box = shapely.bounds(rects).tolist()
+    return [shapely.lib.clip_by_rect(g, *b) for g, b in zip(geoms, box, strict=True)]
+
+
+def _locate(
+    units: np.ndarray, zones: np.ndarray, iu: np.ndarray, iz: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whether unit ``iu[k]`` lies inside zone ``iz[k]``, for pairs proven not to cross.
+
+    Tries the unit's first vertex, then its middle vertex, then ``point_on_surface``; a
+    point decides when it is not on the zone's boundary (``contains_xy`` and
+    ``intersects_xy`` on the prepared zone agree). Returns ``inside`` and the positions
+    where every point was on the boundary. Runs in one thread (prepared zones build their
+    index lazily and are not thread-safe).
+    """
+    shapely.prepare(zones)
+    inside = np.zeros(len(iu), dtype=bool)
+    todo = np.arange(len(iu))
+    uu, inv = np.unique(iu, return_inverse=True)
+    xy, owner = shapely.get_coordinates(units[uu], return_index=True)
+    start = np.searchsorted(owner, np.arange(len(uu)))
+    middle = start + np.diff(np.r_[start, len(xy)]) // 2
+    for attempt in range(3):
+        if not len(todo):
+            break
+        if attempt < 2:
+            x, y = xy[(start if attempt == 0 else middle)[inv[todo]]].T
+        else:
+            x, y = shapely.get_coordinates(shapely.point_on_surface(units[iu[todo]])).T
+        z = zones[iz[todo]]
+        within = shapely.contains_xy(z, x, y)
+        decided = within == shapely.intersects_xy(z, x, y)
+        inside[todo[decided]] = within[decided]
+        todo = todo[~decided]
+    return inside, todo
+
+
+def spans(owner: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """Slices of about ``size`` rows of a sorted ``owner`` array, cut where it changes."""
+    if not len(owner):
+        return []
+    cuts = np.unique(np.searchsorted(owner, owner[:: max(size, 1)], side="left"))
+    return list(itertools.pairwise([*cuts.tolist(), len(owner)]))
+
+
+def cpus() -> int:
+    """Return the number of CPUs (at least 1)."""
+    return os.cpu_count() or 1
+
+
+def run_map(func: Any, items: list, jobs: int) -> list:
+    """``map`` on a thread pool (GEOS releases the GIL), in order; inline for one job."""
+    if jobs == 1 or len(items) <= 1:
+        return [func(item) for item in items]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(func, items))
