@@ -54,8 +54,8 @@ SOCIO_COLUMNS: dict[str, str] = {
     "gdp_10k_yuan": "地区生产总值",
     "gdp_comparable_10k_yuan": "可比价地区生产总值",
     "value_added_23_10k_yuan": "二三产业增加值",
-    "price_base_year": "可比价基期",
     "fixed_asset_investment_10k_yuan": "固定资产投资",
+    "price_base_year": "可比价基期",
 }
 _VALUE_COLUMNS = tuple(c for c in SOCIO_COLUMNS
                        if c not in ("year", "zone", "price_base_year"))
