@@ -63,6 +63,10 @@ LAYER_ROLES: Final[dict[str, frozenset[str]]] = {
 TABLE_ROLES: Final[dict[str, frozenset[str]]] = {
     "socioeconomic": frozenset({"encoding"}),
     "land_supply": frozenset({"encoding", "parcels", "parcels_layer"}),
+    # the bureau's duty tables (landuse.io.bureau; issue 19)
+    "farmland_supplement": frozenset({"encoding"}),
+    "linkage": frozenset({"encoding"}),
+    "enterprises": frozenset({"encoding"}),
 }
 RASTER_ROLES: Final[dict[str, frozenset[str]]] = {"landcover": frozenset({"classes"})}
 SCHEMES: Final = ("sandiao", "ydyh", "gb21010", "auto")  # landuse/rules/schemes.py

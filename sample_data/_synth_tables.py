@@ -252,6 +252,16 @@ path = "supply.csv"
 # boundary-point TXT files giving the parcels' geometry (made by make_supply.py)
 parcels = "txt/supply"
 
+# the bureau's duty tables (made by make_duties.py): 占补平衡, 增减挂钩, 亩均效益
+[tables.farmland_supplement]
+path = "farmland_supplement.csv"
+
+[tables.linkage]
+path = "linkage.csv"
+
+[tables.enterprises]
+path = "enterprises.csv"
+
 [targets]
 path = "targets.toml"
 

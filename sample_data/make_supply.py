@@ -253,6 +253,12 @@ def ledger_frame(parcels: list[Parcel]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS).sort_values("parcel_id", kind="stable")
 
 
+#: parcel, disposal method (闲置土地处置办法 Art. 12 / 14), date, idle-land fee (万元)
+DISPOSALS = [("S03", "无偿收回", "2022-09-15", ""),
+             ("S04", "征缴土地闲置费", "2022-03-20", "48.0"),
+             ("S05", "延长动工开发期限", "2022-06-01", "")]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--townships", type=Path, default=HERE / "huantai.gpkg")
@@ -275,6 +281,14 @@ def main(argv: list[str] | None = None) -> int:
     for i, p in enumerate(geo):
         place(rng, p, towns, hole=(i % 7 == 3), parts=2 if (i % 11 == 5 and i % 7 != 3) else 1)
     ledger = ledger_frame(special + rand)
+    # 闲置土地处置 (optional ledger columns): three of the idle special cases are disposed of
+    # in 2022, the others still pending (docs/evaluation.md §5)
+    for col in ("disposal_method", "disposal_date", "idle_fee_10k_yuan"):
+        ledger[col] = ""
+    for pid, method, when, fee in DISPOSALS:
+        row = ledger["parcel_id"] == pid
+        ledger.loc[row, ["disposal_method", "disposal_date", "idle_fee_10k_yuan"]] = [
+            method, when, fee]
     ledger.to_csv(args.out / "supply.csv", index=False, encoding="utf-8", date_format="%Y-%m-%d")
     t = args.out / "txt"
     q = len(geo) // 4

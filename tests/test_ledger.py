@@ -13,7 +13,13 @@ from shapely.geometry import box
 from landuse.errors import CRSError, SchemaError
 from landuse.findings import get_findings
 from landuse.io.boundary_txt import write_boundary_txt
-from landuse.io.ledger import LEDGER_COLUMNS, assign_zones, read_land_supply, read_parcels
+from landuse.io.ledger import (
+    DISPOSAL_COLUMNS,
+    LEDGER_COLUMNS,
+    assign_zones,
+    read_land_supply,
+    read_parcels,
+)
 from tests.helpers import assert_not_mutated
 
 EN = ("parcel_id,batch_id,approved_date,approved_area_ha,supplied_date,supplied_area_ha,"
@@ -37,7 +43,7 @@ def write(tmp_path: Path, header: str, rows: list[str], *, encoding="utf-8", nam
 
 def test_english_csv(tmp_path):
     df = read_land_supply(write(tmp_path, EN, ROWS))
-    assert list(df.columns) == [*LEDGER_COLUMNS, "zone_source"]
+    assert list(df.columns) == [*LEDGER_COLUMNS, "zone_source", *DISPOSAL_COLUMNS]
     assert list(df["parcel_id"]) == ["P1", "P2", "P3"]
     assert df["approved_date"].tolist() == [pd.Timestamp("2020-03-01"), pd.Timestamp("2020-03-01"),
                                             pd.Timestamp("2019-07-15")]
@@ -196,3 +202,21 @@ def test_parcels_in_two_crss_need_a_working_crs(tmp_path):
     with pytest.warns(Warning, match="more than once"):
         dup = read_parcels([paths[0], paths[0]])
     assert "duplicate_parcel_id" in {f.code for f in get_findings(dup)}
+
+
+def test_optional_disposal_columns(tmp_path):
+    header = ZH + ",处置方式,处置日期,土地闲置费(万元)"
+    rows = [ROWS[0] + ",征缴闲置费,2022-03-01,12.5", ROWS[1] + ",,,",
+            ROWS[2] + ",无偿收回,2022/9/1,"]
+    df = read_land_supply(write(tmp_path, header, rows))
+    assert df["disposal_method"].tolist() == ["征缴土地闲置费", "", "无偿收回"]
+    assert df["disposal_date"].tolist()[2] == pd.Timestamp("2022-09-01")
+    assert df["idle_fee_10k_yuan"].tolist()[0] == 12.5
+    # absent columns: empty, never invented
+    plain = read_land_supply(write(tmp_path, EN, ROWS, name="p.csv"))
+    assert (plain["disposal_method"] == "").all() and plain["disposal_date"].isna().all()
+    bad = [ROWS[0] + ",拍卖,2022-03-01,", ROWS[1] + ",无偿收回,,"]
+    with pytest.raises(SchemaError) as exc:
+        read_land_supply(write(tmp_path, header, bad, name="b.csv"))
+    assert "line 2, disposal_method: '拍卖': expected one of" in str(exc.value)
+    assert "line 3, disposal_date: '': a disposal needs its date" in str(exc.value)

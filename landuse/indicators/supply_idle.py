@@ -35,10 +35,12 @@ import numpy as np
 import pandas as pd
 
 from landuse.errors import SchemaError
+from landuse.indicators._common import make_indicator
 
 __all__ = [
     "IDLE_CLASSES",
     "classify_idle",
+    "idle_disposal",
     "idle_land_area",
     "idle_land_ratio",
     "idle_parcels",
@@ -46,6 +48,8 @@ __all__ = [
     "land_supply_rate",
     "land_supply_rate_by_batch",
     "stock_land_supply_share",
+    "unsupplied_by_age",
+    "unsupplied_land_area",
 ]
 
 #: Classes that are idle land (counted in idle_land_area).
@@ -373,6 +377,118 @@ def land_supply_rate_by_batch(ledger: pd.DataFrame, *, evaluation_date: Any) -> 
         g["land_supply_rate"] = np.where(g["approved_ha"] > 0,
                                          g["supplied_ha"] / g["approved_ha"] * 100.0, np.nan)
     return g
+
+
+def idle_disposal(ledger: pd.DataFrame, *, evaluation_date: Any,
+                  county: str | None = None) -> pd.DataFrame:
+    """闲置土地处置 per year: idle land identified, disposed of by method, still pending.
+
+    - **identified** in the year its idle clock completed the rule's years (the first
+      anniversary of ``idle_since`` for the idle classes of :func:`classify_idle`);
+    - **disposed** in the year of ``disposal_date`` (on or before the evaluation date E), by
+      ``disposal_method`` (the ledger's optional disposal columns), with the idle-land fee;
+    - **pending** at E: idle at E and not disposed of by E (reported under E's year).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``zone`` (county, then townships), ``year``, ``item`` (``identified``,
+        ``disposed``, ``pending``), ``method`` ('' except for disposals), ``area_ha``
+        (supplied area), ``parcels``, ``fee_10k_yuan`` (disposals only); sorted.
+    """
+    e = _check_ledger(ledger, evaluation_date)
+    r = idle_rules()
+    c = classify_idle(ledger, evaluation_date=e)
+    years = np.where(c["idle_rule"] == "suspended", r["suspended_years"],
+                     r["not_started_years"])
+    idle = c["is_idle"].to_numpy()
+    since = c["idle_since"].to_numpy("datetime64[D]")
+    found = np.full(len(c), np.datetime64("NaT"), dtype="datetime64[D]")
+    if idle.any():
+        found[idle] = _anniversary(since[idle], years[idle])
+    method = (ledger["disposal_method"].astype(str) if "disposal_method" in ledger
+              else pd.Series("", index=ledger.index))
+    when = (ledger["disposal_date"] if "disposal_date" in ledger
+            else pd.Series(pd.NaT, index=ledger.index, dtype="datetime64[ns]"))
+    fee = (ledger["idle_fee_10k_yuan"].astype(float) if "idle_fee_10k_yuan" in ledger
+           else pd.Series(np.nan, index=ledger.index))
+    disposed = ((method != "") & when.notna() & (when <= e)).to_numpy()
+    area = c["supplied_area_ha"].fillna(0.0).to_numpy()
+    parts = [
+        pd.DataFrame({"zone": c["zone"], "year": pd.Series(found).dt.year.to_numpy(),
+                      "item": "identified", "method": "", "area_ha": area,
+                      "fee_10k_yuan": np.nan})[idle],
+        pd.DataFrame({"zone": c["zone"], "year": when.dt.year.to_numpy(), "item": "disposed",
+                      "method": method.to_numpy(), "area_ha": area,
+                      "fee_10k_yuan": fee.to_numpy()})[disposed],
+        pd.DataFrame({"zone": c["zone"], "year": e.year, "item": "pending", "method": "",
+                      "area_ha": area, "fee_10k_yuan": np.nan})[idle & ~disposed],
+    ]
+    rows = pd.concat(parts, ignore_index=True)
+    rows["parcels"] = 1
+    code = _county_of(c["zone"].astype(str), county)
+    town = rows[rows["zone"].astype(str).str.len() >= 9].assign(
+        zone=lambda d: d["zone"].astype(str).str[:9])
+    keys = ["zone", "year", "item", "method"]
+    out = pd.concat([rows.assign(zone=code), town], ignore_index=True)
+    out = out.groupby(keys, sort=False, dropna=False).agg(
+        area_ha=("area_ha", "sum"), parcels=("parcels", "sum"),
+        fee_10k_yuan=("fee_10k_yuan", lambda s: s.sum(min_count=1))).reset_index()
+    order = {"identified": 0, "disposed": 1, "pending": 2}
+    out = out.assign(_s=out["zone"].str.len(), _i=out["item"].map(order)).sort_values(
+        ["_s", "zone", "year", "_i", "method"], kind="stable").drop(columns=["_s", "_i"])
+    out["year"] = out["year"].astype(int)
+    out.attrs = {"evaluation_date": e.date().isoformat(), "rules": r["id"]}
+    return out.reset_index(drop=True)
+
+
+#: batch-age classes of 批而未供 land (completed years since the batch's approval)
+UNSUPPLIED_AGE_CLASSES = ("0-1", "1-2", "2-3", "3-4", "4-5", ">5")
+
+
+def unsupplied_by_age(ledger: pd.DataFrame, *, evaluation_date: Any,
+                      county: str | None = None) -> pd.DataFrame:
+    """批而未供 land by the age of its approval batch, county and townships.
+
+    Each ledger row's unsupplied area (approved − supplied by the evaluation date E, not
+    below 0; rows approved after E left out) is classed by the completed years (anniversary
+    rule, see the module docstring) from its batch's approval (the earliest
+    ``approved_date`` of the ``batch_id``) to E: ``0-1`` … ``4-5``, ``>5`` (5 full years or
+    more). The batch table is :func:`land_supply_rate_by_batch`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``zone``, ``age_class`` (:data:`UNSUPPLIED_AGE_CLASSES`), ``unsupplied_ha``: every
+        zone × class, zeros included, county first.
+    """
+    e = _check_ledger(ledger, evaluation_date)
+    ok = (ledger["approved_date"].notna() & (ledger["approved_date"] <= e)).to_numpy()
+    sup = (ledger["supplied_date"].notna() & (ledger["supplied_date"] <= e)).to_numpy()
+    left = (ledger["approved_area_ha"].astype(float)
+            - np.where(sup, ledger["supplied_area_ha"].fillna(0.0), 0.0)).clip(lower=0.0)
+    batch_date = ledger.groupby(ledger["batch_id"].astype(str))["approved_date"].transform("min")
+    age = _years_since(batch_date, e)
+    cls = np.minimum(np.floor(np.nan_to_num(age, nan=0.0)), 5).astype(int)
+    f = pd.DataFrame({"zone": ledger.get("zone", "")})
+    for k, name in enumerate(UNSUPPLIED_AGE_CLASSES):
+        f[name] = np.where(ok & (cls == k), left, 0.0)
+    t = _by_zone(f, list(UNSUPPLIED_AGE_CLASSES), county)
+    out = t.reset_index().melt(id_vars="zone", var_name="age_class", value_name="unsupplied_ha")
+    out["_k"] = out["age_class"].map({n: k for k, n in enumerate(UNSUPPLIED_AGE_CLASSES)})
+    out["_s"] = out["zone"].astype(str).str.len()
+    out = out.sort_values(["_s", "zone", "_k"], kind="stable").drop(columns=["_k", "_s"])
+    out.attrs = {"evaluation_date": e.date().isoformat()}
+    return out.reset_index(drop=True)
+
+
+def unsupplied_land_area(by_age: pd.DataFrame) -> pd.Series:
+    """批而未供土地面积 (ha) by zone from :func:`unsupplied_by_age` (age classes as components)."""
+    wide = by_age.pivot(index="zone", columns="age_class", values="unsupplied_ha")
+    wide = wide.reindex(pd.unique(by_age["zone"]))[list(UNSUPPLIED_AGE_CLASSES)]
+    wide.columns = [f"age_{c}_ha" for c in wide.columns]
+    return make_indicator(wide.sum(axis=1), indicator_id="unsupplied_land_area",
+                          components=wide)
 
 
 def stock_land_supply_share(ledger: pd.DataFrame, *, evaluation_date: Any, years: int = 5,

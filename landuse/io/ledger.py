@@ -67,7 +67,17 @@ HEADER_SYNONYMS: dict[str, list[str]] = {
     "suspended_since": ["停工日期", "中止开发日期", "停止开发日期", "中止开发建设日期"],
     "government_delay": ["政府原因", "政府原因延迟", "是否政府原因"],
     "zone": ["行政区代码", "乡镇代码", "所在乡镇代码", "zone_code"],
+    "disposal_method": ["处置方式", "闲置土地处置方式"],
+    "disposal_date": ["处置日期", "处置时间"],
+    "idle_fee_10k_yuan": ["闲置费", "土地闲置费", "征缴闲置费"],
 }
+#: Optional columns of idle-land disposal (闲置土地处置); empty when the ledger lacks them.
+DISPOSAL_COLUMNS = ["disposal_method", "disposal_date", "idle_fee_10k_yuan"]
+#: Disposal methods of 闲置土地处置办法 Art. 12 and Art. 14 (text found -> the method).
+DISPOSAL_METHODS = {"延长": "延长动工开发期限", "调整": "调整土地用途或规划条件",
+                    "临时使用": "安排临时使用", "协议有偿收回": "协议有偿收回",
+                    "有偿收回": "协议有偿收回", "置换": "置换土地", "无偿收回": "无偿收回",
+                    "闲置费": "征缴土地闲置费", "其他": "其他"}
 _UNIT_RE = re.compile(r"[(（]([^)）]*)[)）]")
 _TRUE = {"true", "1", "yes", "y", "是", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "f", ""}
@@ -82,24 +92,28 @@ def _norm(header: str) -> tuple[str, str]:
 
 
 def _lookup() -> dict[str, str]:
-    table = {c: c for c in LEDGER_COLUMNS}
+    table = {c: c for c in [*LEDGER_COLUMNS, *DISPOSAL_COLUMNS]}
     for col, names in HEADER_SYNONYMS.items():
         table.update({_norm(n)[0]: col for n in names})
     return table
 
 
-def _read_table(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, bytes, str]:
-    """Raw cells as object (str or datetime/number for XLSX), the encoding, bytes, row word."""
+def _read_table(path: Path, encoding: str | None, *, what: str = "land-supply ledger",
+                key: str = "tables.land_supply") -> tuple[pd.DataFrame, str, bytes, str]:
+    """Raw cells as object (str or datetime/number for XLSX), the encoding, bytes, row word.
+
+    ``what`` names the table and ``key`` its config section in the error messages.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputFileError(f"land-supply ledger {path} cannot be read ({exc.strerror}); "
-                             "check [tables.land_supply] path") from None
+        raise InputFileError(f"{what} {path} cannot be read ({exc.strerror}); "
+                             f"check [{key}] path") from None
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             df = pd.read_excel(io.BytesIO(raw), dtype=object, header=0)
         except (ValueError, OSError, zipfile.BadZipFile) as exc:
-            raise InputFileError(f"land-supply ledger {path} is not a readable XLSX workbook "
+            raise InputFileError(f"{what} {path} is not a readable XLSX workbook "
                                  f"({exc}); save it again from Excel or as CSV") from None
         return df, "xlsx", raw, "row"
     encs = [encoding] if encoding else (["utf-8-sig"] if raw.startswith(b"\xef\xbb\xbf")
@@ -115,10 +129,10 @@ def _read_table(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, by
                 df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                                  index_col=False)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning) as exc:
-            raise InputFileError(f"land-supply ledger {path} is not a well-formed CSV ({exc}); "
+            raise InputFileError(f"{what} {path} is not a well-formed CSV ({exc}); "
                                  "every row needs as many fields as the header") from None
         return df, ("GBK" if enc == "gb18030" else enc), raw, "line"
-    raise InputFileError(f"land-supply ledger {path} cannot be decoded as {' or '.join(encs)}; "
+    raise InputFileError(f"{what} {path} cannot be decoded as {' or '.join(encs)}; "
                          "save it as UTF-8 or GBK, or pass encoding=")
 
 
@@ -157,7 +171,7 @@ def _dates(col: pd.Series, name: str, problems: list, lines: np.ndarray) -> pd.S
 
 
 def _numbers(col: pd.Series, name: str, problems: list, lines: np.ndarray, *, share: bool,
-             factor: float = 1.0) -> pd.Series:
+             factor: float = 1.0, unit: str = "hectares") -> pd.Series:
     out = np.full(len(col), np.nan)
     for k, (v, ln) in enumerate(zip(_cells(col), lines, strict=True)):
         if v is None:
@@ -168,10 +182,11 @@ def _numbers(col: pd.Series, name: str, problems: list, lines: np.ndarray, *, sh
             x = float(text.rstrip("%")) / (100.0 if pct else 1.0)
         except ValueError:
             problems.append((ln, name, v, "write a number" + (" between 0 and 1 (or 35%)"
-                                                            if share else " in hectares")))
+                                                            if share else f" in {unit}")))
             continue
         if not np.isfinite(x) or x < 0 or (share and x > 1):
-            fix = "a share between 0 and 1 (e.g. 0.35 or 35%)" if share else "a non-negative area"
+            fix = ("a share between 0 and 1 (e.g. 0.35 or 35%)" if share
+                   else f"a non-negative number in {unit}")
             problems.append((ln, name, v, f"expected {fix}"))
             continue
         out[k] = x * factor
@@ -248,6 +263,9 @@ def read_land_supply(
         rename[h] = std
         if std in _AREAS and "亩" in unit:
             factors[std] = 1 / 15
+        if std == "idle_fee_10k_yuan" and unit and unit != "万元":
+            raise SchemaError(f"ledger {path}: column {h!r} is in {unit!r}; the idle-land fee is "
+                              "read in 万元: convert the column")
     missing = [c for c in LEDGER_COLUMNS if c not in rename.values() and c != "zone"]
     if missing:
         accepted = "; ".join(f"{c} ({'/'.join(HEADER_SYNONYMS[c][:3])})" for c in missing)
@@ -283,6 +301,7 @@ def read_land_supply(
             problems.append((ln, "government_delay", v, "write true/false (是/否)"))
         gov.append(t in _TRUE)
     out["government_delay"] = np.array(gov, dtype=bool)
+    _disposal(df, out, problems, lines)
     flagged = {(ln, col) for ln, col, _, _ in problems}
     cross: list[tuple[Any, str, Any, str]] = []
     _cross_checks(out, lines, cross)
@@ -294,7 +313,7 @@ def read_land_supply(
         more = f"\n  ... and {len(problems) - 25} more" if len(problems) > 25 else ""
         raise SchemaError(f"ledger {path}: {len(problems)} bad value(s):\n{shown}{more}")
     out["zone_source"] = np.where(out["zone"] != "", "ledger", "")
-    out = out[[*LEDGER_COLUMNS, "zone_source"]]
+    out = out[[*LEDGER_COLUMNS, "zone_source", *DISPOSAL_COLUMNS]]
     if parcels is not None and townships is not None:
         out = assign_zones(out, parcels, townships)
     elif parcels is not None:
@@ -306,6 +325,24 @@ def read_land_supply(
                            "columns": {str(k): v for k, v in rename.items()}}
     attach_findings(out, findings)
     return out
+
+
+def _disposal(df: pd.DataFrame, out: pd.DataFrame, problems: list, lines: np.ndarray) -> None:
+    """Parse the optional disposal columns: method (Art. 12 / 14), date, fee (万元)."""
+    n = len(df)
+    out["disposal_method"] = (_choices(df["disposal_method"], "disposal_method", problems, lines,
+                                       DISPOSAL_METHODS) if "disposal_method" in df
+                              else pd.Series([""] * n, dtype=str))
+    out["disposal_date"] = (_dates(df["disposal_date"], "disposal_date", problems, lines)
+                            if "disposal_date" in df
+                            else pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]"))
+    out["idle_fee_10k_yuan"] = (_numbers(df["idle_fee_10k_yuan"], "idle_fee_10k_yuan", problems,
+                                         lines, share=False, unit="万元")
+                                if "idle_fee_10k_yuan" in df else pd.Series(np.nan,
+                                                                            index=out.index))
+    for k in np.flatnonzero((out["disposal_method"] != "").to_numpy()
+                            & out["disposal_date"].isna().to_numpy()):
+        problems.append((lines[k], "disposal_date", "", "a disposal needs its date"))
 
 
 def _cross_checks(out: pd.DataFrame, lines: np.ndarray, problems: list) -> None:

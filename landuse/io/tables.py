@@ -20,6 +20,9 @@ column                        Chinese header        unit    required
 (不变价基期); a blank comparable value for that year equals the current value
 (docs/domain.md §4; :func:`landuse.indicators.economy.comparable_gdp`).
 
+Optional too: ``fixed_asset_investment_10k_yuan`` (固定资产投资, 万元; the 地均固定资产投资 of
+the TD/T 1018 evaluation, docs/evaluation.md).
+
 A header may carry its unit in brackets (``常住人口（人）``, ``地区生产总值(万元)``); the
 bracket is ignored, so the figures must already be in the units above. Other columns are
 ignored. Empty cells are missing values (the indicators that need them are then
@@ -51,6 +54,7 @@ SOCIO_COLUMNS: dict[str, str] = {
     "gdp_10k_yuan": "地区生产总值",
     "gdp_comparable_10k_yuan": "可比价地区生产总值",
     "value_added_23_10k_yuan": "二三产业增加值",
+    "fixed_asset_investment_10k_yuan": "固定资产投资",
     "price_base_year": "可比价基期",
 }
 _VALUE_COLUMNS = tuple(c for c in SOCIO_COLUMNS

@@ -17,6 +17,7 @@ from landuse.redlines.output import is_violation
 from landuse.redlines.summary import status_summary
 from landuse.report import maps
 from landuse.report.document import indicator_name_en
+from landuse.report.duties import duty_views
 from landuse.report.labels import finding_title, label
 from landuse.report.xlsx import STATUS_LABELS
 from landuse.rules import code_table
@@ -174,7 +175,8 @@ def render_html(doc: Mapping[str, Any], *, zones: gpd.GeoDataFrame | None = None
                 protected: gpd.GeoDataFrame | None = None,
                 rights: gpd.GeoDataFrame | None = None,
                 idle_parcels: pd.DataFrame | None = None,
-                findings: Sequence[Mapping[str, Any]] | None = None) -> str:
+                findings: Sequence[Mapping[str, Any]] | None = None,
+                duties: Mapping[str, pd.DataFrame] | None = None) -> str:
     """Render the report page.
 
     Parameters
@@ -193,6 +195,8 @@ def render_html(doc: Mapping[str, Any], *, zones: gpd.GeoDataFrame | None = None
         Parcels with an ``idle_class`` column.
     findings : sequence of mapping, optional
         Data-quality findings (``Finding.to_dict()``); default: ``provenance.findings``.
+    duties : mapping of str to DataFrame, optional
+        The duty tables of the run (:data:`landuse.report.duties.DUTY_TITLES`).
 
     Returns
     -------
@@ -239,5 +243,6 @@ def render_html(doc: Mapping[str, Any], *, zones: gpd.GeoDataFrame | None = None
                   for f in (findings if findings is not None else prov.get("findings", []))],
         options=[(k, "未设置 not set" if v is None else v)
                  for k, v in (prov.get("options") or {}).items()],
+        duty_views=duty_views(duties or {}),
     )
 

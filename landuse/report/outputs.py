@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -33,6 +35,7 @@ from landuse.errors import InputFileError
 from landuse.findings import Finding
 from landuse.redlines.summary import status_summary
 from landuse.report.document import indicators_table, validate_document, write_csv, write_json
+from landuse.report.duties import DUTY_TITLES
 from landuse.report.html import render_html
 from landuse.report.labels import finding_title, label
 from landuse.report.survey import SURVEY_FILES, survey_writers
@@ -47,6 +50,9 @@ OUTPUT_FILES: Final = (
     "redlines.gpkg", "redlines.csv", "idle_parcels.gpkg", "idle_parcels.csv",
     "transitions.csv", "landcover_areas.csv", "report.html",
     *SURVEY_FILES,  # survey tables (issue #18)
+    # issue 19 (landuse.run.duties)
+    *(f"{name}.csv" for name in DUTY_TITLES), "low_efficiency_land.gpkg",
+    "low_efficiency_land.csv",
 )
 
 
@@ -72,6 +78,8 @@ class RunOutputs:
     rights: gpd.GeoDataFrame | None = None
     survey: SurveyTables | None = None  # issue #18: the 三调 summary tables
     year: int | None = None
+    duties: dict[str, pd.DataFrame] = field(default_factory=dict)
+    duty_layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
 
 def _findings_frame(result: RunOutputs) -> pd.DataFrame:
@@ -120,6 +128,7 @@ def _writers(result: RunOutputs) -> dict[str, Callable[[Path], object]]:
     if result.landcover_areas is not None:
         writers["landcover_areas.csv"] = lambda d: write_csv(result.landcover_areas,
                                                              d / "landcover_areas.csv")
+    _duty_writers(result, writers, sheets)
     sheets["数据质量 findings"] = _findings_frame(result)
     sheets["输入 inputs"] = pd.DataFrame(prov["inputs"])
     scalars = {k: v for k, v in prov.items() if not isinstance(v, list | dict)}
@@ -134,8 +143,31 @@ def _writers(result: RunOutputs) -> dict[str, Callable[[Path], object]]:
         writers["report.html"] = lambda d: (d / "report.html").write_text(render_html(
             doc, zones=result.zones, class_areas=result.class_areas,
             redlines=_with_geometry(result), protected=result.protected,
-            rights=result.rights, idle_parcels=result.idle_parcels), encoding="utf-8")
+            rights=result.rights, idle_parcels=result.idle_parcels, duties=result.duties),
+            encoding="utf-8")
     return writers
+
+
+def _duty_writers(result: RunOutputs, writers: dict[str, Callable[[Path], object]],
+                  sheets: dict[str, pd.DataFrame]) -> None:
+    """Issue 19: each duty table as ``<name>.csv`` and a sheet; layers as ``<name>.gpkg``."""
+
+    def csv(frame: pd.DataFrame, name: str, d: Path) -> object:
+        return write_csv(frame, d / name)
+
+    def gpkg(layer: Any, name: str, d: Path) -> object:
+        return write_gpkg(d / f"{name}.gpkg", {name: layer})
+
+    for name, frame in result.duties.items():
+        writers[f"{name}.csv"] = partial(csv, frame, f"{name}.csv")
+        zh, en = DUTY_TITLES.get(name, (name, ""))
+        title = re.sub(r"[\[\]:*?/\\]", "-", f"{zh} {en}".strip())[:31]  # Excel's rules
+        sheets[title] = frame
+    for name, layer in result.duty_layers.items():
+        table = pd.DataFrame(layer.drop(columns="geometry", errors="ignore"))
+        writers[f"{name}.csv"] = partial(csv, table, f"{name}.csv")
+        if layer.geometry.notna().any():
+            writers[f"{name}.gpkg"] = partial(gpkg, layer, name)
 
 
 def _with_geometry(result: RunOutputs) -> pd.DataFrame | None:

@@ -7,6 +7,8 @@ one county run per dask task, then a roll-up by city. The package reads top-down
 
 - :mod:`landuse.run.inputs`: the read/prepare phase (the one :class:`~landuse.county.County`);
 - :mod:`landuse.run.steps`: the computing steps on that county;
+- :mod:`landuse.run.duties`: the plan's duties (farmland balance, 增减挂钩, 亩均效益,
+  批而未供, TD/T 1018) on plain data, one hook from the steps;
 - :mod:`landuse.run.result`: :class:`RunResult` and its violation mask;
 - :mod:`landuse.run.annual`: one county's run (``run``, ``check``, ``run_redlines``);
 - :mod:`landuse.run.region`: many counties on top of it (``run_region``, the city roll-up).

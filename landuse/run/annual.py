@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from landuse.config import Config, load_config
@@ -28,6 +29,7 @@ from landuse.run.steps import (
     apply_targets,
     change_outputs,
     dedupe,
+    duty_parts,
     indicator_rows,
     mining_rows,
     provenance,
@@ -57,6 +59,8 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
     areas = pd.DataFrame()
     idle = transitions = landcover = None
     zones = survey = None
+    duties: dict[str, pd.DataFrame] = {}
+    duty_layers: dict[str, gpd.GeoDataFrame] = {}
     if not only_redlines:
         step("指标 indicators")
         parts = [indicator_rows(cfg, inputs, rules, findings), mining_rows(cfg, inputs, frames)]
@@ -64,15 +68,20 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
         supply, idle = supply_rows(cfg, inputs, findings)
         parts.append(supply)
         step("变化与地表覆盖 change and land cover")
-        change_rows, transitions, landcover = change_outputs(cfg, inputs, rules, findings)
+        change_rows, transitions, landcover, flows = change_outputs(cfg, inputs, rules,
+                                                                    findings)
         parts.append(change_rows)
+        # issue 19: the plan's remaining duties, one hook (landuse.run.duties)
+        duty_rows, duties, duty_layers = duty_parts(cfg, inputs, rules, findings, flows,
+                                                    parts)
+        parts.append(duty_rows)
         rows = sort_rows(apply_targets(
             cfg, pd.concat([p for p in parts if len(p)], ignore_index=True), inputs.targets))
         step("地类面积 class areas")
         assert inputs.prepared is not None
         areas = class_areas(inputs.prepared, by="township", rules=rules)
         zones = township_zones(inputs)
-        survey = survey_step(cfg, inputs, findings)  # issue #18: rewire to the county model
+        survey = survey_step(cfg, inputs, findings)  # from the prepared county
     clean = dedupe([*inputs.findings, *findings], cfg.base_dir)
     return RunResult(
         config=cfg, indicators=rows, class_areas=areas, redlines=table, redline_layers=layers,
@@ -80,7 +89,7 @@ def compute(cfg: Config, inputs: Inputs, *, progress: Progress | None = None,
         idle_parcels=idle, transitions=transitions, landcover_areas=landcover,
         protected=inputs.layers.get("protected_areas"), rights=inputs.layers.get("mining_rights"),
         input_findings=min(len(clean), len(dedupe(inputs.findings, cfg.base_dir))),
-        survey=survey)
+        survey=survey, duties=duties, duty_layers=duty_layers)
 
 
 def resolve(config: str | Path | Config, year: int | None, *,

@@ -23,6 +23,7 @@ from landuse.county import County, prepare_county
 from landuse.errors import ConfigError, LanduseError
 from landuse.findings import Finding, get_findings, quiet
 from landuse.io import file_sha256, vector
+from landuse.io.bureau import read_bureau_table
 from landuse.io.ledger import read_land_supply, read_parcels
 from landuse.io.raster import check_raster, read_landcover_classes
 from landuse.io.tables import read_socioeconomic
@@ -191,9 +192,9 @@ def _read_parcels(src: TableSource, working_crs: Any, region_code: str | None = 
 
 def _read_table(src: TableSource, inputs: Inputs) -> pd.DataFrame:
     if src.role == "socioeconomic":
-
         return read_socioeconomic(src.path, encoding=src.encoding)
-
+    if src.role in ("farmland_supplement", "linkage", "enterprises"):
+        return read_bureau_table(src.path, src.role, encoding=src.encoding)
     return read_land_supply(src.path, encoding=src.encoding,
                             parcels=inputs.layers.get("land_supply_parcels"),
                             townships=inputs.layers.get("townships"))

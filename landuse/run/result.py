@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,9 @@ class RunResult:
         The protected areas and mining rights as read (for the redline map).
     survey : SurveyTables or None
         The 三调 summary tables (``survey_tables/``, the bulletin); docs/tables.md.
+    duties, duty_layers : dict
+        Issue 19's tables (output name -> DataFrame, written as ``<name>.csv``) and layers
+        (name -> GeoDataFrame, written as ``<name>.gpkg``); see :mod:`landuse.run.duties`.
     """
 
     config: Config
@@ -70,6 +73,8 @@ class RunResult:
     #: how many of ``findings`` come from reading the inputs (what ``landuse check`` reports)
     input_findings: int = 0
     survey: SurveyTables | None = None
+    duties: dict[str, pd.DataFrame] = field(default_factory=dict)
+    duty_layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
     def _summary(self) -> list[tuple[str, str]]:
         cfg = self.config
@@ -135,7 +140,8 @@ class RunResult:
             redline_layers=self.redline_layers, findings=self.findings, zones=self.zones,
             idle_parcels=self.idle_parcels, transitions=self.transitions,
             landcover_areas=self.landcover_areas, protected=self.protected, rights=self.rights,
-            survey=self.survey, year=self.config.region.year)
+            survey=self.survey, year=self.config.region.year,
+            duties=self.duties, duty_layers=self.duty_layers)
 
     def write(self, out_dir: str | Path) -> Path:
         """Write every output of docs/contract.md §3 into ``out_dir`` atomically; returns it."""

@@ -27,11 +27,13 @@ from landuse.indicators import targets as plan_targets
 from landuse.redlines import control_lines, mining
 from landuse.redlines.summary import mining_rights_in_protected_areas
 from landuse.rules import load_rules
+from landuse.run.duties import duty_outputs
 from landuse.run.inputs import Inputs, capture
 from landuse.tables import SurveyTables, survey_tables
 
-__all__ = ["apply_targets", "change_outputs", "dedupe", "indicator_rows", "mining_rows",
-           "provenance", "redline_frames", "supply_rows", "survey_step", "township_zones"]
+__all__ = ["apply_targets", "change_outputs", "dedupe", "duty_parts", "indicator_rows",
+           "mining_rows", "provenance", "redline_frames", "supply_rows", "survey_step",
+           "township_zones"]
 
 
 def _zone_names(cfg: Config, inputs: Inputs) -> dict[str, str]:
@@ -125,9 +127,14 @@ def supply_rows(cfg: Config, inputs: Inputs, findings: list[Finding]
 
 
 def change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Finding]
-                    ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-    """Transitions and the two-vintage indicators; land-cover areas (when configured)."""
-    rows, transitions, landcover = pd.DataFrame(), None, None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None,
+                               pd.DataFrame | None]:
+    """Transitions and the two-vintage indicators; land-cover areas (when configured).
+
+    The change flows are returned too (``None`` without a previous vintage): the duty
+    parts (:mod:`landuse.run.duties`) read them instead of overlaying the vintages again.
+    """
+    rows, transitions, landcover, flows = pd.DataFrame(), None, None, None
     previous = inputs.layers.get("landuse_previous")
     if previous is not None:
         flows = capture(findings, lambda: change.transition_flows(previous, inputs.landuse))
@@ -161,7 +168,25 @@ def change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Findi
         raster, classes = inputs.landcover
         landcover = capture(findings, lambda: lc.landcover_areas(
             raster, inputs.zones, classes=classes, county=cfg.region.code))
-    return rows, transitions, landcover
+    return rows, transitions, landcover, flows
+
+
+def duty_parts(cfg: Config, inputs: Inputs, rules: Any, findings: list[Finding],
+               flows: pd.DataFrame | None, rows: list[pd.DataFrame]
+               ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, Any]]:
+    """Issue 19's duties (farmland balance, 增减挂钩, 亩均效益, 批而未供, TD/T 1018).
+
+    Unpacks the config and inputs into the plain data :func:`landuse.run.duties.
+    duty_outputs` takes; ``rows`` are the indicator rows computed so far.
+    """
+    prev_src = cfg.layers.get("landuse_previous")
+    done = pd.concat([r for r in rows if len(r)], ignore_index=True)
+    return capture(findings, lambda: duty_outputs(
+        current=inputs.landuse, previous=inputs.layers.get("landuse_previous"), flows=flows,
+        tables=inputs.tables, rows=done, parcels=inputs.layers.get("land_supply_parcels"),
+        year=cfg.region.year, previous_year=prev_src.year if prev_src is not None else None,
+        county=cfg.region.code, evaluation_date=cfg.evaluation_date, rules=rules,
+        names=_zone_names(cfg, inputs), findings=findings))
 
 
 def apply_targets(cfg: Config, rows: pd.DataFrame, targets: Any = None) -> pd.DataFrame:

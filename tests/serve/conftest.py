@@ -12,14 +12,16 @@ pytest.importorskip("pygeoapi")
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
 
-_DROPPED = ("[targets]", "[layers.landuse_previous]", "[rasters.landcover]")
+_DROPPED = ("[targets]", "[layers.landuse_previous]", "[rasters.landcover]",
+            "[tables.farmland_supplement]", "[tables.linkage]", "[tables.enterprises]")
 
 
 def sample_config_text() -> str:
     """The sample county's config.toml, less what the service tests do not copy.
 
     Dropped: the targets (the service is not about targets), the previous vintage, the
-    land-cover raster and the TXT parcels of the supply ledger, so the data root needs only
+    land-cover raster, the TXT parcels of the supply ledger and the bureau's duty tables
+    (补充耕地, 增减挂钩, enterprises), so the data root needs only
     huantai.gpkg, stats.csv and supply.csv.
     """
     text = (SAMPLE / "config.toml").read_text(encoding="utf-8")
