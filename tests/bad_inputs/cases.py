@@ -474,7 +474,7 @@ CASES: list[Case] = [
         "supply.csv", lambda d: d.drop(columns="approved_area_ha")), 2, "approved_area_ha",
         full=True),
     Case("supply_negative_area", "approved area -3", _csv("supply.csv", _row0(
-        "approved_area_ha", "-3")), 2, "non-negative area", full=True),
+        "approved_area_ha", "-3")), 2, "non-negative number", full=True),
     # ------------------------------------------------------------- raster
     Case("raster_truncated", "land-cover raster truncated",
          lambda f: m.truncate(f / "landcover.tif", keep=0.5), 2, "landcover.tif", full=True),

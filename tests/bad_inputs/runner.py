@@ -14,7 +14,6 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 from typer.testing import CliRunner
 
 from landuse.cli import app
@@ -67,12 +66,8 @@ def _finding_seen(code: str, output: str, out: Path | None) -> bool:
         return True
     if out is not None and (out / "indicators.json").is_file():
         doc = json.loads((out / "indicators.json").read_text(encoding="utf-8"))
-        if any(str(w).startswith(f"{code}:") for w in doc["provenance"]["warnings"]):
-            return True
-        # info findings are listed in the workbook's findings sheet only
-        sheet = pd.read_excel(out / "indicators.xlsx", sheet_name="数据质量 findings",
-                              header=None)  # two header rows: Chinese, English
-        return code in set(sheet.iloc[:, 1].astype(str))
+        # every finding, info included, is in provenance.findings
+        return any(f.get("code") == code for f in doc["provenance"].get("findings", []))
     return False
 
 
