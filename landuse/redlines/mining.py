@@ -114,7 +114,7 @@ class ProtectedIndex:
         Snapping grid in metres (``shapely.set_precision``), default 0.001 (1 mm); 0 = none.
         Two geometries closer than 1.5 x ``grid_size`` (within one grid cell once
         snapped) count as touching.
-    rules : path or DataFrame, optional
+    mining_rules : path or DataFrame, optional
         Another mining rule table (see :func:`landuse.redlines.tables.load_mining_rules`).
 
     Raises
@@ -131,7 +131,7 @@ class ProtectedIndex:
         *,
         working_crs: Any | None = None,
         grid_size: float = 0.001,
-        rules: str | Path | pd.DataFrame | None = None,
+        mining_rules: str | Path | pd.DataFrame | None = None,
     ) -> None:
         fix = ("Read the layer with landuse.io.vector.read_protected_areas or map the fields "
                "(docs/contract.md §2.1).")
@@ -147,7 +147,7 @@ class ProtectedIndex:
         # index changes after construction and threads may query it at once.
         self.tree = shapely.STRtree(self.geoms)
         self.tree.query(shapely.Point(0, 0))  # build the tree now, not on a first query
-        table = load_mining_rules(rules)
+        table = load_mining_rules(mining_rules)
         self.rules_source: str = table.attrs["source"]
         matched = match_mining_rules(protected["category"], protected["zone"], table,
                                      layer=describe(protected, "protected areas (自然保护地)"))
@@ -359,13 +359,13 @@ def check_new_right(
     near_m: float = 1000.0,
     grid_size: float = 0.001,
     working_crs: Any | None = None,
-    rules: str | Path | pd.DataFrame | None = None,
+    mining_rules: str | Path | pd.DataFrame | None = None,
 ) -> RightCheck:
     """Check one proposed mining right against the protected areas (for an approval step).
 
     Pass a prebuilt :class:`ProtectedIndex` as ``protected`` for repeated calls (the HTTP
     service does); with a GeoDataFrame an index is built for this one call (and
-    ``grid_size``, ``working_crs``, ``rules`` apply to it).
+    ``grid_size``, ``working_crs``, ``mining_rules`` apply to it).
 
     Returns
     -------
@@ -385,7 +385,7 @@ def check_new_right(
     """
     index = (protected if isinstance(protected, ProtectedIndex)
              else ProtectedIndex(protected, working_crs=working_crs, grid_size=grid_size,
-                                 rules=rules))
+                                 mining_rules=mining_rules))
     return index.check(geometry, crs=crs, stage=stage, sliver_m2=sliver_m2, near_m=near_m)
 
 
@@ -418,7 +418,7 @@ def mining_conflicts(
     sliver_m2: float = 1.0,
     near_m: float = 1000.0,
     grid_size: float = 0.001,
-    rules: str | Path | pd.DataFrame | None = None,
+    mining_rules: str | Path | pd.DataFrame | None = None,
     exceptions: str | Path | pd.DataFrame | None = None,
     townships: gpd.GeoDataFrame | None = None,
     working_crs: Any | None = None,
@@ -450,8 +450,9 @@ def mining_conflicts(
     grid_size : float
         Both layers are snapped to this grid (metres, default 1 mm) before the overlay;
         geometries closer than 1.5 x ``grid_size`` count as touching; 0 = no snapping.
-    rules : path or DataFrame, optional
-        The mining rule table; default ``landuse/rules/mining_prohibited.csv``.
+    mining_rules : path or DataFrame, optional
+        The mining rule table; default ``landuse/rules/mining_prohibited.csv`` (``rules``
+        elsewhere always means the land-class rule set).
     exceptions : path or DataFrame, optional
         The 142号 exceptions; default ``landuse/rules/mining_exceptions_142.csv``.
     townships : GeoDataFrame, optional
@@ -485,7 +486,8 @@ def mining_conflicts(
     _validate_rights(rights)
     crs = resolve_working_crs(rights, "mining rights (矿业权)", working_crs)
     combined, found = with_redline(protected, ecological_redline, crs)
-    index = ProtectedIndex(combined, working_crs=crs, grid_size=grid_size, rules=rules)
+    index = ProtectedIndex(combined, working_crs=crs, grid_size=grid_size,
+                           mining_rules=mining_rules)
     aligned, findings = align_to(rights, crs, "mining rights (矿业权)")
     findings = [*findings, *found, *index.findings]
     geoms = snap(aligned.geometry.array, grid_size)

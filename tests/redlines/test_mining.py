@@ -164,7 +164,7 @@ def test_not_prohibited_category() -> None:
                          priority=table["priority"].fillna(9).astype(str))
     protected = protected_frame([("SA", "风景名胜区", "", box(0, 0, 100, 100))])
     out = mining_conflicts(rights_frame([("R", "existing", box(0, 0, 50, 100))]), protected,
-                           rules=table)
+                           mining_rules=table)
     r = one(out, "R")
     assert r["relation"] == "inside" and not r["prohibited"]
     assert r["disposition"] == "none" and r["status"] == "allowed" and r["rule"] == "MP-08"
