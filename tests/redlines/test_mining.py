@@ -257,7 +257,7 @@ def test_custom_rule_table(tmp_path: pytest.TempPathFactory) -> None:
         "category,zone,prohibited,priority,reason_zh,reason_en,basis,status\n"
         "自然保护区,*,0,,允许,allowed here,test,\n", encoding="utf-8")
     out = mining_conflicts(rights_frame([("R", "existing", box(0, 0, 10, 10))]), reserve(),
-                           rules=rules)
+                           mining_rules=rules)
     assert one(out, "R")["disposition"] == "none"
     assert out.attrs["rules"] == str(rules)
 
