@@ -315,6 +315,8 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
             "TBDLMJ": pd.Series(tbdlmj, index=gdf.index, dtype="float64"),
             "ZLDWDM": zl, "ZLDWMC": gdf["ZLDWMC"], "QSDWDM": gdf["QSDWDM"],
             "QSXZ": gdf["QSXZ"], "CZCSXM": czcsxm, **survey,
+            **({"GDDB": pd.to_numeric(gdf["GDDB"], errors="coerce")}
+               if "GDDB" in gdf.columns else {}),
             "county": zl.str.slice(0, 6).astype("str"),
             "township": zl.str.slice(0, 9).astype("str"),
             "village": zl.str.slice(0, 12).astype("str"),
