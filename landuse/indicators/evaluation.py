@@ -19,9 +19,7 @@ computed here: :func:`fixed_asset_investment_per_construction_land` and
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +29,7 @@ import pandas as pd
 from landuse.errors import SchemaError
 from landuse.indicators._common import make_indicator, registry, safe_ratio, socio_series
 from landuse.indicators.flowsums import FlowSums, as_sums
-from landuse.rules import RuleSet
+from landuse.rules import RuleSet, read_rule_file
 
 __all__ = ["INDEX_IDS", "evaluation_indicators", "evaluation_table",
            "fixed_asset_investment_per_construction_land", "load_evaluation_rules",
@@ -47,14 +45,7 @@ TABLE_COLUMNS = ["zone", "part", "name_zh", "index", "indicator", "value", "idea
 
 def load_evaluation_rules(path: str | Path | dict[str, Any] | None = None) -> dict[str, Any]:
     """Load and check a TD/T 1018 rule file (default: ``landuse/rules/tdt1018.toml``)."""
-    if isinstance(path, dict):
-        data, where = path, "the rules given"
-    elif path is None:
-        text = resources.files("landuse.rules").joinpath("tdt1018.toml").read_text(
-            encoding="utf-8")
-        data, where = tomllib.loads(text), "landuse/rules/tdt1018.toml"
-    else:
-        data, where = tomllib.loads(Path(path).read_text(encoding="utf-8")), str(path)
+    data, where = read_rule_file(path, "tdt1018.toml")
     problems = []
     indices = data.get("indices", {})
     measures = data.get("measures", {})

@@ -25,8 +25,6 @@ figures combine into the county's.
 
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +35,7 @@ import pandas as pd
 from landuse import units
 from landuse.errors import SchemaError
 from landuse.indicators._common import make_indicator
+from landuse.rules import read_rule_file
 
 __all__ = ["load_muyield_rules", "low_efficiency_land", "muyield_indicators",
            "parcel_performance"]
@@ -46,14 +45,7 @@ _FIGURES = {"tax_per_mu": "tax_10k_yuan", "output_per_mu": "output_10k_yuan"}
 
 def load_muyield_rules(path: str | Path | dict[str, Any] | None = None) -> dict[str, Any]:
     """Load and check the 亩均效益 class rules (default: the shipped Shandong-style file)."""
-    if isinstance(path, dict):
-        data, where = path, "the rules given"
-    elif path is None:
-        text = resources.files("landuse.rules").joinpath("muyield_classes.toml").read_text(
-            encoding="utf-8")
-        data, where = tomllib.loads(text), "landuse/rules/muyield_classes.toml"
-    else:
-        data, where = tomllib.loads(Path(path).read_text(encoding="utf-8")), str(path)
+    data, where = read_rule_file(path, "muyield_classes.toml")
     problems = []
     inds = data.get("indicators", {})
     for name, spec in inds.items():

@@ -36,12 +36,28 @@ __all__ = [
     "crosswalk_table",
     "load_rules",
     "normalise_codes",
+    "read_rule_file",
     "unknown_codes",
     "ydyh_table",
 ]
 
 DEFAULT_RULES = "sandiao-default@1"
 SANDALEI = ("农用地", "建设用地", "未利用地")
+
+
+def read_rule_file(path: str | Path | dict[str, Any] | None, default: str
+                   ) -> tuple[dict[str, Any], str]:
+    """Return a TOML rule file's data and a label saying where it came from.
+
+    ``path`` is a dict (used as given), ``None`` (the packaged ``landuse/rules/<default>``)
+    or a file path; the label names it in the rule file's error messages.
+    """
+    if isinstance(path, dict):
+        return path, "the rules given"
+    if path is None:
+        text = resources.files("landuse.rules").joinpath(default).read_text(encoding="utf-8")
+        return tomllib.loads(text), f"landuse/rules/{default}"
+    return tomllib.loads(Path(path).read_text(encoding="utf-8")), str(path)
 
 
 def _read_csv(name: str) -> pd.DataFrame:
