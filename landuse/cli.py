@@ -314,15 +314,6 @@ def _findings_of_warnings(*, quiet: bool) -> Iterator[list[Finding]]:
         _print_findings(found)
 
 
-def _apply_umask(path: Path) -> None:
-    """Give a written file the mode the user's umask asks for (temporary files are 0600)."""
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    path.chmod(0o666 & ~mask)
-
-
 @app.command()
 def tables(
     config: ConfigArg, out: OutOpt,
@@ -395,7 +386,6 @@ def vec2txt(
         chosen = layer if layer is not None else (layers[0] if layers else None)
         with _findings_of_warnings(quiet=quiet):
             vector_to_txt(src, dst, layer=chosen)
-        _apply_umask(dst)
         if not quiet:
             _err(f"完成 done: {src} layer {chosen} -> {dst}")
 

@@ -196,11 +196,17 @@ def _point_labels(kind: str, rings: list[np.ndarray], given: list[str]) -> list[
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
-    """Write to a temporary file in the target's folder, then move it in place."""
+    """Write to a temporary file in the target's folder, then move it in place.
+
+    The file gets the mode the user's umask asks for (``mkstemp`` makes it 0600).
+    """
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=target.suffix)
     os.close(fd)
     try:
         Path(tmp).write_bytes(data)
+        mask = os.umask(0)
+        os.umask(mask)
+        Path(tmp).chmod(0o666 & ~mask)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
