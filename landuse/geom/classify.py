@@ -32,6 +32,8 @@ from typing import NamedTuple
 import numpy as np
 import shapely
 
+from landuse.geom.vertices import Vertices, vertex_table
+
 __all__ = ["Boundary", "boundary", "crossing_pairs"]
 
 _ERR = 3.3306690738754716e-16  # Shewchuk's ccwerrboundA = (3 + 16 eps) eps, eps = 2**-53
@@ -98,6 +100,7 @@ def crossing_pairs(
     units: np.ndarray, bnd: Boundary, *, block: int,
     map_fn: Callable[[Callable, list], list],
     direct: Callable[[np.ndarray], np.ndarray] | None = None,
+    verts: Vertices | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Find the (unit, zone) pairs whose zone boundary may enter the unit's interior.
 
@@ -116,6 +119,9 @@ def crossing_pairs(
         ``direct(positions)`` -> bool mask of the units not worth a proof (cut cheaply
         anyway, e.g. rectangles): they are reported with every zone whose boundary comes
         within their bounding box.
+    verts : Vertices, optional
+        The coordinates of ``units`` (:func:`landuse.geom.vertices.vertex_table`), if the
+        caller has them already.
 
     Returns
     -------
@@ -139,8 +145,9 @@ def crossing_pairs(
     cuts = np.unique(np.searchsorted(cu, cu[:: max(block, 1)], side="left"))
     spans = list(zip(cuts.tolist(), [*cuts[1:].tolist(), len(cu)], strict=True))
     ubox = shapely.bounds(units)
-    keys = map_fn(lambda sp: _block(units, ubox, bnd, cu[sp[0]:sp[1]], cc[sp[0]:sp[1]], nz,
-                                    skip), spans)
+    verts = vertex_table(units) if verts is None else verts
+    keys = map_fn(lambda sp: _block(units, verts, ubox, bnd, cu[sp[0]:sp[1]], cc[sp[0]:sp[1]],
+                                    nz, skip), spans)
     key = np.unique(np.concatenate([np.zeros(0, np.int64), *keys]))
     return key // nz, key % nz
 
@@ -176,8 +183,8 @@ def _edge_hash(u: np.ndarray, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray,
     return h, canon
 
 
-def _block(units: np.ndarray, ubox: np.ndarray, bnd: Boundary, cu: np.ndarray,
-           cc: np.ndarray, nz: int, skip: np.ndarray) -> np.ndarray:
+def _block(units: np.ndarray, verts: Vertices, ubox: np.ndarray, bnd: Boundary,
+           cu: np.ndarray, cc: np.ndarray, nz: int, skip: np.ndarray) -> np.ndarray:
     """Keys ``unit * nz + zone`` of the uncertified pairs among these (unit, chunk) pairs.
 
     Units with ``skip`` set are reported for every zone with a segment near them.
@@ -196,19 +203,17 @@ def _block(units: np.ndarray, ubox: np.ndarray, bnd: Boundary, cu: np.ndarray,
     pu, ps = pu[~direct], ps[~direct]
     if not len(pu):
         return reported
-    # the edges of these units (all rings), grouped by unit
+    # the edges of these units (all rings), grouped by unit: coordinate e to e + 1
     bu, pl = np.unique(pu, return_inverse=True)
-    _, xy, (ring_off, poly_off) = shapely.to_ragged_array(units[bu])
-    joins = np.ones(max(len(xy) - 1, 0), dtype=bool)
-    joins[ring_off[1:-1] - 1] = False  # the last coordinate of a ring and the next ring's first
-    e = np.flatnonzero(joins)
-    ring_unit = np.repeat(np.arange(len(bu)), np.diff(poly_off))
-    e_unit = ring_unit[np.searchsorted(ring_off, e, side="right") - 1]
-    edge = np.column_stack([xy[e], xy[e + 1]])  # x0, y0, x1, y1
+    rows, owner = verts.rows(bu)
+    is_edge = verts.edge[rows]
+    e, e_unit = rows[is_edge], owner[is_edge]
+    cx, cy = verts.xy[e, 0], verts.xy[e, 1]
+    dx, dy = verts.xy[e + 1, 0], verts.xy[e + 1, 1]
     e_start = np.searchsorted(e_unit, np.arange(len(bu)))
     # 1. segments that are edges of their unit (exact coordinates)
     x1, y1, x2, y2 = bnd.x1[ps], bnd.y1[ps], bnd.x2[ps], bnd.y2[ps]
-    eh, ecanon = _edge_hash(e_unit, *edge.T)
+    eh, ecanon = _edge_hash(e_unit, cx, cy, dx, dy)
     ph, pcanon = _edge_hash(pl, x1, y1, x2, y2)
     eorder = np.argsort(eh)
     eh_sorted = eh[eorder]
@@ -222,16 +227,20 @@ def _block(units: np.ndarray, ubox: np.ndarray, bnd: Boundary, cu: np.ndarray,
     rest = np.flatnonzero(~own)
     if not len(rest):
         return reported
-    cx, cy, dx, dy = edge.T
     # 2. every other segment s against the edges of its unit whose y-range can meet s's
     #    (edges sorted by (unit, ymin); an edge of height <= h meets [y0, y1] only if its
-    #    ymin lies in [y0 - h, y1]; bounds are widened by ulps, the filter below is exact)
+    #    ymin lies in [y0 - h, y1]; bounds are widened by ulps, the filter below is exact).
+    #    rank[i] is a position of ey_min[i] in ys = sorted(ey_min): it lies in
+    #    [searchsorted(ys, v, "left"), searchsorted(ys, v, "right")) for v = ey_min[i].
     ey_min, ey_max = np.minimum(cy, dy), np.maximum(cy, dy)
     height = np.maximum.reduceat(_up(ey_max - ey_min, 2), e_start) if len(e) else e_start * 0.0
-    ys = np.sort(ey_min)
+    by_y = np.argsort(ey_min, kind="stable")
+    ys = ey_min[by_y]
+    rank = np.empty(len(e), np.int64)
+    rank[by_y] = np.arange(len(e))
     stride = np.int64(len(ys) + 1)
-    e_key = e_unit * stride + np.searchsorted(ys, ey_min)
-    e_order = np.argsort(e_key, kind="stable")
+    e_key = e_unit * stride + rank
+    e_order = np.argsort(e_key)
     e_key = e_key[e_order]
     k_unit = pl[rest]
     ax, ay, bx, by = x1[rest], y1[rest], x2[rest], y2[rest]

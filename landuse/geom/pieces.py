@@ -18,6 +18,7 @@ import shapely
 from landuse.geom.classify import boundary, crossing_pairs
 from landuse.geom.geodesic import geodesic_area
 from landuse.geom.tiles import polygonal, rectangles, split_large
+from landuse.geom.vertices import Vertices, vertex_table
 
 __all__ = ["cpus", "pieces", "run_map", "spans"]
 
@@ -45,14 +46,22 @@ def pieces(
     order = np.lexsort((iz, iu))
     iu, iz = iu[order].astype(np.int64), iz[order].astype(np.int64)
     need_geom = keep_geometry or crs is not None
+    verts = vertex_table(units)  # read once, shared by the steps below
+    rect_u = np.zeros(len(units), np.int8) - 1  # rectangle units: 1, 0, -1 not known yet
+
+    def is_rect(which: np.ndarray) -> np.ndarray:
+        todo = which[rect_u[which] < 0]
+        rect_u[todo] = rectangles(units, which=todo, verts=verts)
+        return rect_u[which] == 1
+
     # rectangles (grid cells) are clipped faster than proven when only areas are needed
     xu, xz = crossing_pairs(units, boundary(zones), block=chunk_size,
                             map_fn=lambda f, items: run_map(f, items, jobs),
-                            direct=None if need_geom else lambda u: rectangles(units[u]))
+                            direct=None if need_geom else is_rect, verts=verts)
     pair_key = iu * nz + iz
     crossing = np.isin(pair_key, xu * nz + xz)
     off = np.flatnonzero(~crossing)
-    inside, unsure = _locate(units, zones, iu[off], iz[off])
+    inside, unsure = _locate(units, verts, zones, iu[off], iz[off])
     crossing[off[unsure]] = True  # no point off the boundary found: intersect (exact anyway)
     whole = off[inside]
     # units on a boundary: intersect with the tiles of that zone (only zones that need it)
@@ -71,15 +80,15 @@ def pieces(
 
     if need_geom:
         rect_t = np.zeros(len(tiles), bool)
-        rect_u = np.zeros(len(units), bool)
+        rect_c = np.zeros(len(units), bool)
     else:  # area only: axis-parallel rectangles are clipped with GEOS's rectangle clipper
         rect_t = rectangles(tiles)
-        rect_u = np.zeros(len(units), bool)
-        rect_u[cross_u] = rectangles(units[cross_u])
+        rect_c = np.zeros(len(units), bool)
+        rect_c[cross_u] = is_rect(cross_u)
 
     def cut(span: tuple[int, int]) -> dict[str, np.ndarray]:
         u, t = tu[span[0] : span[1]], tt[span[0] : span[1]]
-        by_tile, by_unit = rect_t[t], rect_u[u] & ~rect_t[t]
+        by_tile, by_unit = rect_t[t], rect_c[u] & ~rect_t[t]
         general = ~(by_tile | by_unit)
         geom = np.empty(len(u), dtype=object)
         geom[general] = shapely.intersection(units[u[general]], tiles[t[general]])
@@ -112,7 +121,7 @@ def _clip(geoms: np.ndarray, rects: np.ndarray) -> list:
 
 
 def _locate(
-    units: np.ndarray, zones: np.ndarray, iu: np.ndarray, iz: np.ndarray
+    units: np.ndarray, verts: Vertices, zones: np.ndarray, iu: np.ndarray, iz: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Whether unit ``iu[k]`` lies inside zone ``iz[k]``, for pairs proven not to cross.
 
@@ -125,15 +134,13 @@ def _locate(
     shapely.prepare(zones)
     inside = np.zeros(len(iu), dtype=bool)
     todo = np.arange(len(iu))
-    uu, inv = np.unique(iu, return_inverse=True)
-    xy, owner = shapely.get_coordinates(units[uu], return_index=True)
-    start = np.searchsorted(owner, np.arange(len(uu)))
-    middle = start + np.diff(np.r_[start, len(xy)]) // 2
+    start = verts.first[iu]
+    middle = start + (verts.first[iu + 1] - start) // 2
     for attempt in range(3):
         if not len(todo):
             break
         if attempt < 2:
-            x, y = xy[(start if attempt == 0 else middle)[inv[todo]]].T
+            x, y = verts.xy[(start if attempt == 0 else middle)[todo]].T
         else:
             x, y = shapely.get_coordinates(shapely.point_on_surface(units[iu[todo]])).T
         z = zones[iz[todo]]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from landuse.geom.vertices import Vertices, vertex_table
+
 __all__ = ["polygonal", "rectangles", "split_large"]
 
 _POLYGONAL_TYPES = (3, 6)  # shapely type ids of Polygon and MultiPolygon
@@ -120,7 +122,9 @@ def split_large(
     return tiles[order], parents[order]
 
 
-def rectangles(geoms: np.ndarray) -> np.ndarray:
+def rectangles(
+    geoms: np.ndarray, *, which: np.ndarray | None = None, verts: Vertices | None = None
+) -> np.ndarray:
     """Whether each geometry is a Polygon equal to its bounding box (axis-parallel rectangle).
 
     Exact test on the coordinates: a Polygon without holes every edge of which lies on a
@@ -132,21 +136,43 @@ def rectangles(geoms: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     geoms : numpy.ndarray of shapely geometries
+    which : numpy.ndarray of int, optional
+        Positions in ``geoms`` to test (default: all).
+    verts : Vertices, optional
+        The coordinates of ``geoms`` (:func:`landuse.geom.vertices.vertex_table`), if the
+        caller has them already.
 
     Returns
     -------
     numpy.ndarray of bool
+        One value per position of ``which``.
     """
     geoms = np.asarray(geoms, dtype=object)
-    ok = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)
-    xy, owner = shapely.get_coordinates(geoms, return_index=True)
-    if not len(xy):
+    which = np.arange(len(geoms)) if which is None else np.asarray(which, dtype=np.int64)
+    g = geoms[which]
+    ok = (shapely.get_type_id(g) == 3) & (shapely.get_num_interior_rings(g) == 0)
+    if verts is None:
+        verts, which = vertex_table(np.where(ok, g, None)), np.arange(len(g))
+    b = shapely.bounds(g)
+    first, end = verts.first[which], verts.first[which + 1]
+    ok &= end - first >= 4
+    if not ok.any():
         return ok
-    b = shapely.bounds(geoms)[owner]
-    x, y = xy[:, 0], xy[:, 1]
-    side_x = (x == b[:, 0]) | (x == b[:, 2])
-    side_y = (y == b[:, 1]) | (y == b[:, 3])
+    # quick necessary condition: the first and the middle coordinate lie on a side
+    for row in (first, (first + end) // 2):
+        xy = verts.xy[np.minimum(row, len(verts.xy) - 1)]
+        ok &= ((xy[:, 0] == b[:, 0]) | (xy[:, 0] == b[:, 2]) | (xy[:, 1] == b[:, 1])
+               | (xy[:, 1] == b[:, 3]))
+    cand = np.flatnonzero(ok)
+    rows, owner = verts.rows(which[cand])
+    if not len(rows):
+        return ok
+    bo = b[cand][owner]
+    x, y = verts.xy[rows, 0], verts.xy[rows, 1]
+    side_x = (x == bo[:, 0]) | (x == bo[:, 2])
+    side_y = (y == bo[:, 1]) | (y == bo[:, 3])
     edge = owner[1:] == owner[:-1]
     on_side = ((x[1:] == x[:-1]) & side_x[1:]) | ((y[1:] == y[:-1]) & side_y[1:])
-    bad = np.bincount(owner[:-1][edge & ~on_side], minlength=len(geoms)) > 0
-    return ok & ~bad
+    bad = np.bincount(owner[:-1][edge & ~on_side], minlength=len(cand)) > 0
+    ok[cand[bad]] = False
+    return ok

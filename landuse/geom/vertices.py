@@ -1,0 +1,72 @@
+"""The coordinates of a layer of polygons, read once and shared by the engine's steps.
+
+The proof of :mod:`landuse.geom.classify`, the rectangle test of
+:mod:`landuse.geom.tiles` and the point location of :mod:`landuse.geom.pieces` all work on
+the coordinates of the same units. Reading them from GEOS is a large part of the cost of a
+tabulation when few pairs need an intersection, so it is done once per tabulation
+(:func:`vertex_table`) and every step gathers the rows of the units it needs
+(:meth:`Vertices.rows`).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import shapely
+
+__all__ = ["Vertices", "vertex_table"]
+
+
+class Vertices(NamedTuple):
+    """Coordinates of polygons, grouped by polygon, every ring closed.
+
+    ``xy[first[i]:first[i + 1]]`` are the coordinates of polygon ``i`` (exterior ring,
+    then the holes, each ring closed by repeating its first coordinate); ``edge[k]`` is
+    true when coordinates ``k`` and ``k + 1`` are the two ends of an edge (the same ring).
+    """
+
+    xy: np.ndarray  # (m, 2) float64
+    first: np.ndarray  # (n + 1,) int64 offsets
+    edge: np.ndarray  # (m,) bool
+
+    def rows(self, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Coordinate rows of the polygons ``which`` (in that order) and their owner.
+
+        Returns ``rows`` (indices into ``xy``) and ``owner`` (position in ``which`` of the
+        polygon each row belongs to, non-decreasing).
+        """
+        which = np.asarray(which, dtype=np.int64)
+        start = self.first[which]
+        count = self.first[which + 1] - start
+        owner = np.repeat(np.arange(len(which)), count)
+        rows = np.repeat(start - np.cumsum(count) + count, count) + np.arange(count.sum())
+        return rows, owner
+
+
+def vertex_table(polys: np.ndarray) -> Vertices:
+    """Read the coordinates of the shapely Polygons ``polys``.
+
+    Parameters
+    ----------
+    polys : numpy.ndarray of shapely geometries
+
+    Returns
+    -------
+    Vertices
+    """
+    polys = np.asarray(polys, dtype=object)
+    xy, owner = shapely.get_coordinates(polys, return_index=True)
+    first = np.searchsorted(owner, np.arange(len(polys) + 1)).astype(np.int64)
+    edge = np.zeros(len(xy), dtype=bool)
+    edge[:-1] = owner[1:] == owner[:-1]
+    holed = np.flatnonzero(shapely.get_num_interior_rings(polys) > 0)
+    if len(holed):  # the last coordinate of a ring and the first of the next make no edge
+        rings, ring_of = shapely.get_rings(polys[holed], return_index=True)
+        size = shapely.get_num_coordinates(rings)
+        last_ring = np.r_[ring_of[1:] != ring_of[:-1], True]
+        after = np.cumsum(size)  # in the coordinates of the holed polygons, concatenated
+        base = (after - size)[np.searchsorted(ring_of, np.arange(len(holed)))]
+        end = first[holed][ring_of] + after - base[ring_of] - 1  # the closing coordinate
+        edge[end[~last_ring]] = False
+    return Vertices(xy, first, edge)
