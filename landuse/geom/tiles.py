@@ -158,8 +158,9 @@ def rectangles(
     ok &= end - first >= 4
     if not ok.any():
         return ok
-    # quick necessary condition: the first and the middle coordinate lie on a side
-    for row in (first, (first + end) // 2):
+    # quick necessary condition: three coordinates (at a quarter, half, three quarters of
+    # the ring) lie on a side of the box
+    for row in (first + (end - first) // 4, (first + end) // 2, end - (end - first) // 4):
         xy = verts.xy[np.minimum(row, len(verts.xy) - 1)]
         ok &= ((xy[:, 0] == b[:, 0]) | (xy[:, 0] == b[:, 2]) | (xy[:, 1] == b[:, 1])
                | (xy[:, 1] == b[:, 3]))
