@@ -253,7 +253,7 @@ def _block(units: np.ndarray, verts: Vertices, ubox: np.ndarray, bnd: Boundary,
     #    [searchsorted(ys, v, "left"), searchsorted(ys, v, "right")) for v = ey_min[i].
     ey_min, ey_max = np.minimum(cy, dy), np.maximum(cy, dy)
     height = np.maximum.reduceat(_up(ey_max - ey_min, 2), e_start) if len(i) else e_start * 0.0
-    by_y = np.argsort(ey_min, kind="stable")
+    by_y = np.argsort(ey_min)
     ys = ey_min[by_y]
     rank = np.empty(len(i), np.int64)
     rank[by_y] = np.arange(len(i))

@@ -16,7 +16,7 @@ import shapely
 
 from landuse.geom.vertices import Vertices, vertex_table
 
-__all__ = ["polygonal", "rectangles", "split_large"]
+__all__ = ["clip", "polygonal", "rectangles", "split_large"]
 
 _POLYGONAL_TYPES = (3, 6)  # shapely type ids of Polygon and MultiPolygon
 _COLLECTION = 7
@@ -57,6 +57,23 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
             local = np.searchsorted(present, idx[keep])  # indices must run 0..k-1
             merged[present] = shapely.multipolygons(parts[keep], indices=local)
         out[coll] = merged
+    return out
+
+
+def clip(geoms: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """``geoms[i]`` ∩ the rectangle ``box[i]`` (xmin, ymin, xmax, ymax), valid.
+
+    GEOS's rectangle clipper (``clip_by_rect``) is an order of magnitude faster than a
+    general intersection and computes the same set, but does not promise a valid result
+    for every input; a result that is not valid is computed again with
+    ``shapely.intersection`` (OverlayNG). Inputs must be valid.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.empty(len(geoms), dtype=object)
+    out[:] = [shapely.lib.clip_by_rect(g, *b) for g, b in zip(geoms, box.tolist(), strict=True)]
+    bad = np.flatnonzero(~shapely.is_valid(out))
+    if len(bad):
+        out[bad] = shapely.intersection(geoms[bad], shapely.box(*box[bad].T))
     return out
 
 
@@ -101,11 +118,11 @@ def split_large(
         wide = (xmax - xmin) >= (ymax - ymin)
         midx = xmin + (xmax - xmin) / 2.0
         midy = ymin + (ymax - ymin) / 2.0
-        low = shapely.box(xmin, ymin, np.where(wide, midx, xmax), np.where(wide, ymax, midy))
-        high = shapely.box(np.where(wide, midx, xmin), np.where(wide, ymin, midy), xmax, ymax)
-        halves = polygonal(
-            shapely.intersection(np.concatenate([work, work]), np.concatenate([low, high]))
-        )
+        box = np.concatenate([
+            np.column_stack([xmin, ymin, np.where(wide, midx, xmax), np.where(wide, ymax, midy)]),
+            np.column_stack([np.where(wide, midx, xmin), np.where(wide, ymin, midy), xmax, ymax]),
+        ])
+        halves = polygonal(clip(np.concatenate([work, work]), box))
         hparent = np.concatenate([parent, parent])
         nonempty = ~shapely.is_empty(halves)
         halves, hparent = halves[nonempty], hparent[nonempty]
