@@ -223,7 +223,7 @@ def _block(units: np.ndarray, verts: Vertices, ubox: np.ndarray, bnd: Boundary,
     # the edges of these units (all rings), grouped by unit: coordinate i to i + 1
     bu, pl = np.unique(pu, return_inverse=True)
     rows, owner = verts.rows(bu)
-    xr, yr = verts.xy[rows, 0], verts.xy[rows, 1]
+    xr, yr = verts.x[rows], verts.y[rows]
     rh = _point_hash(xr, yr)
     i = np.flatnonzero(verts.edge[rows])
     e_unit = owner[i]

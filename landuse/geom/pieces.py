@@ -140,7 +140,8 @@ def _locate(
         if not len(todo):
             break
         if attempt < 2:
-            x, y = verts.xy[(start if attempt == 0 else middle)[todo]].T
+            row = (start if attempt == 0 else middle)[todo]
+            x, y = verts.x[row], verts.y[row]
         else:
             x, y = shapely.get_coordinates(shapely.point_on_surface(units[iu[todo]])).T
         z = zones[iz[todo]]

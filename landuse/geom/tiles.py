@@ -170,25 +170,25 @@ def rectangles(
     ok = (shapely.get_type_id(g) == 3) & (shapely.get_num_interior_rings(g) == 0)
     if verts is None:
         verts, which = vertex_table(np.where(ok, g, None)), np.arange(len(g))
-    b = shapely.bounds(g)
+    b = shapely.bounds(g).T  # xmin, ymin, xmax, ymax rows
     first, end = verts.first[which], verts.first[which + 1]
     ok &= end - first >= 4
     if not ok.any():
         return ok
     # quick necessary condition: three coordinates (at a quarter, half, three quarters of
     # the ring) lie on a side of the box
+    last = len(verts.x) - 1
     for row in (first + (end - first) // 4, (first + end) // 2, end - (end - first) // 4):
-        xy = verts.xy[np.minimum(row, len(verts.xy) - 1)]
-        ok &= ((xy[:, 0] == b[:, 0]) | (xy[:, 0] == b[:, 2]) | (xy[:, 1] == b[:, 1])
-               | (xy[:, 1] == b[:, 3]))
+        x, y = verts.x[np.minimum(row, last)], verts.y[np.minimum(row, last)]
+        ok &= (x == b[0]) | (x == b[2]) | (y == b[1]) | (y == b[3])
     cand = np.flatnonzero(ok)
     rows, owner = verts.rows(which[cand])
     if not len(rows):
         return ok
-    bo = b[cand][owner]
-    x, y = verts.xy[rows, 0], verts.xy[rows, 1]
-    side_x = (x == bo[:, 0]) | (x == bo[:, 2])
-    side_y = (y == bo[:, 1]) | (y == bo[:, 3])
+    count = (end - first)[cand]
+    x, y = verts.x[rows], verts.y[rows]
+    side_x = (x == np.repeat(b[0][cand], count)) | (x == np.repeat(b[2][cand], count))
+    side_y = (y == np.repeat(b[1][cand], count)) | (y == np.repeat(b[3][cand], count))
     edge = owner[1:] == owner[:-1]
     on_side = ((x[1:] == x[:-1]) & side_x[1:]) | ((y[1:] == y[:-1]) & side_y[1:])
     bad = np.bincount(owner[:-1][edge & ~on_side], minlength=len(cand)) > 0

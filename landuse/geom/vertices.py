@@ -21,19 +21,21 @@ __all__ = ["Vertices", "vertex_table"]
 class Vertices(NamedTuple):
     """Coordinates of polygons, grouped by polygon, every ring closed.
 
-    ``xy[first[i]:first[i + 1]]`` are the coordinates of polygon ``i`` (exterior ring,
-    then the holes, each ring closed by repeating its first coordinate); ``edge[k]`` is
-    true when coordinates ``k`` and ``k + 1`` are the two ends of an edge (the same ring).
+    ``x[first[i]:first[i + 1]]`` (and ``y``) are the coordinates of polygon ``i``
+    (exterior ring, then the holes, each ring closed by repeating its first coordinate);
+    ``edge[k]`` is true when coordinates ``k`` and ``k + 1`` are the two ends of an edge
+    (the same ring).
     """
 
-    xy: np.ndarray  # (m, 2) float64
+    x: np.ndarray  # (m,) float64, contiguous
+    y: np.ndarray  # (m,) float64, contiguous
     first: np.ndarray  # (n + 1,) int64 offsets
     edge: np.ndarray  # (m,) bool
 
     def rows(self, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Coordinate rows of the polygons ``which`` (in that order) and their owner.
 
-        Returns ``rows`` (indices into ``xy``) and ``owner`` (position in ``which`` of the
+        Returns ``rows`` (indices into ``x`` and ``y``) and ``owner`` (position in ``which`` of the
         polygon each row belongs to, non-decreasing).
         """
         which = np.asarray(which, dtype=np.int64)
@@ -71,4 +73,4 @@ def vertex_table(polys: np.ndarray) -> Vertices:
         base = (after - size)[np.searchsorted(ring_of, np.arange(len(holed)))]
         end = first[holed][ring_of] + after - base[ring_of] - 1  # the closing coordinate
         edge[end[~last_ring]] = False
-    return Vertices(xy, first, edge)
+    return Vertices(np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1]), first, edge)
