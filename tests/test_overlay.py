@@ -17,7 +17,7 @@ from shapely.geometry.polygon import orient
 
 from landuse.errors import CRSError, GeometryError, SchemaError
 from landuse.geom.classify import boundary, crossing_pairs
-from landuse.geom.tiles import polygonal, rectangles, split_large
+from landuse.geom.tiles import clip, polygonal, rectangles, split_large
 from landuse.overlay import pairs, tabulate
 from tests.helpers import assert_not_mutated
 
@@ -322,3 +322,26 @@ def test_sample_county_equals_geopandas_overlay(sample, layer, key):
     got = out.set_index(keys)["area_m2"]
     assert sorted(got.index) == sorted(ref.index)
     np.testing.assert_allclose(got.loc[ref.index].to_numpy(), ref.to_numpy(), rtol=1e-9)
+
+
+def test_rectangle_clip_with_a_ring_along_a_side():
+    # GEOS's rectangle clipper returns a valid polygon of the wrong area here (the notch
+    # triangle, 30 m²): the ring runs along the side x = 50 from (50, 26.67) to (50, 60).
+    # By hand: the strip [50, 60] x [10, 60] (500 m²) minus the notch (54, 20), (60, 10),
+    # (60, 20) (30 m²) lies in the patch: 470 m².
+    patch = Polygon([(60, 10), (30, 10), (30, 60), (50, 80 / 3), (50, 60), (80, 60), (80, 50),
+                     (100, 50), (100, 40), (80, 40), (80, 20), (54, 20), (60, 10)])
+    strip = np.array([[50.0, 10.0, 60.0, 60.0]])
+    for valid in (True, False):
+        assert clip(np.array([patch]), strip, valid=valid)[0].area == pytest.approx(470.0)
+    # in general position (no vertex on a side's line) the clipper is used: 8 x 48 minus
+    # the notch below y = 20 right of x = 54, up to x = 59: (5/3) * 5² / 2
+    inner = np.array([[51.0, 11.0, 59.0, 59.0]])
+    assert clip(np.array([patch]), inner)[0].area == pytest.approx(8 * 48 - 125 / 6)
+    a = _gdf({"DLBM": ["A"]}, [patch])
+    b = _gdf({"zone": ["Z", "W"]}, [box(50, 10, 60, 60), box(0, 0, 50, 30)])
+    out = tabulate(a, b, by_a="DLBM", by_b="zone").set_index("zone")["area_m2"]
+    # W: [30, 50] x [10, 30] minus the triangle (48, 30), (50, 80/3), (50, 30) above the
+    # edge (30, 60)-(50, 80/3): 400 - 10/3
+    assert out["Z"] == pytest.approx(470.0)
+    assert out["W"] == pytest.approx(400 - 10 / 3)

@@ -17,7 +17,7 @@ import shapely
 
 from landuse.geom.classify import boundary, crossing_pairs
 from landuse.geom.geodesic import geodesic_area
-from landuse.geom.tiles import polygonal, rectangles, split_large
+from landuse.geom.tiles import clip, polygonal, rectangles, split_large
 from landuse.geom.vertices import Vertices, vertex_table
 
 __all__ = ["cpus", "pieces", "run_map", "spans"]
@@ -92,8 +92,9 @@ def pieces(
         general = ~(by_tile | by_unit)
         geom = np.empty(len(u), dtype=object)
         geom[general] = shapely.intersection(units[u[general]], tiles[t[general]])
-        geom[by_tile] = _clip(units[u[by_tile]], tiles[t[by_tile]])
-        geom[by_unit] = _clip(tiles[t[by_unit]], units[u[by_unit]])
+        # (only areas are kept: a clipped piece need not be a valid geometry)
+        geom[by_tile] = clip(units[u[by_tile]], shapely.bounds(tiles[t[by_tile]]), valid=False)
+        geom[by_unit] = clip(tiles[t[by_unit]], shapely.bounds(units[u[by_unit]]), valid=False)
         geom = polygonal(geom)
         planar = shapely.area(geom)
         hit = planar > 0.0
@@ -112,12 +113,6 @@ def pieces(
     if crs is not None:
         out["ellipsoidal"] = geodesic_area(out["geometry"], crs)
     return out
-
-
-def _clip(geoms: np.ndarray, rects: np.ndarray) -> list:
-    """``shapely.clip_by_rect(g, *bounds(r))`` pairwise (GEOS's rectangle clipper)."""
-    box = shapely.bounds(rects).tolist()
-    return [shapely.lib.clip_by_rect(g, *b) for g, b in zip(geoms, box, strict=True)]
 
 
 def _locate(

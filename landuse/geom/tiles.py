@@ -60,20 +60,36 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def clip(geoms: np.ndarray, box: np.ndarray) -> np.ndarray:
-    """``geoms[i]`` ∩ the rectangle ``box[i]`` (xmin, ymin, xmax, ymax), valid.
+def clip(geoms: np.ndarray, box: np.ndarray, *, valid: bool = True) -> np.ndarray:
+    """``geoms[i]`` ∩ the rectangle ``box[i]`` (rows xmin, ymin, xmax, ymax).
 
     GEOS's rectangle clipper (``clip_by_rect``) is an order of magnitude faster than a
-    general intersection and computes the same set, but does not promise a valid result
-    for every input; a result that is not valid is computed again with
-    ``shapely.intersection`` (OverlayNG). Inputs must be valid.
+    general intersection, but gives wrong sets when the polygon has a vertex or an edge on
+    a side of the rectangle (libgeos/geos#605; e.g. a ring that comes back along the
+    side: a valid polygon of the wrong area). It is used only in general position: when
+    no coordinate of ``geoms[i]`` lies on one of the four lines x = xmin, x = xmax,
+    y = ymin, y = ymax (exact comparisons); the other pairs are intersected with
+    ``shapely.intersection`` (OverlayNG). With ``valid=True`` a clipped result that is not
+    a valid geometry is also computed again with OverlayNG. Inputs must be valid.
     """
     geoms = np.asarray(geoms, dtype=object)
+    box = np.asarray(box, dtype=np.float64).reshape(-1, 4)
     out = np.empty(len(geoms), dtype=object)
-    out[:] = [shapely.lib.clip_by_rect(g, *b) for g, b in zip(geoms, box.tolist(), strict=True)]
-    bad = np.flatnonzero(~shapely.is_valid(out))
-    if len(bad):
-        out[bad] = shapely.intersection(geoms[bad], shapely.box(*box[bad].T))
+    count = shapely.get_num_coordinates(geoms)
+    xy = shapely.get_coordinates(geoms)
+    b = np.repeat(box, count, axis=0)
+    on_line = ((xy[:, 0] == b[:, 0]) | (xy[:, 0] == b[:, 2]) | (xy[:, 1] == b[:, 1])
+               | (xy[:, 1] == b[:, 3]))
+    owner = np.repeat(np.arange(len(geoms)), count)
+    general = np.bincount(owner[on_line], minlength=len(geoms)) == 0
+    fast = np.flatnonzero(general)
+    out[fast] = [shapely.lib.clip_by_rect(g, *r)
+                 for g, r in zip(geoms[fast], box[fast].tolist(), strict=True)]
+    slow = np.flatnonzero(~general)
+    if valid and len(fast):
+        slow = np.concatenate([slow, fast[~shapely.is_valid(out[fast])]])
+    if len(slow):
+        out[slow] = shapely.intersection(geoms[slow], shapely.box(*box[slow].T))
     return out
 
 
@@ -118,9 +134,13 @@ def split_large(
         wide = (xmax - xmin) >= (ymax - ymin)
         midx = xmin + (xmax - xmin) / 2.0
         midy = ymin + (ymax - ymin) / 2.0
+        # the halves, widened on the three sides that are not the cut by the size of the
+        # box, so that only the cut line can carry a vertex (see clip)
+        m = np.maximum(xmax - xmin, ymax - ymin) + 1.0
+        x0, y0, x1, y1 = xmin - m, ymin - m, xmax + m, ymax + m
         box = np.concatenate([
-            np.column_stack([xmin, ymin, np.where(wide, midx, xmax), np.where(wide, ymax, midy)]),
-            np.column_stack([np.where(wide, midx, xmin), np.where(wide, ymin, midy), xmax, ymax]),
+            np.column_stack([x0, y0, np.where(wide, midx, x1), np.where(wide, y1, midy)]),
+            np.column_stack([np.where(wide, midx, x0), np.where(wide, y0, midy), x1, y1]),
         ])
         halves = polygonal(clip(np.concatenate([work, work]), box))
         hparent = np.concatenate([parent, parent])
