@@ -243,12 +243,12 @@ def check_polygonal(geometry: gpd.GeoSeries, *, source: str) -> list[str]:
     Null and empty geometries and geometry collections are not reported here (readers
     report nulls and repair collections separately).
     """
-    types = pd.Series(shapely.get_type_id(geometry.to_numpy()))
-    names = pd.Series(geometry.geom_type.to_numpy(), dtype=object)
+    types = shapely.get_type_id(geometry.to_numpy())
     # 0 point, 1 linestring, 2 linearring, 4 multipoint, 5 multilinestring
-    bad = types.isin([0, 1, 2, 4, 5]).to_numpy()
+    bad = np.isin(types, [0, 1, 2, 4, 5])
     if not bad.any():
         return []
+    names = pd.Series(geometry.geom_type.to_numpy(), dtype=object)  # (costly: only if needed)
     counts = names[bad].value_counts().sort_index()
     found = ", ".join(f"{k}: {v}" for k, v in counts.items())
     return [

@@ -74,16 +74,16 @@ def boundary(zones: np.ndarray, *, segments: int = _SEGMENTS) -> Boundary:
         one ring; their union is the boundary of every zone).
     """
     polys, poly_zone = shapely.get_parts(np.asarray(zones, dtype=object), return_index=True)
-    rings, ring_poly = shapely.get_rings(polys, return_index=True)
-    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
-    s = np.flatnonzero(ring_of[1:] == ring_of[:-1])
+    vt = vertex_table(polys)
+    s = np.flatnonzero(vt.edge)  # segment from coordinate s to s + 1
+    # a ring starts at coordinate 0 and after every coordinate that starts no edge
+    ring_of = np.cumsum(np.r_[False, ~vt.edge[:-1]]) if len(vt.x) else np.zeros(0, np.int64)
     ring = ring_of[s]
     new_ring = np.r_[True, ring[1:] != ring[:-1]] if len(s) else np.zeros(0, bool)
     ring_first = np.flatnonzero(new_ring)
     k = np.arange(len(s)) - np.repeat(ring_first, np.diff(np.r_[ring_first, len(s)]))
     start = np.flatnonzero(new_ring | (k % max(int(segments), 1) == 0))
-    x1, y1 = xy[s, 0], xy[s, 1]
-    x2, y2 = xy[s + 1, 0], xy[s + 1, 1]
+    x1, y1, x2, y2 = vt.x[s], vt.y[s], vt.x[s + 1], vt.y[s + 1]
     if len(start):
         boxes = shapely.box(np.minimum.reduceat(np.minimum(x1, x2), start),
                             np.minimum.reduceat(np.minimum(y1, y2), start),
@@ -91,10 +91,10 @@ def boundary(zones: np.ndarray, *, segments: int = _SEGMENTS) -> Boundary:
                             np.maximum.reduceat(np.maximum(y1, y2), start))
     else:
         boxes = np.zeros(0, dtype=object)
-    zone = poly_zone[ring_poly[ring]].astype(np.int64)
+    zone = poly_zone[np.searchsorted(vt.first, s, side="right") - 1].astype(np.int64)
     box = np.vstack([np.minimum(x1, x2), np.minimum(y1, y2), np.maximum(x1, x2),
                      np.maximum(y1, y2)])
-    ends = _point_hash(xy[:, 0], xy[:, 1])
+    ends = _point_hash(vt.x, vt.y)
     return Boundary(x1, y1, x2, y2, box, ends[s] + ends[s + 1], zone, start,
                     np.diff(np.r_[start, len(s)]), boxes)
 
