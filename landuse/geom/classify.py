@@ -209,11 +209,12 @@ def _block(units: np.ndarray, verts: Vertices, ubox: np.ndarray, bnd: Boundary,
     ps = np.repeat(bnd.start[cc] - np.cumsum(rep) + rep, rep) + np.arange(rep.sum())
     sx0, sy0, sx1, sy1 = bnd.box
     ux0, uy0, ux1, uy1 = ubox
-    near = sx0[ps] <= ux1[pu]
+    # (a segment whose box meets the unit's box only on its sides stays out of the interior)
+    near = sx0[ps] < ux1[pu]
     pu, ps = pu[near], ps[near]
-    near = sx1[ps] >= ux0[pu]
+    near = sx1[ps] > ux0[pu]
     pu, ps = pu[near], ps[near]
-    near = (sy0[ps] <= uy1[pu]) & (sy1[ps] >= uy0[pu])
+    near = (sy0[ps] < uy1[pu]) & (sy1[ps] > uy0[pu])
     pu, ps = pu[near], ps[near]
     direct = skip[pu]
     reported = np.unique(pu[direct] * np.int64(nz) + bnd.zone[ps[direct]])
