@@ -46,7 +46,7 @@ def pieces(
     order = np.lexsort((iz, iu))
     iu, iz = iu[order].astype(np.int64), iz[order].astype(np.int64)
     need_geom = keep_geometry or crs is not None
-    verts = vertex_table(units)  # read once, shared by the steps below
+    verts = vertex_table(units, np.unique(iu))  # read once, shared by the steps below
     rect_u = np.zeros(len(units), np.int8) - 1  # rectangle units: 1, 0, -1 not known yet
 
     def is_rect(which: np.ndarray) -> np.ndarray:

@@ -46,25 +46,35 @@ class Vertices(NamedTuple):
         return rows, owner
 
 
-def vertex_table(polys: np.ndarray) -> Vertices:
-    """Read the coordinates of the shapely Polygons ``polys``.
+def vertex_table(polys: np.ndarray, which: np.ndarray | None = None) -> Vertices:
+    """Read the coordinates of the shapely Polygons ``polys`` (or of ``polys[which]``).
 
     Parameters
     ----------
     polys : numpy.ndarray of shapely geometries
+    which : numpy.ndarray of int, optional
+        Sorted positions of the polygons to read; the others get no coordinates.
 
     Returns
     -------
     Vertices
     """
     polys = np.asarray(polys, dtype=object)
-    xy = shapely.get_coordinates(polys)  # (return_index=True costs three times as much)
+    count = np.zeros(len(polys), dtype=np.int64)
+    if which is None:
+        which = np.arange(len(polys))
+        count[:] = shapely.get_num_coordinates(polys)
+        xy = shapely.get_coordinates(polys)  # (return_index=True costs three times as much)
+    else:
+        which = np.asarray(which, dtype=np.int64)
+        count[which] = shapely.get_num_coordinates(polys[which])
+        xy = shapely.get_coordinates(polys[which])
     first = np.zeros(len(polys) + 1, dtype=np.int64)
-    np.cumsum(shapely.get_num_coordinates(polys), out=first[1:])
+    np.cumsum(count, out=first[1:])
     edge = np.ones(len(xy), dtype=bool)
     if len(xy):  # the last coordinate of a polygon starts no edge (an empty polygon
         edge[first[1:] - 1] = False  # marks the last one of the polygon before it)
-    holed = np.flatnonzero(shapely.get_num_interior_rings(polys) > 0)
+    holed = which[shapely.get_num_interior_rings(polys[which]) > 0]
     if len(holed):  # the last coordinate of a ring and the first of the next make no edge
         rings, ring_of = shapely.get_rings(polys[holed], return_index=True)
         size = shapely.get_num_coordinates(rings)
