@@ -13,11 +13,13 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Polygon, box
 
+import landuse.overlay as overlay
 from landuse.overlay import tabulate
 
 CRS = "EPSG:4527"
@@ -92,10 +94,12 @@ def intersection_reference(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> pd.Serie
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(coverage_and_zones(), st.sampled_from([1, 2]))
-def test_zones_from_patches_equal_independent_areas(ab, n_jobs):
+@given(coverage_and_zones(), st.sampled_from([1, 2]), st.sampled_from([64, 16]))
+def test_zones_from_patches_equal_independent_areas(ab, n_jobs, zone_vertices):
     a, b = ab
-    out = tabulate(a, b, by_a="DLBM", by_b="zone", n_jobs=n_jobs, chunk_size=7)
+    with pytest.MonkeyPatch.context() as mp:  # 16: zones with crossing pairs are tiled
+        mp.setattr(overlay, "_ZONE_VERTICES", zone_vertices)
+        out = tabulate(a, b, by_a="DLBM", by_b="zone", n_jobs=n_jobs, chunk_size=7)
     got = out.set_index(["DLBM", "zone"])["area_m2"]
     for ref in (overlay_reference(a, b), intersection_reference(a, b)):
         assert sorted(got.index) == sorted(ref.index)
