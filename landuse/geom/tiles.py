@@ -189,7 +189,7 @@ def rectangles(
     g = geoms[which]
     ok = (shapely.get_type_id(g) == 3) & (shapely.get_num_interior_rings(g) == 0)
     if verts is None:
-        verts, which = vertex_table(np.where(ok, g, None)), np.arange(len(g))
+        verts, which = vertex_table(g, np.flatnonzero(ok)), np.arange(len(g))
     b = shapely.bounds(g).T  # xmin, ymin, xmax, ymax rows
     first, end = verts.first[which], verts.first[which + 1]
     ok &= end - first >= 4
