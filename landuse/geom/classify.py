@@ -38,6 +38,7 @@ __all__ = ["Boundary", "boundary", "crossing_pairs"]
 
 _ERR = 3.3306690738754716e-16  # Shewchuk's ccwerrboundA = (3 + 16 eps) eps, eps = 2**-53
 _SEGMENTS = 8  # boundary segments per chunk (the boxes of the pair search; measured)
+_ALL_EDGES = 2  # test all edges of the unit if that is at most this many times its edges
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F),
         np.uint64(0x165667B19E3779F9), np.uint64(0xD6E8FEB86659FD93),
         np.uint64(0xFF51AFD7ED558CCD))
@@ -197,6 +198,38 @@ def _mix(u: np.ndarray, h: np.ndarray) -> np.ndarray:
     return out
 
 
+def _edges_in_y_range(e_unit: np.ndarray, e_start: np.ndarray, cy: np.ndarray,
+                      dy: np.ndarray, k_unit: np.ndarray, sy0: np.ndarray,
+                      sy1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (k, j): segment k and an edge j of its unit ``k_unit[k]`` whose y-ranges may meet.
+
+    Edges (ends ``cy``, ``dy``; grouped by unit, ``e_start``) are sorted by (unit, lowest y).
+    An edge of height <= h meets [y0, y1] only if its lowest y lies in [y0 - h, y1]; the
+    bounds are widened by two ulps, so no edge in range is missed (the caller's filter is
+    exact). The sort key is the rank of the edge's lowest y, ``rank[i]``, a position of
+    ``ey_min[i]`` in ``ys = sorted(ey_min)``: it lies in ``[searchsorted(ys, v, "left"),
+    searchsorted(ys, v, "right"))`` for ``v = ey_min[i]``.
+    """
+    ey_min, ey_max = np.minimum(cy, dy), np.maximum(cy, dy)
+    n = len(ey_min)
+    height = np.maximum.reduceat(_up(ey_max - ey_min, 2), e_start) if n else e_start * 0.0
+    by_y = np.argsort(ey_min)
+    ys = ey_min[by_y]
+    rank = np.empty(n, np.int64)
+    rank[by_y] = np.arange(n)
+    stride = np.int64(n + 1)
+    e_key = e_unit * stride + rank
+    e_order = np.argsort(e_key)
+    e_key = e_key[e_order]
+    lo = np.searchsorted(ys, _up(sy0 - height[k_unit], -2), side="left")
+    hi = np.searchsorted(ys, sy1, side="right")
+    first = np.searchsorted(e_key, k_unit * stride + lo, side="left")
+    n_e = np.searchsorted(e_key, k_unit * stride + hi, side="left") - first
+    k = np.repeat(np.arange(len(k_unit)), n_e)
+    j = e_order[np.repeat(first - np.cumsum(n_e) + n_e, n_e) + np.arange(n_e.sum())]
+    return k, j
+
+
 def _block(units: np.ndarray, verts: Vertices, ubox: np.ndarray, bnd: Boundary,
            cu: np.ndarray, cc: np.ndarray, nz: int, skip: np.ndarray) -> np.ndarray:
     """Keys ``unit * nz + zone`` of the uncertified pairs among these (unit, chunk) pairs.
@@ -247,33 +280,21 @@ def _block(units: np.ndarray, verts: Vertices, ubox: np.ndarray, bnd: Boundary,
     rest = np.flatnonzero(~own)
     if not len(rest):
         return reported
-    # 2. every other segment s against the edges of its unit whose y-range can meet s's
-    #    (edges sorted by (unit, ymin); an edge of height <= h meets [y0, y1] only if its
-    #    ymin lies in [y0 - h, y1]; bounds are widened by ulps, the filter below is exact).
-    #    rank[i] is a position of ey_min[i] in ys = sorted(ey_min): it lies in
-    #    [searchsorted(ys, v, "left"), searchsorted(ys, v, "right")) for v = ey_min[i].
-    ey_min, ey_max = np.minimum(cy, dy), np.maximum(cy, dy)
-    height = np.maximum.reduceat(_up(ey_max - ey_min, 2), e_start) if len(i) else e_start * 0.0
-    by_y = np.argsort(ey_min)
-    ys = ey_min[by_y]
-    rank = np.empty(len(i), np.int64)
-    rank[by_y] = np.arange(len(i))
-    stride = np.int64(len(ys) + 1)
-    e_key = e_unit * stride + rank
-    e_order = np.argsort(e_key)
-    e_key = e_key[e_order]
+    # 2. every other segment s against the edges of its unit that can meet it
     k_unit = pl[rest]
     ax, ay, bx, by = x1[rest], y1[rest], x2[rest], y2[rest]
     sy0, sy1 = np.minimum(ay, by), np.maximum(ay, by)
-    lo = np.searchsorted(ys, _up(sy0 - height[k_unit], -2), side="left")
-    hi = np.searchsorted(ys, sy1, side="right")
-    first = np.searchsorted(e_key, k_unit * stride + lo, side="left")
-    n_e = np.searchsorted(e_key, k_unit * stride + hi, side="left") - first
-    k = np.repeat(np.arange(len(rest)), n_e)
-    j = e_order[np.repeat(first - np.cumsum(n_e) + n_e, n_e) + np.arange(n_e.sum())]
-    meet = ((np.maximum(ax, bx)[k] >= np.minimum(cx, dx)[j])
-            & (np.minimum(ax, bx)[k] <= np.maximum(cx, dx)[j])
-            & (sy1[k] >= ey_min[j]) & (sy0[k] <= ey_max[j]))
+    n_edge = np.diff(np.r_[e_start, len(i)])
+    if n_edge[k_unit].sum() <= _ALL_EDGES * len(i):  # few: all the edges of s's unit
+        k = np.repeat(np.arange(len(rest)), n_edge[k_unit])
+        j = (np.repeat(e_start[k_unit] - np.cumsum(n_edge[k_unit]) + n_edge[k_unit],
+                       n_edge[k_unit]) + np.arange(len(k)))
+    else:
+        k, j = _edges_in_y_range(e_unit, e_start, cy, dy, k_unit, sy0, sy1)
+    c0, c1, d0, d1 = cx[j], cy[j], dx[j], dy[j]
+    meet = ((np.maximum(ax, bx)[k] >= np.minimum(c0, d0))
+            & (np.minimum(ax, bx)[k] <= np.maximum(c0, d0))
+            & (sy1[k] >= np.minimum(c1, d1)) & (sy0[k] <= np.maximum(c1, d1)))
     k, j = k[meet], j[meet]
     # a vertex of the unit at an end of s starts an edge whose box meets s
     a_vertex = np.zeros(len(rest), bool)
