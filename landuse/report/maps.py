@@ -79,8 +79,14 @@ def figure_data_uri(fig: Figure, *, dpi: int = 110) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _map_axes(fig: Figure, zones: gpd.GeoDataFrame) -> Axes:
-    ax = fig.add_subplot(1, 1, 1)
+def _map_axes(fig: Figure, zones: gpd.GeoDataFrame, rect: tuple[float, float, float, float]
+              ) -> Axes:
+    """A map axes in a fixed rectangle of the figure (left, bottom, width, height).
+
+    The figures use fixed rectangles rather than matplotlib's constrained layout: their
+    parts never change, and the layout solver cost as much as drawing the map.
+    """
+    ax = fig.add_axes(rect)
     ax.set_aspect("equal")
     ax.set_axis_off()
     xmin, ymin, xmax, ymax = zones.total_bounds
@@ -140,8 +146,9 @@ def choropleth(zones: gpd.GeoDataFrame, values: pd.Series, *, title: tuple[str, 
         Matplotlib colour map.
     """
     with _style() as chinese:
-        fig = Figure(figsize=(5.2, 4.6), layout="constrained")
-        ax = _map_axes(fig, zones)
+        fig = Figure(figsize=(5.2, 4.6))
+        ax = _map_axes(fig, zones, (0.02, 0.02, 0.80, 0.82))
+        ax.set_anchor("E")  # next to the colour bar, whatever the county's shape
         vals = pd.to_numeric(zones["zone"].map(values), errors="coerce")
         have = vals.notna().to_numpy()
         if (~have).any():
@@ -156,8 +163,8 @@ def choropleth(zones: gpd.GeoDataFrame, values: pd.Series, *, title: tuple[str, 
             norm = Normalize(vmin=lo, vmax=hi)
             zones[have].assign(_v=finite).plot(ax=ax, column="_v", cmap=cmap, norm=norm,
                                                edgecolor="white", linewidth=0.8)
-            bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7,
-                               pad=0.02)
+            bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap),
+                               cax=fig.add_axes((0.86, 0.16, 0.035, 0.58)))
             bar.set_label(unit if chinese else _UNIT_EN.get(unit, unit))
         for zone, point in zip(zones["zone"], zones.geometry.representative_point(),
                                strict=True):
@@ -204,8 +211,8 @@ def redline_map(zones: gpd.GeoDataFrame, *, protected: gpd.GeoDataFrame | None,
     from matplotlib.patches import Patch
 
     with _style() as chinese:
-        fig = Figure(figsize=(7.0, 6.0), layout="constrained")
-        ax = _map_axes(fig, zones)
+        fig = Figure(figsize=(7.0, 6.0))
+        ax = _map_axes(fig, zones, (0.02, 0.14, 0.96, 0.74))
         zones.plot(ax=ax, color="#f7f7f7", edgecolor="#aaaaaa", linewidth=0.6)
         handles = []
 
@@ -234,7 +241,7 @@ def redline_map(zones: gpd.GeoDataFrame, *, protected: gpd.GeoDataFrame | None,
             polys.plot(ax=ax, facecolor=face, edgecolor=edge, linewidth=0.9, alpha=0.85)
             handles.append(Patch(facecolor=face, edgecolor=edge, label=label))
         if handles:  # below the map, never over the county outline
-            fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8.5,
+            fig.legend(handles=handles, loc="lower center", ncols=2, fontsize=8.5,
                        frameon=False)
         _north_arrow(ax, chinese)
         _scale_bar(ax, zones)
