@@ -212,8 +212,13 @@ def _labelled(
     name = sel["DLMC"].astype(str) if "DLMC" in sel else pd.Series("", index=sel.index)
     code = sel["DLBM"].astype(str).to_numpy(dtype=object)
     zh, en = what.split(" / ")
-    reason = [f"{zh} {n}（{c}）: {rz} / {en} ({c}): {re}" for n, c, rz, re in zip(
-        name, code, labels["reason_zh"], labels["reason_en"], strict=True)]
+    # one text per distinct (name, code, reason): a county has few, over 10^5 patches
+    index, distinct = pd.MultiIndex.from_arrays(
+        [name.to_numpy(dtype=object), code, labels["reason_zh"].to_numpy(dtype=object),
+         labels["reason_en"].to_numpy(dtype=object)]).factorize()
+    texts = np.array([f"{zh} {n}（{c}）: {rz} / {en} ({c}): {re}" for n, c, rz, re in distinct],
+                     dtype=object)
+    reason = texts[index]
     extra = {f"_{c}": labels[c].to_numpy(dtype=object) for c in _LABELS if c != "reason"}
     return sel.assign(_reason=np.asarray(reason, dtype=object), **extra)
 
