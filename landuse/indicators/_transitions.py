@@ -93,7 +93,7 @@ def _same_patches(cur: np.ndarray, prev: np.ndarray, tree: shapely.STRtree,
 
 
 def _uncovered(geoms: np.ndarray, prev: np.ndarray, tree: shapely.STRtree) -> np.ndarray:
-    """The part of each geometry outside every previous patch (one bulk tree query).
+    """Return the part of each geometry outside every previous patch (one bulk query).
 
     A geometry whose box meets no previous patch is its own remainder; one previous
     neighbour is subtracted as it is; several are united first.

@@ -81,7 +81,7 @@ def figure_data_uri(fig: Figure, *, dpi: int = 110) -> str:
 
 def _map_axes(fig: Figure, zones: gpd.GeoDataFrame, rect: tuple[float, float, float, float]
               ) -> Axes:
-    """A map axes in a fixed rectangle of the figure (left, bottom, width, height).
+    """Return a map axes in a fixed rectangle of the figure (left, bottom, width, height).
 
     The figures use fixed rectangles rather than matplotlib's constrained layout: their
     parts never change, and the layout solver cost as much as drawing the map.
