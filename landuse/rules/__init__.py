@@ -112,8 +112,10 @@ def normalise_codes(codes: pd.Series) -> pd.Series:
     >>> normalise_codes(pd.Series([" 0201k", "05h1", None])).tolist()
     ['0201K', '05H1', '']
     """
-    s = codes.astype(object).where(codes.notna(), "")
-    return s.map(lambda v: str(v).strip().upper()).astype(object)
+    # each distinct code is normalised once (a county has a few dozen, over 10^5 patches)
+    index, distinct = pd.factorize(codes, use_na_sentinel=True)  # missing -> -1
+    fixed = np.array([str(v).strip().upper() for v in distinct] + [""], dtype=object)
+    return pd.Series(fixed[index], index=codes.index, name=codes.name, dtype=object)
 
 
 def unknown_codes(codes: pd.Series, areas: pd.Series | None = None) -> pd.DataFrame:
