@@ -77,9 +77,9 @@ def clip(geoms: np.ndarray, box: np.ndarray, *, valid: bool = True) -> np.ndarra
     out = np.empty(len(geoms), dtype=object)
     count = shapely.get_num_coordinates(geoms)
     xy = shapely.get_coordinates(geoms)
-    b = np.repeat(box, count, axis=0)
-    on_line = ((xy[:, 0] == b[:, 0]) | (xy[:, 0] == b[:, 2]) | (xy[:, 1] == b[:, 1])
-               | (xy[:, 1] == b[:, 3]))
+    x, y = xy[:, 0], xy[:, 1]
+    on_line = ((x == np.repeat(box[:, 0], count)) | (x == np.repeat(box[:, 2], count))
+               | (y == np.repeat(box[:, 1], count)) | (y == np.repeat(box[:, 3], count)))
     owner = np.repeat(np.arange(len(geoms)), count)
     general = np.bincount(owner[on_line], minlength=len(geoms)) == 0
     fast = np.flatnonzero(general)
