@@ -391,7 +391,7 @@ def _overlap_components(geoms: np.ndarray, codes: np.ndarray) -> np.ndarray:
     label = np.arange(n)
     if n < 2:
         return label
-    i, j = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    i, j = shapely.STRtree(geoms).query(geoms)  # boxes meet; the relate below decides
     keep = (i < j) & (codes[i] == codes[j])
     i, j = i[keep], j[keep]
     over = shapely.relate_pattern(geoms[i], geoms[j], "T********")
