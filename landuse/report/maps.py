@@ -218,8 +218,10 @@ def redline_map(zones: gpd.GeoDataFrame, *, protected: gpd.GeoDataFrame | None,
         ax = _map_axes(fig, zones, (0.02, 0.22, 0.96, 0.68))
         xmin, ymin, xmax, ymax = zones.total_bounds
         tolerance = max(xmax - xmin, ymax - ymin) / 1000  # finer than a pixel at 110 dpi
-        ax.add_patch(polygons_patch(zones.geometry.array, tolerance, facecolor="#f7f7f7",
-                                    edgecolor="#aaaaaa", linewidth=0.6))
+        background = polygons_patch(zones.geometry.array, tolerance, facecolor="#f7f7f7",
+                                    edgecolor="#aaaaaa", linewidth=0.6)
+        if background is not None:
+            ax.add_patch(background)
         handles = []
 
         def name(kind: str, value: str, zh: str, en: str) -> str:
