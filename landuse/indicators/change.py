@@ -1,7 +1,7 @@
 """Change between two survey vintages (年度变更): transition matrix and two-year indicators.
 
 The previous vintage is overlaid on the current one with the one engine,
-:func:`landuse.overlay.tabulate`; every intersection piece of a current patch and a
+:func:`landuse.overlay.overlay_pieces`; every intersection piece of a current patch and a
 previous patch is one unit of change. All areas are **official areas of the current
 vintage** (docs/domain.md §2), so the matrix adds up to the current total Σ TBMJ:
 

@@ -16,7 +16,7 @@ Every finding carries its legal status (docs/domain.md §7): ``status`` (``viola
 (e.g. 建设占用, 可调整地类, 设施农用地 for permanent farmland). Only ``status ==
 "violation"`` counts as a violation anywhere (CLI exit code, report, map).
 
-Every overlay goes through :func:`landuse.overlay.tabulate` (``keep_geometry=True``): one
+Every overlay goes through :func:`landuse.overlay.overlay_pieces` (the pieces): one
 finding per (patch, line feature) piece. For DLTB patches ``overlap_m2`` is the official
 area (docs/domain.md §2: TBDLMJ × planar area of the piece / planar area of the patch,
 ``area_basis = "official"``) and ``share = overlap_m2 / TBDLMJ``; between two control lines
@@ -39,7 +39,7 @@ from pyproj import CRS
 
 from landuse.findings import Finding, attach_findings
 from landuse.geom.geodesic import geodesic_area
-from landuse.overlay import tabulate
+from landuse.overlay import overlay_pieces
 from landuse.redlines._common import (
     align_to,
     assign_township,
@@ -122,8 +122,8 @@ def _patch_pieces(
                          geometry=np.asarray(patches.geometry.array)[keep_a], crs=crs)
     z = gpd.GeoDataFrame({"against_id": zones["against_id"].to_numpy()[keep_z]},
                          geometry=np.asarray(zones.geometry.array)[keep_z], crs=crs)
-    pieces = tabulate(a, z, by_a=None, by_b="against_id", area="official",
-                      area_column="TBDLMJ", keep_geometry=True)
+    pieces = overlay_pieces(a, z, by_a=None, by_b="against_id", area="official",
+                            area_column="TBDLMJ")
     if len(pieces) == 0:
         return _empty(crs)
     pos = pieces["a_index"].to_numpy(dtype=int)
@@ -324,7 +324,7 @@ def outside_urban_boundary(
 
     The part of each construction-land patch outside the union of the boundary features is
     found by cutting the patches with the complement of that union (the patches' extent
-    minus the boundary) through :func:`landuse.overlay.tabulate`. Each patch gets the
+    minus the boundary) through :func:`landuse.overlay.overlay_pieces`. Each patch gets the
     ``outside_urban_boundary`` row of the status table that matches it most specifically
     (:func:`landuse.redlines.tables.match_status`): village construction (CZCSXM 203/203A,
     with its industrial patches) and scattered homesteads (0702 with empty CZCSXM),
@@ -442,8 +442,8 @@ def line_conflicts(
         require_columns(other, ("line_id",), layer, _LINE_FIX)
         other2, f = align_to(other, crs, describe(other, layer))
         findings += f
-        pieces = tabulate(a, _line_zones(other2), by_a=None, by_b="against_id", area=area,
-                          keep_geometry=True)
+        pieces = overlay_pieces(a, _line_zones(other2), by_a=None, by_b="against_id",
+                                area=area)
         pos = pieces["a_index"].to_numpy(dtype=int)
         planar = shapely.area(pieces.geometry.array)
         zh, en = names[layer].split(" / ")
