@@ -314,6 +314,15 @@ def test_previous_vintage_and_landcover(county: Path, tmp_path: Path) -> None:
     assert got[(TOWN_B, "built")] == pytest.approx(100.0, rel=1e-3)
     roles = {i["role"] for i in result.provenance["inputs"]}
     assert {"landuse_previous", "landcover", "landcover_classes"} <= roles
+    # the read phase hands the compute phase an opened, checked raster and the class table
+    from landuse.config import load_config
+    from landuse.io.raster import RasterSource
+    from landuse.run.inputs import read_inputs
+
+    cover = read_inputs(load_config(cfg)).landcover
+    assert cover is not None and isinstance(cover.source, RasterSource)
+    assert (cover.source.width, cover.source.height) == (4, 2)
+    assert cover.classes is not None and cover.classes["class"].tolist() == ["farm", "built"]
 
 
 def test_module_is_callable_as_in_the_contract(tmp_path: Path) -> None:
