@@ -59,7 +59,7 @@ from landuse.indicators._common import (
     zone_sums,
 )
 from landuse.indicators.economy import comparable_gdp
-from landuse.rules import RuleSet, code_table, load_rules, normalise_codes
+from landuse.rules import RuleSet, code_table, load_rules, normalised_codes
 
 __all__ = [
     "changed_patches",
@@ -376,9 +376,8 @@ def collective_construction_m2(lu: pd.DataFrame, prepared: Prepared) -> pd.Serie
     Area: TBDLMJ (a deduction is 田坎, never construction land).
     """
     rs = prepared.rules
-    codes = normalise_codes(lu["DLBM"])
-    cz = (normalise_codes(lu["CZCSXM"]) if "CZCSXM" in lu
-          else pd.Series("", index=lu.index, dtype=object))
+    codes = normalised_codes(lu, "DLBM")  # the reader's codes, or normalised once
+    cz = normalised_codes(lu, "CZCSXM")
     qsxz = (lu["QSXZ"].fillna("").astype(str).str.strip() if "QSXZ" in lu
             else pd.Series("", index=lu.index))
     member = rs.mask("construction_land", codes, cz) & (
