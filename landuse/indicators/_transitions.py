@@ -92,6 +92,30 @@ def _same_patches(cur: np.ndarray, prev: np.ndarray, tree: shapely.STRtree,
     return match
 
 
+def _uncovered(geoms: np.ndarray, prev: np.ndarray, tree: shapely.STRtree) -> np.ndarray:
+    """Return the part of each geometry outside every previous patch (one bulk query).
+
+    A geometry whose box meets no previous patch is its own remainder; one previous
+    neighbour is subtracted as it is; several are united first.
+    """
+    left = geoms.copy()
+    qi, qp = tree.query(geoms)
+    if qi.size == 0:
+        return left
+    order = np.argsort(qi, kind="stable")
+    qi, qp = qi[order], qp[order]
+    starts = np.flatnonzero(np.r_[True, qi[1:] != qi[:-1]])
+    ends = np.r_[starts[1:], len(qi)]
+    rows = qi[starts]
+    single = ends - starts == 1
+    cover = np.empty(len(rows), dtype=object)
+    cover[single] = prev[qp[starts[single]]]
+    for k in np.flatnonzero(~single):
+        cover[k] = shapely.union_all(prev[qp[starts[k]:ends[k]]])
+    left[rows] = shapely.difference(geoms[rows], cover)
+    return left
+
+
 def _jitter(geoms: np.ndarray, changed: np.ndarray, min_area_m2: float,
             min_width_m: float) -> np.ndarray:
     """Flag the changed pieces that are boundary jitter: tiny or thinner than ``min_width_m``."""
@@ -181,8 +205,7 @@ def pieces(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame, *, by: str,
     large = unc[rest[unc] >= max(min_area_m2, 1e-6)]
     if large.size and min_width_m > 0:
         # the width test on the uncovered part itself: thin strips are jitter too
-        left = np.array([shapely.difference(cur_g[i], shapely.union_all(
-            prev_g[tree.query(cur_g[i])])) for i in large], dtype=object)
+        left = _uncovered(cur_g[large], prev_g, tree)
         thin = _jitter(left, np.ones(len(large), dtype=bool), 0.0, min_width_m)
         small, large = np.sort(np.concatenate([small, large[thin]])), large[~thin]
     if large.size:

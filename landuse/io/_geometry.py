@@ -154,9 +154,13 @@ def _suspect_polygons(geoms: np.ndarray, *, grid_m: float = 0.001) -> np.ndarray
     coverage depth changes only across unmatched edges, so every overlap is bounded by
     unmatched (or same-direction duplicated) edges, whose polygons are returned here.
     Vertices are compared on a ``grid_m`` grid; rounding differences only add suspects.
-    Works on the ragged coordinate arrays (no per-geometry Python loop).
+    Works on the ragged coordinate arrays (no per-geometry Python loop); the full-size
+    temporaries are released as soon as they are used (a county's DLTB has millions of
+    vertices, and this runs while the whole layer is in memory).
     """
     gtype, xy, offsets = shapely.to_ragged_array(geoms)
+    if len(xy) == 0:
+        return np.arange(0)
     ring_off = offsets[0]
     n_rings = len(ring_off) - 1
     part_off = offsets[1]
@@ -167,31 +171,43 @@ def _suspect_polygons(geoms: np.ndarray, *, grid_m: float = 0.001) -> np.ndarray
         part_geom = np.arange(len(part_off) - 1)
     exterior = np.zeros(n_rings, dtype=bool)
     exterior[part_off[:-1]] = True
-    coord_ring = np.repeat(np.arange(n_rings), np.diff(ring_off))
-    valid = np.ones(max(len(xy) - 1, 0), dtype=bool)
-    valid[ring_off[1:-1] - 1] = False  # the step from one ring's end to the next ring
-    seg_ring = coord_ring[:-1][valid]
+    # segment i joins vertex i and i + 1; the step from one ring's last vertex to the next
+    # ring's first is not a segment
+    seg = np.ones(len(xy) - 1, dtype=bool)
+    seg[ring_off[1:-1] - 1] = False
+    ring_of = np.repeat(np.arange(n_rings, dtype=np.int32), np.diff(ring_off))[:-1]
     # ring orientation from the shoelace sum (local origin for precision)
-    if len(xy) == 0:
-        return np.arange(0)
     x = xy[:, 0] - xy[:, 0].min()
     y = xy[:, 1] - xy[:, 1].min()
-    cross = x[:-1] * y[1:] - x[1:] * y[:-1]
-    signed = np.bincount(seg_ring, weights=cross[valid], minlength=n_rings)
+    del xy
+    cross = x[:-1] * y[1:]
+    cross -= x[1:] * y[:-1]
+    signed = np.bincount(ring_of[seg], weights=cross[seg], minlength=n_rings)
+    del cross
     flipped = np.where(exterior, signed < 0, signed > 0)
-    qx = np.rint(x * (1.0 / grid_m)).astype(np.int64)
-    qy = np.rint(y * (1.0 / grid_m)).astype(np.int64)
+    x *= 1.0 / grid_m
+    code = np.rint(x, out=x).astype(np.int64)
+    del x
+    y *= 1.0 / grid_m
+    qy = np.rint(y, out=y).astype(np.int64)
+    del y
     ybits = int(qy.max()).bit_length()
-    if int(qx.max()).bit_length() + ybits > 62:
+    if int(code.max()).bit_length() + ybits > 62:
         return np.arange(len(geoms))  # extent too large to pack: check every polygon
-    code = (qx << ybits) | qy  # one int64 per vertex, exact on the grid
-    start_idx = np.flatnonzero(valid)
-    a, b = code[start_idx], code[start_idx + 1]
-    keep = a != b
-    a, b, seg_ring = a[keep], b[keep], seg_ring[keep]
-    a_first = a < b
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    forward = a_first ^ flipped[seg_ring]
+    code <<= ybits
+    code |= qy  # one int64 per vertex, exact on the grid
+    del qy
+    seg &= code[:-1] != code[1:]  # repeated vertices make no segment
+    idx = np.flatnonzero(seg)
+    del seg
+    seg_ring = ring_of[idx]
+    del ring_of
+    a, b = code[idx], code[idx + 1]
+    del code, idx
+    forward = (a < b) ^ flipped[seg_ring]
+    lo = np.minimum(a, b)
+    hi = np.maximum(a, b, out=b)
+    del a, b
     # sort segments by a 64-bit hash of their endpoints; a group is a run of segments
     # with equal endpoints (compared exactly), so a hash collision can only split a
     # group, i.e. add suspects, never hide one
@@ -199,13 +215,15 @@ def _suspect_polygons(geoms: np.ndarray, *, grid_m: float = 0.001) -> np.ndarray
     lo, hi = lo[order], hi[order]
     start = np.ones(len(lo), dtype=bool)
     start[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
+    del lo, hi
     group = np.cumsum(start) - 1
+    del start
     count = np.bincount(group)
     net = np.bincount(group, weights=np.where(forward[order], 1.0, -1.0))
-    bad_group = (net != 0) | (count > 2)
-    seg_ring = seg_ring[order]
-    owner = part_geom[ring_part[seg_ring]]
-    return np.unique(owner[bad_group[group]])
+    bad = ((net != 0) | (count > 2))[group]
+    del group
+    owner = part_geom[ring_part[seg_ring[order[bad]]]]
+    return np.unique(owner)
 
 
 def overlap_finding(

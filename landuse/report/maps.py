@@ -20,15 +20,19 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib import font_manager, patheffects
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
 
 from landuse.report.labels import LABELS
 
-__all__ = ["choropleth", "cjk_font", "class_area_chart", "figure_data_uri", "redline_map"]
+__all__ = ["choropleth", "cjk_font", "class_area_chart", "figure_data_uri", "polygons_patch",
+           "redline_map"]
 
 _CJK_NAMES: Final = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
                      "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC",
@@ -79,8 +83,14 @@ def figure_data_uri(fig: Figure, *, dpi: int = 110) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _map_axes(fig: Figure, zones: gpd.GeoDataFrame) -> Axes:
-    ax = fig.add_subplot(1, 1, 1)
+def _map_axes(fig: Figure, zones: gpd.GeoDataFrame, rect: tuple[float, float, float, float]
+              ) -> Axes:
+    """Return a map axes in a fixed rectangle of the figure (left, bottom, width, height).
+
+    The figures use fixed rectangles rather than matplotlib's constrained layout: their
+    parts never change, and the layout solver cost as much as drawing the map.
+    """
+    ax = fig.add_axes(rect)
     ax.set_aspect("equal")
     ax.set_axis_off()
     xmin, ymin, xmax, ymax = zones.total_bounds
@@ -140,8 +150,9 @@ def choropleth(zones: gpd.GeoDataFrame, values: pd.Series, *, title: tuple[str, 
         Matplotlib colour map.
     """
     with _style() as chinese:
-        fig = Figure(figsize=(5.2, 4.6), layout="constrained")
-        ax = _map_axes(fig, zones)
+        fig = Figure(figsize=(5.2, 4.6))
+        ax = _map_axes(fig, zones, (0.02, 0.02, 0.80, 0.82))
+        ax.set_anchor("E")  # next to the colour bar, whatever the county's shape
         vals = pd.to_numeric(zones["zone"].map(values), errors="coerce")
         have = vals.notna().to_numpy()
         if (~have).any():
@@ -156,8 +167,8 @@ def choropleth(zones: gpd.GeoDataFrame, values: pd.Series, *, title: tuple[str, 
             norm = Normalize(vmin=lo, vmax=hi)
             zones[have].assign(_v=finite).plot(ax=ax, column="_v", cmap=cmap, norm=norm,
                                                edgecolor="white", linewidth=0.8)
-            bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7,
-                               pad=0.02)
+            bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap),
+                               cax=fig.add_axes((0.86, 0.16, 0.035, 0.58)))
             bar.set_label(unit if chinese else _UNIT_EN.get(unit, unit))
         for zone, point in zip(zones["zone"], zones.geometry.representative_point(),
                                strict=True):
@@ -201,12 +212,13 @@ def redline_map(zones: gpd.GeoDataFrame, *, protected: gpd.GeoDataFrame | None,
     title : (str, str)
         Map title in Chinese and English.
     """
-    from matplotlib.patches import Patch
-
     with _style() as chinese:
-        fig = Figure(figsize=(7.0, 6.0), layout="constrained")
-        ax = _map_axes(fig, zones)
-        zones.plot(ax=ax, color="#f7f7f7", edgecolor="#aaaaaa", linewidth=0.6)
+        fig = Figure(figsize=(7.0, 6.8))
+        ax = _map_axes(fig, zones, (0.02, 0.22, 0.96, 0.68))
+        xmin, ymin, xmax, ymax = zones.total_bounds
+        tolerance = max(xmax - xmin, ymax - ymin) / 1000  # finer than a pixel at 110 dpi
+        ax.add_patch(polygons_patch(zones.geometry.array, tolerance, facecolor="#f7f7f7",
+                                    edgecolor="#aaaaaa", linewidth=0.6))
         handles = []
 
         def name(kind: str, value: str, zh: str, en: str) -> str:
@@ -228,18 +240,46 @@ def redline_map(zones: gpd.GeoDataFrame, *, protected: gpd.GeoDataFrame | None,
         for frame, face, edge, label in layers:
             if frame is None or frame.empty:
                 continue
-            polys = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
-            if polys.empty:
+            patch = polygons_patch(frame.geometry.array, tolerance, facecolor=face,
+                                   edgecolor=edge, linewidth=0.9, alpha=0.85)
+            if patch is None:
                 continue
-            polys.plot(ax=ax, facecolor=face, edgecolor=edge, linewidth=0.9, alpha=0.85)
+            ax.add_patch(patch)
             handles.append(Patch(facecolor=face, edgecolor=edge, label=label))
         if handles:  # below the map, never over the county outline
-            fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8.5,
+            fig.legend(handles=handles, loc="lower center", ncols=1, fontsize=8.5,
                        frameon=False)
         _north_arrow(ax, chinese)
         _scale_bar(ax, zones)
         ax.set_title(_text(title, chinese))
         return figure_data_uri(fig)
+
+
+def polygons_patch(geoms: Any, tolerance: float, **style: Any) -> PathPatch | None:
+    """Draw polygons as one compound path (one patch), or ``None`` when there is none.
+
+    ``geopandas.GeoDataFrame.plot`` builds one patch per polygon in Python; a county's
+    redline layer has thousands. Here the rings are simplified to ``tolerance`` (topology
+    kept, so no polygon vanishes), oriented (exteriors counter-clockwise, holes clockwise,
+    which the non-zero fill rule draws as holes) and joined into one path with
+    vectorised coordinate arrays.
+    """
+    g = np.asarray(geoms, dtype=object)
+    g = g[~(shapely.is_missing(g) | shapely.is_empty(g))]
+    g = shapely.get_parts(g)
+    g = g[np.isin(shapely.get_type_id(g), (3,))]  # polygons (parts of multipolygons too)
+    if len(g) == 0:
+        return None
+    if tolerance > 0:
+        g = shapely.simplify(g, tolerance, preserve_topology=True)
+    g = shapely.orient_polygons(g, exterior_cw=False)
+    rings = shapely.get_rings(g)
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    codes = np.full(len(xy), MplPath.LINETO, dtype=MplPath.code_type)
+    first = np.r_[True, ring[1:] != ring[:-1]]
+    codes[first] = MplPath.MOVETO
+    codes[np.r_[first[1:], True]] = MplPath.CLOSEPOLY
+    return PathPatch(MplPath(xy, codes), **style)
 
 
 def class_area_chart(level1: pd.DataFrame, *, title: tuple[str, str]) -> str:
@@ -264,8 +304,6 @@ def class_area_chart(level1: pd.DataFrame, *, title: tuple[str, str]) -> str:
             ax.text(v, y, f" {v:,.0f}", va="center", fontsize=7)
         ax.set_xlabel("面积 area (ha)" if chinese else "area (ha)")
         ax.spines[["top", "right"]].set_visible(False)
-        from matplotlib.patches import Patch
-
         ax.legend(handles=[Patch(color=c, label=(f"{k} {SANDALEI_EN[k]}" if chinese
                                                  else SANDALEI_EN[k]))
                            for k, c in SANDALEI_COLOURS.items()], loc="lower right",

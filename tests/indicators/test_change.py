@@ -397,3 +397,30 @@ def test_marginals_are_the_two_vintages_official_areas(px, py, pc, pk, cx, cy, c
     towns = m[m["zone"] != "370321"].groupby(["from_code", "to_code"])["area_ha"].sum()
     pd.testing.assert_series_equal(towns, county.set_index(["from_code", "to_code"])["area_ha"],
                                    check_names=False, rtol=1e-9)
+
+
+def test_uncovered_remainders_thin_and_wide_with_zero_one_and_two_neighbours():
+    # 2021 covers x in [0, 200] (two 100 m squares, 0101 and 0301).
+    prev = dltb([{"geom": box(0, 0, 100, 100), "DLBM": "0101"},
+                 {"geom": box(100, 0, 200, 100), "DLBM": "0301"}])
+    # 2022: patch 1 spans both previous squares and reaches 0.15 m beyond the top of both
+    # (a thin strip: two neighbours, jitter); patch 2 lies 5 m beyond the right edge with
+    # 5 m of it uncovered (one neighbour, a wide strip); patch 3 lies far away (no
+    # neighbour: all of it uncovered). Areas written by hand from the boxes.
+    cur = dltb([{"geom": box(0, 50, 195, 100.15), "DLBM": "0101"},
+                {"geom": box(195, 0, 205, 100), "DLBM": "0602"},
+                {"geom": box(1000, 0, 1010, 10), "DLBM": "1001"}])
+    with pytest.warns(LanduseWarning, match="current_not_in_previous|lie outside"):
+        m = change.transitions(prev, cur, by="county")
+    got = as_dict(m, "370321")
+    # patch 1: 195 × 50.15 = 9779.25 m², of which 100 × 50 = 5000 was 0101 and 95 × 50 =
+    # 4750 was 0301; the 195 × 0.15 = 29.25 m² strip is thin (< 0.2 m): jitter, kept on the
+    # diagonal 0101 -> 0101
+    assert got[("0101", "0101")] == pytest.approx(5000.0 + 29.25)
+    assert got[("0301", "0101")] == pytest.approx(4750.0)
+    # patch 2: 5 × 100 = 500 m² from 0301, 500 m² uncovered and 5 m wide: no previous class
+    assert got[("0301", "0602")] == pytest.approx(500.0)
+    assert got[("", "0602")] == pytest.approx(500.0)
+    # patch 3: all 100 m² uncovered
+    assert got[("", "1001")] == pytest.approx(100.0)
+    assert sum(got.values()) == pytest.approx(9779.25 + 1000.0 + 100.0)

@@ -188,6 +188,26 @@ def test_line_conflicts_optional_layers() -> None:
     assert len(none) == 0 and "overlap_m2" in none.columns
 
 
+def test_reason_names_the_patch_class_and_the_rule_row(lu: gpd.GeoDataFrame) -> None:
+    # "<check> <DLMC>（<DLBM>）: <reason_zh> / <check, English> (<DLBM>): <reason_en>", the
+    # reasons of rows ECO-01 (0601) and ECO-08 (1003) of landuse/rules/control_line_rules.csv
+    redline = line(["HX1"], [box(50, 50, 250, 150)])
+    reasons = eco_redline_construction(lu, redline).set_index("feature_id")["reason"]
+    assert reasons["P6"] == (
+        "生态保护红线内建设用地 工业用地（0601）: "
+        "生态保护红线内禁止开发性、生产性建设活动（工业） / "
+        "construction land inside the ecological redline (0601): industrial construction is "
+        "a development or production activity prohibited inside the ecological redline")
+    assert reasons["P5"] == (
+        "生态保护红线内建设用地 公路用地（1003）: "
+        "已有合法线性基础设施（公路）的运行维护属允许的有限人为活动 / "
+        "construction land inside the ecological redline (1003): existing lawful linear "
+        "infrastructure (road): operation and maintenance permitted")
+    # one text per patch: P1, P3, P4 have their own class names
+    assert reasons["P4"].startswith("生态保护红线内建设用地 采矿用地（0602）: ")
+    assert reasons["P1"].startswith("生态保护红线内建设用地 城镇住宅用地（0701）: ")
+
+
 # ----------------------------------------------------------------------------- prepared codes
 
 
