@@ -31,7 +31,7 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -40,8 +40,10 @@ import shapely
 
 from landuse.errors import ConfigError, CRSError, SchemaError
 from landuse.findings import Finding, get_findings
-from landuse.rasters import LandCover
 from landuse.rules import RuleSet, load_rules
+
+if TYPE_CHECKING:  # the run's read phase fills it; the county itself opens no raster
+    from landuse.rasters import LandCover
 
 __all__ = [
     "LEVELS",
