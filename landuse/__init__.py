@@ -10,15 +10,10 @@ once); ``landuse.io``, ``landuse.run`` ... load their module when first named.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("landuse")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
-
 import importlib
 from typing import TYPE_CHECKING, Any
+
+from landuse.version import __version__
 
 if TYPE_CHECKING:
     from landuse import (

@@ -11,12 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
+from landuse._config_problems import Problems
 from landuse.errors import ConfigError
-
-if TYPE_CHECKING:
-    from landuse.config import _Problems
 
 __all__ = ["COUNTY_SUFFIXES", "DASK_EXTRA", "check_scheduler", "counties", "county_sources",
            "scheduler", "template"]
@@ -40,7 +38,7 @@ def _dask_missing() -> str | None:
     return None
 
 
-def _needs_dask(key: str, problems: _Problems) -> bool:
+def _needs_dask(key: str, problems: Problems) -> bool:
     missing = _dask_missing()
     if missing is not None:
         problems.add(key, f"a region run needs the optional extra {DASK_EXTRA} (the module "
@@ -50,7 +48,7 @@ def _needs_dask(key: str, problems: _Problems) -> bool:
     return True
 
 
-def scheduler(value: Any, problems: _Problems) -> str | None:
+def scheduler(value: Any, problems: Problems) -> str | None:
     if not _needs_dask("options.scheduler", problems):
         return None
     try:
@@ -60,7 +58,7 @@ def scheduler(value: Any, problems: _Problems) -> str | None:
         return None
 
 
-def counties(value: Any, base: Path, problems: _Problems) -> tuple[Path, ...]:
+def counties(value: Any, base: Path, problems: Problems) -> tuple[Path, ...]:
     """``[region] counties``: a list of county files or a folder of them (relative paths)."""
     key = "region.counties"
     if isinstance(value, str):

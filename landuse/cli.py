@@ -111,7 +111,7 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[str, int, int], None] | None
 
 def _version(value: bool) -> None:
     if value:
-        from landuse import __version__
+        from landuse.version import __version__
 
         typer.echo(f"landuse {__version__}")
         raise typer.Exit(EXIT_OK)

@@ -25,6 +25,7 @@ import pyogrio
 
 from landuse import _config_confine as confine
 from landuse import _config_region as region_parts
+from landuse._config_problems import Problems as _Problems
 from landuse.errors import ConfigError, LanduseError, SchemaError
 from landuse.indicators.targets import load_targets
 from landuse.io import check_shapefile, layer_names
@@ -225,25 +226,6 @@ def _check_year(year: int) -> int:
             f"--year {year!r} is not a report year (年份); give a year between 1990 and 2100"
         )
     return year
-
-
-class _Problems:
-    """Collects the problems of one config file; raises them all at once."""
-
-    def __init__(self, source: Path) -> None:
-        self.source = source
-        self.items: list[str] = []
-
-    def add(self, key: str, message: str) -> None:
-        self.items.append(f"{key}: {message}")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            n = len(self.items)
-            head = (
-                f"配置文件有误 invalid config {self.source}: {n} problem{'s' * (n != 1)}"
-            )
-            raise ConfigError(head + "\n  - " + "\n  - ".join(self.items))
 
 
 def _unknown(table: Mapping[str, Any], allowed: tuple[str, ...] | frozenset[str],

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Final
+from unicodedata import east_asian_width
 
 import geopandas as gpd
 import matplotlib
@@ -294,11 +295,19 @@ def class_area_chart(level1: pd.DataFrame, *, title: tuple[str, str]) -> str:
     """
     with _style() as chinese:
         data = level1.sort_values("area_ha", ascending=True)
-        fig = Figure(figsize=(6.4, 0.32 * len(data) + 1.4), layout="constrained")
-        ax = fig.add_subplot(1, 1, 1)
-        colours = [SANDALEI_COLOURS.get(s, "#999999") for s in data["sandalei"]]
         names = [f"{c} {n}" if chinese else str(c) for c, n in
                  zip(data["level1"], data["name_zh"], strict=True)]
+        # fixed margins in inches (no layout solver): the labels' width from their
+        # characters (a CJK character is one em of the 9 pt font, others about half)
+        width, height = 6.4, 0.32 * len(data) + 1.4
+        em = 9 / 72
+        label_in = max((sum(1.0 if east_asian_width(ch) in "WF" else 0.6 for ch in n)
+                        for n in names), default=0.0) * em
+        left, right, top, bottom = label_in + 0.2, 0.65, 0.62, 0.5
+        fig = Figure(figsize=(width, height))
+        ax = fig.add_axes((left / width, bottom / height, 1 - (left + right) / width,
+                           1 - (top + bottom) / height))
+        colours = [SANDALEI_COLOURS.get(s, "#999999") for s in data["sandalei"]]
         ax.barh(names, data["area_ha"], color=colours)
         for y, v in enumerate(data["area_ha"]):
             ax.text(v, y, f" {v:,.0f}", va="center", fontsize=7)

@@ -17,7 +17,6 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from landuse import __version__
 from landuse.config import Config
 from landuse.findings import Finding
 from landuse.indicators import change, supply_idle
@@ -30,6 +29,7 @@ from landuse.rules import load_rules
 from landuse.run.duties import duty_outputs
 from landuse.run.inputs import Inputs, capture
 from landuse.tables import SurveyTables, survey_tables
+from landuse.version import __version__
 
 __all__ = ["apply_targets", "change_outputs", "dedupe", "duty_parts", "indicator_rows",
            "mining_rows", "provenance", "redline_frames", "supply_rows", "survey_step",

@@ -41,11 +41,11 @@ from pygeoapi.util import JobStatus
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
-from landuse import __version__
 from landuse.errors import ConfigError
 from landuse.serve import _http
 from landuse.serve._clients import CURRENT_CLIENT, Clients, load_api_keys
 from landuse.serve._errors import RETRY_AFTER_S, RequestRejected
+from landuse.version import __version__
 
 __all__ = ["DEFAULT_MAX_UPLOAD_BYTES", "PROCESSES", "create_app", "pygeoapi_config", "serve"]
 
