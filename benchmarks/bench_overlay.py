@@ -180,7 +180,8 @@ class PeakRSS:
 def run_landuse(a, zones, args):
     from landuse.overlay import tabulate
 
-    return {name: tabulate(a, b, by_a="DLBM", by_b=key, n_jobs=args.n_jobs)
+    # planar, like the peers (the DLTB carries TBDLMJ, so the default would be official)
+    return {name: tabulate(a, b, by_a="DLBM", by_b=key, area="planar", n_jobs=args.n_jobs)
             for name, (b, key) in zones.items()}
 
 

@@ -17,7 +17,8 @@ read/prepare phase (docs/domain.md §2, §2.4; docs/architecture.md):
   so the deduction rule of docs/domain.md §2 is implemented only here;
 - :class:`Prepared`: the class rows summed per zone, code and CZCSXM, and Σ TBMJ per zone;
 - :class:`County`: everything one run reads, prepared once (both vintages, the layers,
-  tables, the raster source, targets, provenance and the findings of reading).
+  tables, the land cover (:class:`landuse.rasters.LandCover`), targets, provenance and the
+  findings of reading).
 
 Indicators, redlines, change, land cover, the survey tables and the report take a
 :class:`County` (or its parts) and never re-read, re-normalise or re-validate; the public
@@ -30,7 +31,7 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -40,6 +41,9 @@ import shapely
 from landuse.errors import ConfigError, CRSError, SchemaError
 from landuse.findings import Finding, get_findings
 from landuse.rules import RuleSet, load_rules
+
+if TYPE_CHECKING:  # the run's read phase fills it; the county itself opens no raster
+    from landuse.rasters import LandCover
 
 __all__ = [
     "LEVELS",
@@ -525,8 +529,9 @@ class County:
         reported), and the previous vintage prepared the same way.
     targets : list or None
         The parsed targets.
-    landcover : object or None
-        The land-cover raster source and its class table, read in the read phase.
+    landcover : LandCover or None
+        The land-cover raster source and its class table, opened and read in the read
+        phase (:func:`landuse.rasters.open_landcover`).
     """
 
     landuse: gpd.GeoDataFrame
@@ -540,7 +545,7 @@ class County:
     prepared: Prepared | None = None
     previous: Vintage | None = None
     targets: Any = None
-    landcover: Any = None
+    landcover: LandCover | None = None
     code: str = ""
     name: str = ""
     _zones: gpd.GeoDataFrame | None = field(default=None, repr=False)

@@ -44,7 +44,7 @@ from landuse.geom.pieces import pieces as piece_areas
 from landuse.geom.tiles import polygonal, split_large
 from landuse.units import M2_PER_HA
 
-__all__ = ["pairs", "tabulate"]
+__all__ = ["overlay_pieces", "pairs", "resolve_area", "tabulate"]
 
 AreaKind = Literal["planar", "ellipsoidal", "official"]
 _AREAS = ("planar", "ellipsoidal", "official")
@@ -58,13 +58,13 @@ def tabulate(
     *,
     by_a: str | Sequence[str] | None,
     by_b: str | Sequence[str] | None,
-    area: AreaKind = "planar",
+    area: AreaKind | None = None,
     area_column: str = "TBDLMJ",
     sum_columns: Sequence[str] = (),
-    keep_geometry: bool = False,
     union: bool = False,
     chunk_size: int = 20_000,
     n_jobs: int | None = None,
+    keep_geometry: None = None,
 ) -> pd.DataFrame:
     """Tabulate the area of ``a`` inside each zone of ``b``, by the keys of both.
 
@@ -83,7 +83,10 @@ def tabulate(
         dissolved where they overlap, so no area is counted twice inside a zone.
         ``None`` makes all of ``b`` one zone. A key column whose name is also a key of
         ``a`` or an output column is returned with the suffix ``_b``.
-    area : {"planar", "ellipsoidal", "official"}, default "planar"
+    area : {"planar", "ellipsoidal", "official"} or None, default None
+        ``None`` (the default): ``"official"`` when ``a`` has the column ``area_column``
+        (a DLTB layer carries its official areas, docs/domain.md §2), else ``"planar"``;
+        the kind used is recorded in ``attrs["overlay"]["area"]``.
         ``"planar"``: shoelace area in the CRS, converted from the CRS's linear unit to m²
         (unit factor², e.g. US survey feet give m²); needs a projected CRS.
         ``"ellipsoidal"``: area of each piece on the CRS's ellipsoid with
@@ -92,12 +95,10 @@ def tabulate(
         ``"official"`` (docs/domain.md §2): ``a[area_column]`` (m²) × planar area of the piece /
         planar area of its A-feature; needs a projected CRS.
     area_column : str, default "TBDLMJ"
-        The official area field of ``a`` (m²), used when ``area="official"``.
+        The official area field of ``a`` (m²), used when the area is official.
     sum_columns : sequence of str
         Numeric columns of ``a`` (e.g. ``"KCMJ"``) allocated like the official area, in
         proportion to the planar share of each piece; returned under their own names.
-    keep_geometry : bool, default False
-        Return the pieces instead of the table (see Returns).
     union : bool, default False
         Tabulate the area inside any feature of ``b``, counted once (all of ``b`` is one
         zone). Requires ``by_b=None``; the table then has no B key columns.
@@ -105,20 +106,19 @@ def tabulate(
         Number of candidate (A-tile, zone-tile) pairs handled per task; bounds memory.
     n_jobs : int or None
         Number of threads; ``None`` uses ``os.cpu_count()``.
+    keep_geometry : None
+        Removed (0.x): ``tabulate`` returns only the table; any value raises a
+        ``TypeError`` that names :func:`overlay_pieces`, which returns the pieces.
 
     Returns
     -------
     pandas.DataFrame
-        With ``keep_geometry=False``: one row per (A key, B key) with a positive area:
-        the ``by_a`` keys, the ``by_b`` keys, ``area_m2``, ``area_ha`` (= area_m2 / 10 000)
-        and one column per ``sum_columns``; sorted by the keys, index 0..n-1. Pieces whose
-        area is exactly 0 (zones that only touch) are dropped. ``attrs["overlay"]`` records
-        the area kind, CRS and options.
-        With ``keep_geometry=True``: a GeoDataFrame (same CRS as ``a``) with one row per
-        (A-feature, B-zone) piece: ``a_index`` (the index label of the A-feature), the
-        ``by_a`` keys of that feature, the ``by_b`` keys, ``area_m2``, ``area_ha``, the
-        ``sum_columns`` and ``geometry`` (the overlap, Polygon/MultiPolygon); sorted by the
-        keys, then by the position of the A-feature.
+        One row per (A key, B key) with a positive area: the ``by_a`` keys, the ``by_b``
+        keys, ``area_m2``, ``area_ha`` (= area_m2 / 10 000) and one column per
+        ``sum_columns``; sorted by the keys, index 0..n-1. Pieces whose area is exactly 0
+        (zones that only touch) are dropped. ``attrs["overlay"]`` records the area kind
+        used (``area``), whether it was chosen by default (``area_default``), the CRS and
+        the options.
 
     Raises
     ------
@@ -132,6 +132,8 @@ def tabulate(
         that have to be cut (more than 256 vertices, or crossing a zone boundary). Features
         of ``a`` that lie wholly inside or outside every zone are taken whole and not
         validated (``landuse.io`` readers repair geometries on read).
+    TypeError
+        ``keep_geometry`` was given (use :func:`overlay_pieces`).
 
     Examples
     --------
@@ -145,6 +147,104 @@ def tabulate(
     0  0101   T1     50.0
     1  0201   T1     50.0
     """
+    if keep_geometry is not None:
+        raise TypeError(
+            "tabulate(keep_geometry=...) was removed: tabulate always returns the table; "
+            "call landuse.overlay.overlay_pieces(a, b, by_a=..., by_b=..., ...) for the "
+            "pieces (a GeoDataFrame)"
+        )
+    return _overlay(a, b, by_a=by_a, by_b=by_b, area=area, area_column=area_column,
+                    sum_columns=sum_columns, pieces_wanted=False, union=union,
+                    chunk_size=chunk_size, n_jobs=n_jobs)
+
+
+def overlay_pieces(
+    a: gpd.GeoDataFrame,
+    b: gpd.GeoDataFrame,
+    *,
+    by_a: str | Sequence[str] | None,
+    by_b: str | Sequence[str] | None,
+    area: AreaKind | None = None,
+    area_column: str = "TBDLMJ",
+    sum_columns: Sequence[str] = (),
+    union: bool = False,
+    chunk_size: int = 20_000,
+    n_jobs: int | None = None,
+) -> gpd.GeoDataFrame:
+    """Cut ``a`` by the zones of ``b``: one polygon per (A-feature, B-zone) piece.
+
+    The same engine, options and area rule as :func:`tabulate` (see there for every
+    parameter, the default ``area`` and the errors); the pieces of one A-feature in one zone
+    are merged into one geometry, and summing ``area_m2`` of the pieces per (A key, B key)
+    gives the table of :func:`tabulate`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Same CRS as ``a``; one row per (A-feature, B-zone) piece: ``a_index`` (the index
+        label of the A-feature), the ``by_a`` keys of that feature, the ``by_b`` keys,
+        ``area_m2``, ``area_ha``, the ``sum_columns`` and ``geometry`` (the overlap,
+        Polygon/MultiPolygon); sorted by the keys, then by the position of the A-feature.
+        ``attrs["overlay"]`` as in :func:`tabulate`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> a = gpd.GeoDataFrame({"DLBM": ["0101", "0201"]},
+    ...                      geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=4527)
+    >>> b = gpd.GeoDataFrame({"zone": ["T1"]}, geometry=[box(5, 0, 15, 10)], crs=4527)
+    >>> p = overlay_pieces(a, b, by_a="DLBM", by_b="zone")
+    >>> p[["a_index", "DLBM", "zone", "area_m2"]]
+       a_index  DLBM zone  area_m2
+    0        0  0101   T1     50.0
+    1        1  0201   T1     50.0
+    >>> p.geometry.bounds.to_numpy().tolist()
+    [[5.0, 0.0, 10.0, 10.0], [10.0, 0.0, 15.0, 10.0]]
+    """
+    out = _overlay(a, b, by_a=by_a, by_b=by_b, area=area, area_column=area_column,
+                   sum_columns=sum_columns, pieces_wanted=True, union=union,
+                   chunk_size=chunk_size, n_jobs=n_jobs)
+    assert isinstance(out, gpd.GeoDataFrame)
+    return out
+
+
+def resolve_area(a: pd.DataFrame, area: AreaKind | None, area_column: str = "TBDLMJ"
+                 ) -> AreaKind:
+    """Return the area kind :func:`tabulate` uses for ``a``.
+
+    ``area`` when given; by default (``None``) official when ``a`` has ``area_column`` (its
+    official areas, docs/domain.md §2), planar otherwise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> resolve_area(pd.DataFrame({"TBDLMJ": [1.0]}), None), resolve_area(pd.DataFrame(), None)
+    ('official', 'planar')
+    """
+    if area is not None:
+        return area
+    return "official" if area_column in a.columns else "planar"
+
+
+def _overlay(
+    a: gpd.GeoDataFrame,
+    b: gpd.GeoDataFrame,
+    *,
+    by_a: str | Sequence[str] | None,
+    by_b: str | Sequence[str] | None,
+    area: AreaKind | None,
+    area_column: str,
+    sum_columns: Sequence[str],
+    pieces_wanted: bool,
+    union: bool,
+    chunk_size: int,
+    n_jobs: int | None,
+) -> pd.DataFrame:
+    """Run the engine behind :func:`tabulate` (the table) and :func:`overlay_pieces`."""
+    area_default = area is None
+    area = resolve_area(a, area, area_column) if isinstance(a, pd.DataFrame) else "planar"
+    keep_geometry = pieces_wanted
     keys_a, keys_b = _keys(by_a), _keys(by_b)
     _validate(a, b, keys_a, keys_b, area, area_column, sum_columns, union, chunk_size, n_jobs)
     crs = pyproj.CRS.from_user_input(a.crs)
@@ -198,6 +298,7 @@ def tabulate(
         "crs": crs_label(crs),
         "area_column": area_column if area == "official" else None,
         "union": bool(union or not keys_b),
+        "area_default": area_default,
     }
     return out
 

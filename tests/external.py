@@ -93,7 +93,8 @@ def beside_peer(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, peer: gpd.GeoDataFrame
         ``peer_perimeter_m`` (Σ their perimeters, m); NaN where a pair is on one side only.
     """
     keys = [*by_a, *by_b]
-    ours = tabulate(a, b, by_a=list(by_a), by_b=list(by_b)).set_index(keys)["area_m2"]
+    ours = tabulate(a, b, by_a=list(by_a), by_b=list(by_b), area="planar")
+    ours = ours.set_index(keys)["area_m2"]
     geoms = peer.geometry.to_numpy()
     theirs = pd.DataFrame({
         "peer_m2": shapely.area(geoms) * unit_m**2,

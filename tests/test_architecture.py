@@ -166,6 +166,38 @@ def test_private_modules_stay_in_their_package() -> None:
     assert bad == []
 
 
+#: (package, forbidden import prefix, why): the whiteboard's "never" arrows that the code
+#: could break with one import (docs/architecture.md)
+NEVER = (
+    ("landuse.indicators", "landuse.io", "computing reads no file; the run hands it data"),
+    ("landuse.redlines", "landuse.io", "computing reads no file; the run hands it data"),
+)
+
+
+def test_computing_imports_no_reader() -> None:
+    mods = _modules()
+    bad = []
+    for m, f in sorted(mods.items()):
+        for pkg, forbidden, why in NEVER:
+            if m != pkg and not m.startswith(pkg + "."):
+                continue
+            for t, line, _ in _imports(m, f):
+                if t == forbidden or t.startswith(forbidden + "."):
+                    bad.append(f"{f.relative_to(ROOT)}:{line} imports {t} ({why})")
+    assert bad == []
+
+
+def test_the_never_rule_sees_an_import(tmp_path: Path) -> None:
+    # the check above must be able to fail: a module of indicators importing a reader is
+    # found, at module level and inside a function alike
+    src = ("from landuse.io.raster import open_raster\n"
+           "def f():\n    import landuse.io.vector\n")
+    path = tmp_path / "probe.py"
+    path.write_text(src, encoding="utf-8")
+    found = [t for t, _, _ in _imports("landuse.indicators.probe", path)]
+    assert found == ["landuse.io.raster.open_raster", "landuse.io.vector"]
+
+
 def test_code_cites_only_shipped_documents() -> None:
     cited: dict[str, list[str]] = {}
     for f in PKG.rglob("*.py"):

@@ -27,6 +27,7 @@ from landuse.dask import (  # noqa: E402
     class_areas_dask,
     indicators_dask,
     mining_conflicts_dask,
+    overlay_pieces_dask,
     partition,
     read_landuse_dask,
     redline_check_dask,
@@ -35,7 +36,7 @@ from landuse.dask import (  # noqa: E402
 from landuse.dask.region import local_cluster, run_tasks  # noqa: E402
 from landuse.errors import ConfigError, SchemaError  # noqa: E402
 from landuse.findings import get_findings  # noqa: E402
-from landuse.overlay import tabulate  # noqa: E402
+from landuse.overlay import overlay_pieces, tabulate  # noqa: E402
 from landuse.run.region import city_rollup, run_region  # noqa: E402
 from tests.helpers import assert_not_mutated  # noqa: E402
 
@@ -88,9 +89,18 @@ def test_tabulate_by_hand_across_partitions(client):
     assert out["DLBM"].tolist() == ["0101", "0201"]
     np.testing.assert_allclose(out["area_m2"], [140.0, 100.0], rtol=1e-12)
     np.testing.assert_allclose(out["area_ha"], [0.014, 0.010], rtol=1e-12)
-    planar = tabulate_dask(a, zones, by_a=None, by_b="zone", client=client, npartitions=4)
+    planar = tabulate_dask(a, zones, by_a=None, by_b="zone", area="planar", client=client,
+                           npartitions=4)
     np.testing.assert_allclose(planar["area_m2"], [200.0], rtol=1e-12)  # 20 m × 10 m
     assert out.attrs["overlay"]["engine"] == "dask"
+    # no area given: the layer carries TBDLMJ, so official (140 + 100 = 240), like tabulate
+    default = tabulate_dask(a, zones, by_a=None, by_b="zone", client=client, npartitions=2)
+    np.testing.assert_allclose(default["area_m2"], [240.0], rtol=1e-12)
+    assert default.attrs["overlay"]["area"] == "official"
+    assert default.attrs["overlay"]["area_default"] is True
+    with pytest.raises(TypeError, match="overlay_pieces_dask"):
+        tabulate_dask(a, zones, by_a=None, by_b="zone", client=client,
+                      keep_geometry=True)  # type: ignore[arg-type]
 
 
 def test_partition_keeps_every_feature_once_in_hilbert_quadrants():
@@ -114,9 +124,9 @@ def test_pieces_keep_single_machine_order(client):
     zones = gpd.GeoDataFrame({"zone": ["T", "U"]},
                              geometry=[box(X0 + 5, Y0, X0 + 25, Y0 + 10),
                                        box(X0 + 15, Y0, X0 + 40, Y0 + 10)], crs=4527)
-    one = tabulate(a, zones, by_a="DLBM", by_b="zone", keep_geometry=True, n_jobs=1)
-    many = tabulate_dask(a, zones, by_a="DLBM", by_b="zone", keep_geometry=True,
-                         client=client, npartitions=4)
+    one = overlay_pieces(a, zones, by_a="DLBM", by_b="zone", n_jobs=1)
+    many = overlay_pieces_dask(a, zones, by_a="DLBM", by_b="zone", client=client,
+                               npartitions=4)
     assert many["a_index"].tolist() == one["a_index"].tolist()
     pd.testing.assert_frame_equal(pd.DataFrame(many.drop(columns="geometry")),
                                   pd.DataFrame(one.drop(columns="geometry")))

@@ -18,7 +18,7 @@ from shapely.geometry.polygon import orient
 from landuse.errors import CRSError, GeometryError, SchemaError
 from landuse.geom.classify import boundary, crossing_pairs
 from landuse.geom.tiles import clip, polygonal, rectangles, split_large
-from landuse.overlay import pairs, tabulate
+from landuse.overlay import overlay_pieces, pairs, tabulate
 from tests.helpers import assert_not_mutated
 
 CRS = "EPSG:4527"
@@ -47,7 +47,7 @@ def squares() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
 
 def test_unit_squares_by_zone(squares):
     a, b = squares
-    out = assert_not_mutated(tabulate, a, b, by_a="DLBM", by_b="zone")
+    out = assert_not_mutated(tabulate, a, b, by_a="DLBM", by_b="zone", area="planar")
     # P1 ∩ Z1 = [0.5,1]x[0,1] = 0.5; P2 ∩ Z1 = [1,1.5]x[0,1] = 0.5 (not 0.7 + 0.7 - ...);
     # P1 ∩ Z2 = [0,1]x[0,0.25] = 0.25; P2 ∩ Z2 = 0.25; Z3 touches P2 only: no row.
     expected = pd.DataFrame(
@@ -66,12 +66,12 @@ def test_union_and_all_of_b(squares):
     a, b = squares
     # inside any zone: P1 has [0.5,1]x[0,1] ∪ [0,1]x[0,0.25] = 0.5 + 0.5*0.25 = 0.625;
     # P2 has [1,1.5]x[0,1] ∪ [1,2]x[0,0.25] = 0.625; Z3 adds nothing (touch).
-    out = tabulate(a, b, by_a="DLBM", by_b=None, union=True)
+    out = tabulate(a, b, by_a="DLBM", by_b=None, union=True, area="planar")
     np.testing.assert_allclose(out["area_m2"], [0.625, 0.625], rtol=1e-12)
     assert list(out.columns) == ["DLBM", "area_m2", "area_ha"]
-    same = tabulate(a, b, by_a="DLBM", by_b=None)
+    same = tabulate(a, b, by_a="DLBM", by_b=None, area="planar")
     pd.testing.assert_frame_equal(out, same)
-    total = tabulate(a, b, by_a=None, by_b=None)
+    total = tabulate(a, b, by_a=None, by_b=None, area="planar")
     np.testing.assert_allclose(total["area_m2"], [1.25], rtol=1e-12)
     with pytest.raises(ValueError, match="by_b=None"):
         tabulate(a, b, by_a="DLBM", by_b="zone", union=True)
@@ -95,6 +95,44 @@ def test_official_allocation_by_hand():
     whole = tabulate(a.iloc[[1]], b.iloc[[1]].assign(geometry=[box(X0, Y0 - 1, X0 + 30, Y0 + 11)]),
                      by_a="DLBM", by_b="zone", area="official")
     assert whole["area_m2"].tolist() == [50.0]
+
+
+def test_default_area_is_official_when_the_layer_carries_it():
+    # one 10 m x 10 m patch (planar 100 m²) whose official area TBDLMJ is 80 m²; the zone
+    # covers x in [0, 4]: 40 % of the patch -> official 0.4 * 80 = 32 m², planar 40 m²
+    a = _gdf({"DLBM": ["0101"], "TBDLMJ": [80.0]}, [box(X0, Y0, X0 + 10, Y0 + 10)])
+    b = _gdf({"zone": ["Z"]}, [box(X0, Y0 - 5, X0 + 4, Y0 + 15)])
+    out = tabulate(a, b, by_a="DLBM", by_b="zone")
+    np.testing.assert_allclose(out["area_m2"], [32.0], rtol=1e-12)
+    assert out.attrs["overlay"]["area"] == "official"
+    assert out.attrs["overlay"]["area_column"] == "TBDLMJ"
+    assert out.attrs["overlay"]["area_default"] is True
+    # the same layer without the column: planar, 40 m²
+    plain = tabulate(a.drop(columns="TBDLMJ"), b, by_a="DLBM", by_b="zone")
+    np.testing.assert_allclose(plain["area_m2"], [40.0], rtol=1e-12)
+    assert plain.attrs["overlay"]["area"] == "planar"
+    assert plain.attrs["overlay"]["area_default"] is True
+    # planar asked for explicitly on the DLTB-like layer: 40 m², recorded as given
+    given = tabulate(a, b, by_a="DLBM", by_b="zone", area="planar")
+    np.testing.assert_allclose(given["area_m2"], [40.0], rtol=1e-12)
+    assert given.attrs["overlay"]["area"] == "planar"
+    assert given.attrs["overlay"]["area_default"] is False
+    # another official column named by area_column is the default's column too
+    other = tabulate(a.rename(columns={"TBDLMJ": "MJ"}).assign(MJ=[60.0]), b, by_a="DLBM",
+                     by_b="zone", area_column="MJ")
+    np.testing.assert_allclose(other["area_m2"], [0.4 * 60.0], rtol=1e-12)
+    # the pieces follow the same default
+    pieces = overlay_pieces(a, b, by_a="DLBM", by_b="zone")
+    np.testing.assert_allclose(pieces["area_m2"], [32.0], rtol=1e-12)
+    assert pieces.attrs["overlay"]["area"] == "official"
+
+
+def test_keep_geometry_is_gone_and_names_overlay_pieces(squares):
+    a, b = squares
+    with pytest.raises(TypeError, match="overlay_pieces"):
+        tabulate(a, b, by_a="DLBM", by_b="zone", keep_geometry=True)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="overlay_pieces"):
+        tabulate(a, b, by_a="DLBM", by_b="zone", keep_geometry=False)  # type: ignore[arg-type]
 
 
 def test_us_survey_feet_give_square_metres():
@@ -144,10 +182,10 @@ def test_ellipsoidal_equals_pyproj_geod_on_the_pieces():
     assert np.all(np.abs(ratio - 1) < 1e-3)  # planar GK areas differ by well under 0.1 %
 
 
-def test_keep_geometry_pieces(squares):
+def test_overlay_pieces(squares):
     a, b = squares
     a = a.set_index(pd.Index([10, 20], name="fid"))
-    out = tabulate(a, b, by_a="DLBM", by_b="zone", keep_geometry=True)
+    out = overlay_pieces(a, b, by_a="DLBM", by_b="zone", area="planar")
     assert isinstance(out, gpd.GeoDataFrame)
     assert out.crs == a.crs
     assert list(out.columns) == ["a_index", "DLBM", "zone", "area_m2", "area_ha", "geometry"]
@@ -241,7 +279,7 @@ def test_missing_and_empty_geometries_contribute_nothing(squares):
     a, b = squares
     a2 = pd.concat([a, _gdf({"DLBM": ["0101", "0101"], "TBDLMJ": [1.0, 1.0], "KCMJ": [0.0, 0.0]},
                             [None, Polygon()])], ignore_index=True)
-    out = tabulate(a2, b, by_a="DLBM", by_b="zone")
+    out = tabulate(a2, b, by_a="DLBM", by_b="zone", area="planar")
     np.testing.assert_allclose(out["area_m2"], [0.5, 0.25, 0.5, 0.25], rtol=1e-12)
 
 

@@ -84,7 +84,7 @@ def test_equals_geopandas_overlay(ab, per_zone, max_vertices):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(overlay, "_MAX_VERTICES", max_vertices)  # 16: most shapes are tiled
         mp.setattr(overlay, "_ZONE_VERTICES", max_vertices)
-        out = tabulate(a, b, by_a="DLBM", by_b=by_b)
+        out = tabulate(a, b, by_a="DLBM", by_b=by_b, area="planar")
     got = as_series(out, keys)
     ref = reference(a, b, by_b)
     assert sorted(got.index) == sorted(ref.index)
@@ -121,11 +121,12 @@ def test_independent_of_order_chunks_and_threads(ab, rnd, chunk_size, n_jobs):
 @given(layers())
 def test_pieces_add_up_and_match_the_table(ab):
     a, b = ab
-    table = tabulate(a, b, by_a="DLBM", by_b="zone")
+    table = tabulate(a, b, by_a="DLBM", by_b="zone", area="planar")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(overlay, "_MAX_VERTICES", 16)
         mp.setattr(overlay, "_ZONE_VERTICES", 16)
-        pieces = tabulate(a, b, by_a="DLBM", by_b="zone", keep_geometry=True, chunk_size=3)
+        pieces = overlay.overlay_pieces(a, b, by_a="DLBM", by_b="zone", area="planar",
+                                        chunk_size=3)
     # each piece's geometry has the area reported, and lies in its A-feature
     np.testing.assert_allclose(shapely.area(pieces.geometry.array), pieces["area_m2"],
                                rtol=1e-9, atol=1e-9)

@@ -47,7 +47,7 @@ def test_hand_worked_county(result) -> None:
     di = row(result, "development_intensity", COUNTY)
     assert di["value"] == pytest.approx(50.0)
     # target <= 30 % (2020) from targets.toml: 50 % misses it
-    assert di["status"] == "not_met" and di["target"]["value"] == 30
+    assert di["status"] == "not_met" and di["target_value"] == 30
     assert row(result, "farmland_area", TOWN_A)["value"] == pytest.approx(24.0)  # 25 - 1 田坎
     assert row(result, "farmland_area", COUNTY)["value"] == pytest.approx(49.0)
     pc = row(result, "urban_industrial_land_per_capita", COUNTY)
@@ -314,6 +314,15 @@ def test_previous_vintage_and_landcover(county: Path, tmp_path: Path) -> None:
     assert got[(TOWN_B, "built")] == pytest.approx(100.0, rel=1e-3)
     roles = {i["role"] for i in result.provenance["inputs"]}
     assert {"landuse_previous", "landcover", "landcover_classes"} <= roles
+    # the read phase hands the compute phase an opened, checked raster and the class table
+    from landuse.config import load_config
+    from landuse.io.raster import RasterSource
+    from landuse.run.inputs import read_inputs
+
+    cover = read_inputs(load_config(cfg)).landcover
+    assert cover is not None and isinstance(cover.source, RasterSource)
+    assert (cover.source.width, cover.source.height) == (4, 2)
+    assert cover.classes is not None and cover.classes["class"].tolist() == ["farm", "built"]
 
 
 def test_module_is_callable_as_in_the_contract(tmp_path: Path) -> None:
@@ -421,3 +430,62 @@ def test_result_repr_is_a_short_summary(result) -> None:
     html = result._repr_html_()
     assert html.startswith("<div>") and "development_intensity" in html
     assert result.indicators["value"].dtype == "float64"
+
+
+#: the targets of sample_data/targets.toml that apply to the 2022 county rows, written out
+#: by hand from the TOML: id -> (op, value, year, base_year, basis, start of the source).
+#: The three targets with a base_year (2015, 2018) attach to no row: the sample has no change
+#: measured from those years.
+SAMPLE_TARGETS = {
+    "development_intensity": ("<=", 30.0, 2020, None, "tugui-basis@1", "到2020年，国土空间布局"),
+    "urban_industrial_land_area": ("<=", 6517.01, 2020, None, "tugui-basis@1",
+                                   "到2020年，国土空间布局"),
+    "urban_industrial_land_per_capita": ("<=", 155.0, 2022, None, None, "到2020年，国土空间布局"),
+    "gdp_per_construction_land": (">=", 37.59, 2022, None, None, "到2020年，单位GDP"),
+    "farmland_area": (">=", 28106.67, 2020, None, None, "到2020年，全县耕地保有量"),
+    "permanent_farmland_area": (">=", 25800.0, 2020, None, None, "到2020年，全县耕地保有量"),
+    "high_standard_farmland_area": (">=", 8466.67, 2020, None, None, "到2020年，全县耕地保有量"),
+    "land_supply_rate": (">=", 80.0, 2022, None, None, "加快批而未供土地利用"),
+}
+
+
+def test_sample_targets_are_flat_columns(sample_run) -> None:
+    result, out = sample_run
+    ind = result.indicators
+    cols = ["target_op", "target_value", "target_year", "target_base_year", "target_basis",
+            "target_source"]
+    assert ind.columns[ind.columns.get_loc("components") + 1:][:6].tolist() == cols
+    assert "target" not in ind.columns
+    assert str(ind["target_value"].dtype) == "float64"
+    assert str(ind["target_year"].dtype) == "Int64"
+    assert str(ind["target_base_year"].dtype) == "Int64"
+    with_target = ind[ind["target_op"].notna()]
+    assert (with_target["scope"] == "county").all()
+    got = {r["id"]: (r["target_op"], r["target_value"], int(r["target_year"]),
+                     None if pd.isna(r["target_base_year"]) else int(r["target_base_year"]),
+                     r["target_basis"], r["target_source"])
+           for r in with_target.to_dict(orient="records")}
+    assert sorted(got) == sorted(SAMPLE_TARGETS)
+    for ident, (op, value, year, base_year, basis, source) in SAMPLE_TARGETS.items():
+        g = got[ident]
+        assert g[:5] == (op, value, year, base_year, basis), ident
+        assert g[5].startswith(source), ident
+    # rows without a target: NaN / <NA> / None, never a dict or a 0
+    rest = ind[ind["target_op"].isna()]
+    assert rest["target_value"].isna().all() and rest["target_year"].isna().all()
+    assert rest["target_source"].isna().all() and rest["target_basis"].isna().all()
+    # indicators.json keeps the contract's target object, built from the same values
+    doc = json.loads((out / "indicators.json").read_text(encoding="utf-8"))
+    objs = {r["id"]: r["target"] for r in doc["indicators"]
+            if r["scope"] == "county" and r["target"] is not None}
+    assert sorted(objs) == sorted(SAMPLE_TARGETS)
+    assert objs["farmland_area"] == {"op": ">=", "value": 28106.67, "year": 2020,
+                                     "source": got["farmland_area"][5]}
+    assert objs["development_intensity"] == {"op": "<=", "value": 30.0, "year": 2020,
+                                             "basis": "tugui-basis@1",
+                                             "source": got["development_intensity"][5]}
+    # indicators.csv keeps its columns (target_op, target_value, target_year, target_source)
+    csv = pd.read_csv(out / "indicators.csv", dtype=str, keep_default_na=False)
+    row = csv[(csv["id"] == "land_supply_rate") & (csv["zone"] == "370321")].iloc[0]
+    assert (row["target_op"], float(row["target_value"]), row["target_year"]) == (
+        ">=", 80.0, "2022")

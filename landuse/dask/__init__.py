@@ -2,7 +2,8 @@
 
 Optional extra ``landuse[dask]`` (dask-geopandas, distributed). See ``docs/distributed.md``.
 
-- :func:`tabulate_dask`: the overlay engine on the partitions of the measured layer.
+- :func:`tabulate_dask`, :func:`overlay_pieces_dask`: the overlay engine (table, pieces) on
+  the partitions of the measured layer.
 - :func:`indicators_dask`, :func:`prepare_dask`, :func:`class_areas_dask`: the indicator
   rows and class tables, sums of m² reduced before any ratio.
 - :func:`redline_check_dask`: a control-line check run by partition.
@@ -18,6 +19,7 @@ from landuse.dask.engine import (
     class_areas_dask,
     compute_partitions,
     merge_findings,
+    overlay_pieces_dask,
     partition,
     prepare_dask,
     private_copy,
@@ -35,6 +37,7 @@ __all__ = [
     "indicators_dask",
     "merge_findings",
     "mining_conflicts_dask",
+    "overlay_pieces_dask",
     "partition",
     "prepare_dask",
     "private_copy",

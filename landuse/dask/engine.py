@@ -1,7 +1,8 @@
 """The same computations on dask-geopandas partitions over a dask.distributed cluster.
 
 A partition is just another chunk: every function here runs the single-machine function
-of ``landuse`` (:func:`landuse.overlay.tabulate`, :func:`landuse.indicators._common.prepare`,
+of ``landuse`` (:func:`landuse.overlay.tabulate` and :func:`~landuse.overlay.overlay_pieces`,
+:func:`landuse.indicators._common.prepare`,
 the control-line checks of :mod:`landuse.redlines.control_lines`) on each partition of
 the land-use layer, with the zone layer sent to every worker once
 (``client.scatter(..., broadcast=True)``), and reduces the partial results exactly:
@@ -43,7 +44,7 @@ from landuse.errors import SchemaError
 from landuse.findings import Finding, get_findings
 from landuse.indicators import classes
 from landuse.indicators.classes import _SANDALEI_AGGREGATES, UNCLASSIFIED
-from landuse.overlay import tabulate
+from landuse.overlay import AreaKind, overlay_pieces, resolve_area, tabulate
 from landuse.rules import RuleSet, load_rules
 from landuse.units import M2_PER_HA
 
@@ -56,6 +57,7 @@ __all__ = [
     "class_areas_dask",
     "compute_partitions",
     "merge_findings",
+    "overlay_pieces_dask",
     "partition",
     "prepare_dask",
     "private_copy",
@@ -217,20 +219,42 @@ def _meta(frame: Frame) -> gpd.GeoDataFrame:
 
 
 def _tabulate_part(part: gpd.GeoDataFrame, k: int, b: gpd.GeoDataFrame,
-                   options: dict[str, Any]) -> pd.DataFrame | None:
+                   options: dict[str, Any], pieces: bool) -> pd.DataFrame | None:
 
     if len(part) == 0:
         return None
     b = private_copy(b)
-    if not options.get("keep_geometry"):
+    if not pieces:
         return tabulate(part, b, **options)
     labels = part.index
     rows = part[ROW].to_numpy() if ROW in part.columns else np.arange(len(part))
-    out = tabulate(part.reset_index(drop=True), b, **options)
+    out = overlay_pieces(part.reset_index(drop=True), b, **options)
     pos = out["a_index"].to_numpy(dtype=np.int64)
     out["a_index"] = labels[pos]
     out["_part"] = k if ROW not in part.columns else 0
     out["_row"] = rows[pos]
+    return out
+
+
+def _by_partition(a: Frame, b: gpd.GeoDataFrame, options: dict[str, Any], *, pieces: bool,
+                  client: distributed.Client | None, npartitions: int | None,
+                  area_default: bool) -> pd.DataFrame:
+    """Run the engine on the partitions of ``a``; reduce the tables or pieces exactly."""
+    engine = overlay_pieces if pieces else tabulate
+    empty = engine(_meta(a), b, **options)  # validates columns, CRS and options up front
+    client = _client(client)
+    ddf = _as_dask(a, npartitions, client)
+    parts = compute_partitions(_tabulate_part, ddf, _shared(b, client), options, pieces,
+                               client=client)
+    parts = [p for p in parts if p is not None and len(p)]
+    attrs = {**empty.attrs.get("overlay", {}), "area_default": area_default, "engine": "dask",
+             "npartitions": ddf.npartitions}
+    sums = tuple(options["sum_columns"])
+    if pieces:
+        out = _reduce_pieces(empty, parts, sums)
+    else:
+        out = _reduce_table(empty, parts, sums)
+    out.attrs["overlay"] = attrs
     return out
 
 
@@ -242,13 +266,13 @@ def tabulate_dask(
     by_b: str | Sequence[str] | None,
     client: distributed.Client | None = None,
     npartitions: int | None = None,
-    area: str = "planar",
+    area: AreaKind | None = None,
     area_column: str = "TBDLMJ",
     sum_columns: Sequence[str] = (),
-    keep_geometry: bool = False,
     union: bool = False,
     chunk_size: int = 20_000,
     n_jobs: int | None = 1,
+    keep_geometry: None = None,
 ) -> pd.DataFrame:
     """:func:`landuse.overlay.tabulate` on the partitions of ``a``, reduced exactly.
 
@@ -257,7 +281,8 @@ def tabulate_dask(
     sorted like the single-machine table. Formula, units and CRS requirements are those
     of :func:`~landuse.overlay.tabulate`: ``area_m2`` (m²) = Σ over the pieces, with
     ``area="official"`` TBDLMJ × planar area of the piece / planar area of its patch,
-    which depends on the patch only, so partition sums are exact.
+    which depends on the patch only, so partition sums are exact. The default ``area``
+    (``None``) is official when ``a`` has ``area_column``, planar otherwise.
 
     Parameters
     ----------
@@ -266,7 +291,7 @@ def tabulate_dask(
         (:func:`partition`). A feature must not be split between partitions.
     b : GeoDataFrame
         The zones, whole (broadcast once).
-    by_a, by_b, area, area_column, sum_columns, keep_geometry, union, chunk_size
+    by_a, by_b, area, area_column, sum_columns, union, chunk_size
         As in :func:`landuse.overlay.tabulate`.
     client : distributed.Client, optional
         Default: the current client, else dask's local threaded scheduler.
@@ -275,30 +300,59 @@ def tabulate_dask(
     n_jobs : int or None, default 1
         Threads per partition inside the engine; 1 because the workers' threads already
         run partitions in parallel.
+    keep_geometry : None
+        Removed (0.x): any value raises a ``TypeError`` naming
+        :func:`overlay_pieces_dask`, which returns the pieces.
 
     Returns
     -------
-    DataFrame or GeoDataFrame
+    DataFrame
         The table of :func:`~landuse.overlay.tabulate` (same columns, dtypes, order;
         ``area_ha`` recomputed from the summed ``area_m2``); ``attrs["overlay"]`` adds
-        ``engine="dask"`` and ``npartitions``. With ``keep_geometry=True`` the pieces,
-        ordered by the keys then the position of the A-feature in ``a`` (for a dask
-        input: in the concatenation of its partitions).
+        ``engine="dask"`` and ``npartitions``.
+    """
+    if keep_geometry is not None:
+        raise TypeError(
+            "tabulate_dask(keep_geometry=...) was removed: tabulate_dask always returns the "
+            "table; call landuse.dask.overlay_pieces_dask(a, b, by_a=..., by_b=..., ...) for "
+            "the pieces (a GeoDataFrame)")
+    options: dict[str, Any] = dict(
+        by_a=by_a, by_b=by_b, area=resolve_area(_meta(a), area, area_column),
+        area_column=area_column, sum_columns=tuple(sum_columns), union=union,
+        chunk_size=chunk_size, n_jobs=n_jobs)
+    return _by_partition(a, b, options, pieces=False, client=client, npartitions=npartitions,
+                         area_default=area is None)
+
+
+def overlay_pieces_dask(
+    a: Frame,
+    b: gpd.GeoDataFrame,
+    *,
+    by_a: str | Sequence[str] | None,
+    by_b: str | Sequence[str] | None,
+    client: distributed.Client | None = None,
+    npartitions: int | None = None,
+    area: AreaKind | None = None,
+    area_column: str = "TBDLMJ",
+    sum_columns: Sequence[str] = (),
+    union: bool = False,
+    chunk_size: int = 20_000,
+    n_jobs: int | None = 1,
+) -> gpd.GeoDataFrame:
+    """:func:`landuse.overlay.overlay_pieces` on the partitions of ``a``.
+
+    Parameters as in :func:`tabulate_dask`. Returns the pieces of
+    :func:`~landuse.overlay.overlay_pieces` (same columns and dtypes), ordered by the keys
+    then the position of the A-feature in ``a`` (for a dask input: in the concatenation of
+    its partitions), so the order is the single-machine order.
     """
     options: dict[str, Any] = dict(
-        by_a=by_a, by_b=by_b, area=area, area_column=area_column, sum_columns=tuple(sum_columns),
-        keep_geometry=keep_geometry, union=union, chunk_size=chunk_size, n_jobs=n_jobs)
-    empty = tabulate(_meta(a), b, **options)  # validates columns, CRS and options up front
-    client = _client(client)
-    ddf = _as_dask(a, npartitions, client)
-    parts = compute_partitions(_tabulate_part, ddf, _shared(b, client), options, client=client)
-    parts = [p for p in parts if p is not None and len(p)]
-    attrs = {**empty.attrs.get("overlay", {}), "engine": "dask", "npartitions": ddf.npartitions}
-    if keep_geometry:
-        out = _reduce_pieces(empty, parts, tuple(sum_columns))
-    else:
-        out = _reduce_table(empty, parts, tuple(sum_columns))
-    out.attrs["overlay"] = attrs
+        by_a=by_a, by_b=by_b, area=resolve_area(_meta(a), area, area_column),
+        area_column=area_column, sum_columns=tuple(sum_columns), union=union,
+        chunk_size=chunk_size, n_jobs=n_jobs)
+    out = _by_partition(a, b, options, pieces=True, client=client, npartitions=npartitions,
+                        area_default=area is None)
+    assert isinstance(out, gpd.GeoDataFrame)
     return out
 
 

@@ -1,7 +1,7 @@
 """Private machinery of :mod:`landuse.indicators.change`: the vintage overlay.
 
 Pieces of (current patch, previous patch) from the one engine
-(:func:`landuse.overlay.tabulate`), the same-outline fast path, the jitter test and the
+(:func:`landuse.overlay.overlay_pieces`), the same-outline fast path, the jitter test and the
 deduction-first coupling of the two vintages' deductions. The rules are documented in the
 module docstring of :mod:`landuse.indicators.change` and in ``docs/change.md``.
 """
@@ -18,7 +18,7 @@ from landuse import units
 from landuse.errors import CRSError, SchemaError
 from landuse.findings import Finding
 from landuse.indicators._common import levels_for, zone_columns
-from landuse.overlay import tabulate
+from landuse.overlay import overlay_pieces
 
 __all__ = ["couple", "pieces"]
 
@@ -139,7 +139,7 @@ def pieces(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame, *, by: str,
     Fast path: a current patch with the same outline as a previous patch (every vertex
     within ``min_width_m / 2``, so any difference is jitter) is one piece, all of it from
     that previous patch. The other current patches are overlaid on the previous vintage
-    with :func:`landuse.overlay.tabulate`.
+    with :func:`landuse.overlay.overlay_pieces`.
     """
     _check_pair(previous, current)
     if min_area_m2 < 0 or min_width_m < 0:
@@ -167,8 +167,8 @@ def pieces(previous: gpd.GeoDataFrame, current: gpd.GeoDataFrame, *, by: str,
         # only the previous patches near the remaining current patches take part
         near = np.unique(tree.query(cur_g[rest_pos])[1])
         b = gpd.GeoDataFrame({"_pid": near}, geometry=prev_g[near], crs=previous.crs)
-        p = tabulate(a, b, by_a="_cid", by_b="_pid", area="official", area_column="TBDLMJ",
-                     sum_columns=("KCMJ",), keep_geometry=True)
+        p = overlay_pieces(a, b, by_a="_cid", by_b="_pid", area="official",
+                           area_column="TBDLMJ", sum_columns=("KCMJ",))
         c = p["_cid"].to_numpy(dtype=np.int64)
         m, d = p["area_m2"].to_numpy(dtype=np.float64), p["KCMJ"].to_numpy(dtype=np.float64)
         cid.append(c)

@@ -1,7 +1,7 @@
 """Change between two survey vintages (年度变更): transition matrix and two-year indicators.
 
 The previous vintage is overlaid on the current one with the one engine,
-:func:`landuse.overlay.tabulate`; every intersection piece of a current patch and a
+:func:`landuse.overlay.overlay_pieces`; every intersection piece of a current patch and a
 previous patch is one unit of change. All areas are **official areas of the current
 vintage** (docs/domain.md §2), so the matrix adds up to the current total Σ TBMJ:
 
@@ -59,7 +59,7 @@ from landuse.indicators._common import (
     zone_sums,
 )
 from landuse.indicators.economy import comparable_gdp
-from landuse.rules import RuleSet, code_table, load_rules, normalise_codes
+from landuse.rules import RuleSet, code_table, load_rules, normalised_codes
 
 __all__ = [
     "changed_patches",
@@ -376,9 +376,8 @@ def collective_construction_m2(lu: pd.DataFrame, prepared: Prepared) -> pd.Serie
     Area: TBDLMJ (a deduction is 田坎, never construction land).
     """
     rs = prepared.rules
-    codes = normalise_codes(lu["DLBM"])
-    cz = (normalise_codes(lu["CZCSXM"]) if "CZCSXM" in lu
-          else pd.Series("", index=lu.index, dtype=object))
+    codes = normalised_codes(lu, "DLBM")  # the reader's codes, or normalised once
+    cz = normalised_codes(lu, "CZCSXM")
     qsxz = (lu["QSXZ"].fillna("").astype(str).str.strip() if "QSXZ" in lu
             else pd.Series("", index=lu.index))
     member = rs.mask("construction_land", codes, cz) & (

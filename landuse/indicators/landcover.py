@@ -1,8 +1,11 @@
 """Land cover from a categorical raster: class areas by zone and development intensity.
 
 For counties that have a land-cover raster (a national 30 m product or their own
-classification) instead of, or beside, the survey layer. The raster is read window by
-window (:func:`landuse.io.raster.zonal_value_areas`), so any size fits in bounded memory.
+classification) instead of, or beside, the survey layer. The functions take the raster as
+a :class:`landuse.rasters.PixelSource`, opened and checked in the read phase
+(:func:`landuse.rasters.open_landcover`; the run hands it over), which reads the pixels
+window by window, so any size fits in bounded memory; this module reads no file itself. A
+path (a notebook) is opened the same way first.
 Pixel areas are exact for the grid: constant in a projected CRS, per row (geodesic, on the
 CRS's ellipsoid) in a geographic CRS. The edge rule is explicit: ``edge="centre"`` (a pixel
 counts when its centre is inside the zone) or ``edge="exact"`` (a pixel counts with the
@@ -21,7 +24,7 @@ from landuse import units
 from landuse.errors import SchemaError
 from landuse.findings import Finding, attach_findings, get_findings
 from landuse.indicators._common import make_indicator, safe_ratio
-from landuse.io.raster import EdgeRule, read_landcover_classes, zonal_value_areas
+from landuse.rasters import EdgeRule, PixelSource, class_table, open_landcover
 
 __all__ = [
     "UNCLASSIFIED",
@@ -34,14 +37,8 @@ __all__ = [
 UNCLASSIFIED = "unclassified"
 
 
-def _classes(classes: pd.DataFrame | str | Path | None) -> pd.DataFrame | None:
-    if classes is None or isinstance(classes, pd.DataFrame):
-        return classes
-    return read_landcover_classes(classes)
-
-
 def landcover_areas(
-    raster_path: str | Path,
+    raster: PixelSource | str | Path,
     zones: gpd.GeoDataFrame,
     *,
     classes: pd.DataFrame | str | Path | None = None,
@@ -54,9 +51,11 @@ def landcover_areas(
 
     Parameters
     ----------
-    raster_path : str or Path
+    raster : PixelSource, str or Path
         Single-band integer land-cover raster (GeoTIFF ...), any CRS with linear or degree
-        units; nodata pixels are not counted.
+        units; nodata pixels are not counted. Opened and checked (e.g.
+        :attr:`landuse.county.County.landcover` ``.source``, or
+        :func:`landuse.io.raster.open_raster`), or a path, opened first.
     zones : GeoDataFrame
         Zone polygons (e.g. townships from :func:`landuse.io.vector.read_townships`) with a
         code column ``by``; reprojected to the raster's CRS when needed (a finding).
@@ -82,8 +81,9 @@ def landcover_areas(
         the zones sorted by code, classes in mapping order. Areas in hectares; ``attrs``
         records ``edge``, ``crs``, ``raster`` and the findings.
     """
-    table = _classes(classes)
-    raw = zonal_value_areas(raster_path, zones, by=by, edge=edge, window_rows=window_rows)
+    lc = open_landcover(raster, classes)
+    table = lc.classes
+    raw = lc.source.value_areas(zones, by=by, edge=edge, window_rows=window_rows)
     findings = get_findings(raw)
     if table is not None:
         names = dict(zip(table["value"].tolist(), table["class"].tolist(), strict=True))
@@ -93,11 +93,12 @@ def landcover_areas(
             area = raw.loc[raw["value"].isin(unknown), "area_m2"].sum()
             findings.append(Finding(
                 code="landcover_value_unmapped",
-                message=(f"raster {Path(raster_path).name} has values {unknown[:10]} "
+                message=(f"raster {lc.source.name} has values {unknown[:10]} "
                          f"({units.m2_to_ha(area):.4f} ha) that the class mapping does not "
                          f"list (未定义的地类值); they are reported as '{UNCLASSIFIED}'. Add "
                          "them to the class CSV"),
-                count=len(unknown), source=str(raster_path), examples=unknown[:5]).warn())
+                count=len(unknown), source=str(raw.attrs.get("raster", lc.source.name)),
+                examples=unknown[:5]).warn())
         cls = raw["value"].map(names).fillna(UNCLASSIFIED)
     else:
         cls = raw["value"].astype(str)
@@ -124,7 +125,7 @@ def landcover_areas(
 
 
 def development_intensity_from_areas(
-    areas: pd.DataFrame, classes: pd.DataFrame | str | Path
+    areas: pd.DataFrame, classes: pd.DataFrame | str | Path | None
 ) -> pd.Series:
     """国土开发强度 from land-cover class areas, %.
 
@@ -144,7 +145,7 @@ def development_intensity_from_areas(
         ``development_intensity`` in % indexed by zone; components ``construction_land_ha``
         and ``total_area_ha``; ``attrs['area']`` is ``"raster-<edge>"``.
     """
-    table = _classes(classes)
+    table = class_table(classes)
     if table is None or "construction" not in table.columns:
         raise SchemaError("development intensity from a raster needs a class mapping with a "
                           "construction column (value,class,construction)")
@@ -168,7 +169,7 @@ def development_intensity_from_areas(
 
 
 def development_intensity_from_raster(
-    raster_path: str | Path,
+    raster: PixelSource | str | Path,
     zones: gpd.GeoDataFrame,
     *,
     classes: pd.DataFrame | str | Path,
@@ -185,7 +186,7 @@ def development_intensity_from_raster(
     (:func:`landuse.indicators.intensity.development_intensity`) remains the official one;
     this one depends on the raster's resolution and classification.
     """
-    table = read_landcover_classes(classes) if not isinstance(classes, pd.DataFrame) else classes
-    areas = landcover_areas(raster_path, zones, classes=table, by=by, edge=edge,
+    lc = open_landcover(raster, classes)
+    areas = landcover_areas(lc.source, zones, classes=lc.classes, by=by, edge=edge,
                             window_rows=window_rows, county=county)
-    return development_intensity_from_areas(areas, table)
+    return development_intensity_from_areas(areas, lc.classes)

@@ -27,7 +27,7 @@ from landuse.indicators._common import (
     scope_of,
 )
 from landuse.indicators.classes import _wetland
-from landuse.indicators.registry import ROW_COLUMNS, clean_value, sort_rows
+from landuse.indicators.registry import ROW_COLUMNS, clean_value, sort_rows, target_frame
 from landuse.indicators.targets import apply_targets
 from landuse.rules import RuleSet
 
@@ -123,11 +123,12 @@ def indicator_rows(
             "value": value,
             "unit": entry["unit"],
             "components": comp,
-            "target": None,
             "status": "no_target" if computable else "not_computable",
             "reason": None if computable else reasons.get(z, default_reason),
         })
-    out = pd.DataFrame({c: pd.Series([r[c] for r in records], dtype=object)
+    flat = target_frame([None] * len(records))
+    out = pd.DataFrame({c: flat[c] if c in flat.columns
+                        else pd.Series([r[c] for r in records], dtype=object)
                         for c in ROW_COLUMNS})
     # the value is a number column: NaN where not computable (the row says why in reason)
     out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")

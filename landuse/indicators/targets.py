@@ -41,6 +41,7 @@ import pandas as pd
 from landuse import units
 from landuse.errors import ConfigError, SchemaError
 from landuse.indicators._common import registry
+from landuse.indicators.registry import target_frame
 
 __all__ = ["OPS", "PROXIES", "Target", "apply_targets", "load_targets"]
 
@@ -259,7 +260,12 @@ def apply_targets(
     rows: pd.DataFrame, targets: Sequence[Target], *, year: int | None = None,
     rules_label: str | None = None,
 ) -> pd.DataFrame:
-    """Fill ``target`` and ``status`` of indicator rows (docs/contract.md §3.1); returns a copy.
+    """Fill the target columns and ``status`` of indicator rows; returns a copy.
+
+    The target is written as the flat columns of
+    :data:`landuse.indicators.registry.TARGET_COLUMNS` (``target_op``, ``target_value``
+    ...; docs/contract.md §4), from which ``indicators.json`` builds its ``target`` object
+    (§3.1).
 
     A row matches a target with the same ``id`` whose ``scope`` is the row's zone code,
     or the row's scope (``county`` / ``township``); a zone-specific target wins. Among
@@ -308,7 +314,9 @@ def apply_targets(
             status.append("no_target")
         else:
             status.append("met" if chosen.holds(value) else "not_met")
-    out["target"] = pd.Series(tgt_col, index=out.index, dtype=object)
+    flat = target_frame(tgt_col, out.index)
+    for col in flat.columns:
+        out[col] = flat[col]
     out["status"] = status
     if "reason" in out.columns or any(r is not None for r in reasons):
         out["reason"] = pd.Series(reasons, index=out.index, dtype=object)

@@ -21,7 +21,7 @@ from landuse.io._geometry import overlap_finding
 from landuse.io._layer import codes
 from landuse.io._survey_fields import SURVEY_FIELDS, normalise_survey_fields
 from landuse.io.crs import ellipsoidal_area
-from landuse.rules import code_table, unknown_codes
+from landuse.rules import code_table, mark_normalised, unknown_codes
 from landuse.rules.schemes import read_scheme, scheme_hint
 
 __all__ = ["CZCSXM_CODES", "normalise_landuse"]
@@ -326,7 +326,7 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
     years = _survey_years(gdf["SJNF"] if "SJNF" in gdf.columns else pd.Series([], dtype="str"),
                           source)
     out.attrs = {"source": src_attrs, "findings": findings, "survey_years": years}
-    return out
+    return mark_normalised(out, ("DLBM", "KCDLBM", "CZCSXM"))
 
 
 def _survey_years(sjnf: pd.Series, source: str) -> dict[int, int]:

@@ -51,6 +51,9 @@ from landuse.findings import Finding, attach_findings
 from landuse.io.crs import check_area_of_use
 
 __all__ = [
+    "EdgeRule",
+    "RasterSource",
+    "open_raster",
     "pixel_areas_by_row",
     "read_landcover_classes",
     "row_windows",
@@ -154,29 +157,102 @@ def _crs_of(src: rasterio.io.DatasetReader, path: Path) -> pyproj.CRS:
     return crs
 
 
-def check_raster(path: str | Path, *, band: int = 1) -> None:
-    """Check a land-cover raster before the run computes with it.
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
 
-    Opens it, checks its CRS (present, coordinates inside its area of use) and band type,
-    and reads its last row, which fails when the file is truncated.
+
+def _check_band(dtype: np.dtype, path: Path, band: int) -> None:
+    if dtype.kind not in "iu" or dtype.itemsize > 4:
+        raise SchemaError(f"raster {path} band {band} is {dtype}; a categorical land-cover "
+                          "raster must hold integers of at most 32 bits (e.g. uint8)")
+
+
+class RasterSource:
+    """A categorical raster opened and checked once; its pixels are read on demand.
+
+    Built by :func:`open_raster` in the read phase: the file is opened, its CRS (present,
+    coordinates inside its area of use) and band type are checked and its last row is read
+    (which fails when the file is truncated). The pixels are read later, **window by
+    window**, by :meth:`value_areas`, so memory stays bounded whatever the raster's size
+    (nothing is loaded whole). The land-cover indicators take this object (any object with
+    ``name`` and ``value_areas``, :class:`landuse.county.PixelSource`), never a path.
+
+    Attributes
+    ----------
+    path : Path
+        The raster file.
+    band : int
+        The band tabulated.
+    crs : pyproj.CRS
+        The raster's CRS.
+    crs_label : str
+        The CRS as the file gives it (e.g. ``EPSG:4527``), for the provenance.
+    width, height : int
+        Size in pixels.
+    dtype : numpy.dtype
+        The band's integer type.
+    """
+
+    def __init__(self, path: str | Path, *, band: int = 1) -> None:
+        self.path = Path(path)
+        self.band = int(band)
+        try:
+            with rasterio.open(self.path) as src:
+                self.crs = _crs_of(src, self.path)
+                self.crs_label = str(src.crs.to_string())
+                self.dtype = np.dtype(src.dtypes[band - 1])
+                _check_band(self.dtype, self.path, band)
+                self.width, self.height = int(src.width), int(src.height)
+                src.read(band, window=Window(0, src.height - 1, src.width, 1))
+        except rasterio.errors.RasterioError as exc:
+            raise InputFileError(f"raster {self.path} cannot be read ({exc}); the file is "
+                                 "damaged or truncated: copy it again from the source") from None
+        self._stamp = _stamp(self.path)
+
+    @property
+    def name(self) -> str:
+        """The file name, for messages about the raster's values."""
+        return self.path.name
+
+    def __repr__(self) -> str:
+        """Return the path, size and CRS."""
+        return (f"RasterSource({str(self.path)!r}, band={self.band}, "
+                f"{self.width}x{self.height}, {self.crs.to_string()})")
+
+    def value_areas(self, zones: gpd.GeoDataFrame, *, by: str = "zone",
+                    edge: EdgeRule = "centre", window_rows: int | None = None) -> pd.DataFrame:
+        """Tabulate the raster by zone, window by window (see :func:`zonal_value_areas`).
+
+        Raises
+        ------
+        InputFileError
+            The file changed (size or modification time) since it was opened and checked,
+            or cannot be read.
+        """
+        if edge not in ("centre", "exact"):
+            raise ValueError(f"edge must be 'centre' or 'exact', got {edge!r}")
+        try:
+            changed = _stamp(self.path) != self._stamp
+        except OSError as exc:
+            raise InputFileError(f"cannot open the raster {self.path}: {exc}") from None
+        if changed:
+            raise InputFileError(f"raster {self.path} changed after it was read and checked; "
+                                 "run again on a file that is not being written")
+        return _tabulate(self, zones, by=by, edge=edge, window_rows=window_rows)
+
+
+def open_raster(path: str | Path, *, band: int = 1) -> RasterSource:
+    """Open and check a categorical raster (see :class:`RasterSource`).
 
     Raises
     ------
     InputFileError, CRSError, SchemaError
-        Naming the raster and the fix.
+        The raster cannot be opened or read to its last row, has no CRS (or coordinates
+        outside its area of use), or the band is not an integer type; naming the raster and
+        the fix.
     """
-    path = Path(path)
-    try:
-        with rasterio.open(path) as src:
-            _crs_of(src, path)
-            dtype = np.dtype(src.dtypes[band - 1])
-            if dtype.kind not in "iu" or dtype.itemsize > 4:
-                raise SchemaError(f"raster {path} band {band} is {dtype}; a categorical "
-                                  "land-cover raster must hold integers of at most 32 bits")
-            src.read(band, window=Window(0, src.height - 1, src.width, 1))
-    except rasterio.errors.RasterioError as exc:
-        raise InputFileError(f"raster {path} cannot be read ({exc}); the file is damaged or "
-                             "truncated: copy it again from the source") from None
+    return RasterSource(path, band=band)
 
 
 def _parallel_integral(phi: np.ndarray, a: float, b: float) -> np.ndarray:
@@ -375,7 +451,7 @@ def _edge_fractions(
 
 
 def zonal_value_areas(
-    raster_path: str | Path,
+    raster: str | Path | RasterSource,
     zones: gpd.GeoDataFrame,
     *,
     by: str = "zone",
@@ -390,8 +466,10 @@ def zonal_value_areas(
 
     Parameters
     ----------
-    raster_path : str or Path
-        A single-band integer raster readable by rasterio (GeoTIFF, COG, VRT ...).
+    raster : str, Path or RasterSource
+        A single-band integer raster readable by rasterio (GeoTIFF, COG, VRT ...), or the
+        :class:`RasterSource` :func:`open_raster` returned for it (then it is not opened
+        and checked again).
     zones : GeoDataFrame
         Polygons with a zone code column ``by``; reprojected to the raster's CRS when they
         are in another CRS (recorded as a finding). Zones should not overlap: under the
@@ -405,7 +483,7 @@ def zonal_value_areas(
     window_rows : int, optional
         Rows per window; default about 8 million pixels per window, whole blocks.
     band : int, default 1
-        The band to read.
+        The band to read (of a path; a :class:`RasterSource` has its own).
 
     Returns
     -------
@@ -427,7 +505,14 @@ def zonal_value_areas(
     """
     if edge not in ("centre", "exact"):
         raise ValueError(f"edge must be 'centre' or 'exact', got {edge!r}")
-    path = Path(raster_path)
+    source = raster if isinstance(raster, RasterSource) else open_raster(raster, band=band)
+    return source.value_areas(zones, by=by, edge=edge, window_rows=window_rows)
+
+
+def _tabulate(source: RasterSource, zones: gpd.GeoDataFrame, *, by: str, edge: EdgeRule,
+              window_rows: int | None) -> pd.DataFrame:
+    """Run the windowed zonal tabulation of :func:`zonal_value_areas` on an opened raster."""
+    path, band, crs, dtype = source.path, source.band, source.crs, source.dtype
     # a small GDAL block cache: each block is read once, so caching more only grows memory
     with rasterio.Env(GDAL_CACHEMAX=_GDAL_CACHE_BYTES):
         try:
@@ -435,11 +520,6 @@ def zonal_value_areas(
         except rasterio.errors.RasterioIOError as exc:
             raise InputFileError(f"cannot open the raster {path}: {exc}") from None
         with src:
-            crs = _crs_of(src, path)
-            dtype = np.dtype(src.dtypes[band - 1])
-            if dtype.kind not in "iu" or dtype.itemsize > 4:
-                raise SchemaError(f"raster {path} band {band} is {dtype}; a categorical land-cover "
-                                  "raster must hold integers of at most 32 bits (e.g. uint8)")
             geoms, keys, findings = _prepare_zones(zones, by, crs, path)
             ok = ~(geoms.isna() | geoms.is_empty).to_numpy()
             codes, inv = np.unique(keys[ok], return_inverse=True)

@@ -53,7 +53,7 @@ from landuse.io._vocab import (
     normalise_vocab,
 )
 from landuse.io.crs import ellipsoidal_area
-from landuse.rules import unknown_codes
+from landuse.rules import mark_normalised, unknown_codes
 
 ControlLineKind = Literal["ecological_redline", "permanent_farmland", "urban_boundary",
                           "high_standard_farmland"]
@@ -354,7 +354,8 @@ def read_control_line(
                 "ghfqdm_unknown", f"{label}: {int(odd.sum())} GHFQDM values outside "
                 f"{list(GHFQDM_CODES)} (01 集中建设区, 02 弹性发展区, 03 特别用途区): "
                 f"{sorted(set(code[odd]))[:5]}", int(odd.sum()), "warning", label))
-    return emit(finish(lyr, cols, role=kind, ids=ids))
+    out = finish(lyr, cols, role=kind, ids=ids)
+    return emit(mark_normalised(out, ("DLBM",)) if "DLBM" in cols else out)
 
 
 def _years(values: pd.Series | None, index: pd.Index, lyr: Any) -> pd.Series:

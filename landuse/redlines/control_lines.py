@@ -16,7 +16,7 @@ Every finding carries its legal status (docs/domain.md §7): ``status`` (``viola
 (e.g. 建设占用, 可调整地类, 设施农用地 for permanent farmland). Only ``status ==
 "violation"`` counts as a violation anywhere (CLI exit code, report, map).
 
-Every overlay goes through :func:`landuse.overlay.tabulate` (``keep_geometry=True``): one
+Every overlay goes through :func:`landuse.overlay.overlay_pieces` (the pieces): one
 finding per (patch, line feature) piece. For DLTB patches ``overlap_m2`` is the official
 area (docs/domain.md §2: TBDLMJ × planar area of the piece / planar area of the patch,
 ``area_basis = "official"``) and ``share = overlap_m2 / TBDLMJ``; between two control lines
@@ -39,7 +39,7 @@ from pyproj import CRS
 
 from landuse.findings import Finding, attach_findings
 from landuse.geom.geodesic import geodesic_area
-from landuse.overlay import tabulate
+from landuse.overlay import overlay_pieces
 from landuse.redlines._common import (
     align_to,
     assign_township,
@@ -48,7 +48,7 @@ from landuse.redlines._common import (
     resolve_working_crs,
 )
 from landuse.redlines.tables import load_status_rules, match_status
-from landuse.rules import RuleSet, load_rules, normalise_codes
+from landuse.rules import NORMALISED_CODES, RuleSet, load_rules, normalised_codes
 
 __all__ = [
     "CONTROL_COLUMNS",
@@ -80,13 +80,12 @@ def _prepare(
     crs = resolve_working_crs(lu, "land use (DLTB)", working_crs)
     lu2, f1 = align_to(lu, crs, "land use (DLTB)")
     line2, f2 = align_to(line, crs, role)
-    lu2 = lu2.assign(DLBM=normalise_codes(lu2["DLBM"]), CZCSXM=_czcsxm(lu2))  # once, a copy
+    # the reader's normalised codes as they are; a frame made by hand is normalised once
+    flagged = lu2.attrs.get(NORMALISED_CODES, ())
+    raw = {c: normalised_codes(lu2, c) for c in ("DLBM", "CZCSXM") if c not in flagged}
+    if raw:
+        lu2 = lu2.assign(**raw)  # a copy
     return lu2, line2, crs, f1 + f2
-
-
-def _czcsxm(lu: pd.DataFrame) -> pd.Series:
-    return (normalise_codes(lu["CZCSXM"]) if "CZCSXM" in lu
-            else pd.Series("", index=lu.index, dtype=object))
 
 
 def _patch_pieces(
@@ -122,8 +121,8 @@ def _patch_pieces(
                          geometry=np.asarray(patches.geometry.array)[keep_a], crs=crs)
     z = gpd.GeoDataFrame({"against_id": zones["against_id"].to_numpy()[keep_z]},
                          geometry=np.asarray(zones.geometry.array)[keep_z], crs=crs)
-    pieces = tabulate(a, z, by_a=None, by_b="against_id", area="official",
-                      area_column="TBDLMJ", keep_geometry=True)
+    pieces = overlay_pieces(a, z, by_a=None, by_b="against_id", area="official",
+                            area_column="TBDLMJ")
     if len(pieces) == 0:
         return _empty(crs)
     pos = pieces["a_index"].to_numpy(dtype=int)
@@ -208,7 +207,8 @@ def _labelled(
 ) -> gpd.GeoDataFrame:
     """Select the patches and attach their status row (``_status``, ``_rule`` ...) and reason."""
     sel = lu.loc[mask]
-    labels = match_status(check, sel["DLBM"], sel["CZCSXM"], load_status_rules(status_rules))
+    labels = match_status(check, sel["DLBM"], sel["CZCSXM"], load_status_rules(status_rules),
+                          normalised=True)
     name = sel["DLMC"].astype(str) if "DLMC" in sel else pd.Series("", index=sel.index)
     code = sel["DLBM"].astype(str).to_numpy(dtype=object)
     zh, en = what.split(" / ")
@@ -333,7 +333,7 @@ def outside_urban_boundary(
 
     The part of each construction-land patch outside the union of the boundary features is
     found by cutting the patches with the complement of that union (the patches' extent
-    minus the boundary) through :func:`landuse.overlay.tabulate`. Each patch gets the
+    minus the boundary) through :func:`landuse.overlay.overlay_pieces`. Each patch gets the
     ``outside_urban_boundary`` row of the status table that matches it most specifically
     (:func:`landuse.redlines.tables.match_status`): village construction (CZCSXM 203/203A,
     with its industrial patches) and scattered homesteads (0702 with empty CZCSXM),
@@ -438,10 +438,9 @@ def line_conflicts(
         town = assign_township(np.asarray(pf.geometry.array, dtype=object), townships)
     feat_area = (shapely.area(a.geometry.array) if area == "planar"
                  else geodesic_area(np.asarray(a.geometry.array, dtype=object), crs))
-    codes = (normalise_codes(pf["DLBM"]) if "DLBM" in pf
-             else pd.Series("", index=pf.index, dtype=object))
+    codes = normalised_codes(pf, "DLBM")
     label = match_status("line_conflict", codes, pd.Series("", index=pf.index, dtype=object),
-                         load_status_rules(status_rules))
+                         load_status_rules(status_rules), normalised=True)
     frames = []
     names = {"ecological_redline": "生态保护红线 / the ecological redline",
              "urban_boundary": "城镇开发边界 / the urban development boundary"}
@@ -451,8 +450,8 @@ def line_conflicts(
         require_columns(other, ("line_id",), layer, _LINE_FIX)
         other2, f = align_to(other, crs, describe(other, layer))
         findings += f
-        pieces = tabulate(a, _line_zones(other2), by_a=None, by_b="against_id", area=area,
-                          keep_geometry=True)
+        pieces = overlay_pieces(a, _line_zones(other2), by_a=None, by_b="against_id",
+                                area=area)
         pos = pieces["a_index"].to_numpy(dtype=int)
         planar = shapely.area(pieces.geometry.array)
         zh, en = names[layer].split(" / ")
@@ -464,7 +463,7 @@ def line_conflicts(
             "overlap_m2": pieces["area_m2"].to_numpy(dtype=float),
             "share": pieces["area_m2"].to_numpy(dtype=float) / feat_area[pos],
             "area_basis": area, "township": town[pos],
-            "DLBM": (normalise_codes(pf["DLBM"]).to_numpy()[pos] if "DLBM" in pf else ""),
+            "DLBM": (codes.to_numpy(dtype=object)[pos] if "DLBM" in pf else ""),
             "DLMC": "", "CZCSXM": "",
             **{c: label[c].to_numpy(dtype=object)[pos] for c in _LABELS if c != "reason"},
             "reason": f"永久基本农田与{zh}重叠 / permanent basic farmland overlaps {en}",

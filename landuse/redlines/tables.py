@@ -297,9 +297,14 @@ def _specificity(code: str, czcsxm: str, sandalei: str) -> tuple[int, int, int]:
 
 
 def match_status(
-    check: str, codes: pd.Series, czcsxm: pd.Series, rules: pd.DataFrame
+    check: str, codes: pd.Series, czcsxm: pd.Series, rules: pd.DataFrame, *,
+    normalised: bool = False,
 ) -> pd.DataFrame:
     """Give each patch of one check its status row: the most specific matching row.
+
+    ``codes`` and ``czcsxm`` are normalised first (:func:`landuse.rules.normalise_codes`)
+    unless ``normalised=True`` says they already are (the reader's columns, taken with
+    :func:`landuse.rules.normalised_codes`).
 
     Specificity (highest wins): exact ``code`` > pattern > ``*``; then exact ``czcsxm``
     (``""`` = empty) > ``*``; then a named ``sandalei`` (of the code in the 三调 code
@@ -318,8 +323,10 @@ def match_status(
         No row matches (a replaced table without a default row), or two rows tie.
     """
     table = rules[rules["check"] == check].reset_index(drop=True)
-    code = normalise_codes(codes).to_numpy(dtype=object)
-    cz = normalise_codes(czcsxm).to_numpy(dtype=object)
+    if not normalised:
+        codes, czcsxm = normalise_codes(codes), normalise_codes(czcsxm)
+    code = codes.to_numpy(dtype=object)
+    cz = czcsxm.to_numpy(dtype=object)
     sandalei = code_table()["sandalei"]
     keys = pd.DataFrame({"code": code, "cz": cz})
     uniq = keys.drop_duplicates().to_numpy()

@@ -19,16 +19,22 @@ import jsonschema
 import pandas as pd
 
 from landuse.indicators.registry import (
+    RECORD_KEYS,
     ROW_COLUMNS,
+    TARGET_COLUMNS,
     clean_value,
     indicator_name_en,
     indicator_order,
     row_key,
+    target_frame,
+    target_object,
 )
 
 __all__ = [
+    "RECORD_KEYS",
     "ROW_COLUMNS",
     "SCHEMA_ID",
+    "TARGET_COLUMNS",
     "clean_value",
     "indicator_order",
     "indicators_document",
@@ -58,14 +64,16 @@ def records_from_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
     ----------
     rows : DataFrame
         One row per (indicator, zone) with at least ``id``, ``scope``, ``zone``, ``value``,
-        ``unit`` and ``status``; ``name_zh``, ``zone_name``, ``components``, ``target`` and
-        ``reason`` are filled with ``""``/``{}``/``None`` when absent.
+        ``unit`` and ``status``; ``name_zh``, ``zone_name``, ``components``, the flat target
+        columns (:data:`~landuse.indicators.registry.TARGET_COLUMNS`) and ``reason`` are
+        filled with ``""``/``{}``/``None`` when absent.
 
     Returns
     -------
     list of dict
-        Keys exactly :data:`ROW_COLUMNS`, rows ordered county first, then by zone code,
-        then in the contract's indicator order.
+        Keys exactly :data:`~landuse.indicators.registry.RECORD_KEYS` (the target as one
+        ``target`` object, or ``None``), rows ordered county first, then by zone code, then
+        in the contract's indicator order.
     """
     if rows.empty:
         return []
@@ -75,7 +83,7 @@ def records_from_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for rec in rows.to_dict(orient="records"):
         components = rec.get("components")
-        target = rec.get("target")
+        target = target_object(rec)
         clean = {
             "id": str(rec["id"]),
             "name_zh": str(rec.get("name_zh") or ""),
@@ -85,7 +93,7 @@ def records_from_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
             "value": _count_or_value(clean_value(rec["value"]), str(rec["unit"])),
             "unit": str(rec["unit"]),
             "components": clean_value(components) if isinstance(components, Mapping) else {},
-            "target": clean_value(target) if isinstance(target, Mapping) else None,
+            "target": clean_value(target) if target is not None else None,
             "status": str(rec["status"]),
             "reason": clean_value(rec.get("reason")) or None,
         }
@@ -155,32 +163,41 @@ def write_json(doc: Mapping[str, Any], path: str | Path) -> Path:
 
 
 def rows_from_document(doc: Mapping[str, Any]) -> pd.DataFrame:
-    """Return the ``indicators`` array of a document as a DataFrame with :data:`ROW_COLUMNS`."""
-    return pd.DataFrame(list(doc["indicators"]), columns=list(ROW_COLUMNS))
+    """Return the ``indicators`` array of a document as a DataFrame with :data:`ROW_COLUMNS`.
+
+    The ``target`` object of each record becomes the flat target columns (the row table
+    of ``RunResult.indicators``).
+    """
+    records = list(doc["indicators"])
+    frame = pd.DataFrame(records, columns=list(RECORD_KEYS)).drop(columns="target")
+    flat = target_frame([r.get("target") for r in records], frame.index)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    return pd.concat([frame, flat], axis=1)[list(ROW_COLUMNS)]
 
 
 def indicators_table(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """Flatten row records for CSV.
 
-    The target becomes ``target_op``, ``target_value``, ``target_year``, ``target_source``;
-    components become sorted-key JSON text.
+    The target becomes the flat columns of the row table
+    (:data:`~landuse.indicators.registry.TARGET_COLUMNS`: ``target_op``, ``target_value``,
+    ``target_year``, ``target_base_year``, ``target_basis``, ``target_source``; years as
+    integers); components become sorted-key JSON text.
     """
     flat = []
     for rec in records:
-        target = rec.get("target") or {}
         flat.append({
             "id": rec["id"], "name_zh": rec["name_zh"], "name_en": indicator_name_en(rec["id"]),
             "scope": rec["scope"], "zone": rec["zone"], "zone_name": rec["zone_name"],
             "value": rec["value"], "unit": rec["unit"], "status": rec["status"],
             "reason": rec.get("reason"),
-            "target_op": target.get("op"), "target_value": target.get("value"),
-            "target_year": target.get("year"), "target_source": target.get("source"),
             "components": json.dumps(rec.get("components") or {}, ensure_ascii=False,
                                      sort_keys=True),
         })
     cols = ["id", "name_zh", "name_en", "scope", "zone", "zone_name", "value", "unit", "status",
-            "reason", "target_op", "target_value", "target_year", "target_source", "components"]
-    frame = pd.DataFrame(flat, columns=cols)
+            "reason", *TARGET_COLUMNS, "components"]
+    frame = pd.DataFrame(flat, columns=[c for c in cols if c not in TARGET_COLUMNS])
+    targets = target_frame([rec.get("target") for rec in records], frame.index)
+    frame = pd.concat([frame, targets], axis=1)[cols]
     # object, so that a count stays an integer beside the float values in the same column
     frame["value"] = pd.Series([r["value"] for r in flat], index=frame.index, dtype=object)
     return frame

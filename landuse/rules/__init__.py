@@ -17,6 +17,7 @@ can read, diff and replace them:
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -30,18 +31,23 @@ from landuse.errors import ConfigError, SchemaError
 
 __all__ = [
     "DEFAULT_RULES",
+    "NORMALISED_CODES",
     "Aggregate",
     "RuleSet",
     "code_table",
     "crosswalk_table",
     "load_rules",
+    "mark_normalised",
     "normalise_codes",
+    "normalised_codes",
     "read_rule_file",
     "unknown_codes",
     "ydyh_table",
 ]
 
 DEFAULT_RULES = "sandiao-default@1"
+#: ``attrs`` key of a frame whose land-class code columns a reader normalised: the names
+NORMALISED_CODES = "normalised_codes"
 SANDALEI = ("农用地", "建设用地", "未利用地")
 
 
@@ -116,6 +122,37 @@ def normalise_codes(codes: pd.Series) -> pd.Series:
     index, distinct = pd.factorize(codes, use_na_sentinel=True)  # missing -> -1
     fixed = np.array([str(v).strip().upper() for v in distinct] + [""], dtype=object)
     return pd.Series(fixed[index], index=codes.index, name=codes.name, dtype=object)
+
+
+def mark_normalised(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Record in ``frame.attrs`` that ``columns`` hold normalised codes (readers call it).
+
+    Only a reader that has just normalised the columns may say so: code that changes such a
+    column afterwards must write normalised codes (:func:`normalise_codes`) or drop the
+    record (``frame.attrs.pop("normalised_codes")``). Returns ``frame``.
+    """
+    frame.attrs[NORMALISED_CODES] = [c for c in columns if c in frame.columns]
+    return frame
+
+
+def normalised_codes(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Return the land-class codes of ``frame[column]``, normalised once.
+
+    A column the reader normalised (listed in ``frame.attrs["normalised_codes"]``, see
+    :func:`mark_normalised`) is returned as it is, at no cost; any other (a frame made by
+    hand) is normalised with :func:`normalise_codes`. An absent column gives ``""``.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"DLBM": [" 0201k"]})
+    >>> normalised_codes(raw, "DLBM").tolist(), normalised_codes(raw, "CZCSXM").tolist()
+    (['0201K'], [''])
+    """
+    if column not in frame.columns:
+        return pd.Series("", index=frame.index, dtype=object, name=column)
+    if column in frame.attrs.get(NORMALISED_CODES, ()):
+        return frame[column]
+    return normalise_codes(frame[column])
 
 
 def unknown_codes(codes: pd.Series, areas: pd.Series | None = None) -> pd.DataFrame:

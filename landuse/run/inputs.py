@@ -25,8 +25,9 @@ from landuse.findings import Finding, get_findings, quiet
 from landuse.io import file_sha256, vector
 from landuse.io.bureau import read_bureau_table
 from landuse.io.ledger import read_land_supply, read_parcels
-from landuse.io.raster import check_raster, read_landcover_classes
+from landuse.io.raster import RasterSource, open_raster
 from landuse.io.tables import read_socioeconomic
+from landuse.rasters import open_landcover
 from landuse.rules import load_rules
 from landuse.run.years import check_years
 
@@ -133,9 +134,10 @@ def read_inputs(cfg: Config, *, progress: Progress | None = None) -> Inputs:
         inputs.tables[role] = table
         inputs.sources.append(_source_record(cfg, role, tsrc.path, None, table))
     for role, rsrc in cfg.rasters.items():
-        inputs.sources.extend(_raster_records(cfg, role, rsrc.path, rsrc.classes))
-    if "landcover" in cfg.rasters:
-        inputs.landcover = capture(findings, partial(_read_landcover, cfg))
+        raster = _open_raster(role, rsrc.path)
+        inputs.sources.extend(_raster_records(cfg, role, raster, rsrc.classes))
+        if role == "landcover":
+            inputs.landcover = capture(findings, partial(open_landcover, raster, rsrc.classes))
     inputs.targets = read_targets(cfg)
     prev = cfg.layers.get("landuse_previous")
     findings.extend(check_years(cfg, lu, inputs.layers.get("landuse_previous"),
@@ -148,31 +150,24 @@ def read_targets(cfg: Config) -> Any:
     return list(cfg.target_list) if cfg.target_list else None
 
 
-def _read_landcover(cfg: Config) -> tuple[Path, pd.DataFrame | None]:
-    """Read and check the land-cover class table in the read phase; return it with the path.
+def _open_raster(role: str, path: Path) -> RasterSource:
+    """Open and check a raster once (CRS, band type, last row).
 
-    The raster's pixels are read window by window when the zones are tabulated; its CRS and
-    size are recorded (and checked) with the provenance above.
+    Its pixels are read window by window when the compute phase tabulates zones with it.
     """
-    src = cfg.rasters["landcover"]
-    table = read_landcover_classes(src.classes) \
-        if src.classes is not None else None
-    return src.path, table
-
-
-def _raster_records(cfg: Config, role: str, path: Path, classes: Path | None) -> list[dict]:
-    """Provenance of a raster (its CRS and pixel count) and of its class table."""
-    import rasterio
-
     try:
-        check_raster(path)
+        return open_raster(path)
     except LanduseError as exc:
         raise type(exc)(f"[rasters.{role}] {exc}") from None
-    with rasterio.open(path) as ds:
-        crs = ds.crs.to_string() if ds.crs else None
-        pixels = int(ds.width * ds.height)
+
+
+def _raster_records(cfg: Config, role: str, raster: RasterSource,
+                    classes: Path | None) -> list[dict]:
+    """Provenance of a raster (its CRS and pixel count) and of its class table."""
+    path = raster.path
     out = [{"role": role, "path": cfg.relative(path), "layer": None, "sha256": file_sha256(path),
-            "features": pixels, "crs": crs, "encoding": None}]
+            "features": raster.width * raster.height, "crs": raster.crs_label,
+            "encoding": None}]
     if classes is not None:
         out.append({"role": f"{role}_classes", "path": cfg.relative(classes), "layer": None,
                     "sha256": file_sha256(classes), "features": None, "crs": None,

@@ -33,7 +33,9 @@ class RunResult:
         The validated configuration.
     indicators : DataFrame
         The rows of docs/contract.md §3.1 (``id``, ``name_zh``, ``scope``, ``zone``, ``zone_name``,
-        ``value``, ``unit``, ``components``, ``target``, ``status``, ``reason``).
+        ``value``, ``unit``, ``components``, the target as flat columns ``target_op``,
+        ``target_value`` (float64), ``target_year``, ``target_base_year`` (Int64),
+        ``target_basis``, ``target_source``, then ``status``, ``reason``; docs/contract.md §4).
     class_areas : DataFrame
         Area by land class and zone (official rule), with the 三大类 column.
     redlines : DataFrame

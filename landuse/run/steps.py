@@ -165,9 +165,9 @@ def change_outputs(cfg: Config, inputs: Inputs, rules: Any, findings: list[Findi
         # targets with a base_year only judge changes over the same period
         rows["components"] = [{**(c or {}), "base_year": before} for c in rows["components"]]
     if inputs.landcover is not None:
-        raster, classes = inputs.landcover
+        cover = inputs.landcover  # opened and checked in the read phase
         landcover = capture(findings, lambda: lc.landcover_areas(
-            raster, inputs.zones, classes=classes, county=cfg.region.code))
+            cover.source, inputs.zones, classes=cover.classes, county=cfg.region.code))
     return rows, transitions, landcover, flows
 
 

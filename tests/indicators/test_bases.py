@@ -66,7 +66,8 @@ def test_target_on_another_basis_is_shown_not_judged() -> None:
                source="plan", basis="tugui-basis@1")
     other = apply_targets(_rows(27.0), [t], year=2020, rules_label="sandiao-default@1")
     row = other.iloc[0]
-    assert row["status"] == "no_target" and row["target"]["basis"] == "tugui-basis@1"
+    assert row["status"] == "no_target" and row["target_basis"] == "tugui-basis@1"
+    assert (row["target_op"], row["target_value"], row["target_year"]) == ("<=", 30.0, 2020)
     assert "tugui-basis@1" in row["reason"] and row["value"] == 27.0
     same = apply_targets(_rows(27.0), [t], year=2020, rules_label="tugui-basis@1")
     assert same.iloc[0]["status"] == "met"
@@ -79,7 +80,8 @@ def test_stock_land_proxy_carries_a_target_only_when_named() -> None:
                    year=2022, source="plan", basis="survey_proxy")
     rows = _rows(200.0, "stock_land_revitalised_area")
     assert apply_targets(rows, [plain], year=2022).iloc[0]["status"] == "no_target"
-    assert apply_targets(rows, [plain], year=2022).iloc[0]["target"] is None
+    assert apply_targets(rows, [plain], year=2022).iloc[0]["target_op"] is None
+    assert np.isnan(apply_targets(rows, [plain], year=2022).iloc[0]["target_value"])
     assert apply_targets(rows, [named], year=2022).iloc[0]["status"] == "met"
     loaded = load_targets({"target": [{"id": "development_intensity", "op": "<=",
                                        "value": 30, "unit": "%", "source": "p",

@@ -12,12 +12,14 @@ import rasterio
 from affine import Affine
 from shapely.geometry import box
 
-from landuse.errors import LanduseWarning, SchemaError
+from landuse.errors import InputFileError, LanduseWarning, SchemaError
 from landuse.indicators.landcover import (
     development_intensity_from_areas,
     development_intensity_from_raster,
     landcover_areas,
 )
+from landuse.io.raster import open_raster
+from landuse.rasters import open_landcover
 from tests.helpers import assert_not_mutated
 
 X0, Y0 = 39_500_000.0, 4_090_000.0
@@ -110,6 +112,60 @@ def test_intensity_needs_one_flag_per_class():
 def test_no_mapping_reports_raw_values(raster, zones):
     out = landcover_areas(raster, zones)
     assert set(out["class"]) == {"1", "2", "5"}
+
+
+# ----------------------------------------------------------------------------- the source
+
+
+class FakeSource:
+    """A pixel source that reads no file: a value table written by hand (2 zones)."""
+
+    name = "fake.tif"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def value_areas(self, zones, *, by="zone", edge="centre", window_rows=None):
+        self.calls.append((by, edge))
+        out = pd.DataFrame({"zone": ["A", "A", "B"], "value": [1, 5, 5],
+                            "pixels": [3.0, 1.0, 2.0], "area_m2": [300.0, 100.0, 200.0]})
+        out.attrs.update({"edge": edge, "crs": "EPSG:4527", "raster": "fake.tif",
+                          "findings": []})
+        return out
+
+
+def test_the_indicator_takes_a_source_object_not_a_file(classes):
+    # zone A: 300 m² cropland + 100 m² built-up; zone B: 200 m² built-up
+    src = FakeSource()
+    z = gpd.GeoDataFrame({"zone": ["A", "B"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
+                         crs="EPSG:4527")
+    table = pd.DataFrame({"value": [1, 5], "class": ["cropland", "built_up"],
+                          "construction": [False, True]})
+    out = landcover_areas(src, z, classes=table, edge="exact")
+    assert src.calls == [("zone", "exact")]
+    assert out.set_index(["zone", "class"])["area_ha"].to_dict() == pytest.approx(
+        {("A", "cropland"): 0.03, ("A", "built_up"): 0.01, ("B", "built_up"): 0.02})
+    di = development_intensity_from_raster(src, z, classes=table)
+    assert di["A"] == pytest.approx(25.0) and di["B"] == pytest.approx(100.0)
+
+
+def test_an_opened_raster_is_read_window_by_window_later(raster, classes, zones):
+    source = open_raster(raster)
+    assert (source.width, source.height, source.crs_label) == (4, 4, "EPSG:4527")
+    by_path = landcover_areas(raster, zones, classes=classes)
+    by_source = landcover_areas(source, zones, classes=classes)
+    pd.testing.assert_frame_equal(by_source, by_path)
+    # the read phase's class table is taken as it is (a LandCover from open_landcover)
+    cover = open_landcover(source, classes)
+    assert cover.source is source and list(cover.classes["class"]) == [
+        "cropland", "forest", "built_up"]
+    # a file replaced between the read phase and the compute phase (here by a 5 × 5 grid,
+    # so its size differs) is refused, not read
+    with rasterio.open(raster, "w", driver="GTiff", height=5, width=5, count=1, dtype="uint8",
+                       crs="EPSG:4527", transform=Affine(10, 0, X0, 0, -10, Y0)) as dst:
+        dst.write(np.full((5, 5), 5, dtype=np.uint8), 1)
+    with pytest.raises(InputFileError, match="changed after it was read"):
+        landcover_areas(source, zones, classes=classes)
 
 
 # ----------------------------------------------------------------------------- sample county

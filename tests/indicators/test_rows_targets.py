@@ -243,14 +243,17 @@ def test_apply_targets_status():
                year=2020)
     out = assert_not_mutated(apply_targets, rows, [t])
     assert out["status"].tolist() == ["met", "no_target", "not_computable"]
-    assert out.loc[0, "target"] == {"op": "<=", "value": 30, "year": 2020, "source": "plan"}
-    assert out.loc[1, "target"] is None
+    assert out.loc[0, ["target_op", "target_value", "target_year", "target_source"]].tolist() \
+        == ["<=", 30.0, 2020, "plan"]
+    assert pd.isna(out.loc[0, "target_base_year"]) and out.loc[0, "target_basis"] is None
+    assert out.loc[1, "target_op"] is None and np.isnan(out.loc[1, "target_value"])
+    assert pd.isna(out.loc[1, "target_year"]) and out.loc[1, "target_source"] is None
     # a township-wide target applies to every township row
     tw = Target(id="development_intensity", op="<", value=36, unit="%", source="s",
                 scope="township")
     out = apply_targets(rows, [t, tw])
     assert out["status"].tolist() == ["met", "met", "not_computable"]
-    assert out.loc[2, "target"]["value"] == 36
+    assert out.loc[2, "target_value"] == 36.0
 
 
 @pytest.mark.parametrize("op, target, expected", [
@@ -267,10 +270,10 @@ def test_apply_targets_year_choice():
     rows = _rows({C: 25.0})
     ts = [Target(id="development_intensity", op="<=", value=v, unit="%", source=str(y), year=y)
           for y, v in ((2020, 30), (2022, 20), (2035, 40))]
-    assert apply_targets(rows, ts, year=2022).loc[0, "target"]["year"] == 2022
-    assert apply_targets(rows, ts, year=2021).loc[0, "target"]["year"] == 2020
-    assert apply_targets(rows, ts, year=2019).loc[0, "target"]["year"] == 2020  # earliest later
-    assert apply_targets(rows, ts[1:], year=2023).loc[0, "target"]["year"] == 2022
+    assert apply_targets(rows, ts, year=2022).loc[0, "target_year"] == 2022
+    assert apply_targets(rows, ts, year=2021).loc[0, "target_year"] == 2020
+    assert apply_targets(rows, ts, year=2019).loc[0, "target_year"] == 2020  # earliest later
+    assert apply_targets(rows, ts[1:], year=2023).loc[0, "target_year"] == 2022
     assert apply_targets(rows, ts, year=2022)["status"].tolist() == ["not_met"]
 
 
@@ -281,13 +284,16 @@ def test_target_with_base_year_judges_only_changes_from_that_year():
                source="plan", year=2020, base_year=2015)
     rows["components"] = [{"base_year": 2021}]
     out = apply_targets(rows, [t])
-    assert out["status"].tolist() == ["no_target"] and out.loc[0, "target"] is None
+    assert out["status"].tolist() == ["no_target"] and out.loc[0, "target_op"] is None
     # the same figure measured from 2015 is judged, and the row shows the base year
     rows["components"] = [{"base_year": 2015}]
     out = apply_targets(rows, [t])
     assert out["status"].tolist() == ["not_met"]
-    assert out.loc[0, "target"] == {"op": ">=", "value": 21, "year": 2020, "source": "plan",
-                                    "base_year": 2015}
+    assert out.loc[0, ["target_op", "target_value", "target_year", "target_base_year",
+                       "target_source"]].tolist() == [">=", 21.0, 2020, 2015, "plan"]
+    # indicators.json gets the contract's target object, base_year included
+    assert records_from_rows(out)[0]["target"] == {"op": ">=", "value": 21.0, "year": 2020,
+                                                   "source": "plan", "base_year": 2015}
     # rows that do not say their base year never match a base-year target
     rows["components"] = [{}]
     assert apply_targets(rows, [t])["status"].tolist() == ["no_target"]

@@ -160,7 +160,7 @@ def test_sample_targets_load_and_apply(lu):
     assert all(t.source for t in targets)
     rows = compute_indicators(lu, year=2022, targets=targets)
     county = rows[rows["scope"] == "county"]
-    with_target = county[county["target"].notna()]
+    with_target = county[county["target_op"].notna()]
     # by hand from the README's figures and targets.toml: intensity 26.89 % <= 30,
     # urban-industrial land 5,836.26 <= 6,517.01 ha, farmland 28,545.15 >= 28,106.67 ha;
     # without the socio table, the farmland layers or a previous vintage the others cannot

@@ -64,3 +64,21 @@ def test_sample_townships(sample):
     t = sample["XZQ"]
     # the nine township units of sample_data/README.md
     assert sorted(t["zone"]) == ["370321001", *(f"370321{n}" for n in range(100, 108))]
+
+
+def test_the_reader_records_its_normalised_code_columns(sample):
+    # read_landuse normalises DLBM, KCDLBM and CZCSXM and says so in attrs, so the checks
+    # downstream take the codes as they are (landuse.rules.normalised_codes); the record
+    # is true: every code is already stripped and upper-case
+    lu = sample["DLTB"]
+    assert lu.attrs["normalised_codes"] == ["DLBM", "KCDLBM", "CZCSXM"]
+    for col in lu.attrs["normalised_codes"]:
+        values = lu[col].astype(str)
+        assert (values == values.str.strip().str.upper()).all(), col
+    # the prepared county's frame (townships assigned by the policy) keeps the record
+    from landuse.county import assign_townships
+
+    assert assign_townships(lu, sample["XZQ"], policy="xzq").attrs["normalised_codes"] == [
+        "DLBM", "KCDLBM", "CZCSXM"]
+    pf = sample["YJJBNTBHTB"]
+    assert pf.attrs["normalised_codes"] == ["DLBM"]

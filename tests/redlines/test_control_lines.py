@@ -206,3 +206,55 @@ def test_reason_names_the_patch_class_and_the_rule_row(lu: gpd.GeoDataFrame) -> 
     # one text per patch: P1, P3, P4 have their own class names
     assert reasons["P4"].startswith("生态保护红线内建设用地 采矿用地（0602）: ")
     assert reasons["P1"].startswith("生态保护红线内建设用地 城镇住宅用地（0701）: ")
+
+
+# ----------------------------------------------------------------------------- prepared codes
+
+
+def test_raw_codes_of_a_frame_made_by_hand_are_normalised(lu: gpd.GeoDataFrame) -> None:
+    # the same patches with codes as a hand-made frame may hold them: " 0702", "0201k",
+    # "0601 " and CZCSXM "203a"; nothing says they are normalised, so the check normalises
+    raw = lu.copy()
+    raw["DLBM"] = ["0701", "0101", " 0702", "0602", "1003", "0601 ", "0201k"]
+    raw["CZCSXM"] = ["201", "", "203a", "", "", "", ""]
+    pf = line(["YJ1"], [box(100, 0, 400, 50)])  # lower half of P2, P3, P7
+    out = farmland_nonfarm(raw, pf)
+    # P3 (0702) and P7 (0201K: 可调整果园) half inside, codes written normalised
+    assert dict(zip(out["feature_id"], out["DLBM"], strict=True)) == {"P3": "0702",
+                                                                      "P7": "0201K"}
+    # 0201K is an adjustable class (可调整地类): allowed, not a violation (status table)
+    assert out.set_index("feature_id").loc["P7", "status"] == "allowed"
+    assert out.set_index("feature_id").loc["P3", "status"] == "violation"
+    eco = eco_redline_construction(raw, line(["HX1"], [box(50, 50, 250, 150)]))
+    assert set(eco["feature_id"]) == {"P1", "P3", "P4", "P5", "P6"}
+
+
+def test_codes_the_reader_normalised_are_not_normalised_again(
+    lu: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import landuse.redlines.tables
+    import landuse.rules
+    from landuse.rules import mark_normalised
+
+    original = landuse.rules.normalise_codes
+
+    def refuse(codes: pd.Series) -> pd.Series:
+        # the status table's own code columns ("code", "czcsxm") are read and normalised
+        # as rules; the patches' DLBM / CZCSXM must not be
+        if codes.name in ("DLBM", "CZCSXM"):
+            raise AssertionError(f"the patches' {codes.name} codes were normalised again")
+        return original(codes)
+
+    flagged = mark_normalised(lu.copy(), ("DLBM", "KCDLBM", "CZCSXM"))
+    assert flagged.attrs["normalised_codes"] == ["DLBM", "CZCSXM"]  # KCDLBM is absent
+    expected = farmland_nonfarm(lu, line(["YJ1"], [box(100, 0, 400, 50)]))
+    monkeypatch.setattr(landuse.rules, "normalise_codes", refuse)
+    monkeypatch.setattr(landuse.redlines.tables, "normalise_codes", refuse)
+    got = farmland_nonfarm(flagged, line(["YJ1"], [box(100, 0, 400, 50)]))
+    pd.testing.assert_frame_equal(pd.DataFrame(got.drop(columns="geometry")),
+                                  pd.DataFrame(expected.drop(columns="geometry")))
+    eco = eco_redline_construction(flagged, line(["HX1"], [box(50, 50, 250, 150)]))
+    assert set(eco["feature_id"]) == {"P1", "P3", "P4", "P5", "P6"}
+    # without the record the same frame is normalised (and the refusing stub is reached)
+    with pytest.raises(AssertionError, match="DLBM codes were normalised again"):
+        farmland_nonfarm(lu, line(["YJ1"], [box(100, 0, 400, 50)]))

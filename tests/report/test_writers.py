@@ -19,6 +19,7 @@ from landuse.report.document import (
     indicators_document,
     indicators_table,
     records_from_rows,
+    rows_from_document,
     validate_document,
 )
 from landuse.report.html import render_html
@@ -33,23 +34,25 @@ PROV = {"landuse_version": "0.1.0", "created": "2026-01-01T00:00:00+00:00",
 
 def rows() -> pd.DataFrame:
     """Hand-made rows in scrambled order, with numpy scalars and a NaN."""
-    target = {"op": "<=", "value": 30, "year": 2020, "source": "规划"}
+    target = {"target_op": "<=", "target_value": 30.0, "target_year": 2020,
+              "target_base_year": None, "target_basis": None, "target_source": "规划"}
+    none = dict.fromkeys(target)
     return pd.DataFrame([
         {"id": "farmland_area", "name_zh": "耕地面积", "scope": "township", "zone": "370321101",
          "zone_name": "唐山镇", "value": np.float64(25.0), "unit": "ha", "components": {},
-         "target": None, "status": "no_target", "reason": None},
+         **none, "status": "no_target", "reason": None},
         {"id": "development_intensity", "name_zh": "国土开发强度", "scope": "township",
          "zone": "370321100", "zone_name": "索镇", "value": 20.0, "unit": "%",
          "components": {"construction_land_ha": 20.0, "total_area_ha": 100.0},
-         "target": target, "status": "met", "reason": None},
+         **target, "status": "met", "reason": None},
         {"id": "urban_industrial_land_per_capita", "name_zh": "人均城镇工矿用地",
          "scope": "county", "zone": "370321", "zone_name": "桓台县", "value": np.nan,
-         "unit": "m²/person", "components": {"population_urban": np.nan}, "target": None,
+         "unit": "m²/person", "components": {"population_urban": np.nan}, **none,
          "status": "not_computable", "reason": "no population table"},
         {"id": "development_intensity", "name_zh": "国土开发强度", "scope": "county",
          "zone": "370321", "zone_name": "桓台县", "value": 1 / 3 * 150, "unit": "%",
          "components": {"construction_land_ha": np.float64(100.0), "total_area_ha": 200},
-         "target": target, "status": "not_met", "reason": None},
+         **target, "status": "not_met", "reason": None},
     ])
 
 
@@ -100,6 +103,20 @@ def test_schema_rejects_contract_violations() -> None:
     bad["indicators"][0]["status"] = "ok"
     with pytest.raises(jsonschema.ValidationError):
         validate_document(bad)
+
+
+def test_target_object_in_the_document_and_back() -> None:
+    doc = indicators_document(rows(), region_code="370321", region_name="桓台县", year=2022,
+                              provenance=PROV)
+    county = doc["indicators"][0]
+    # the flat columns of the row become the contract's target object (no base_year, basis)
+    assert county["target"] == {"op": "<=", "value": 30.0, "year": 2020, "source": "规划"}
+    assert doc["indicators"][1]["target"] is None
+    back = rows_from_document(doc)
+    assert back.loc[0, ["target_op", "target_value", "target_year", "target_source"]].tolist() \
+        == ["<=", 30.0, 2020, "规划"]
+    assert back["target_value"].dtype == "float64" and str(back["target_year"].dtype) == "Int64"
+    assert back.loc[1, "target_op"] is None and np.isnan(back.loc[1, "target_value"])
 
 
 def test_csv_table_flattens_targets() -> None:
