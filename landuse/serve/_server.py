@@ -8,10 +8,15 @@
   the sockets are closed from the server's own loop thread (through that trigger), so
   no thread ever uses a closed descriptor. Closing them from another thread raced the
   loop and the request threads (``OSError: Bad file descriptor`` in the server thread).
+  The trigger itself is only taken out of the loop there and closed after the loop has
+  ended: ``pull_trigger`` queues the closing call *before* it writes its wake-up byte,
+  so a loop already woken by an earlier byte could run the call and close the pipe
+  between the two, and the write then hit a closed (or reused) descriptor.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import threading
 from typing import Any
@@ -71,8 +76,7 @@ def make_server(app: Any, *, host: str, port: int, threads: int,
     return server
 
 
-def stop(server: Any, thread: threading.Thread | None = None, *, timeout_s: float = 10
-         ) -> None:
+def stop(server: Any, thread: threading.Thread, *, timeout_s: float = 10) -> None:
     """Stop ``server`` running ``server.run()`` in ``thread``; return when it has ended.
 
     Raises
@@ -88,11 +92,24 @@ def stop(server: Any, thread: threading.Thread | None = None, *, timeout_s: floa
         return
 
     def close_in_loop() -> None:
-        wasyncore.close_all(socket_map)
+        # everything but the trigger, whose pipe this thread may not have written yet
+        # (a waitress server's own close() would close it: its socket is closed as a
+        # plain dispatcher's); out of the map, the trigger no longer keeps the loop running
+        trigger.del_channel(socket_map)
+        for dispatcher in list(socket_map.values()):
+            try:
+                if isinstance(dispatcher, BaseWSGIServer):
+                    wasyncore.dispatcher.close(dispatcher)
+                else:
+                    dispatcher.close()
+            except OSError as error:  # as wasyncore.close_all: already closed is fine
+                if error.errno != errno.EBADF:
+                    raise
+        socket_map.clear()
 
     server.task_dispatcher.shutdown(timeout=timeout_s)  # no request thread left to wake it
     trigger.pull_trigger(close_in_loop)
-    if thread is not None:
-        thread.join(timeout_s)
-        if thread.is_alive():
-            raise RuntimeError(f"the server did not stop within {timeout_s} s")
+    thread.join(timeout_s)
+    if thread.is_alive():
+        raise RuntimeError(f"the server did not stop within {timeout_s} s")
+    trigger.close()  # nobody writes to it or polls it any more

@@ -148,3 +148,40 @@ def test_start_and_stop_many_times(data_root, tmp_path, caplog):
 def test_not_found_is_json(client, path):
     resp = client.get(path + "?f=json")
     assert resp.status_code == 404 and resp.get_json()["description"]
+
+
+def test_stop_survives_a_wake_up_already_pending(data_root, tmp_path, monkeypatch):
+    """The loop may run the closing call before the stopping thread writes its byte.
+
+    ``pull_trigger`` queues the call, then writes; a loop woken by a byte a request thread
+    left earlier runs the call in between. Forced here: the earlier byte and the queued
+    call go in together under the trigger's lock, the loop runs the call, and only then
+    does the stopping thread write. Closing the trigger in that call made this write fail
+    with ``OSError: Bad file descriptor`` (or write into a reused descriptor).
+    """
+    import time
+
+    from waitress.trigger import trigger as Trigger
+
+    from landuse.serve import create_app
+    from landuse.serve._server import stop
+
+    app = create_app(data_root, work_dir=tmp_path)
+    server, thread = _serve(app)
+    trigger = next(d for d in server._map.values() if isinstance(d, Trigger))
+    write = trigger._physical_pull
+
+    def racy_pull(thunk=None):
+        with trigger.lock:
+            write()  # a wake-up byte already pending
+            trigger.thunks.append(thunk)
+        deadline = time.monotonic() + 10
+        while trigger.thunks and time.monotonic() < deadline:
+            time.sleep(0.01)  # the loop has run the closing call
+        assert trigger.thunks == []
+        write()  # the stopping thread's own byte, after the call ran
+
+    monkeypatch.setattr(trigger, "pull_trigger", racy_pull)
+    stop(server, thread)
+    assert not thread.is_alive()
+    assert trigger._fds == []  # closed after the loop ended
