@@ -83,6 +83,12 @@ def _same_patches(cur: np.ndarray, prev: np.ndarray, tree: shapely.STRtree,
                                            shapely.normalize(prev[ip[retry]]), tolerance=tol)
     retry = np.flatnonzero(~same)
     if retry.size and tol > 0:
+        # a necessary condition first: every vertex of each within tol of the other's
+        # outline puts each one's bounding box within tol of the other's on every side
+        # (the slack only keeps pairs for the exact test below)
+        gap = np.abs(shapely.bounds(cur[ic[retry]]) - shapely.bounds(prev[ip[retry]]))
+        retry = retry[(gap <= tol * (1 + 1e-9) + 1e-9).all(axis=1)]
+    if retry.size and tol > 0:
         # re-digitised outlines (vertices added, removed or moved): every vertex of each
         # within tol of the other's boundary (GEOS discrete Hausdorff distance)
         same[retry] = shapely.hausdorff_distance(cur[ic[retry]], prev[ip[retry]]) <= tol
