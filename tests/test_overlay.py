@@ -362,6 +362,23 @@ def test_sample_county_equals_geopandas_overlay(sample, layer, key):
     np.testing.assert_allclose(got.loc[ref.index].to_numpy(), ref.to_numpy(), rtol=1e-9)
 
 
+def test_rectangle_clip_that_geos_refuses_falls_back_to_overlayng():
+    # found by the property test: GEOS's rectangle clipper raises "Invalid number of points
+    # in LinearRing found 3" on this valid MultiPolygon in general position (a vertex at
+    # y = 15.000000000000005, just off the side y = 15). Inside the box by hand: the
+    # triangle (40 20, 35 20, 35 30) 25 m² and the square [40, 50] x [20, 30] 100 m²; the
+    # triangle below reaches above y = 15 by 5e-15 m (area ~1e-29), the first part not
+    from shapely import wkt
+
+    zone = wkt.loads("MULTIPOLYGON (((40 10, 50 5, 50 0, 40 0, 40 10)), "
+                     "((40 20, 35 20, 35 30, 40 20)), "
+                     "((40 0, 35 0, 35 15.000000000000005, 40 0)), "
+                     "((40 30, 50 30, 50 20, 40 20, 40 30)))")
+    rect = np.array([[4.0, 15.0, 81.0, 61.0]])
+    for valid in (True, False):
+        assert clip(np.array([zone]), rect, valid=valid)[0].area == pytest.approx(125.0)
+
+
 def test_rectangle_clip_with_a_ring_along_a_side():
     # GEOS's rectangle clipper returns a valid polygon of the wrong area here (the notch
     # triangle, 30 m²): the ring runs along the side x = 50 from (50, 26.67) to (50, 60).

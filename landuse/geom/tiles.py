@@ -83,14 +83,30 @@ def clip(geoms: np.ndarray, box: np.ndarray, *, valid: bool = True) -> np.ndarra
     owner = np.repeat(np.arange(len(geoms)), count)
     general = np.bincount(owner[on_line], minlength=len(geoms)) == 0
     fast = np.flatnonzero(general)
-    out[fast] = [shapely.lib.clip_by_rect(g, *r)
-                 for g, r in zip(geoms[fast], box[fast].tolist(), strict=True)]
+    out[fast] = [_clip_by_rect(g, r) for g, r in zip(geoms[fast], box[fast].tolist(),
+                                                     strict=True)]
     slow = np.flatnonzero(~general)
+    failed = fast[shapely.is_missing(out[fast])]
     if valid and len(fast):
         slow = np.concatenate([slow, fast[~shapely.is_valid(out[fast])]])
+    elif len(failed):
+        slow = np.concatenate([slow, failed])
     if len(slow):
         out[slow] = shapely.intersection(geoms[slow], shapely.box(*box[slow].T))
     return out
+
+
+def _clip_by_rect(geom: shapely.Geometry, rect: list[float]) -> shapely.Geometry | None:
+    """GEOS's rectangle clipper, or ``None`` where it fails.
+
+    It can raise on valid input in general position ("Invalid number of points in
+    LinearRing found 3", a degenerate ring of its own making); :func:`clip` then
+    intersects that pair with OverlayNG.
+    """
+    try:
+        return shapely.lib.clip_by_rect(geom, *rect)
+    except shapely.errors.GEOSException:
+        return None
 
 
 def split_large(
