@@ -213,15 +213,15 @@ def _labelled(
     code = sel["DLBM"].astype(str).to_numpy(dtype=object)
     zh, en = what.split(" / ")
     # one text per distinct (name, code, reason): a county has few, over 10^5 patches
-    parts = [pd.factorize(np.asarray(v, dtype=object)) for v in
+    parts = [pd.factorize(np.asarray(v, dtype=object), use_na_sentinel=False) for v in
              (name, code, labels["reason_zh"], labels["reason_en"])]
     key = np.zeros(len(sel), dtype=np.int64)
     for index, distinct in parts:
         key = key * max(len(distinct), 1) + index
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    n, c, rz, re = (distinct[index[first]] for index, distinct in parts)
-    texts = np.array([f"{zh} {a}（{b}）: {x} / {en} ({b}): {y}"
-                      for a, b, x, y in zip(n, c, rz, re, strict=True)], dtype=object)
+    names, codes, reasons_zh, reasons_en = (distinct[index[first]] for index, distinct in parts)
+    texts = np.array([f"{zh} {a}（{b}）: {x} / {en} ({b}): {y}" for a, b, x, y in
+                      zip(names, codes, reasons_zh, reasons_en, strict=True)], dtype=object)
     reason = texts[inverse.ravel()]
     extra = {f"_{c}": labels[c].to_numpy(dtype=object) for c in _LABELS if c != "reason"}
     return sel.assign(_reason=np.asarray(reason, dtype=object), **extra)
