@@ -220,3 +220,12 @@ def test_optional_disposal_columns(tmp_path):
         read_land_supply(write(tmp_path, header, bad, name="b.csv"))
     assert "line 2, disposal_method: '拍卖': expected one of" in str(exc.value)
     assert "line 3, disposal_date: '': a disposal needs its date" in str(exc.value)
+
+
+def test_two_headers_for_one_column_are_refused(tmp_path):
+    # "地块编号" and "parcel_id" both name parcel_id (HEADER_SYNONYMS): the reader names both
+    header = EN + ",地块编号"
+    rows = [r + ",X" for r in ROWS]
+    with pytest.raises(SchemaError, match=r"columns '地块编号' and 'parcel_id' both mean "
+                                          r"parcel_id; keep one"):
+        read_land_supply(write(tmp_path, header, rows))

@@ -40,7 +40,15 @@ import pandas as pd
 from landuse import units
 from landuse.errors import SchemaError
 from landuse.findings import Finding, attach_findings
-from landuse.io.ledger import _cells, _dates, _norm, _numbers, _read_table, _text
+from landuse.io.ledger import (
+    _cells,
+    _dates,
+    _match_headers,
+    _norm,
+    _numbers,
+    _read_table,
+    _text,
+)
 
 __all__ = ["TABLE_SPECS", "read_enterprises", "read_farmland_supplement", "read_linkage"]
 
@@ -123,14 +131,9 @@ def _mapping(raw: pd.DataFrame, spec: dict[str, Column], path: Path, role: str
     rename: dict[str, str] = {}
     factors: dict[str, float] = {}
     problems = []
-    for h in raw.columns:
-        key, unit = _norm(h)
-        std = lookup.get(key)
-        if std is None:
-            continue
-        if std in rename.values():
-            other = next(k for k, v in rename.items() if v == std)
-            problems.append(f"columns {h!r} and {other!r} both mean {std}; keep one")
+    for h, std, unit, earlier in _match_headers(raw.columns, lookup):
+        if earlier is not None:
+            problems.append(f"columns {h!r} and {earlier!r} both mean {std}; keep one")
             continue
         rename[h] = std
         kind = spec[std].kind

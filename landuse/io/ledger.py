@@ -17,7 +17,7 @@ import os
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,27 @@ def _norm(header: str) -> tuple[str, str]:
     m = _UNIT_RE.search(h)
     unit = m.group(1).strip() if m else ""
     return _UNIT_RE.sub("", h).replace(" ", "").lower(), unit
+
+
+def _match_headers(columns: Iterable[Any], lookup: Mapping[str, str]
+                   ) -> list[tuple[Any, str, str, Any | None]]:
+    """Match a table's headers to its columns: the one rule of the ledger and bureau readers.
+
+    Returns ``(header, column, unit, earlier)`` for each header whose name (without
+    spaces, case and bracketed unit, :func:`_norm`) is a key of ``lookup``, in the file's
+    order; ``unit`` is the bracketed unit text, ``earlier`` the first header that already
+    named the same column (a duplicate the caller reports) or ``None``.
+    """
+    first: dict[str, Any] = {}
+    out = []
+    for header in columns:
+        key, unit = _norm(header)
+        column = lookup.get(key)
+        if column is None:
+            continue
+        out.append((header, column, unit, first.get(column)))
+        first.setdefault(column, header)
+    return out
 
 
 def _lookup() -> dict[str, str]:
@@ -251,15 +272,10 @@ def read_land_supply(
     rename: dict[str, str] = {}
     factors: dict[str, float] = {}
     findings: list[Finding] = []
-    for h in raw.columns:
-        key, unit = _norm(h)
-        std = table.get(key)
-        if std is None:
-            continue
-        if std in rename.values():
-            raise SchemaError(f"ledger {path}: columns {h!r} and "
-                              f"{next(k for k, v in rename.items() if v == std)!r} both mean "
-                              f"{std}; keep one")
+    for h, std, unit, earlier in _match_headers(raw.columns, table):
+        if earlier is not None:
+            raise SchemaError(f"ledger {path}: columns {h!r} and {earlier!r} both mean {std}; "
+                              "keep one")
         rename[h] = std
         if std in _AREAS and "亩" in unit:
             factors[std] = 1 / 15

@@ -92,3 +92,11 @@ def test_unknown_role_and_missing_file(tmp_path):
         read_bureau_table(tmp_path / "x.csv", "nope")
     with pytest.raises(InputFileError, match=r"check \[tables.linkage\] path"):
         read_linkage(tmp_path / "missing.csv")
+
+
+def test_two_headers_for_one_column_are_listed(tmp_path):
+    # "年度" and "year" both name the year column; the problem is listed with the others
+    path = tmp_path / "lk.csv"
+    path.write_text("项目编号,年度,year,拆旧区乡镇代码\nG1,2022,2022,370321100\n", encoding="utf-8")
+    with pytest.raises(SchemaError, match=r"columns 'year' and '年度' both mean year; keep one"):
+        read_linkage(path)
