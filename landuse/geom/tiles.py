@@ -83,8 +83,7 @@ def clip(geoms: np.ndarray, box: np.ndarray, *, valid: bool = True) -> np.ndarra
     owner = np.repeat(np.arange(len(geoms)), count)
     general = np.bincount(owner[on_line], minlength=len(geoms)) == 0
     fast = np.flatnonzero(general)
-    out[fast] = [_clip_by_rect(g, r) for g, r in zip(geoms[fast], box[fast].tolist(),
-                                                     strict=True)]
+    out[fast] = _clip_by_rect(geoms[fast], box[fast])
     slow = np.flatnonzero(~general)
     failed = fast[shapely.is_missing(out[fast])]
     if valid and len(fast):
@@ -96,17 +95,27 @@ def clip(geoms: np.ndarray, box: np.ndarray, *, valid: bool = True) -> np.ndarra
     return out
 
 
-def _clip_by_rect(geom: shapely.Geometry, rect: list[float]) -> shapely.Geometry | None:
-    """GEOS's rectangle clipper, or ``None`` where it fails.
+def _clip_by_rect(geoms: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """GEOS's rectangle clipper on each pair, ``None`` where it fails.
 
-    It can raise on valid input in general position ("Invalid number of points in
-    LinearRing found 3", a degenerate ring of its own making); :func:`clip` then
-    intersects that pair with OverlayNG.
+    One vectorised call (the ufunc takes one rectangle per geometry); if GEOS raises,
+    the pairs are clipped one by one so that only the failing ones are lost. It can raise
+    on valid input in general position ("Invalid number of points in LinearRing found
+    3", a degenerate ring of its own making); :func:`clip` then intersects those pairs
+    with OverlayNG.
     """
+    out = np.empty(len(geoms), dtype=object)
+    if not len(geoms):
+        return out
     try:
-        return shapely.lib.clip_by_rect(geom, *rect)
+        out[:] = shapely.lib.clip_by_rect(geoms, box[:, 0], box[:, 1], box[:, 2], box[:, 3])
     except shapely.errors.GEOSException:
-        return None
+        for k, (g, r) in enumerate(zip(geoms, box.tolist(), strict=True)):
+            try:
+                out[k] = shapely.lib.clip_by_rect(g, *r)
+            except shapely.errors.GEOSException:
+                out[k] = None
+    return out
 
 
 def split_large(
