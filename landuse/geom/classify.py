@@ -105,6 +105,7 @@ def crossing_pairs(
     map_fn: Callable[[Callable, list], list],
     direct: Callable[[np.ndarray], np.ndarray] | None = None,
     verts: Vertices | None = None,
+    tree: shapely.STRtree | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Find the (unit, zone) pairs whose zone boundary may enter the unit's interior.
 
@@ -126,6 +127,8 @@ def crossing_pairs(
     verts : Vertices, optional
         The coordinates of ``units`` (:func:`landuse.geom.vertices.vertex_table`), if the
         caller has them already.
+    tree : shapely.STRtree, optional
+        A tree of ``units``, if the caller has one (queried with the boundary chunks).
 
     Returns
     -------
@@ -136,7 +139,10 @@ def crossing_pairs(
     """
     if not len(bnd.boxes) or not len(units):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    cu, cc = shapely.STRtree(bnd.boxes).query(units)
+    if tree is None:
+        cu, cc = shapely.STRtree(bnd.boxes).query(units)
+    else:
+        cc, cu = tree.query(bnd.boxes)
     order = np.lexsort((cc, cu))
     cu, cc = cu[order], cc[order]
     nz = int(bnd.zone.max()) + 1

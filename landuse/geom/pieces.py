@@ -42,7 +42,10 @@ def pieces(
     """
     jobs = n_jobs or cpus()
     nz = max(len(zones), 1)
-    iu, iz = shapely.STRtree(zones).query(units)  # candidate pairs by bounding box
+    # one tree over the units, queried with the (few) zones, boundary chunks and tiles:
+    # building it costs about as much as one query of all units in a tree of zones
+    utree = shapely.STRtree(units)
+    iz, iu = utree.query(zones)  # candidate pairs by bounding box
     order = np.lexsort((iz, iu))
     iu, iz = iu[order].astype(np.int64), iz[order].astype(np.int64)
     need_geom = keep_geometry or crs is not None
@@ -57,7 +60,7 @@ def pieces(
     # rectangles (grid cells) are clipped faster than proven when only areas are needed
     xu, xz = crossing_pairs(units, boundary(zones), block=chunk_size,
                             map_fn=lambda f, items: run_map(f, items, jobs),
-                            direct=None if need_geom else is_rect, verts=verts)
+                            direct=None if need_geom else is_rect, verts=verts, tree=utree)
     pair_key = iu * nz + iz
     crossing = np.isin(pair_key, xu * nz + xz)
     off = np.flatnonzero(~crossing)
@@ -70,8 +73,7 @@ def pieces(
     tile_zone = need[tile_zone]
     cross_u = np.unique(iu[crossing])
     check(cross_u)
-    tu, tt = shapely.STRtree(tiles).query(units[cross_u])
-    tu = cross_u[tu]
+    tt, tu = utree.query(tiles)
     keep = np.isin(tu * nz + tile_zone[tt], pair_key[crossing])
     tu, tt = tu[keep], tt[keep]
     order = np.lexsort((tt, tu))
