@@ -49,7 +49,7 @@ __all__ = ["overlay_pieces", "pairs", "resolve_area", "tabulate"]
 AreaKind = Literal["planar", "ellipsoidal", "official"]
 _AREAS = ("planar", "ellipsoidal", "official")
 _MAX_VERTICES = 256  # A features with more coordinates are cut into tiles
-_ZONE_VERTICES = 64  # zone tiles and boundary chunks (measured faster than 256)
+_ZONE_VERTICES = 128  # coordinates per zone tile (measured: 64 and 192 slower, see docs/overlay.md)
 
 
 def tabulate(
