@@ -72,7 +72,10 @@ def pieces(
     tiles, tile_zone = split_large(zones[need], max_vertices=zone_vertices)
     tile_zone = need[tile_zone]
     cross_u = np.unique(iu[crossing])
-    check(cross_u)
+    rect_c = np.zeros(len(units), bool)
+    if not need_geom:  # area only: axis-parallel rectangles are clipped with GEOS's clipper
+        rect_c[cross_u] = is_rect(cross_u)
+    check(cross_u[~rect_c[cross_u]])  # a rectangle is valid (tiles.rectangles proves it)
     tt, tu = utree.query(tiles)
     keep = np.isin(tu * nz + tile_zone[tt], pair_key[crossing])
     tu, tt = tu[keep], tt[keep]
@@ -80,13 +83,7 @@ def pieces(
     tu, tt = tu[order], tt[order]
     bounds = spans(tu, chunk_size)
 
-    if need_geom:
-        rect_t = np.zeros(len(tiles), bool)
-        rect_c = np.zeros(len(units), bool)
-    else:  # area only: axis-parallel rectangles are clipped with GEOS's rectangle clipper
-        rect_t = rectangles(tiles)
-        rect_c = np.zeros(len(units), bool)
-        rect_c[cross_u] = is_rect(cross_u)
+    rect_t = np.zeros(len(tiles), bool) if need_geom else rectangles(tiles)
 
     def cut(span: tuple[int, int]) -> dict[str, np.ndarray]:
         u, t = tu[span[0] : span[1]], tt[span[0] : span[1]]

@@ -187,13 +187,17 @@ def split_large(
 def rectangles(
     geoms: np.ndarray, *, which: np.ndarray | None = None, verts: Vertices | None = None
 ) -> np.ndarray:
-    """Whether each geometry is a Polygon equal to its bounding box (axis-parallel rectangle).
+    """Whether each geometry is a valid Polygon equal to its bounding box (a rectangle).
 
-    Exact test on the coordinates: a Polygon without holes every edge of which lies on a
-    side of its bounding box (vertical edges on ``xmin``/``xmax``, horizontal ones on
-    ``ymin``/``ymax``). For a valid polygon this means the exterior ring is the boundary of
-    the box (a simple closed curve inside another one is that curve), possibly with extra
-    collinear vertices (a densified grid cell).
+    Exact test on the coordinates: a Polygon without holes whose every edge is
+    axis-parallel and of positive length (exactly one of its coordinates changes), and
+    whose ring turns four times, all to the left or all to the right (the direction of
+    each edge is one of +x, +y, -x, -y; between consecutive edges, including the last and
+    the first, it stays the same or turns by a quarter, and never reverses). A closed
+    walk made of four straight legs joined by quarter turns of one sense goes +a, +b, -a,
+    -b in some order: it is the boundary of a rectangle, passed once, so the ring is
+    simple, the polygon valid and equal to its box, possibly with extra collinear vertices
+    (a densified grid cell). The comparisons are exact (signs of coordinate differences).
 
     Parameters
     ----------
@@ -207,7 +211,7 @@ def rectangles(
     Returns
     -------
     numpy.ndarray of bool
-        One value per position of ``which``.
+        One value per position of ``which``; true only for valid rectangles.
     """
     geoms = np.asarray(geoms, dtype=object)
     which = np.arange(len(geoms)) if which is None else np.asarray(which, dtype=np.int64)
@@ -215,27 +219,39 @@ def rectangles(
     ok = (shapely.get_type_id(g) == 3) & (shapely.get_num_interior_rings(g) == 0)
     if verts is None:
         verts, which = vertex_table(g, np.flatnonzero(ok)), np.arange(len(g))
-    b = shapely.bounds(g).T  # xmin, ymin, xmax, ymax rows
     first, end = verts.first[which], verts.first[which + 1]
-    ok &= end - first >= 4
-    if not ok.any():
-        return ok
-    # quick necessary condition: three coordinates (at a quarter, half, three quarters of
-    # the ring) lie on a side of the box
-    last = len(verts.x) - 1
-    for row in (first + (end - first) // 4, (first + end) // 2, end - (end - first) // 4):
-        x, y = verts.x[np.minimum(row, last)], verts.y[np.minimum(row, last)]
-        ok &= (x == b[0]) | (x == b[2]) | (y == b[1]) | (y == b[3])
+    ok &= end - first >= 5
+    # quick necessary condition: the edges at the start, a quarter, half and three
+    # quarters of the ring are axis-parallel
+    for k in (first, first + (end - first) // 4, (first + end) // 2, end - (end - first) // 4):
+        row = np.minimum(k, np.maximum(end - 2, first))[ok]
+        ok[ok] = (verts.x[row] == verts.x[row + 1]) | (verts.y[row] == verts.y[row + 1])
     cand = np.flatnonzero(ok)
-    rows, owner = verts.rows(which[cand])
-    if not len(rows):
+    if not len(cand):
         return ok
-    count = (end - first)[cand]
+    rows, _ = verts.rows(which[cand])
     x, y = verts.x[rows], verts.y[rows]
-    side_x = (x == np.repeat(b[0][cand], count)) | (x == np.repeat(b[2][cand], count))
-    side_y = (y == np.repeat(b[1][cand], count)) | (y == np.repeat(b[3][cand], count))
-    edge = owner[1:] == owner[:-1]
-    on_side = ((x[1:] == x[:-1]) & side_x[1:]) | ((y[1:] == y[:-1]) & side_y[1:])
-    bad = np.bincount(owner[:-1][edge & ~on_side], minlength=len(cand)) > 0
-    ok[cand[bad]] = False
+    count = (end - first)[cand]
+    start = np.cumsum(count) - count  # first coordinate of each polygon in x, y
+    last = start + count - 2  # its last edge (edge k runs from coordinate k to k + 1)
+    right, left = x[1:] > x[:-1], x[1:] < x[:-1]
+    up, down = y[1:] > y[:-1], y[1:] < y[:-1]
+    axis = (right | left) ^ (up | down)  # one coordinate changes: axis-parallel, not empty
+    axis[start[1:] - 1] = True  # (the step from one polygon to the next is no edge)
+    # direction of each edge: 0 = +x, 1 = +y, 2 = -x, 3 = -y
+    code = up.view(np.int8) + 2 * left.view(np.int8) + 3 * down.view(np.int8)
+    turn = (code[1:] - code[:-1]) & 3  # at coordinate k + 1, from edge k to edge k + 1
+    turn[start[1:] - 2] = 0  # (no turn across the step between polygons)
+    turn[start[1:] - 1] = 0
+    at = np.flatnonzero(turn)
+    owner = np.searchsorted(start, at + 1, side="right") - 1
+    closing = (code[start] - code[last]) & 3  # at the first coordinate, last to first edge
+    n = len(cand)
+    n_left = np.bincount(owner[turn[at] == 1], minlength=n) + (closing == 1)
+    n_right = np.bincount(owner[turn[at] == 3], minlength=n) + (closing == 3)
+    n_back = np.bincount(owner[turn[at] == 2], minlength=n) + (closing == 2)
+    skew = np.bincount(np.searchsorted(start, np.flatnonzero(~axis), side="right") - 1,
+                       minlength=n)
+    four = ((n_left == 4) & (n_right == 0)) | ((n_right == 4) & (n_left == 0))
+    ok[cand[~(four & (n_back == 0) & (skew == 0))]] = False
     return ok
