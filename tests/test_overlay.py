@@ -324,6 +324,33 @@ def test_rectangles_exact():
     assert rectangles(g).tolist() == [True, True, False, False, False, False]
 
 
+def test_rectangles_are_valid_rings_once_around():
+    # true only for a valid ring that goes once around its box, in either sense, starting
+    # anywhere; every case below is written out by hand
+    cases = {
+        "clockwise": (box(0, 0, 2, 1, ccw=False), True),
+        "densified, clockwise": (shapely.segmentize(box(0, 0, 2, 1), 0.25).reverse(), True),
+        "starts mid-side": (Polygon([(1, 0), (2, 0), (2, 1), (0, 1), (0, 0), (1, 0)]), True),
+        # edges all on the sides, but the ring runs back along x = 0: invalid
+        "runs back along a side": (Polygon([(0, 0), (2, 0), (2, 1), (0, 1), (0, 0.3),
+                                            (0, 0.6), (0, 0)]), False),
+        "twice around": (Polygon([(0, 0), (2, 0), (2, 1), (0, 1), (0, 0), (2, 0), (2, 1),
+                                  (0, 1), (0, 0)]), False),
+        "L-shape": (Polygon([(0, 0), (2, 0), (2, 1), (1, 1), (1, 2), (0, 2), (0, 0)]), False),
+        # valid and equal to its box, but a repeated point is not taken (the general path)
+        "repeated point": (Polygon([(0, 0), (0, 0), (2, 0), (2, 1), (0, 1), (0, 0)]), False),
+        "a sliver": (Polygon([(0, 0), (1, 0), (1, 1e-300), (0, 1e-300), (0, 0)]), True),
+    }
+    g = np.array([c[0] for c in cases.values()], dtype=object)
+    expected = [c[1] for c in cases.values()]
+    assert dict(zip(cases, rectangles(g).tolist(), strict=True)) == dict(
+        zip(cases, expected, strict=True))
+    # only valid polygons equal to their box are taken
+    assert shapely.is_valid(g[rectangles(g)]).all()
+    # the positions asked for, in that order
+    assert rectangles(g, which=np.array([3, 0, 2])).tolist() == [False, True, True]
+
+
 def test_shared_edges_taken_whole_and_crossings_cut():
     # a 3 x 1 row of unit squares; zone = the first two squares dissolved (edges shared),
     # a second zone [0.5, 2.5] x [0, 1] crosses the squares
@@ -400,3 +427,9 @@ def test_rectangle_clip_with_a_ring_along_a_side():
     # edge (30, 60)-(50, 80/3): 400 - 10/3
     assert out["Z"] == pytest.approx(470.0)
     assert out["W"] == pytest.approx(400 - 10 / 3)
+    # the other way round: the grid cell is the patch (a rectangle unit, clipped by the
+    # rectangle clipper only in general position), densified as survey cells are
+    cell = _gdf({"DLBM": ["A"]}, [shapely.segmentize(box(50, 10, 60, 60), 2.5)])
+    zone = _gdf({"zone": ["P"]}, [patch])
+    out = tabulate(cell, zone, by_a="DLBM", by_b="zone")
+    assert out["area_m2"].tolist() == [pytest.approx(470.0)]
