@@ -42,6 +42,7 @@ from landuse.errors import CRSError, GeometryError, SchemaError
 from landuse.geom.pieces import cpus, run_map, spans
 from landuse.geom.pieces import pieces as piece_areas
 from landuse.geom.tiles import polygonal, split_large
+from landuse.geom.validity import known_valid, remember_valid
 from landuse.units import M2_PER_HA
 
 __all__ = ["overlay_pieces", "pairs", "resolve_area", "tabulate"]
@@ -428,14 +429,17 @@ def _validate(
     geo_problems = check_polygonal(a.geometry, source=name_a)
     geo_problems += check_polygonal(b.geometry, source=name_b)
     raise_problems(geo_problems, GeometryError)
-    _require_valid(b, np.arange(len(b)), n_jobs, "layer b")
+    _require_valid(b, np.arange(len(b)), n_jobs, "layer b", remember=True)
 
 
 def _require_valid(
-    gdf: gpd.GeoDataFrame, rows: np.ndarray, n_jobs: int | None, default: str
+    gdf: gpd.GeoDataFrame, rows: np.ndarray, n_jobs: int | None, default: str,
+    remember: bool = False,
 ) -> None:
-    """Raise GeometryError if a geometry at positions ``rows`` is invalid."""
+    """Raise GeometryError if a geometry at ``rows`` is invalid (``remember``: see validity)."""
     g = np.asarray(gdf.geometry.array, dtype=object)[rows]
+    if remember and known_valid(g):
+        return
     parts = spans(np.arange(len(g)), 50_000)
     valid = run_map(lambda sp: shapely.is_valid(g[sp[0] : sp[1]]), parts, n_jobs or cpus())
     bad = ~np.concatenate([*valid, np.zeros(0, bool)]) & ~shapely.is_missing(g)
@@ -447,6 +451,8 @@ def _require_valid(
             f"{labels}...; first: {reason}); repair them (landuse.io readers do, or "
             "shapely.make_valid)"
         )
+    if remember:
+        remember_valid(g)
 
 
 # ----------------------------------------------------------------------------- zones

@@ -275,6 +275,34 @@ def test_schema_and_geometry_errors(squares):
         tabulate(a, b, by_a="DLBM", by_b="zone", area="geodesic")  # type: ignore[arg-type]
 
 
+def test_zone_validity_is_remembered_only_for_the_same_objects(squares):
+    import gc
+    import weakref
+
+    from landuse.geom.validity import known_valid, remember_valid
+
+    a, b = squares
+    tabulate(a, b, by_a="DLBM", by_b="zone")  # b found valid and remembered
+    g = np.asarray(b.geometry.array, dtype=object)
+    assert known_valid(g.copy())  # the same objects, in another array
+    assert not known_valid(g[::-1].copy())  # not in that order
+    # a zone replaced in place by an invalid one is checked again
+    bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    b.loc[b.index[0], "geometry"] = bowtie
+    with pytest.raises(GeometryError, match="invalid"):
+        tabulate(a, b, by_a="DLBM", by_b="zone")
+    # the cache keeps nothing alive, and forgets objects that died
+    fresh = np.array([box(0, 0, 1, 1), box(1, 0, 2, 1)], dtype=object)
+    remember_valid(fresh)
+    assert known_valid(fresh)
+    ref = weakref.ref(fresh[0])
+    del fresh
+    gc.collect()
+    assert ref() is None
+    # new objects are unknown, even where the allocator reuses the old addresses
+    assert not known_valid(np.array([box(5, 5, 6, 6), box(6, 5, 7, 6)], dtype=object))
+
+
 def test_missing_and_empty_geometries_contribute_nothing(squares):
     a, b = squares
     a2 = pd.concat([a, _gdf({"DLBM": ["0101", "0101"], "TBDLMJ": [1.0, 1.0], "KCMJ": [0.0, 0.0]},
