@@ -254,14 +254,17 @@ def _overlay(
     value_cols += [c for c in sum_columns]
 
     ag = np.asarray(a.geometry.array, dtype=object)
-    a_ok = ~(shapely.is_missing(ag) | shapely.is_empty(ag))
-    a_pos = np.flatnonzero(a_ok)
-    big = a_pos[shapely.get_num_coordinates(ag[a_pos]) > _MAX_VERTICES]
+    count = shapely.get_num_coordinates(ag)  # 0: missing or empty (polygonal, checked)
+    a_pos = np.flatnonzero(count > 0)
+    big = np.flatnonzero(count > _MAX_VERTICES)
     _require_valid(a, big, n_jobs, "layer a")  # these are cut into tiles
-    a_tiles, a_tile_parent = split_large(ag[a_pos], max_vertices=_MAX_VERTICES)
-    multi = np.flatnonzero(shapely.get_type_id(a_tiles) == 6)
+    if len(big):
+        a_tiles, a_tile_parent = split_large(ag[a_pos], max_vertices=_MAX_VERTICES)
+    else:
+        a_tiles, a_tile_parent = ag[a_pos], np.arange(len(a_pos))
+    is_multi = shapely.get_type_id(a_tiles) == 6
+    multi, single = np.flatnonzero(is_multi), np.flatnonzero(~is_multi)
     parts, part_of = shapely.get_parts(a_tiles[multi], return_index=True)
-    single = np.flatnonzero(shapely.get_type_id(a_tiles) != 6)
     units = np.concatenate([a_tiles[single], parts])
     unit_feat = a_pos[a_tile_parent[np.concatenate([single, multi[part_of]])]]
     zones, zone_key, b_key_table = _zones(b, keys_b)
@@ -550,7 +553,9 @@ def _key_table(
     a: gpd.GeoDataFrame, keys_a: list[str], b_key_table: pd.DataFrame, feat: np.ndarray,
     zkey: np.ndarray, values: dict[str, np.ndarray], sum_columns: Sequence[str],
 ) -> pd.DataFrame:
-    if keys_a:
+    if len(keys_a) == 1:  # (the same groups as below, faster)
+        a_codes = pd.factorize(a[keys_a[0]], use_na_sentinel=False)[0].astype(np.int64)
+    elif keys_a:
         a_codes = a[keys_a].groupby(keys_a, sort=False, dropna=False).ngroup().to_numpy()
     else:
         a_codes = np.zeros(len(a), dtype=np.int64)

@@ -299,8 +299,19 @@ def test_zone_validity_is_remembered_only_for_the_same_objects(squares):
     del fresh
     gc.collect()
     assert ref() is None
-    # new objects are unknown, even where the allocator reuses the old addresses
-    assert not known_valid(np.array([box(5, 5, 6, 6), box(6, 5, 7, 6)], dtype=object))
+    # new objects are unknown, even where the allocator reuses the old addresses: an entry
+    # with the ids of live objects but a dead object of its own is dropped
+    from landuse.geom import validity
+
+    live = np.array([box(5, 5, 6, 6), box(6, 5, 7, 6)], dtype=object)
+    assert not known_valid(live)
+    dead = box(0, 0, 1, 1)
+    validity._ENTRIES.append((validity._ids(live), [weakref.ref(dead), weakref.ref(live[1])]))
+    del dead
+    gc.collect()
+    n = len(validity._ENTRIES)
+    assert not known_valid(live)
+    assert len(validity._ENTRIES) == n - 1
 
 
 def test_missing_and_empty_geometries_contribute_nothing(squares):

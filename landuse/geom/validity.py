@@ -31,13 +31,13 @@ def known_valid(geoms: np.ndarray) -> bool:
     """Whether exactly these objects (in this order) were passed to :func:`remember_valid`."""
     ids = _ids(geoms)
     with _LOCK:
-        for entry in list(_ENTRIES):
-            known, refs = entry
+        for k in range(len(_ENTRIES) - 1, -1, -1):
+            known, refs = _ENTRIES[k]
             if len(known) != len(ids) or not np.array_equal(known, ids):
                 continue
             if all(r() is not None for r in refs):
                 return True
-            _ENTRIES.remove(entry)  # an object died: its id may name another object now
+            del _ENTRIES[k]  # an object died: its id may name another object now
     return False
 
 
