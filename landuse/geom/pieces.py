@@ -119,22 +119,22 @@ def _locate(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Whether unit ``iu[k]`` lies inside zone ``iz[k]``, for pairs proven not to cross.
 
-    Tries the unit's first vertex, then its middle vertex, then ``point_on_surface``; a
-    point decides when it is not on the zone's boundary (``contains_xy`` and
-    ``intersects_xy`` on the prepared zone agree). Returns ``inside`` and the positions
-    where every point was on the boundary. Runs in one thread (prepared zones build their
-    index lazily and are not thread-safe).
+    Tries the unit's vertices at 0, 1/2, 1/4 and 3/4 of its coordinates, then
+    ``point_on_surface``; a point decides when it is not on the zone's boundary
+    (``contains_xy`` and ``intersects_xy`` on the prepared zone agree). Returns ``inside``
+    and the positions where every point was on the boundary. Runs in one thread (prepared
+    zones build their index lazily and are not thread-safe).
     """
     shapely.prepare(zones)
     inside = np.zeros(len(iu), dtype=bool)
     todo = np.arange(len(iu))
     start = verts.first[iu]
-    middle = start + (verts.first[iu + 1] - start) // 2
-    for attempt in range(3):
+    size = verts.first[iu + 1] - start
+    for attempt in range(5):
         if not len(todo):
             break
-        if attempt < 2:
-            row = (start if attempt == 0 else middle)[todo]
+        if attempt < 4:  # (a patch drawn along a zone's edges has many vertices on it)
+            row = start[todo] + size[todo] * (0, 2, 1, 3)[attempt] // 4
             x, y = verts.x[row], verts.y[row]
         else:
             x, y = shapely.get_coordinates(shapely.point_on_surface(units[iu[todo]])).T

@@ -216,17 +216,20 @@ def rectangles(
     geoms = np.asarray(geoms, dtype=object)
     which = np.arange(len(geoms)) if which is None else np.asarray(which, dtype=np.int64)
     g = geoms[which]
-    ok = (shapely.get_type_id(g) == 3) & (shapely.get_num_interior_rings(g) == 0)
     if verts is None:
+        ok = (shapely.get_type_id(g) == 3) & (shapely.get_num_interior_rings(g) == 0)
         verts, which = vertex_table(g, np.flatnonzero(ok)), np.arange(len(g))
     first, end = verts.first[which], verts.first[which + 1]
-    ok &= end - first >= 5
+    ok = end - first >= 5
     # quick necessary condition: the edges at the start, a quarter, half and three
     # quarters of the ring are axis-parallel
     for k in (first, first + (end - first) // 4, (first + end) // 2, end - (end - first) // 4):
         row = np.minimum(k, np.maximum(end - 2, first))[ok]
         ok[ok] = (verts.x[row] == verts.x[row + 1]) | (verts.y[row] == verts.y[row + 1])
     cand = np.flatnonzero(ok)
+    cand = cand[(shapely.get_type_id(g[cand]) == 3) & (shapely.get_num_interior_rings(g[cand]) == 0)]
+    ok[:] = False
+    ok[cand] = True
     if not len(cand):
         return ok
     rows, _ = verts.rows(which[cand])
