@@ -227,7 +227,8 @@ def rectangles(
         row = np.minimum(k, np.maximum(end - 2, first))[ok]
         ok[ok] = (verts.x[row] == verts.x[row + 1]) | (verts.y[row] == verts.y[row + 1])
     cand = np.flatnonzero(ok)
-    cand = cand[(shapely.get_type_id(g[cand]) == 3) & (shapely.get_num_interior_rings(g[cand]) == 0)]
+    gc = g[cand]
+    cand = cand[(shapely.get_type_id(gc) == 3) & (shapely.get_num_interior_rings(gc) == 0)]
     ok[:] = False
     ok[cand] = True
     if not len(cand):
