@@ -17,7 +17,7 @@ can read, diff and replace them:
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -202,12 +202,8 @@ class Aggregate:
         set with a ``[sandalei]`` table passes its own, see :attr:`RuleSet.sandalei_of`).
         """
         m = np.ones(len(codes), dtype=bool)
-        if self.sandalei is not None:
-            table = sandalei_of if sandalei_of is not None else _code_table()["sandalei"]
-            sd = codes.map(table).fillna("")
-            m &= sd.isin(self.sandalei).to_numpy()
-        if self.codes is not None:
-            m &= codes.isin(self.codes).to_numpy()
+        if self.sandalei is not None or self.codes is not None:
+            m &= _per_value(codes, self._code_member(sandalei_of))
         if self.czcsxm is not None:
             if czcsxm is None:
                 raise SchemaError(
@@ -215,10 +211,27 @@ class Aggregate:
                     "(城镇村属性码); the land-use layer has none. Map it with fields = "
                     "{ CZCSXM = '...' } or use a rule set without CZCSXM conditions."
                 )
-            m &= czcsxm.fillna("").astype(str).str.strip().str.upper().isin(
-                self.czcsxm
-            ).to_numpy()
+            allowed = self.czcsxm
+            m &= _per_value(czcsxm, lambda v: v.fillna("").astype(str).str.strip()
+                            .str.upper().isin(allowed).to_numpy())
         return m
+
+    def _code_member(self, sandalei_of: pd.Series | None) -> Callable[[pd.Series], np.ndarray]:
+        def member(codes: pd.Series) -> np.ndarray:
+            m = np.ones(len(codes), dtype=bool)
+            if self.sandalei is not None:
+                table = sandalei_of if sandalei_of is not None else _code_table()["sandalei"]
+                m &= codes.map(table).fillna("").isin(self.sandalei).to_numpy()
+            if self.codes is not None:
+                m &= codes.isin(self.codes).to_numpy()
+            return m
+        return member
+
+
+def _per_value(values: pd.Series, member: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
+    """``member`` of every row, evaluated once per distinct value (a layer has few)."""
+    inverse, uniq = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    return np.asarray(member(pd.Series(uniq, dtype=object)), dtype=bool)[inverse]
 
 
 @dataclass(frozen=True)
