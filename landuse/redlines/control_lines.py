@@ -48,7 +48,7 @@ from landuse.redlines._common import (
     resolve_working_crs,
 )
 from landuse.redlines.tables import load_status_rules, match_status
-from landuse.rules import NORMALISED_CODES, RuleSet, load_rules, normalised_codes
+from landuse.rules import RuleSet, codes_are_normalised, load_rules, normalised_codes
 
 __all__ = [
     "CONTROL_COLUMNS",
@@ -80,9 +80,9 @@ def _prepare(
     crs = resolve_working_crs(lu, "land use (DLTB)", working_crs)
     lu2, f1 = align_to(lu, crs, "land use (DLTB)")
     line2, f2 = align_to(line, crs, role)
-    # the reader's normalised codes as they are; a frame made by hand is normalised once
-    flagged = lu2.attrs.get(NORMALISED_CODES, ())
-    raw = {c: normalised_codes(lu2, c) for c in ("DLBM", "CZCSXM") if c not in flagged}
+    # codes already normalised (as the reader leaves them) are kept; others are normalised
+    raw = {c: normalised_codes(lu2, c) for c in ("DLBM", "CZCSXM")
+           if c not in lu2.columns or not codes_are_normalised(lu2[c])}
     if raw:
         lu2 = lu2.assign(**raw)  # a copy
     return lu2, line2, crs, f1 + f2
