@@ -166,6 +166,24 @@ def test_private_modules_stay_in_their_package() -> None:
     assert bad == []
 
 
+def test_private_names_stay_in_their_package() -> None:
+    # ``from landuse.x.mod import _name``: a private name is the module's own business and
+    # its package's; another package takes a public name (one definition, one place)
+    mods = _modules()
+    bad = []
+    for m, f in sorted(mods.items()):
+        for t, line, _ in _imports(m, f, type_only=True):
+            r = _resolve(t, mods)
+            name = t[len(r) + 1:] if r is not None and t != r else ""
+            if not name.startswith("_") or r is None:
+                continue
+            owner = r.rpartition(".")[0] if not str(mods[r]).endswith("__init__.py") else r
+            if m == owner or m.startswith(owner + "."):
+                continue
+            bad.append(f"{f.relative_to(ROOT)}:{line} imports the private name {t}")
+    assert bad == []
+
+
 #: (package, forbidden import prefix, why): the whiteboard's "never" arrows that the code
 #: could break with one import (docs/architecture.md)
 NEVER = (

@@ -43,7 +43,7 @@ from landuse.county import (
 from landuse.errors import SchemaError
 from landuse.findings import Finding, get_findings
 from landuse.indicators import classes
-from landuse.indicators.classes import _SANDALEI_AGGREGATES, UNCLASSIFIED
+from landuse.indicators.classes import SANDALEI_AGGREGATES, UNCLASSIFIED
 from landuse.overlay import AreaKind, overlay_pieces, resolve_area, tabulate
 from landuse.rules import RuleSet, load_rules
 from landuse.units import M2_PER_HA
@@ -559,5 +559,5 @@ def class_areas_dask(
 def _sandalei_order(groups: pd.Series) -> list[str]:
 
     present = set(groups)
-    return [g for g, _ in _SANDALEI_AGGREGATES] + ([UNCLASSIFIED] if UNCLASSIFIED in present
+    return [g for g, _ in SANDALEI_AGGREGATES] + ([UNCLASSIFIED] if UNCLASSIFIED in present
                                                    else [])

@@ -25,7 +25,7 @@ from landuse.dask.engine import (
 )
 from landuse.findings import attach_findings, get_findings
 from landuse.redlines._common import align_to, resolve_working_crs
-from landuse.redlines.mining import _RELATION_ORDER, _validate_rights, mining_conflicts
+from landuse.redlines.mining import mining_conflicts, sort_conflicts, validate_rights
 
 if TYPE_CHECKING:
     import distributed
@@ -153,7 +153,7 @@ def mining_conflicts_dask(
     """
     client = _client(client)
     whole_attrs = rights if isinstance(rights, gpd.GeoDataFrame) else rights.compute()
-    _validate_rights(whole_attrs)
+    validate_rights(whole_attrs)
     crs = resolve_working_crs(_meta(rights), "mining rights (矿业权)", working_crs)
     protected, found = align_to(protected, crs, "protected areas (自然保护地)")
     if townships is not None:
@@ -165,6 +165,4 @@ def mining_conflicts_dask(
     parts = compute_partitions(_mining_part, whole_attrs, _shared(protected, client),
                                _shared(townships, client), options, client=client,
                                npartitions=npartitions)
-    return _concat_parts(parts, empty, lambda frame: frame.assign(
-        _rel=frame["relation"].map(_RELATION_ORDER)).sort_values(
-        ["licence_no", "_rel", "against_id"], kind="stable").drop(columns="_rel"), found)
+    return _concat_parts(parts, empty, sort_conflicts, found)

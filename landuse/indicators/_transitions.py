@@ -72,8 +72,14 @@ def _same_patches(cur: np.ndarray, prev: np.ndarray, tree: shapely.STRtree,
     if not ok.any() or len(prev) == 0:
         return match
     pos = np.flatnonzero(ok)
-    ic, ip = tree.query(shapely.point_on_surface(cur[pos]), predicate="intersects")
+    # candidates: every vertex of each within tol of the other's outline puts each one's
+    # bounding box within tol of the other's on every side, a necessary condition of all
+    # three tests below (the slack only keeps pairs for the exact tests)
+    ic, ip = tree.query(cur[pos])
     ic = pos[ic]
+    gap = np.abs(shapely.bounds(cur)[ic] - shapely.bounds(prev)[ip])
+    near = (gap <= tol * (1 + 1e-9) + 1e-9).all(axis=1)
+    ic, ip = ic[near], ip[near]
     same = shapely.equals_exact(cur[ic], prev[ip], tolerance=tol)
     # same vertices in another ring order or start point (GEOS output is often normalised)
     nc, np_ = shapely.get_num_coordinates(cur[ic]), shapely.get_num_coordinates(prev[ip])
@@ -82,12 +88,6 @@ def _same_patches(cur: np.ndarray, prev: np.ndarray, tree: shapely.STRtree,
         same[retry] = shapely.equals_exact(shapely.normalize(cur[ic[retry]]),
                                            shapely.normalize(prev[ip[retry]]), tolerance=tol)
     retry = np.flatnonzero(~same)
-    if retry.size and tol > 0:
-        # a necessary condition first: every vertex of each within tol of the other's
-        # outline puts each one's bounding box within tol of the other's on every side
-        # (the slack only keeps pairs for the exact test below)
-        gap = np.abs(shapely.bounds(cur[ic[retry]]) - shapely.bounds(prev[ip[retry]]))
-        retry = retry[(gap <= tol * (1 + 1e-9) + 1e-9).all(axis=1)]
     if retry.size and tol > 0:
         # re-digitised outlines (vertices added, removed or moved): every vertex of each
         # within tol of the other's boundary (GEOS discrete Hausdorff distance)

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 UNCLASSIFIED = "未分类 (unclassified)"
-_SANDALEI_AGGREGATES = (
+SANDALEI_AGGREGATES = (
     ("农用地", "agricultural_land"),
     ("建设用地", "construction_land"),
     ("未利用地", "unused_land"),
@@ -144,14 +144,14 @@ def sandalei_areas(
     ruleset, levels, rows = p.rules, p.levels, p.rows
     group = np.full(len(rows), UNCLASSIFIED, dtype=object)
     assigned = np.zeros(len(rows), dtype=bool)
-    for name, agg in _SANDALEI_AGGREGATES:
+    for name, agg in SANDALEI_AGGREGATES:
         m = ruleset.mask(agg, rows["code"], rows["czcsxm"]) & ~assigned
         group[m] = name
         assigned |= m
     rows = rows.assign(sandalei=pd.array(group, dtype=object))
     out = _long_by_zone(rows, ["sandalei"], levels)
     zones = zone_index(rows, levels)
-    groups = [g for g, _ in _SANDALEI_AGGREGATES]
+    groups = [g for g, _ in SANDALEI_AGGREGATES]
     if (~assigned).any():
         groups.append(UNCLASSIFIED)
     full = pd.MultiIndex.from_product([zones, groups], names=["zone", "sandalei"])

@@ -25,6 +25,7 @@ import shapely
 
 from landuse._validate import require_polygonal
 from landuse.findings import Finding
+from landuse.geom.vertices import vertex_table
 
 __all__ = ["clean_geometry", "overlap_finding"]
 
@@ -134,17 +135,6 @@ def clean_geometry(
     return out, findings
 
 
-def _hash_rows(columns: list[np.ndarray]) -> np.ndarray:
-    """Mix int64 ``columns`` into one uint64 per row (splitmix64 finaliser)."""
-    h = np.zeros(len(columns[0]), dtype=np.uint64)
-    for j, col in enumerate(columns):
-        x = col.astype(np.uint64) + np.uint64((0x9E3779B97F4A7C15 * (j + 1)) % 2**64)
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        h = (h * np.uint64(31)) ^ x ^ (x >> np.uint64(31))
-    return h
-
-
 def _suspect_polygons(geoms: np.ndarray, *, grid_m: float = 0.001) -> np.ndarray:
     """Return the polygons with an edge not matched by a reverse twin (fast pre-filter).
 
@@ -154,32 +144,40 @@ def _suspect_polygons(geoms: np.ndarray, *, grid_m: float = 0.001) -> np.ndarray
     coverage depth changes only across unmatched edges, so every overlap is bounded by
     unmatched (or same-direction duplicated) edges, whose polygons are returned here.
     Vertices are compared on a ``grid_m`` grid; rounding differences only add suspects.
-    Works on the ragged coordinate arrays (no per-geometry Python loop); the full-size
+    Works on the layer's vertex table (no per-geometry Python loop); the full-size
     temporaries are released as soon as they are used (a county's DLTB has millions of
     vertices, and this runs while the whole layer is in memory).
     """
-    gtype, xy, offsets = shapely.to_ragged_array(geoms)
-    if len(xy) == 0:
+    geoms = np.asarray(geoms, dtype=object)
+    multi = np.flatnonzero(shapely.get_type_id(geoms) == shapely.GeometryType.MULTIPOLYGON)
+    owner_of = np.arange(len(geoms))
+    polys = geoms
+    if len(multi):  # one row per part of the MultiPolygons, each part owned by its feature
+        parts, part_of = shapely.get_parts(geoms[multi], return_index=True)
+        single = np.ones(len(geoms), dtype=bool)
+        single[multi] = False
+        polys = np.concatenate([geoms[single], parts])
+        owner_of = np.concatenate([np.flatnonzero(single), multi[part_of]])
+    vt = vertex_table(polys)
+    if len(vt.x) == 0:
         return np.arange(0)
-    ring_off = offsets[0]
-    n_rings = len(ring_off) - 1
-    part_off = offsets[1]
-    ring_part = np.repeat(np.arange(len(part_off) - 1), np.diff(part_off))
-    if gtype == shapely.GeometryType.MULTIPOLYGON:
-        part_geom = np.repeat(np.arange(len(offsets[2]) - 1), np.diff(offsets[2]))
-    else:
-        part_geom = np.arange(len(part_off) - 1)
-    exterior = np.zeros(n_rings, dtype=bool)
-    exterior[part_off[:-1]] = True
-    # segment i joins vertex i and i + 1; the step from one ring's last vertex to the next
-    # ring's first is not a segment
-    seg = np.ones(len(xy) - 1, dtype=bool)
-    seg[ring_off[1:-1] - 1] = False
-    ring_of = np.repeat(np.arange(n_rings, dtype=np.int32), np.diff(ring_off))[:-1]
+    # rings: a coordinate that starts no edge closes its ring; the first ring of each
+    # polygon is its exterior
+    closes = ~vt.edge
+    ring_of = np.cumsum(closes) - closes
+    ring_first = np.flatnonzero(np.r_[True, closes[:-1]])
+    n_rings = len(ring_first)
+    poly_of_ring = np.searchsorted(vt.first, ring_first, side="right") - 1
+    exterior = vt.first[poly_of_ring] == ring_first
+    ring_owner = owner_of[poly_of_ring]
+    del poly_of_ring, ring_first
+    # segment i joins coordinate i and i + 1 of the same ring
+    seg = vt.edge[:-1].copy()
+    ring_of = ring_of[:-1]
     # ring orientation from the shoelace sum (local origin for precision)
-    x = xy[:, 0] - xy[:, 0].min()
-    y = xy[:, 1] - xy[:, 1].min()
-    del xy
+    x = vt.x - vt.x.min()
+    y = vt.y - vt.y.min()
+    del vt
     cross = x[:-1] * y[1:]
     cross -= x[1:] * y[:-1]
     signed = np.bincount(ring_of[seg], weights=cross[seg], minlength=n_rings)
@@ -208,10 +206,19 @@ def _suspect_polygons(geoms: np.ndarray, *, grid_m: float = 0.001) -> np.ndarray
     lo = np.minimum(a, b)
     hi = np.maximum(a, b, out=b)
     del a, b
-    # sort segments by a 64-bit hash of their endpoints; a group is a run of segments
-    # with equal endpoints (compared exactly), so a hash collision can only split a
-    # group, i.e. add suspects, never hide one
-    order = np.argsort(_hash_rows([lo, hi]))
+    # sort segments by a hash of their endpoints; a group is a run of segments with equal
+    # endpoints (compared exactly), so a hash collision can only split a group, i.e. add
+    # suspects, never hide one. The segment's index fills the low bits of the sort key:
+    # sorting plain integers is several times faster than an argsort
+    idx_bits = max(len(lo).bit_length(), 1)
+    key = lo.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # multiplicative hash,
+    key ^= hi.view(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)  # its high bits kept
+    key >>= np.uint64(idx_bits)
+    key <<= np.uint64(idx_bits)
+    key |= np.arange(len(lo), dtype=np.uint64)
+    key.sort()
+    order = (key & np.uint64((1 << idx_bits) - 1)).astype(np.int64)
+    del key
     lo, hi = lo[order], hi[order]
     start = np.ones(len(lo), dtype=bool)
     start[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
@@ -222,8 +229,7 @@ def _suspect_polygons(geoms: np.ndarray, *, grid_m: float = 0.001) -> np.ndarray
     net = np.bincount(group, weights=np.where(forward[order], 1.0, -1.0))
     bad = ((net != 0) | (count > 2))[group]
     del group
-    owner = part_geom[ring_part[seg_ring[order[bad]]]]
-    return np.unique(owner)
+    return np.unique(ring_owner[seg_ring[order[bad]]])
 
 
 def overlap_finding(

@@ -48,7 +48,7 @@ from landuse.redlines._common import (
     resolve_working_crs,
 )
 from landuse.redlines.tables import load_status_rules, match_status
-from landuse.rules import NORMALISED_CODES, RuleSet, load_rules, normalised_codes
+from landuse.rules import RuleSet, codes_are_normalised, load_rules, normalised_codes
 
 __all__ = [
     "CONTROL_COLUMNS",
@@ -80,9 +80,9 @@ def _prepare(
     crs = resolve_working_crs(lu, "land use (DLTB)", working_crs)
     lu2, f1 = align_to(lu, crs, "land use (DLTB)")
     line2, f2 = align_to(line, crs, role)
-    # the reader's normalised codes as they are; a frame made by hand is normalised once
-    flagged = lu2.attrs.get(NORMALISED_CODES, ())
-    raw = {c: normalised_codes(lu2, c) for c in ("DLBM", "CZCSXM") if c not in flagged}
+    # codes already normalised (as the reader leaves them) are kept; others are normalised
+    raw = {c: normalised_codes(lu2, c) for c in ("DLBM", "CZCSXM")
+           if c not in lu2.columns or not codes_are_normalised(lu2[c])}
     if raw:
         lu2 = lu2.assign(**raw)  # a copy
     return lu2, line2, crs, f1 + f2
@@ -207,24 +207,27 @@ def _labelled(
 ) -> gpd.GeoDataFrame:
     """Select the patches and attach their status row (``_status``, ``_rule`` ...) and reason."""
     sel = lu.loc[mask]
-    labels = match_status(check, sel["DLBM"], sel["CZCSXM"], load_status_rules(status_rules),
-                          normalised=True)
     name = sel["DLMC"].astype(str) if "DLMC" in sel else pd.Series("", index=sel.index)
-    code = sel["DLBM"].astype(str).to_numpy(dtype=object)
-    zh, en = what.split(" / ")
-    # one text per distinct (name, code, reason): a county has few, over 10^5 patches
-    parts = [pd.factorize(np.asarray(v, dtype=object), use_na_sentinel=False) for v in
-             (name, code, labels["reason_zh"], labels["reason_en"])]
+    # status and reason text once per distinct (name, code, CZCSXM): a county has few
+    # over 10^5 patches
     key = np.zeros(len(sel), dtype=np.int64)
-    for index, distinct in parts:
+    for values in (name, sel["DLBM"], sel["CZCSXM"]):
+        index, distinct = pd.factorize(values, use_na_sentinel=False)
         key = key * max(len(distinct), 1) + index
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    names, codes, reasons_zh, reasons_en = (distinct[index[first]] for index, distinct in parts)
-    texts = np.array([f"{zh} {a}（{b}）: {x} / {en} ({b}): {y}" for a, b, x, y in
-                      zip(names, codes, reasons_zh, reasons_en, strict=True)], dtype=object)
-    reason = texts[inverse.ravel()]
-    extra = {f"_{c}": labels[c].to_numpy(dtype=object) for c in _LABELS if c != "reason"}
-    return sel.assign(_reason=np.asarray(reason, dtype=object), **extra)
+    inverse = inverse.ravel()
+    one = sel.iloc[first]
+    labels = match_status(check, one["DLBM"], one["CZCSXM"], load_status_rules(status_rules),
+                          normalised=True)
+    zh, en = what.split(" / ")
+    texts = [f"{zh} {a}（{b}）: {x} / {en} ({b}): {y}" for a, b, x, y in
+             zip(name.iloc[first], one["DLBM"].astype(str), labels["reason_zh"],
+                 labels["reason_en"], strict=True)]
+    columns = {"_reason": texts,
+               **{f"_{c}": labels[c].tolist() for c in _LABELS if c != "reason"}}
+    # object columns: pandas would convert every row to its string dtype and back
+    return sel.assign(**{c: pd.Series(np.asarray(v, dtype=object)[inverse], index=sel.index,
+                                      dtype=object) for c, v in columns.items()})
 
 
 def _line_zones(line: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -389,7 +389,19 @@ def check_new_right(
     return index.check(geometry, crs=crs, stage=stage, sliver_m2=sliver_m2, near_m=near_m)
 
 
-def _validate_rights(rights: gpd.GeoDataFrame) -> None:
+def sort_conflicts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sort conflict rows into their one order (the serial run and the dask executor).
+
+    By licence, then inside / touching / near, then the protected area; the index is kept,
+    so the caller can reorder what belongs to the rows.
+    """
+    rank = frame["relation"].map(_RELATION_ORDER)
+    return frame.assign(_rel=rank).sort_values(
+        ["licence_no", "_rel", "against_id"], kind="stable").drop(columns="_rel")
+
+
+def validate_rights(rights: gpd.GeoDataFrame) -> None:
+    """Raise a SchemaError naming what a mining-rights frame lacks (fields, values)."""
     fix = ("Read the layer with landuse.io.vector.read_mining_rights or map the fields "
            "(docs/contract.md §2.1).")
     require_columns(rights, RIGHT_FIELDS, "mining rights (矿业权)", fix)
@@ -483,7 +495,7 @@ def mining_conflicts(
         missing/geographic CRS without ``working_crs``, null geometries.
     """
     _check_options(sliver_m2, near_m)
-    _validate_rights(rights)
+    validate_rights(rights)
     crs = resolve_working_crs(rights, "mining rights (矿业权)", working_crs)
     combined, found = with_redline(protected, ecological_redline, crs)
     index = ProtectedIndex(combined, working_crs=crs, grid_size=grid_size,
@@ -518,11 +530,9 @@ def mining_conflicts(
         townships, tf = align_to(townships, crs, "townships (乡镇)")
         findings += tf
     out["township"] = assign_township(locator, townships)
-    out["_rel"] = out["relation"].map(_RELATION_ORDER)
-    out = out.sort_values(["licence_no", "_rel", "against_id"], kind="stable")
+    out = sort_conflicts(out)
     geometry = rel["geometry"].to_numpy()[out.index.to_numpy()]
-    out = gpd.GeoDataFrame(out.drop(columns="_rel").reset_index(drop=True),
-                           geometry=list(geometry), crs=crs)
+    out = gpd.GeoDataFrame(out.reset_index(drop=True), geometry=list(geometry), crs=crs)
     out = out[list(MINING_COLUMNS)]
     text = [c for c in MINING_COLUMNS if c not in _NUMERIC and c != "geometry"]
     out = out.astype({c: str for c in text} | {c: float for c in _NUMERIC if c != "prohibited"}

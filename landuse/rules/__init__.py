@@ -17,7 +17,7 @@ can read, diff and replace them:
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -35,6 +35,7 @@ __all__ = [
     "Aggregate",
     "RuleSet",
     "code_table",
+    "codes_are_normalised",
     "crosswalk_table",
     "load_rules",
     "mark_normalised",
@@ -127,20 +128,38 @@ def normalise_codes(codes: pd.Series) -> pd.Series:
 def mark_normalised(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Record in ``frame.attrs`` that ``columns`` hold normalised codes (readers call it).
 
-    Only a reader that has just normalised the columns may say so: code that changes such a
-    column afterwards must write normalised codes (:func:`normalise_codes`) or drop the
-    record (``frame.attrs.pop("normalised_codes")``). Returns ``frame``.
+    The record documents what the reader did; it is not trusted: :func:`normalised_codes`
+    checks the values themselves, so a column edited after reading is still normalised
+    when it needs to be. Returns ``frame``.
     """
     frame.attrs[NORMALISED_CODES] = [c for c in columns if c in frame.columns]
     return frame
 
 
-def normalised_codes(frame: pd.DataFrame, column: str) -> pd.Series:
-    """Return the land-class codes of ``frame[column]``, normalised once.
+def codes_are_normalised(codes: pd.Series) -> bool:
+    """Tell whether every value of ``codes`` is already a normalised code.
 
-    A column the reader normalised (listed in ``frame.attrs["normalised_codes"]``, see
-    :func:`mark_normalised`) is returned as it is, at no cost; any other (a frame made by
-    hand) is normalised with :func:`normalise_codes`. An absent column gives ``""``.
+    Normalised (see :func:`normalise_codes`): a string, no missing value, no surrounding
+    space, upper case. Checked once per distinct value (a county has a few dozen over 10^5
+    patches), so it costs a hash of the column.
+
+    Examples
+    --------
+    >>> codes_are_normalised(pd.Series(["0201K", "1202"])), codes_are_normalised(
+    ...     pd.Series(["0201k"])), codes_are_normalised(pd.Series(["0101", None]))
+    (True, False, False)
+    """
+    index, distinct = pd.factorize(codes, use_na_sentinel=True)
+    return not (index < 0).any() and all(
+        isinstance(v, str) and v == v.strip().upper() for v in distinct)
+
+
+def normalised_codes(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Return the land-class codes of ``frame[column]``, normalised.
+
+    A column whose codes are already normalised (as a reader leaves them, see
+    :func:`codes_are_normalised`) is returned as it is; any other is normalised with
+    :func:`normalise_codes`. An absent column gives ``""``.
 
     Examples
     --------
@@ -150,9 +169,8 @@ def normalised_codes(frame: pd.DataFrame, column: str) -> pd.Series:
     """
     if column not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object, name=column)
-    if column in frame.attrs.get(NORMALISED_CODES, ()):
-        return frame[column]
-    return normalise_codes(frame[column])
+    codes = frame[column]
+    return codes if codes_are_normalised(codes) else normalise_codes(codes)
 
 
 def unknown_codes(codes: pd.Series, areas: pd.Series | None = None) -> pd.DataFrame:
@@ -202,12 +220,8 @@ class Aggregate:
         set with a ``[sandalei]`` table passes its own, see :attr:`RuleSet.sandalei_of`).
         """
         m = np.ones(len(codes), dtype=bool)
-        if self.sandalei is not None:
-            table = sandalei_of if sandalei_of is not None else _code_table()["sandalei"]
-            sd = codes.map(table).fillna("")
-            m &= sd.isin(self.sandalei).to_numpy()
-        if self.codes is not None:
-            m &= codes.isin(self.codes).to_numpy()
+        if self.sandalei is not None or self.codes is not None:
+            m &= _per_value(codes, self._code_member(sandalei_of))
         if self.czcsxm is not None:
             if czcsxm is None:
                 raise SchemaError(
@@ -215,10 +229,27 @@ class Aggregate:
                     "(城镇村属性码); the land-use layer has none. Map it with fields = "
                     "{ CZCSXM = '...' } or use a rule set without CZCSXM conditions."
                 )
-            m &= czcsxm.fillna("").astype(str).str.strip().str.upper().isin(
-                self.czcsxm
-            ).to_numpy()
+            allowed = self.czcsxm
+            m &= _per_value(czcsxm, lambda v: v.fillna("").astype(str).str.strip()
+                            .str.upper().isin(allowed).to_numpy())
         return m
+
+    def _code_member(self, sandalei_of: pd.Series | None) -> Callable[[pd.Series], np.ndarray]:
+        def member(codes: pd.Series) -> np.ndarray:
+            m = np.ones(len(codes), dtype=bool)
+            if self.sandalei is not None:
+                table = sandalei_of if sandalei_of is not None else _code_table()["sandalei"]
+                m &= codes.map(table).fillna("").isin(self.sandalei).to_numpy()
+            if self.codes is not None:
+                m &= codes.isin(self.codes).to_numpy()
+            return m
+        return member
+
+
+def _per_value(values: pd.Series, member: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
+    """``member`` of every row, evaluated once per distinct value (a layer has few)."""
+    inverse, uniq = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    return np.asarray(member(pd.Series(uniq, dtype=object)), dtype=bool)[inverse]
 
 
 @dataclass(frozen=True)

@@ -229,7 +229,7 @@ def test_raw_codes_of_a_frame_made_by_hand_are_normalised(lu: gpd.GeoDataFrame) 
     assert set(eco["feature_id"]) == {"P1", "P3", "P4", "P5", "P6"}
 
 
-def test_codes_the_reader_normalised_are_not_normalised_again(
+def test_codes_already_normalised_are_not_normalised_again(
     lu: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import landuse.redlines.tables
@@ -240,21 +240,27 @@ def test_codes_the_reader_normalised_are_not_normalised_again(
 
     def refuse(codes: pd.Series) -> pd.Series:
         # the status table's own code columns ("code", "czcsxm") are read and normalised
-        # as rules; the patches' DLBM / CZCSXM must not be
+        # as rules; the patches' DLBM / CZCSXM are clean here and must not be
         if codes.name in ("DLBM", "CZCSXM"):
             raise AssertionError(f"the patches' {codes.name} codes were normalised again")
         return original(codes)
 
-    flagged = mark_normalised(lu.copy(), ("DLBM", "KCDLBM", "CZCSXM"))
-    assert flagged.attrs["normalised_codes"] == ["DLBM", "CZCSXM"]  # KCDLBM is absent
     expected = farmland_nonfarm(lu, line(["YJ1"], [box(100, 0, 400, 50)]))
     monkeypatch.setattr(landuse.rules, "normalise_codes", refuse)
     monkeypatch.setattr(landuse.redlines.tables, "normalise_codes", refuse)
-    got = farmland_nonfarm(flagged, line(["YJ1"], [box(100, 0, 400, 50)]))
+    got = farmland_nonfarm(lu, line(["YJ1"], [box(100, 0, 400, 50)]))
     pd.testing.assert_frame_equal(pd.DataFrame(got.drop(columns="geometry")),
                                   pd.DataFrame(expected.drop(columns="geometry")))
-    eco = eco_redline_construction(flagged, line(["HX1"], [box(50, 50, 250, 150)]))
+    eco = eco_redline_construction(lu, line(["HX1"], [box(50, 50, 250, 150)]))
     assert set(eco["feature_id"]) == {"P1", "P3", "P4", "P5", "P6"}
-    # without the record the same frame is normalised (and the refusing stub is reached)
+    # a column the reader recorded as normalised but edited afterwards is not trusted:
+    # the values decide, so the (refusing) normaliser is reached
+    edited = mark_normalised(lu.copy(), ("DLBM", "CZCSXM"))
+    edited.loc[edited["BSM"] == "P3", "DLBM"] = " 0702"
     with pytest.raises(AssertionError, match="DLBM codes were normalised again"):
-        farmland_nonfarm(lu, line(["YJ1"], [box(100, 0, 400, 50)]))
+        farmland_nonfarm(edited, line(["YJ1"], [box(100, 0, 400, 50)]))
+    monkeypatch.setattr(landuse.rules, "normalise_codes", original)
+    monkeypatch.setattr(landuse.redlines.tables, "normalise_codes", original)
+    out = farmland_nonfarm(edited, line(["YJ1"], [box(100, 0, 400, 50)]))
+    assert out.set_index("feature_id").loc["P3", ["DLBM", "status"]].tolist() == [
+        "0702", "violation"]

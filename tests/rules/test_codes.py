@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from landuse.rules import mark_normalised, normalise_codes, normalised_codes
+from landuse.rules import codes_are_normalised, mark_normalised, normalise_codes, normalised_codes
 
 
 def test_normalise_codes_keeps_index_and_order():
@@ -18,15 +18,27 @@ def test_normalise_codes_keeps_index_and_order():
     assert normalise_codes(pd.Series([], dtype=object)).tolist() == []
 
 
-def test_normalised_codes_trusts_only_the_recorded_columns():
+def test_normalised_codes_checks_the_values_not_the_record():
     frame = pd.DataFrame({"DLBM": ["0201K"], "CZCSXM": [" 203a"]})
-    # nothing recorded: both normalised
     assert normalised_codes(frame, "CZCSXM").tolist() == ["203A"]
     mark_normalised(frame, ("DLBM", "KCDLBM"))
     assert frame.attrs["normalised_codes"] == ["DLBM"]  # only columns that exist
-    # a recorded column is taken as it is, not normalised again (the record is the reader's
-    # promise; a value that breaks it shows that it is trusted)
+    clean = frame["DLBM"]
+    assert normalised_codes(frame, "DLBM") is not None
+    pd.testing.assert_series_equal(normalised_codes(frame, "DLBM"), clean)
+    # a recorded column edited after reading is normalised all the same: the record
+    # documents what the reader did, the values decide
     frame.loc[0, "DLBM"] = " 0201k"
-    assert normalised_codes(frame, "DLBM").tolist() == [" 0201k"]
+    assert normalised_codes(frame, "DLBM").tolist() == ["0201K"]
     assert normalised_codes(frame, "CZCSXM").tolist() == ["203A"]  # not recorded
     assert normalised_codes(frame, "KCDLBM").tolist() == [""]  # absent
+
+
+def test_codes_are_normalised_looks_at_every_distinct_value():
+    assert codes_are_normalised(pd.Series(["0101", "0201K", "0101"]))
+    assert codes_are_normalised(pd.Series([], dtype=object))
+    assert not codes_are_normalised(pd.Series(["0101", "0201k"]))
+    assert not codes_are_normalised(pd.Series(["0101", " 0102"]))
+    assert not codes_are_normalised(pd.Series(["0101", None]))
+    assert not codes_are_normalised(pd.Series(["0101", np.nan]))
+    assert not codes_are_normalised(pd.Series([101, 102]))  # numbers, not code strings
