@@ -43,6 +43,7 @@ from landuse.geom.pieces import cpus, run_map, spans
 from landuse.geom.pieces import pieces as piece_areas
 from landuse.geom.tiles import polygonal, split_large
 from landuse.geom.validity import known_valid, remember_valid
+from landuse.geom.zones import group_codes, prepare_zones
 from landuse.units import M2_PER_HA
 
 __all__ = ["overlay_pieces", "pairs", "resolve_area", "tabulate"]
@@ -267,7 +268,7 @@ def _overlay(
     parts, part_of = shapely.get_parts(a_tiles[multi], return_index=True)
     units = np.concatenate([a_tiles[single], parts])
     unit_feat = a_pos[a_tile_parent[np.concatenate([single, multi[part_of]])]]
-    zones, zone_key, b_key_table = _zones(b, keys_b)
+    zones, zone_key, b_key_table = prepare_zones(b, keys_b)
 
     pieces = piece_areas(
         units, zones, crs=crs if area == "ellipsoidal" else None,
@@ -458,66 +459,6 @@ def _require_valid(
         remember_valid(g)
 
 
-# ----------------------------------------------------------------------------- zones
-
-
-def _zones(b: gpd.GeoDataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """Zone geometries, their key code and the key table (one row per code).
-
-    Features of one key that overlap (interiors intersect) are dissolved into one
-    geometry; the others are kept as they are, since pieces of non-overlapping features
-    of one key add up exactly.
-    """
-    g = np.asarray(b.geometry.array, dtype=object)
-    ok = ~(shapely.is_missing(g) | shapely.is_empty(g))
-    pos = np.flatnonzero(ok)
-    if keys:
-        codes_all = b[keys].groupby(keys, sort=True, dropna=False).ngroup().to_numpy()
-        uniq, first = np.unique(codes_all, return_index=True)
-        table = b[keys].iloc[first].reset_index(drop=True)
-        remap = np.full(codes_all.max() + 1 if len(codes_all) else 0, -1, dtype=np.int64)
-        remap[uniq] = np.arange(len(uniq))
-        codes = remap[codes_all[pos]] if len(pos) else np.zeros(0, dtype=np.int64)
-    else:
-        codes = np.zeros(len(pos), dtype=np.int64)
-        table = pd.DataFrame(index=pd.RangeIndex(1))
-    geoms = g[pos]
-    label = _overlap_components(geoms, codes)
-    single = np.bincount(label, minlength=len(geoms))[label] == 1
-    out_geoms = list(geoms[single])
-    out_codes = list(codes[single])
-    multi = np.unique(label[~single])
-    for lab in multi:
-        members = np.flatnonzero(label == lab)
-        out_geoms.append(shapely.union_all(geoms[members]))
-        out_codes.append(codes[members[0]])
-    zones = polygonal(np.array(out_geoms, dtype=object)) if out_geoms else np.zeros(0, object)
-    return zones, np.asarray(out_codes, dtype=np.int64), table
-
-
-def _overlap_components(geoms: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Label features so that same-code features whose interiors overlap share a label."""
-    n = len(geoms)
-    label = np.arange(n)
-    if n < 2:
-        return label
-    i, j = shapely.STRtree(geoms).query(geoms)  # boxes meet; the relate below decides
-    keep = (i < j) & (codes[i] == codes[j])
-    i, j = i[keep], j[keep]
-    over = shapely.relate_pattern(geoms[i], geoms[j], "T********")
-    i, j = i[over], j[over]
-    while i.size:
-        low = np.minimum(label[i], label[j])
-        new = label.copy()
-        np.minimum.at(new, i, low)
-        np.minimum.at(new, j, low)
-        new = new[new]
-        if np.array_equal(new, label):
-            break
-        label = new
-    return label
-
-
 # ----------------------------------------------------------------------------- output
 
 
@@ -553,10 +494,8 @@ def _key_table(
     a: gpd.GeoDataFrame, keys_a: list[str], b_key_table: pd.DataFrame, feat: np.ndarray,
     zkey: np.ndarray, values: dict[str, np.ndarray], sum_columns: Sequence[str],
 ) -> pd.DataFrame:
-    if len(keys_a) == 1:  # (the same groups as below, faster)
-        a_codes = pd.factorize(a[keys_a[0]], use_na_sentinel=False)[0].astype(np.int64)
-    elif keys_a:
-        a_codes = a[keys_a].groupby(keys_a, sort=False, dropna=False).ngroup().to_numpy()
+    if keys_a:
+        a_codes = group_codes(a, keys_a, sort=False)
     else:
         a_codes = np.zeros(len(a), dtype=np.int64)
     n_b = max(len(b_key_table), 1)
