@@ -49,6 +49,8 @@ import shapely
 from overlay_layouts import LAYOUTS, blob, coverage, layout
 
 HERE = Path(__file__).resolve().parent
+# measure the landuse of this checkout (workers too), not another installed copy
+sys.path.insert(1, str(HERE.parent))
 CRS = "EPSG:4527"
 ZONES = {  # layer -> key column (None: the whole layer is one zone)
     "XZQ": "XZQDM",
@@ -532,6 +534,12 @@ def main(argv: list[str] | None = None) -> int:
               "peak / layers |")
         print("|---|---|---|---|---|---|---|---|---|---|")
         print("\n".join(rows))
+        if "floor" in engines:
+            print("\nfloor = shapely.intersection (OverlayNG) + area of exactly the (patch, zone "
+                  "feature) pairs whose boundaries cross, zones as given, one thread; landuse "
+                  "can go below it (landuse / floor < 1): it intersects with zone tiles of at "
+                  "most 128 coordinates and clips axis-parallel rectangles (grid cells, map "
+                  "sheets) with GEOS's rectangle clipper")
         return 0
     paths, spec = prepare_data(args, args.work)
     results = run_engines(args, paths, spec, [e for e in engines if e != "floor"])
