@@ -56,7 +56,7 @@ class Boundary(NamedTuple):
     zone: np.ndarray  # zone of each segment
     start: np.ndarray  # first segment of each chunk
     length: np.ndarray  # segments per chunk
-    boxes: np.ndarray  # bounding box of each chunk (shapely Polygons)
+    boxes: np.ndarray  # each chunk's bounding box: the diagonal (shapely LineStrings)
 
 
 def boundary(zones: np.ndarray, *, segments: int = _SEGMENTS) -> Boundary:
@@ -85,16 +85,18 @@ def boundary(zones: np.ndarray, *, segments: int = _SEGMENTS) -> Boundary:
     k = np.arange(len(s)) - np.repeat(ring_first, np.diff(np.r_[ring_first, len(s)]))
     start = np.flatnonzero(new_ring | (k % max(int(segments), 1) == 0))
     x1, y1, x2, y2 = vt.x[s], vt.y[s], vt.x[s + 1], vt.y[s + 1]
-    if len(start):
-        boxes = shapely.box(np.minimum.reduceat(np.minimum(x1, x2), start),
-                            np.minimum.reduceat(np.minimum(y1, y2), start),
-                            np.maximum.reduceat(np.maximum(x1, x2), start),
-                            np.maximum.reduceat(np.maximum(y1, y2), start))
+    box = np.vstack([np.minimum(x1, x2), np.minimum(y1, y2), np.maximum(x1, x2),
+                     np.maximum(y1, y2)])
+    if len(start):  # each chunk's box, as its diagonal: a tree query reads only envelopes,
+        corners = np.empty((len(start), 2, 2))  # and two-point lines are 3x cheaper to make
+        corners[:, 0, 0] = np.minimum.reduceat(box[0], start)
+        corners[:, 0, 1] = np.minimum.reduceat(box[1], start)
+        corners[:, 1, 0] = np.maximum.reduceat(box[2], start)
+        corners[:, 1, 1] = np.maximum.reduceat(box[3], start)
+        boxes = shapely.linestrings(corners)
     else:
         boxes = np.zeros(0, dtype=object)
     zone = poly_zone[np.searchsorted(vt.first, s, side="right") - 1].astype(np.int64)
-    box = np.vstack([np.minimum(x1, x2), np.minimum(y1, y2), np.maximum(x1, x2),
-                     np.maximum(y1, y2)])
     ends = _point_hash(vt.x, vt.y)
     return Boundary(x1, y1, x2, y2, box, ends[s] + ends[s + 1], zone, start,
                     np.diff(np.r_[start, len(s)]), boxes)
