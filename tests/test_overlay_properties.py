@@ -239,3 +239,31 @@ def test_rectangle_test_takes_only_valid_boxes(rects, at, change):
     assert not (got & ~truth).any()  # never a polygon that is not a valid box
     if change in ("none", "rotate"):  # every clean ring on a box is taken
         assert got.all()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(shape(), min_size=1, max_size=4),
+       st.lists(st.tuples(st.integers(0, 3), st.lists(st.integers(0, 9).map(float), min_size=4,
+                                                      max_size=4)), max_size=12),
+       st.sampled_from([SCALE, SCALE / 2, -SCALE]))
+def test_clip_of_few_geometries_by_many_rectangles(shapes, pairs, scale):
+    # clip(geoms, boxes, index=...) == clip(geoms[index], boxes): the same general-position
+    # decision (checked here coordinate by coordinate) and the same areas as OverlayNG
+    from landuse.geom.tiles import _general_position_indexed
+
+    geoms = np.array(shapes, dtype=object)
+    index = np.array([k % len(geoms) for k, _ in pairs], dtype=np.int64)
+    boxes = np.array([sorted(c[:2]) + sorted(c[2:]) for _, c in pairs]).reshape(-1, 4)
+    boxes = boxes[:, [0, 2, 1, 3]] * scale  # xmin, ymin, xmax, ymax on the grid lines
+    boxes = np.column_stack([np.minimum(boxes[:, 0], boxes[:, 2]),
+                             np.minimum(boxes[:, 1], boxes[:, 3]),
+                             np.maximum(boxes[:, 0], boxes[:, 2]) + abs(scale),
+                             np.maximum(boxes[:, 1], boxes[:, 3]) + abs(scale)])
+    expected = []
+    for k, (x0, y0, x1, y1) in zip(index, boxes, strict=True):
+        xy = shapely.get_coordinates(geoms[k])
+        expected.append(not any(x in (x0, x1) or y in (y0, y1) for x, y in xy))
+    assert _general_position_indexed(geoms, index, boxes).tolist() == expected
+    got = clip(geoms, boxes, valid=False, index=index)
+    ref = shapely.intersection(geoms[index], shapely.box(*boxes.T)) if len(index) else []
+    np.testing.assert_allclose(shapely.area(got), shapely.area(ref), rtol=1e-9, atol=1e-9)

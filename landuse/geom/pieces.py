@@ -93,7 +93,8 @@ def pieces(
         geom[general] = shapely.intersection(units[u[general]], tiles[t[general]])
         # (only areas are kept: a clipped piece need not be a valid geometry)
         geom[by_tile] = clip(units[u[by_tile]], shapely.bounds(tiles[t[by_tile]]), valid=False)
-        geom[by_unit] = clip(tiles[t[by_unit]], shapely.bounds(units[u[by_unit]]), valid=False)
+        geom[by_unit] = clip(tiles, shapely.bounds(units[u[by_unit]]), valid=False,
+                             index=t[by_unit])
         geom = polygonal(geom)
         planar = shapely.area(geom)
         hit = planar > 0.0

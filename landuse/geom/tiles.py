@@ -60,7 +60,8 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def clip(geoms: np.ndarray, box: np.ndarray, *, valid: bool = True) -> np.ndarray:
+def clip(geoms: np.ndarray, box: np.ndarray, *, valid: bool = True,
+         index: np.ndarray | None = None) -> np.ndarray:
     """``geoms[i]`` ∩ the rectangle ``box[i]`` (rows xmin, ymin, xmax, ymax).
 
     GEOS's rectangle clipper (``clip_by_rect``) is an order of magnitude faster than a
@@ -71,17 +72,18 @@ def clip(geoms: np.ndarray, box: np.ndarray, *, valid: bool = True) -> np.ndarra
     y = ymin, y = ymax (exact comparisons); the other pairs are intersected with
     ``shapely.intersection`` (OverlayNG). With ``valid=True`` a clipped result that is not
     a valid geometry is also computed again with OverlayNG. Inputs must be valid.
+
+    With ``index``, pair ``i`` is ``geoms[index[i]]`` and ``box[i]`` (a few geometries
+    clipped by many rectangles: each geometry's coordinates are read once).
     """
     geoms = np.asarray(geoms, dtype=object)
     box = np.asarray(box, dtype=np.float64).reshape(-1, 4)
+    if index is None:
+        general = _general_position(geoms, box)
+    else:
+        general = _general_position_indexed(geoms, np.asarray(index, dtype=np.int64), box)
+        geoms = geoms[index]
     out = np.empty(len(geoms), dtype=object)
-    count = shapely.get_num_coordinates(geoms)
-    xy = shapely.get_coordinates(geoms)
-    x, y = xy[:, 0], xy[:, 1]
-    on_line = ((x == np.repeat(box[:, 0], count)) | (x == np.repeat(box[:, 2], count))
-               | (y == np.repeat(box[:, 1], count)) | (y == np.repeat(box[:, 3], count)))
-    owner = np.repeat(np.arange(len(geoms)), count)
-    general = np.bincount(owner[on_line], minlength=len(geoms)) == 0
     fast = np.flatnonzero(general)
     out[fast] = _clip_by_rect(geoms[fast], box[fast])
     slow = np.flatnonzero(~general)
@@ -93,6 +95,45 @@ def clip(geoms: np.ndarray, box: np.ndarray, *, valid: bool = True) -> np.ndarra
     if len(slow):
         out[slow] = shapely.intersection(geoms[slow], shapely.box(*box[slow].T))
     return out
+
+
+def _general_position(geoms: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """Whether no coordinate of ``geoms[i]`` lies on a line of the sides of ``box[i]``."""
+    count = shapely.get_num_coordinates(geoms)
+    xy = shapely.get_coordinates(geoms)
+    x, y = xy[:, 0], xy[:, 1]
+    on_line = ((x == np.repeat(box[:, 0], count)) | (x == np.repeat(box[:, 2], count))
+               | (y == np.repeat(box[:, 1], count)) | (y == np.repeat(box[:, 3], count)))
+    owner = np.repeat(np.arange(len(geoms)), count)
+    return np.bincount(owner[on_line], minlength=len(geoms)) == 0
+
+
+def _general_position_indexed(geoms: np.ndarray, index: np.ndarray, box: np.ndarray
+                              ) -> np.ndarray:
+    """:func:`_general_position` of the pairs ``(geoms[index[i]], box[i])``.
+
+    Each coordinate value is replaced by its rank among the sorted values of its axis (the
+    first position of an equal value, so equal values share a rank); a pair's line value
+    is on the geometry exactly when it occurs among the values (the same rank, equal) and
+    the key (geometry, rank) is one of the geometry's keys.
+    """
+    count = shapely.get_num_coordinates(geoms)
+    xy = shapely.get_coordinates(geoms)
+    owner = np.repeat(np.arange(len(geoms), dtype=np.int64), count)
+    on = np.zeros(len(index), dtype=bool)
+    if not len(xy):
+        return ~on
+    stride = np.int64(len(xy) + 1)
+    for axis, (lo, hi) in ((0, (0, 2)), (1, (1, 3))):
+        values = np.sort(xy[:, axis])
+        keys = np.unique(owner * stride + np.searchsorted(values, xy[:, axis], side="left"))
+        for line in (box[:, lo], box[:, hi]):
+            rank = np.searchsorted(values, line, side="left")
+            occurs = values[np.minimum(rank, len(values) - 1)] == line
+            key = index * stride + rank
+            at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            on |= occurs & (keys[at] == key)
+    return ~on
 
 
 def _clip_by_rect(geoms: np.ndarray, box: np.ndarray) -> np.ndarray:
