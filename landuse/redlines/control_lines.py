@@ -49,6 +49,7 @@ from landuse.redlines._common import (
 )
 from landuse.redlines.tables import load_status_rules, match_status
 from landuse.rules import RuleSet, codes_are_normalised, load_rules, normalised_codes
+from landuse.units import m2_to_ha
 
 __all__ = [
     "CONTROL_COLUMNS",
@@ -511,5 +512,5 @@ def summarise_by_township(
     rows = findings[findings["relation"].isin(["inside", "outside"])]
     out = rows.groupby(by, sort=True).agg(features=("feature_id", "nunique"),
                                           overlap_m2=("overlap_m2", "sum")).reset_index()
-    out["overlap_ha"] = out["overlap_m2"] / 10_000.0
+    out["overlap_ha"] = m2_to_ha(out["overlap_m2"])
     return pd.DataFrame(out)
