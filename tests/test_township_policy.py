@@ -11,6 +11,8 @@ the ZLDWDM of township 100. Worked by hand:
 A mining right C003 (100 m x 100 m) lies inside B1 and inside a protected area NR2 drawn
 on B1: its township is that of its largest overlap with the township polygons of the
 policy, so 100 under ``zldwdm`` (B1 is one of 100's patches) and 101 under ``xzq``.
+A land-cover raster of 100 m cropland pixels over the whole county gives each township
+the area of its patches: 125 ha and 75 ha under ``zldwdm``, 100 ha each under ``xzq``.
 
 Either way the disagreement is one ``township_code_mismatch`` finding: 1 patch, 25.00 ha,
 BSM B1. Every output (indicators.json, class_areas.csv, transitions.csv, redlines.csv and
@@ -23,8 +25,11 @@ import json
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
+import rasterio
+from affine import Affine
 
 import landuse.run
 from tests.report import county
@@ -32,6 +37,20 @@ from tests.report import county
 FARMLAND = {"zldwdm": {county.TOWN_A: 49.0, county.TOWN_B: 0.0},
             "xzq": {county.TOWN_A: 24.0, county.TOWN_B: 25.0}}
 P2_TOWNSHIP = {"zldwdm": county.TOWN_A, "xzq": county.TOWN_B}
+COVER = {"zldwdm": {county.TOWN_A: 125.0, county.TOWN_B: 75.0},
+         "xzq": {county.TOWN_A: 100.0, county.TOWN_B: 100.0}}
+
+
+def _landcover(folder: Path) -> str:
+    """A 20 x 10 raster of 100 m cropland pixels over the county; its config section."""
+    profile = {"driver": "GTiff", "width": 20, "height": 10, "count": 1, "dtype": "uint8",
+               "crs": county.CRS,
+               "transform": Affine(100.0, 0.0, county.X0, 0.0, -100.0, county.Y0 + 1000)}
+    with rasterio.open(folder / "cover.tif", "w", **profile) as dst:
+        dst.write(np.ones((1, 10, 20), dtype="uint8"))
+    (folder / "cover.csv").write_text("value,class,construction,name_zh\n1,cropland,no,耕地\n",
+                                      encoding="utf-8")
+    return '[rasters.landcover]\npath = "cover.tif"\nclasses = "cover.csv"\n\n'
 
 
 def _write(folder: Path, policy: str) -> Path:
@@ -56,8 +75,9 @@ def _write(folder: Path, policy: str) -> Path:
         rights.to_file(gpkg, layer="mining", driver="GPKG")
     finally:
         county.dltb = original
+    cover = _landcover(folder)
     text = cfg.read_text(encoding="utf-8").replace(
-        "[options]", f'[layers.landuse_previous]\npath = "county.gpkg"\nlayer = "DLTB2021"\n'
+        "[options]", f'{cover}[layers.landuse_previous]\npath = "county.gpkg"\nlayer = "DLTB2021"\n'
                      f'year = 2021\n\n[options]\ntownship = "{policy}"')
     cfg.write_text(text, encoding="utf-8")
     return cfg
@@ -98,6 +118,10 @@ def test_every_output_agrees_on_the_township(tmp_path: Path, policy: str) -> Non
     c3g = mining[(mining["feature_id"] == "C003") & (mining["against_id"] == "NR2")]
     assert c3g["township"].tolist() == [P2_TOWNSHIP[policy]]
     assert zones[zones["feature_id"] == "P2"]["township"].tolist() == [P2_TOWNSHIP[policy]]
+
+    land = pd.read_csv(out / "landcover_areas.csv", dtype={"zone": str})
+    got = dict(zip(land["zone"], land["area_ha"], strict=True))
+    assert {z: got[z] for z in want} == pytest.approx(COVER[policy], abs=0.01)
 
     level1 = pd.read_csv(out / "survey_tables" / "level1.csv", dtype={"zone": str,
                                                                         "level1_code": str})
