@@ -68,8 +68,8 @@ CONTROL_COLUMNS = (
 _LABELS = ("construction_type", "category", "status", "rule", "basis", "reason")
 _LU_FIELDS = ("BSM", "DLBM", "TBDLMJ", "township")
 StatusRules: TypeAlias = str | Path | pd.DataFrame | None
-_LU_FIX = "Read the layer with landuse.io.vector.read_landuse (architecture.md)."
-_LINE_FIX = "Read the layer with landuse.io.vector.read_control_line (architecture.md)."
+_LU_FIX = "Read the layer with landuse.io.vector.read_landuse (docs/architecture.md)."
+_LINE_FIX = "Read the layer with landuse.io.vector.read_control_line (docs/architecture.md)."
 
 
 def _prepare(
