@@ -1,4 +1,4 @@
-"""Shared validation helpers, called first by every public function (style.md pattern 3).
+"""Shared validation helpers, called first by every public function (bad input fails early).
 
 Each ``check_*`` function returns a list of problems (plain sentences, empty when all is
 well) so that a caller can collect every problem of its inputs and raise once with

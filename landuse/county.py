@@ -41,6 +41,7 @@ import shapely
 from landuse.errors import ConfigError, CRSError, SchemaError
 from landuse.findings import Finding, get_findings
 from landuse.rules import RuleSet, load_rules
+from landuse.units import m2_to_ha
 
 if TYPE_CHECKING:  # the run's read phase fills it; the county itself opens no raster
     from landuse.rasters import LandCover
@@ -346,6 +347,13 @@ def _containing_township(lu: pd.DataFrame, townships: pd.DataFrame) -> np.ndarra
     return codes
 
 
+def _tbmj_ha(lu: pd.DataFrame, mask: np.ndarray) -> float:
+    """Σ TBMJ of the masked patches in ha (NaN without TBMJ)."""
+    if "TBMJ" not in lu.columns:
+        return float("nan")
+    return float(m2_to_ha(pd.to_numeric(lu["TBMJ"], errors="coerce").to_numpy()[mask].sum()))
+
+
 def _ids(lu: pd.DataFrame, mask: np.ndarray) -> list[str]:
     ids = lu["BSM"] if "BSM" in lu.columns else pd.Series(lu.index, index=lu.index)
     return [str(v) for v in ids.to_numpy()[mask][:_EXAMPLES]]
@@ -415,8 +423,7 @@ def assign_townships(
         inside = np.array([c is not None for c in codes], dtype=bool)
         differ = inside & (zl9 != "") & (np.where(inside, codes, zl9) != zl9)
         if differ.any():
-            area_ha = float(pd.to_numeric(lu["TBMJ"], errors="coerce").to_numpy()[differ]
-                            .sum()) / 1e4 if "TBMJ" in lu.columns else float("nan")
+            area_ha = _tbmj_ha(lu, differ)
             used = ("the XZQ township is used (options.township = \"xzq\")"
                     if policy == "xzq" else
                     "the ZLDWDM township is used (options.township = \"zldwdm\")")
@@ -429,8 +436,7 @@ def assign_townships(
         no_code = np.array([len(str(z)) != 9 for z in zl9], dtype=bool)
         fill = no_code & inside
         if policy == "zldwdm" and fill.any():
-            area_ha = float(pd.to_numeric(lu["TBMJ"], errors="coerce").to_numpy()[fill]
-                            .sum()) / 1e4 if "TBMJ" in lu.columns else float("nan")
+            area_ha = _tbmj_ha(lu, fill)
             findings.append(Finding(
                 code="township_from_xzq", count=int(fill.sum()), severity="warning",
                 message=f"{int(fill.sum())} patch(es), {area_ha:.2f} ha, have no 9-digit "

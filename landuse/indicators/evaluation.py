@@ -30,6 +30,7 @@ from landuse.errors import SchemaError
 from landuse.indicators._common import make_indicator, registry, safe_ratio, socio_series
 from landuse.indicators.flowsums import FlowSums, as_sums
 from landuse.rules import RuleSet, read_rule_file
+from landuse.units import ha_to_mu
 
 __all__ = ["INDEX_IDS", "evaluation_indicators", "evaluation_table",
            "fixed_asset_investment_per_construction_land", "load_evaluation_rules",
@@ -192,7 +193,7 @@ def fixed_asset_investment_per_construction_land(
     Not computable (with the reason) where either is missing.
     """
     zones = pd.Index(construction_land_ha.index.astype(str), name="zone", dtype=object)
-    land_mu = pd.Series(construction_land_ha.to_numpy(float) * 15.0, index=zones)
+    land_mu = pd.Series(ha_to_mu(construction_land_ha.to_numpy(float)), index=zones)
     inv, missing = socio_series(socio, "fixed_asset_investment_10k_yuan", year=year,
                                 zones=zones, label="fixed-asset investment 固定资产投资")
     value, reasons = safe_ratio(inv, land_mu, reason="zone {zone} has no construction land")

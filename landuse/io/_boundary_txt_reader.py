@@ -59,6 +59,7 @@ from landuse.io._txt_format import (
     normalise_sections,
     parse_header,
 )
+from landuse.units import m2_to_ha
 
 __all__ = ["read_boundary_txt"]
 
@@ -503,8 +504,9 @@ def _check(gdf, rec, meta, src, findings) -> None:
             int(bad.size), "warning", src, gdf["parcel_no"].iloc[bad[:5]].tolist()))
     poly = (gdf["geometry_kind"] == "面").to_numpy()
     geom = gdf.geometry.to_numpy()
-    area = np.where(poly, shapely.area(geom) / 1e4, np.nan)
-    tol = np.array([r["area_tol_ha"] for r in rec]) + shapely.length(geom) * _precision(meta) / 1e4
+    area = np.where(poly, m2_to_ha(shapely.area(geom)), np.nan)
+    tol = np.array([r["area_tol_ha"] for r in rec]) + m2_to_ha(
+        shapely.length(geom) * _precision(meta))
     head = gdf["area_ha_header"].to_numpy()
     bad = np.flatnonzero(poly & np.isfinite(head) & (np.abs(head - area) > tol))
     if bad.size:

@@ -25,6 +25,7 @@ from landuse.errors import GeometryError, InputFileError
 from landuse.findings import Finding
 from landuse.io._curves import read_vector
 from landuse.io._txt_format import DATUMS, EXTRA_COLUMNS, HEADER_FORMS, zone_of
+from landuse.units import m2_to_ha
 
 __all__ = ["vector_to_txt", "write_boundary_txt"]
 
@@ -142,7 +143,8 @@ def write_boundary_txt(
         if labels is not None:
             lines = [f"{nm},{line.split(',', 1)[1]}" for nm, line in zip(labels, lines,
                                                                           strict=True)]
-        area = heads[i] if np.isfinite(heads[i]) else (geom.area / 1e4 if kind == "面" else np.nan)
+        area = heads[i] if np.isfinite(heads[i]) else (
+            m2_to_ha(geom.area) if kind == "面" else np.nan)
         area_s = "" if not np.isfinite(area) else f"{area:.4f}"
         fields = [str(len(lines)), area_s, nos[i], names[i], kind, sheets[i], uses[i], dlbms[i],
                   *(extra[f][i] for f in form[8:])]

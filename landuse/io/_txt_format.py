@@ -16,6 +16,7 @@ from typing import Any
 import pyproj
 
 from landuse.errors import CRSError, InputFileError
+from landuse.units import m2_to_ha, mu_to_ha
 
 __all__ = [
     "AREA_UNITS",
@@ -64,7 +65,9 @@ EPSG_BASE = {
 }
 ZONES = {3: range(25, 46), 6: range(13, 24)}
 KINDS = {"点": "point", "线": "line", "面": "polygon"}
-AREA_UNITS = {"公顷": 1.0, "ha": 1.0, "亩": 1.0 / 15.0, "平方米": 1e-4, "m2": 1e-4, "㎡": 1e-4}
+#: hectares per unit of a TXT area
+AREA_UNITS = {"公顷": 1.0, "ha": 1.0, "亩": mu_to_ha(1.0), "平方米": m2_to_ha(1.0),
+              "m2": m2_to_ha(1.0), "㎡": m2_to_ha(1.0)}
 _AREA_RE = re.compile(r"^\s*([-+]?\d+(?:\.(\d*))?)\s*(公顷|ha|亩|平方米|m2|㎡)?\s*$", re.IGNORECASE)
 
 #: The ministry's parcel header: 界址点数,地块面积,地块编号,地块名称,图形属性,图幅号,地块用途,

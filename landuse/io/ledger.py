@@ -31,6 +31,7 @@ from landuse.errors import CRSError, InputFileError, SchemaError
 from landuse.findings import Finding, attach_findings
 from landuse.io._curves import read_vector
 from landuse.io.boundary_txt import read_boundary_txt
+from landuse.units import mu_to_ha
 
 __all__ = [
     "HEADER_SYNONYMS",
@@ -278,7 +279,7 @@ def read_land_supply(
                               "keep one")
         rename[h] = std
         if std in _AREAS and "亩" in unit:
-            factors[std] = 1 / 15
+            factors[std] = mu_to_ha(1.0)
         if std == "idle_fee_10k_yuan" and unit and unit != "万元":
             raise SchemaError(f"ledger {path}: column {h!r} is in {unit!r}; the idle-land fee is "
                               "read in 万元: convert the column")

@@ -49,6 +49,7 @@ from landuse.redlines._common import (
 )
 from landuse.redlines.tables import load_status_rules, match_status
 from landuse.rules import RuleSet, codes_are_normalised, load_rules, normalised_codes
+from landuse.units import m2_to_ha
 
 __all__ = [
     "CONTROL_COLUMNS",
@@ -65,11 +66,10 @@ CONTROL_COLUMNS = (
     "status", "rule", "basis", "reason", "geometry",
 )
 _LABELS = ("construction_type", "category", "status", "rule", "basis", "reason")
-FARMLAND_CODES = ("0101", "0102", "0103")
 _LU_FIELDS = ("BSM", "DLBM", "TBDLMJ", "township")
 StatusRules: TypeAlias = str | Path | pd.DataFrame | None
-_LU_FIX = "Read the layer with landuse.io.vector.read_landuse (architecture.md)."
-_LINE_FIX = "Read the layer with landuse.io.vector.read_control_line (architecture.md)."
+_LU_FIX = "Read the layer with landuse.io.vector.read_landuse (docs/architecture.md)."
+_LINE_FIX = "Read the layer with landuse.io.vector.read_control_line (docs/architecture.md)."
 
 
 def _prepare(
@@ -289,15 +289,19 @@ def farmland_nonfarm(
     lu: gpd.GeoDataFrame,
     permanent_farmland: gpd.GeoDataFrame,
     *,
+    rules: str | Path | RuleSet | None = None,
     status_rules: StatusRules = None,
     sliver_m2: float = 1.0,
     include_touching: bool = False,
     working_crs: Any | None = None,
 ) -> gpd.GeoDataFrame:
-    """Non-farmland (not 0101/0102/0103), by class, inside permanent basic farmland.
+    """Non-farmland, by class, inside permanent basic farmland.
 
-    The class is the patch's ``DLBM``; deducted 田坎 (KCMJ) inside farmland patches is part
-    of those patches and not reported (it is not a separate patch). Each piece gets the
+    Non-farmland = not in the rule set's ``farmland`` aggregate (default 0101/0102/0103),
+    the definition of the indicator ``permanent_farmland_nonfarm_area``, so the check and
+    the indicator count the same patches. The class is the patch's ``DLBM``; deducted 田坎
+    (KCMJ) inside farmland patches is part of those patches and not reported (it is not a
+    separate patch). Each piece gets the
     ``category`` and ``status`` of the ``farmland_nonfarm`` rows of the status table
     (自然资规〔2019〕1号 and 〔2019〕4号): 建设占用 (construction land) ``violation``; 可调整地类
     (K codes) ``allowed``, counted apart; 设施农用地 (1202) ``review``; 农田基础设施 (1006,
@@ -311,13 +315,15 @@ def farmland_nonfarm(
     """
     lu2, line2, crs, findings = _prepare(lu, permanent_farmland,
                                          "permanent basic farmland (永久基本农田)", working_crs)
-    mask = ~lu2["DLBM"].isin(FARMLAND_CODES).to_numpy()
+    rs = load_rules(rules)
+    mask = ~rs.mask("farmland", lu2["DLBM"], lu2["CZCSXM"])
     sel = _labelled(lu2, mask, "farmland_nonfarm", status_rules,
                     "永久基本农田内非耕地 / non-farmland inside permanent basic farmland")
     gdf = _patch_pieces(sel, _line_zones(line2), check="farmland_nonfarm",
                         against_layer="permanent_farmland", sliver_m2=sliver_m2,
                         include_touching=include_touching, findings=findings, prefilter=True)
-    return _finish(gdf, findings, working_crs=crs.to_string(), sliver_m2=sliver_m2)
+    return _finish(gdf, findings, rules=rs.label, working_crs=crs.to_string(),
+                   sliver_m2=sliver_m2)
 
 
 def outside_urban_boundary(
@@ -506,5 +512,5 @@ def summarise_by_township(
     rows = findings[findings["relation"].isin(["inside", "outside"])]
     out = rows.groupby(by, sort=True).agg(features=("feature_id", "nunique"),
                                           overlap_m2=("overlap_m2", "sum")).reset_index()
-    out["overlap_ha"] = out["overlap_m2"] / 10_000.0
+    out["overlap_ha"] = m2_to_ha(out["overlap_m2"])
     return pd.DataFrame(out)

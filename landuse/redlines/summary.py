@@ -14,6 +14,7 @@ from pyproj import CRS
 from landuse.errors import CRSError, SchemaError
 from landuse.redlines._common import align_to, polygonal, require_columns, snap
 from landuse.redlines.output import CHECK_ORDER, STATUS_ORDER
+from landuse.units import m2_to_ha
 
 __all__ = ["mining_rights_in_protected_areas", "right_summary", "status_summary"]
 
@@ -221,7 +222,7 @@ def status_summary(redlines: pd.DataFrame) -> pd.DataFrame:
     out = (redlines.assign(overlap_m2=area)
            .groupby(["check", "relation", "status"], sort=False)
            .agg(rows=("check", "size"), overlap_m2=("overlap_m2", "sum")).reset_index())
-    out["overlap_ha"] = out["overlap_m2"] / 10_000.0
+    out["overlap_ha"] = m2_to_ha(out["overlap_m2"])
     rank_c = {c: i for i, c in enumerate(CHECK_ORDER)}
     rank_s = {c: i for i, c in enumerate(STATUS_ORDER)}
     out = out.assign(_c=out["check"].map(rank_c).fillna(99),

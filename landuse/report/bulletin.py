@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from landuse.tables.survey import level1_layout
+from landuse.units import convert_area
 
 __all__ = ["Bulletin", "bulletin", "write_bulletin_docx", "write_bulletin_md"]
 
@@ -41,7 +42,7 @@ class Bulletin:
 
 def _area(ha: float, mu: float, *, wan: bool = False) -> str:
     text = f"{ha:.2f} 公顷（{mu:.2f} 亩"
-    return text + (f"，合 {mu / 10000:.2f} 万亩）" if wan else "）")
+    return text + (f"，合 {convert_area(mu, 'mu', 'wan_mu'):.2f} 万亩）" if wan else "）")
 
 
 def _share(part: float, whole: float) -> str:

@@ -21,6 +21,7 @@ from landuse.report.duties import duty_views
 from landuse.report.labels import finding_title, label
 from landuse.report.xlsx import STATUS_LABELS
 from landuse.rules import code_table
+from landuse.units import ha_to_mu
 
 __all__ = ["KEY_MAP_INDICATORS", "render_html"]
 
@@ -162,9 +163,9 @@ def _class_views(class_areas: pd.DataFrame | None, county: str) -> tuple[str | N
     chart = maps.class_area_chart(g, title=("地类面积（一级类）", "area by first-level class"))
     total = float(ca["area_ha"].sum())
     sd = ca.groupby("sandalei", sort=True)["area_ha"].sum()
-    rows = [{"name": k, "ha": _fmt(v), "mu": _fmt(v * 15.0),
+    rows = [{"name": k, "ha": _fmt(v), "mu": _fmt(ha_to_mu(v)),
              "share": f"{v / total:.2%}" if total else ""} for k, v in sd.items()]
-    rows.append({"name": "合计 total", "ha": _fmt(total), "mu": _fmt(total * 15.0),
+    rows.append({"name": "合计 total", "ha": _fmt(total), "mu": _fmt(ha_to_mu(total)),
                  "share": "100.00%" if total else ""})
     return chart, rows
 

@@ -37,6 +37,7 @@ __all__ = [
     "code_table",
     "codes_are_normalised",
     "crosswalk_table",
+    "farmland_codes",
     "load_rules",
     "mark_normalised",
     "normalise_codes",
@@ -134,6 +135,22 @@ def mark_normalised(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame
     """
     frame.attrs[NORMALISED_CODES] = [c for c in columns if c in frame.columns]
     return frame
+
+
+def farmland_codes() -> tuple[str, ...]:
+    """耕地 (farmland) of the 三调 code table: the codes it marks farmland (class 01).
+
+    The survey tables count these (their definition is the standard's, not a rule set's);
+    the packaged rule sets define their ``farmland`` aggregate with the same codes
+    (a test keeps them equal).
+
+    Examples
+    --------
+    >>> farmland_codes()
+    ('0101', '0102', '0103')
+    """
+    table = _code_table()
+    return tuple(str(c) for c in table.index[table["farmland"].to_numpy(dtype=bool)])
 
 
 def codes_are_normalised(codes: pd.Series) -> bool:

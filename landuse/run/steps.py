@@ -79,7 +79,7 @@ def redline_frames(cfg: Config, inputs: Inputs, rules: Any,
             lu, red, rules=rules, sliver_m2=sliver, working_crs=crs)))
     if pf is not None:
         frames.append(capture(findings, lambda: control_lines.farmland_nonfarm(
-            lu, pf, sliver_m2=sliver, working_crs=crs)))
+            lu, pf, rules=rules, sliver_m2=sliver, working_crs=crs)))
     if ub is not None:
         frames.append(capture(findings, lambda: control_lines.outside_urban_boundary(
             lu, ub, rules=rules, sliver_m2=sliver, working_crs=crs)))

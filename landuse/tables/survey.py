@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from landuse.findings import Finding
-from landuse.rules import code_table
+from landuse.rules import code_table, farmland_codes
 from landuse.tables._zones import UNIT_M2, Zones, round_by_zone, zones_of
 from landuse.units import ha_to_mu
 
@@ -38,7 +38,6 @@ SETTLEMENT = {"201": "城市", "201A": "城市独立工业用地", "202": "建�
 #: GDPDJB (耕地坡度级别) → slope range
 SLOPE_GRADES = {"1": "≤2°", "2": "2°–6°", "3": "6°–15°", "4": "15°–25°", "5": ">25°"}
 FARMLAND_TYPES = {"TT": "梯田", "PD": "坡地"}
-FARMLAND_CODES = ("0101", "0102", "0103")
 TABLE_NAMES = ("level1", "level2", "settlement", "farmland_slope", "farmland_attributes",
                "adjustable", "flying", "control_area")
 #: Σ TBMJ may differ from the control area by the rounding of each TBMJ to 0.01 m²
@@ -199,7 +198,7 @@ def _settlement(lu: pd.DataFrame, z: Zones) -> pd.DataFrame:
 
 
 def _farmland_slope(lu: pd.DataFrame, z: Zones, st: SurveyTables) -> pd.DataFrame:
-    farm = np.flatnonzero(lu["DLBM"].isin(FARMLAND_CODES).to_numpy())
+    farm = np.flatnonzero(lu["DLBM"].isin(farmland_codes()).to_numpy())
     grade = lu["GDPDJB"].astype(str).to_numpy()[farm]
     has_type = _present(lu, "GDLX")
     kind = lu["GDLX"].astype(str).to_numpy()[farm] if has_type else np.full(len(farm), "")
@@ -248,7 +247,7 @@ def _farmland_slope(lu: pd.DataFrame, z: Zones, st: SurveyTables) -> pd.DataFram
 def _attributes(lu: pd.DataFrame, z: Zones, st: SurveyTables) -> pd.DataFrame | None:
     codes = attribute_codes()
     out = []
-    farm = lu["DLBM"].isin(FARMLAND_CODES).to_numpy()
+    farm = lu["DLBM"].isin(farmland_codes()).to_numpy()
     for attr, label in (("ZZSXDM", "种植属性"), ("TBXHDM", "图斑细化")):
         if not _present(lu, attr):
             _skip(st, "farmland_attributes", f"{attr} on DLTB",

@@ -103,6 +103,30 @@ def test_farmland_nonfarm_by_class(lu: gpd.GeoDataFrame) -> None:
                                                                  ["0702", 5000.0]]
 
 
+def test_farmland_nonfarm_uses_the_rule_sets_farmland_like_the_indicator(
+    lu: gpd.GeoDataFrame, tmp_path
+) -> None:
+    from landuse.indicators.farmland import permanent_farmland_nonfarm_area
+
+    # a rule set that counts 果园 0201 as farmland: P7 (0201) is no longer non-farmland in
+    # the check nor in the indicator; P3 (0702) stays, half inside: 5,000 m²
+    path = tmp_path / "rules.toml"
+    path.write_text('id = "orchard-farmland"\nversion = 1\n[aggregates.farmland]\n'
+                    'codes = ["0101", "0102", "0103", "0201"]\n', encoding="utf-8")
+    pf = line(["YJ1"], [box(100, 0, 400, 50)])  # lower half of P2, P3, P7
+    out = farmland_nonfarm(lu, pf, rules=path)
+    assert by_id(out) == pytest.approx({"P3": 5_000.0})
+    assert out.attrs["rules"] == "orchard-farmland@1"
+    # the indicator reads the survey's areas: TBMJ = TBDLMJ here, no 田坎 deduction
+    survey = lu.assign(TBMJ=lu["TBDLMJ"], KCMJ=0.0, KCDLBM="", ZLDWDM=lu["township"] + "001")
+    indicator = permanent_farmland_nonfarm_area(survey, pf, by="county", rules=path)
+    assert indicator.iloc[0] == pytest.approx(0.5)  # 5,000 m² = 0.5 ha
+    # the default rule set (0101–0103): both count P3 and P7
+    assert by_id(farmland_nonfarm(lu, pf)) == pytest.approx({"P3": 5_000.0, "P7": 5_000.0})
+    assert permanent_farmland_nonfarm_area(survey, pf, by="county").iloc[0] == \
+        pytest.approx(1.0)
+
+
 def test_outside_urban_boundary(lu: gpd.GeoDataFrame) -> None:
     boundary = line(["KF1"], [box(0, 0, 50, 100)], GHFQDM=["01"])  # west half of P1
     out = outside_urban_boundary(lu, boundary)

@@ -42,3 +42,16 @@ def test_codes_are_normalised_looks_at_every_distinct_value():
     assert not codes_are_normalised(pd.Series(["0101", None]))
     assert not codes_are_normalised(pd.Series(["0101", np.nan]))
     assert not codes_are_normalised(pd.Series([101, 102]))  # numbers, not code strings
+
+
+def test_farmland_is_one_definition_in_the_shipped_tables():
+    from landuse.rules import code_table, farmland_codes, load_rules
+
+    table = code_table()
+    # the code table's farmland mark = its first-level class 01 耕地 (read independently)
+    assert farmland_codes() == tuple(table.index[table["level1"] == "01"]) \
+        == ("0101", "0102", "0103")
+    for name in ("sandiao-default@1", "tugui-basis@1"):
+        agg = load_rules(name).aggregate("farmland")
+        assert agg.codes is not None and tuple(sorted(agg.codes)) == farmland_codes(), name
+        assert agg.sandalei is None and agg.czcsxm is None, name
