@@ -397,17 +397,47 @@ def test_shared_edges_taken_whole_and_crossings_cut():
     b = _gdf({"zone": ["Z", "W"]}, [shapely.union_all([box(0, 0, 1, 1), box(1, 0, 2, 1)]),
                                     box(0.5, 0, 2.5, 1)])
     units = np.asarray(a.geometry.array)
-    iu, iz = crossing_pairs(units, boundary(np.asarray(b.geometry.array)), block=10,
-                            map_fn=lambda f, items: [f(x) for x in items])
+    iu, iz, (keys, inside) = crossing_pairs(
+        units, boundary(np.asarray(b.geometry.array)), block=10,
+        map_fn=lambda f, items: [f(x) for x in items])
     # Z's boundary runs on the squares' edges: no pair with Z is reported; W crosses A and C
     # (B lies in W but shares a part of W's boundary lines: it may be reported, and cut)
     reported = set(zip(iu.tolist(), iz.tolist(), strict=True))
     assert {(0, 1), (2, 1)} <= reported <= {(0, 1), (1, 1), (2, 1)}
+    # (the squares' shared edges lie on the sides of their boxes: the candidate search
+    # drops them before any side is read, so the squares are located by points)
+    assert len(keys) == len(inside) == 0
     out = tabulate(a, b, by_a="DLBM", by_b="zone")
     # Z: A 1, B 1; W: A 0.5, B 1, C 0.5 (by hand)
     assert out[["DLBM", "zone"]].apply(tuple, axis=1).tolist() == [
         ("A", "W"), ("A", "Z"), ("B", "W"), ("B", "Z"), ("C", "W")]
     np.testing.assert_allclose(out["area_m2"], [0.5, 1.0, 1.0, 1.0, 0.5], rtol=1e-12)
+
+
+def test_a_shared_edge_says_on_which_side_a_unit_lies():
+    # by hand: units T1 (below the diagonal of the square [0, 8]^2), T2 (above it), D (a
+    # diamond) and E (the triangle south-west of D); zones Z = T1 drawn clockwise, and H =
+    # the square [0, 24]^2 with D as its hole (counter-clockwise). Diagonal shared edges lie
+    # inside the units' boxes, so their sides decide: T1 in Z, T2 not; D not in H (it is
+    # the hole), E in H (the hole's edge has H's interior on E's side)
+    t1 = Polygon([(0, 0), (8, 0), (8, 8)])
+    t2 = Polygon([(0, 0), (8, 8), (0, 8)])
+    d = Polygon([(12, 8), (16, 12), (12, 16), (8, 12)])
+    e = Polygon([(8, 8), (12, 8), (8, 12)])
+    z = Polygon([(0, 0), (8, 8), (8, 0)])
+    h = Polygon([(0, 0), (24, 0), (24, 24), (0, 24)], [[(12, 8), (16, 12), (12, 16), (8, 12)]])
+    units = np.array([t1, t2, d, e], dtype=object)
+    iu, _, (keys, inside) = crossing_pairs(units, boundary(np.array([z, h], dtype=object)),
+                                           block=10, map_fn=lambda f, items: [f(x) for x in items])
+    assert len(iu) == 0  # no zone boundary enters a unit
+    # key = unit * 2 zones + zone
+    assert dict(zip(keys.tolist(), inside.tolist(), strict=True)) == {
+        0 * 2 + 0: True, 1 * 2 + 0: False, 2 * 2 + 1: False, 3 * 2 + 1: True}
+    a = _gdf({"DLBM": ["T1", "T2", "D", "E"]}, list(units))
+    out = tabulate(a, _gdf({"zone": ["Z", "H"]}, [z, h]), by_a="DLBM", by_b="zone")
+    got = dict(zip(zip(out["DLBM"], out["zone"], strict=True), out["area_m2"], strict=True))
+    # T1 32 m² in Z; T1, T2 (32 each) and E (8) in H; D (32) in neither
+    assert got == {("T1", "Z"): 32.0, ("T1", "H"): 32.0, ("T2", "H"): 32.0, ("E", "H"): 8.0}
 
 
 @pytest.mark.slow

@@ -120,7 +120,7 @@ def test_dissolved_patches_are_not_intersected():
     b = gpd.GeoDataFrame({"zone": ["Z"]}, geometry=[zone], crs=CRS)
     from landuse.geom.classify import boundary, crossing_pairs
 
-    iu, _ = crossing_pairs(np.asarray(a.geometry.array), boundary(np.array([zone])), block=5,
+    iu, _, _ = crossing_pairs(np.asarray(a.geometry.array), boundary(np.array([zone])), block=5,
                            map_fn=lambda f, items: [f(x) for x in items])
     assert len(iu) == 0  # every boundary edge of the zone is a patch edge: nothing to cut
     out = tabulate(a, b, by_a="DLBM", by_b="zone")

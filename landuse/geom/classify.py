@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 import shapely
 
-from landuse.geom.vertices import Vertices, vertex_table
+from landuse.geom.vertices import Vertices, edge_sides, vertex_table
 
 __all__ = ["Boundary", "boundary", "crossing_pairs"]
 
@@ -57,6 +57,8 @@ class Boundary(NamedTuple):
     start: np.ndarray  # first segment of each chunk
     length: np.ndarray  # segments per chunk
     boxes: np.ndarray  # each chunk's bounding box: the diagonal (shapely LineStrings)
+    side: np.ndarray  # (n,) int8: the zone's interior is left (+1) or right (-1) of the
+    # segment from (x1, y1) to (x2, y2); 0 unproven (vertices.edge_sides)
 
 
 def boundary(zones: np.ndarray, *, segments: int = _SEGMENTS) -> Boundary:
@@ -99,7 +101,7 @@ def boundary(zones: np.ndarray, *, segments: int = _SEGMENTS) -> Boundary:
     zone = poly_zone[np.searchsorted(vt.first, s, side="right") - 1].astype(np.int64)
     ends = _point_hash(vt.x, vt.y)
     return Boundary(x1, y1, x2, y2, box, ends[s] + ends[s + 1], zone, start,
-                    np.diff(np.r_[start, len(s)]), boxes)
+                    np.diff(np.r_[start, len(s)]), boxes, edge_sides(vt)[s])
 
 
 def crossing_pairs(
@@ -108,7 +110,7 @@ def crossing_pairs(
     direct: Callable[[np.ndarray], np.ndarray] | None = None,
     verts: Vertices | None = None,
     tree: shapely.STRtree | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """Find the (unit, zone) pairs whose zone boundary may enter the unit's interior.
 
     Parameters
@@ -138,9 +140,16 @@ def crossing_pairs(
         Every pair for which ``int(unit) ∩ ∂zone = ∅`` could not be proven (each once,
         sorted). A pair not listed has no boundary segment of the zone in the unit's
         interior.
+    side : tuple of numpy.ndarray
+        ``(keys, inside)``: sorted keys ``unit * n_zones + zone`` of the pairs that share
+        an edge (case 1) whose sides are proven (:func:`landuse.geom.vertices.edge_sides`)
+        and agree on every shared edge, and whether the unit lies on the zone's side of
+        them (inside) or on the other (outside). Only meaningful for pairs not listed in
+        ``iu, iz``.
     """
+    none = np.zeros(0, np.int64)
     if not len(bnd.boxes) or not len(units):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return none, none, (none, np.zeros(0, bool))
     if tree is None:
         cu, cc = shapely.STRtree(bnd.boxes).query(units)
     else:
@@ -153,15 +162,26 @@ def crossing_pairs(
         near_u = np.unique(cu)
         skip[near_u] = direct(near_u)
     if not len(cu):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return none, none, (none, np.zeros(0, bool))
     cuts = np.unique(np.searchsorted(cu, cu[:: max(block, 1)], side="left"))
     spans = list(zip(cuts.tolist(), [*cuts[1:].tolist(), len(cu)], strict=True))
     ubox = np.ascontiguousarray(shapely.bounds(units).T)  # xmin, ymin, xmax, ymax rows
     verts = vertex_table(units) if verts is None else verts
-    keys = map_fn(lambda sp: _block(units, verts, ubox, bnd, cu[sp[0]:sp[1]], cc[sp[0]:sp[1]],
-                                    nz, skip), spans)
-    key = np.unique(np.concatenate([np.zeros(0, np.int64), *keys]))
-    return key // nz, key % nz
+    sides = edge_sides(verts)
+    out = map_fn(lambda sp: _block(units, verts, sides, ubox, bnd, cu[sp[0]:sp[1]],
+                                   cc[sp[0]:sp[1]], nz, skip), spans)
+    key = np.unique(np.concatenate([none, *[o[0] for o in out]]))
+    # the side of every shared edge of a pair: proven and all the same, or not used
+    skey = np.concatenate([none, *[o[1] for o in out]])
+    sval = np.concatenate([np.zeros(0, np.int8), *[o[2] for o in out]])
+    if not len(skey):
+        return key // nz, key % nz, (none, np.zeros(0, bool))
+    order = np.argsort(skey, kind="stable")
+    skey, sval = skey[order], sval[order]
+    first = np.flatnonzero(np.r_[True, skey[1:] != skey[:-1]])
+    low, high = np.minimum.reduceat(sval, first), np.maximum.reduceat(sval, first)
+    agreed = (low == high) & (low != 0)
+    return key // nz, key % nz, (skey[first][agreed], low[agreed] > 0)
 
 
 def _orient(px: np.ndarray, py: np.ndarray, qx: np.ndarray, qy: np.ndarray,
@@ -238,12 +258,17 @@ def _edges_in_y_range(e_unit: np.ndarray, e_start: np.ndarray, cy: np.ndarray,
     return k, j
 
 
-def _block(units: np.ndarray, verts: Vertices, ubox: np.ndarray, bnd: Boundary,
-           cu: np.ndarray, cc: np.ndarray, nz: int, skip: np.ndarray) -> np.ndarray:
+def _block(units: np.ndarray, verts: Vertices, sides: np.ndarray, ubox: np.ndarray,
+           bnd: Boundary, cu: np.ndarray, cc: np.ndarray, nz: int, skip: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Keys ``unit * nz + zone`` of the uncertified pairs among these (unit, chunk) pairs.
 
-    Units with ``skip`` set are reported for every zone with a segment near them.
+    Units with ``skip`` set are reported for every zone with a segment near them. Also
+    returns, for every shared edge (case 1), its pair's key and +1 when the unit's
+    interior lies on the same side of the edge as the zone's, -1 on the other, 0 unproven
+    (``sides``: :func:`landuse.geom.vertices.edge_sides` of ``verts``).
     """
+    nothing = (np.zeros(0, np.int64), np.zeros(0, np.int8))
     # (unit, segment) pairs whose bounding boxes meet
     rep = bnd.length[cc]
     pu = np.repeat(cu, rep)
@@ -261,7 +286,7 @@ def _block(units: np.ndarray, verts: Vertices, ubox: np.ndarray, bnd: Boundary,
     reported = np.unique(pu[direct] * np.int64(nz) + bnd.zone[ps[direct]])
     pu, ps = pu[~direct], ps[~direct]
     if not len(pu):
-        return reported
+        return (reported, *nothing)
     # the edges of these units (all rings), grouped by unit: coordinate i to i + 1
     bu, pl = np.unique(pu, return_inverse=True)
     rows, owner = verts.rows(bu)
@@ -283,11 +308,17 @@ def _block(units: np.ndarray, verts: Vertices, ubox: np.ndarray, bnd: Boundary,
     cand = eorder[np.minimum(pos, len(eh) - 1)]
     own = (eh[cand] == ph) & (e_unit[cand] == pl)
     c0, c1, d0, d1 = cx[cand], cy[cand], dx[cand], dy[cand]
-    own &= (((x1 == c0) & (y1 == c1) & (x2 == d0) & (y2 == d1))
-            | ((x1 == d0) & (y1 == d1) & (x2 == c0) & (y2 == c1)))
+    along = (x1 == c0) & (y1 == c1) & (x2 == d0) & (y2 == d1)  # the same direction
+    own &= along | ((x1 == d0) & (y1 == d1) & (x2 == c0) & (y2 == c1))
+    # the side of the unit's interior, seen along the zone's segment, against the zone's
+    mine = np.flatnonzero(own)
+    seen = sides[rows[i[cand[mine]]]] * np.where(along[mine], 1, -1)
+    zside = bnd.side[ps[mine]]
+    same = np.where((seen == 0) | (zside == 0), 0, np.where(seen == zside, 1, -1))
+    shared = (pu[mine] * np.int64(nz) + bnd.zone[ps[mine]], same.astype(np.int8))
     rest = np.flatnonzero(~own)
     if not len(rest):
-        return reported
+        return (reported, *shared)
     # 2. every other segment s against the edges of its unit that can meet it
     k_unit = pl[rest]
     ax, ay, bx, by = x1[rest], y1[rest], x2[rest], y2[rest]
@@ -341,4 +372,5 @@ def _block(units: np.ndarray, verts: Vertices, ubox: np.ndarray, bnd: Boundary,
     certified = np.zeros(len(rest), bool)
     certified[test[outside]] = True
     bad = rest[~certified]
-    return np.concatenate([reported, np.unique(pu[bad] * np.int64(nz) + bnd.zone[ps[bad]])])
+    return (np.concatenate([reported, np.unique(pu[bad] * np.int64(nz) + bnd.zone[ps[bad]])]),
+            *shared)

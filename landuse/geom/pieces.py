@@ -58,14 +58,22 @@ def pieces(
         return rect_u[which] == 1
 
     # rectangles (grid cells) are clipped faster than proven when only areas are needed
-    xu, xz = crossing_pairs(units, boundary(zones), block=chunk_size,
-                            map_fn=lambda f, items: run_map(f, items, jobs),
-                            direct=None if need_geom else is_rect, verts=verts, tree=utree)
+    xu, xz, (side_key, side_in) = crossing_pairs(
+        units, boundary(zones), block=chunk_size,
+        map_fn=lambda f, items: run_map(f, items, jobs),
+        direct=None if need_geom else is_rect, verts=verts, tree=utree)
     pair_key = iu * nz + iz
     crossing = np.isin(pair_key, xu * nz + xz)
     off = np.flatnonzero(~crossing)
-    inside, unsure = _locate(units, verts, zones, iu[off], iz[off])
-    crossing[off[unsure]] = True  # no point off the boundary found: intersect (exact anyway)
+    # a pair proven not to cross that shares an edge lies on the side the edge says
+    at = np.minimum(np.searchsorted(side_key, pair_key[off]), max(len(side_key) - 1, 0))
+    known = (side_key[at] == pair_key[off]) if len(side_key) else np.zeros(len(off), bool)
+    inside = np.zeros(len(off), bool)
+    inside[known] = side_in[at[known]]
+    ask = np.flatnonzero(~known)
+    located, unsure = _locate(units, verts, zones, iu[off[ask]], iz[off[ask]])
+    inside[ask] = located
+    crossing[off[ask[unsure]]] = True  # no point off the boundary found: intersect (exact)
     whole = off[inside]
     # units on a boundary: intersect with the tiles of that zone (only zones that need it)
     need = np.unique(iz[crossing])
