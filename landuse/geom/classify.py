@@ -167,9 +167,8 @@ def crossing_pairs(
     spans = list(zip(cuts.tolist(), [*cuts[1:].tolist(), len(cu)], strict=True))
     ubox = np.ascontiguousarray(shapely.bounds(units).T)  # xmin, ymin, xmax, ymax rows
     verts = vertex_table(units) if verts is None else verts
-    sides = edge_sides(verts)
-    out = map_fn(lambda sp: _block(units, verts, sides, ubox, bnd, cu[sp[0]:sp[1]],
-                                   cc[sp[0]:sp[1]], nz, skip), spans)
+    out = map_fn(lambda sp: _block(units, verts, ubox, bnd, cu[sp[0]:sp[1]], cc[sp[0]:sp[1]],
+                                   nz, skip), spans)
     key = np.unique(np.concatenate([none, *[o[0] for o in out]]))
     # the side of every shared edge of a pair: proven and all the same, or not used
     skey = np.concatenate([none, *[o[1] for o in out]])
@@ -258,15 +257,15 @@ def _edges_in_y_range(e_unit: np.ndarray, e_start: np.ndarray, cy: np.ndarray,
     return k, j
 
 
-def _block(units: np.ndarray, verts: Vertices, sides: np.ndarray, ubox: np.ndarray,
-           bnd: Boundary, cu: np.ndarray, cc: np.ndarray, nz: int, skip: np.ndarray
+def _block(units: np.ndarray, verts: Vertices, ubox: np.ndarray, bnd: Boundary,
+           cu: np.ndarray, cc: np.ndarray, nz: int, skip: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Keys ``unit * nz + zone`` of the uncertified pairs among these (unit, chunk) pairs.
 
     Units with ``skip`` set are reported for every zone with a segment near them. Also
     returns, for every shared edge (case 1), its pair's key and +1 when the unit's
     interior lies on the same side of the edge as the zone's, -1 on the other, 0 unproven
-    (``sides``: :func:`landuse.geom.vertices.edge_sides` of ``verts``).
+    (:func:`landuse.geom.vertices.edge_sides`, read only for blocks with a shared edge).
     """
     nothing = (np.zeros(0, np.int64), np.zeros(0, np.int8))
     # (unit, segment) pairs whose bounding boxes meet
@@ -312,7 +311,12 @@ def _block(units: np.ndarray, verts: Vertices, sides: np.ndarray, ubox: np.ndarr
     own &= along | ((x1 == d0) & (y1 == d1) & (x2 == c0) & (y2 == c1))
     # the side of the unit's interior, seen along the zone's segment, against the zone's
     mine = np.flatnonzero(own)
-    seen = sides[rows[i[cand[mine]]]] * np.where(along[mine], 1, -1)
+    if len(mine):
+        first = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(bu)))]
+        sides = edge_sides(Vertices(xr, yr, first, verts.edge[rows]))
+    else:
+        sides = np.zeros(len(rows), np.int8)
+    seen = sides[i[cand[mine]]] * np.where(along[mine], 1, -1)
     zside = bnd.side[ps[mine]]
     same = np.where((seen == 0) | (zside == 0), 0, np.where(seen == zside, 1, -1))
     shared = (pu[mine] * np.int64(nz) + bnd.zone[ps[mine]], same.astype(np.int8))
