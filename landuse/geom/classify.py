@@ -79,9 +79,7 @@ def boundary(zones: np.ndarray, *, segments: int = _SEGMENTS) -> Boundary:
     polys, poly_zone = shapely.get_parts(np.asarray(zones, dtype=object), return_index=True)
     vt = vertex_table(polys)
     s = np.flatnonzero(vt.edge)  # segment from coordinate s to s + 1
-    # a ring starts at coordinate 0 and after every coordinate that starts no edge
-    ring_of = np.cumsum(np.r_[False, ~vt.edge[:-1]]) if len(vt.x) else np.zeros(0, np.int64)
-    ring = ring_of[s]
+    ring = vt.rings()[0][s]
     new_ring = np.r_[True, ring[1:] != ring[:-1]] if len(s) else np.zeros(0, bool)
     ring_first = np.flatnonzero(new_ring)
     k = np.arange(len(s)) - np.repeat(ring_first, np.diff(np.r_[ring_first, len(s)]))

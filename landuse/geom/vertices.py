@@ -45,6 +45,24 @@ class Vertices(NamedTuple):
         rows = np.repeat(start - np.cumsum(count) + count, count) + np.arange(count.sum())
         return rows, owner
 
+    def rings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the rings: ``ring_of`` each coordinate, ``starts``, ``exterior``.
+
+        ``starts`` is the first coordinate of each ring, ``exterior`` whether the ring is
+        its polygon's exterior (the first one). A ring starts at coordinate 0 and after
+        every coordinate that starts no edge (the closing coordinate of a ring, or of a
+        polygon).
+        """
+        if not len(self.x):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool)
+        new = np.r_[True, ~self.edge[:-1]]
+        ring_of = np.cumsum(new) - 1
+        starts = np.flatnonzero(new)
+        firsts = self.first[:-1][self.first[1:] > self.first[:-1]]  # non-empty polygons
+        exterior = np.zeros(len(starts), bool)
+        exterior[np.searchsorted(starts, firsts)] = True  # each is a ring start
+        return ring_of, starts, exterior
+
 
 def vertex_table(polys: np.ndarray, which: np.ndarray | None = None) -> Vertices:
     """Read the coordinates of the shapely Polygons ``polys`` (or of ``polys[which]``).
@@ -107,11 +125,7 @@ def edge_sides(vt: Vertices) -> np.ndarray:
     out = np.zeros(n, np.int8)
     if n < 2 or not vt.edge.any():
         return out
-    # rings are runs of coordinates: one starts at 0 and after every coordinate that starts
-    # no edge (the closing coordinate of a ring, or of a polygon)
-    closes = np.flatnonzero(~vt.edge)
-    starts = np.r_[0, closes[:-1] + 1]
-    starts = starts[starts < n]
+    ring_of, starts, exterior = vt.rings()
     x, y = vt.x, vt.y
     edge = vt.edge[:-1]
     dx = x[1:] - x[:-1]
@@ -126,18 +140,13 @@ def edge_sides(vt: Vertices) -> np.ndarray:
     exact = ((lo > 0) & (hi <= 2 * lo)) | ((hi < 0) & (lo >= 2 * hi))
     check = np.flatnonzero(~exact)
     if len(check):
-        ring_of = np.cumsum(np.r_[False, ~vt.edge[:-1]])[:-1]
         back = dx - x[1:]  # TwoSum (Knuth): the rounding error of x1 + (-x0), exactly
         error = (x[1:] - (dx - back)) + (-x[:-1] - back)
         wrong = np.zeros(len(starts), bool)
-        wrong[ring_of[edge & (error != 0)]] = True
+        wrong[ring_of[:-1][edge & (error != 0)]] = True
         exact[check] = ~wrong[check]
     proven = exact & (np.abs(total) > 2 * (count + 3) * _EPS * size)
     turn = np.where(proven, np.where(total < 0, 1, -1), 0).astype(np.int8)  # +1 = CCW
-    # the first ring of every polygon is its exterior
-    firsts = vt.first[:-1][vt.first[1:] > vt.first[:-1]]  # of the non-empty polygons
-    exterior = np.zeros(len(starts), bool)
-    exterior[np.searchsorted(starts, firsts)] = True  # each is a ring start
     side = np.where(exterior, turn, -turn).astype(np.int8)
     out[:-1] = np.where(edge, np.repeat(side, count)[:-1], 0)
     return out

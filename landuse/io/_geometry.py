@@ -161,16 +161,10 @@ def _suspect_polygons(geoms: np.ndarray, *, grid_m: float = 0.001) -> np.ndarray
     vt = vertex_table(polys)
     if len(vt.x) == 0:
         return np.arange(0)
-    # rings: a coordinate that starts no edge closes its ring; the first ring of each
-    # polygon is its exterior
-    closes = ~vt.edge
-    ring_of = np.cumsum(closes) - closes
-    ring_first = np.flatnonzero(np.r_[True, closes[:-1]])
+    ring_of, ring_first, exterior = vt.rings()
     n_rings = len(ring_first)
-    poly_of_ring = np.searchsorted(vt.first, ring_first, side="right") - 1
-    exterior = vt.first[poly_of_ring] == ring_first
-    ring_owner = owner_of[poly_of_ring]
-    del poly_of_ring, ring_first
+    ring_owner = owner_of[np.searchsorted(vt.first, ring_first, side="right") - 1]
+    del ring_first
     # segment i joins coordinate i and i + 1 of the same ring
     seg = vt.edge[:-1].copy()
     ring_of = ring_of[:-1]
