@@ -265,8 +265,9 @@ class Aggregate:
 
 def _per_value(values: pd.Series, member: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
     """``member`` of every row, evaluated once per distinct value (a layer has few)."""
-    inverse, uniq = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
-    return np.asarray(member(pd.Series(uniq, dtype=object)), dtype=bool)[inverse]
+    inverse, uniq = pd.factorize(values, use_na_sentinel=False)  # native on string dtypes
+    return np.asarray(member(pd.Series(np.asarray(uniq, dtype=object), dtype=object)),
+                      dtype=bool)[inverse]
 
 
 @dataclass(frozen=True)
