@@ -43,7 +43,7 @@ from landuse.geom.pieces import cpus, run_map, spans
 from landuse.geom.pieces import pieces as piece_areas
 from landuse.geom.tiles import polygonal, split_large
 from landuse.geom.validity import known_valid, remember_valid
-from landuse.geom.zones import group_codes, prepare_zones
+from landuse.geom.zones import group_codes, prepare_zones, take_rows
 from landuse.units import M2_PER_HA
 
 __all__ = ["overlay_pieces", "pairs", "resolve_area", "tabulate"]
@@ -481,13 +481,14 @@ def _assemble(
     a_rows: pd.DataFrame, b_rows: pd.DataFrame, keys_a: list[str], values: dict[str, np.ndarray],
     sum_columns: Sequence[str], rename_b: dict,
 ) -> pd.DataFrame:
-    parts = [a_rows.reset_index(drop=True), b_rows.reset_index(drop=True).rename(columns=rename_b)]
-    frame = pd.concat(parts, axis=1)
-    frame["area_m2"] = values["area_m2"]
-    frame["area_ha"] = values["area_m2"] / M2_PER_HA
+    """One frame: the A keys, the (renamed) B keys, then area_m2, area_ha and sum_columns."""
+    columns = {k: a_rows[k].reset_index(drop=True) for k in a_rows.columns}
+    columns.update({rename_b[c]: b_rows[c].reset_index(drop=True) for c in b_rows.columns})
+    columns["area_m2"] = values["area_m2"]
+    columns["area_ha"] = values["area_m2"] / M2_PER_HA
     for col in sum_columns:
-        frame[col] = values[col]
-    return frame
+        columns[col] = values[col]
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(values["area_m2"])))
 
 
 def _key_table(
@@ -503,7 +504,7 @@ def _key_table(
     # one representative A-row per A code
     a_first = np.full(a_codes.max() + 1 if len(a_codes) else 0, -1, dtype=np.int64)
     a_first[a_codes[::-1]] = np.arange(len(a_codes))[::-1]
-    a_rows = a[keys_a].iloc[a_first[group // n_b]] if keys_a else pd.DataFrame(index=group)
+    a_rows = take_rows(a, keys_a, a_first[group // n_b])
     b_rows = b_key_table.iloc[group % n_b]
     out = _assemble(a_rows, b_rows, keys_a, sums, sum_columns, _b_columns(
         keys_a, b_key_table, sum_columns))
@@ -533,7 +534,7 @@ def _piece_frame(
         dtype=object,
     )
     f = group_s // n_b
-    a_rows = a[keys_a].iloc[f] if keys_a else pd.DataFrame(index=f)
+    a_rows = take_rows(a, keys_a, f)
     rename_b = _b_columns(keys_a, b_key_table, sum_columns)
     frame = _assemble(a_rows, b_key_table.iloc[group_s % n_b], keys_a, sums, sum_columns,
                       rename_b)

@@ -107,7 +107,7 @@ def crossing_pairs(
     map_fn: Callable[[Callable, list], list],
     direct: Callable[[np.ndarray], np.ndarray] | None = None,
     verts: Vertices | None = None,
-    tree: shapely.STRtree | None = None,
+    near: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """Find the (unit, zone) pairs whose zone boundary may enter the unit's interior.
 
@@ -129,8 +129,10 @@ def crossing_pairs(
     verts : Vertices, optional
         The coordinates of ``units`` (:func:`landuse.geom.vertices.vertex_table`), if the
         caller has them already.
-    tree : shapely.STRtree, optional
-        A tree of ``units``, if the caller has one (queried with the boundary chunks).
+    near : tuple of numpy.ndarray, optional
+        ``(cu, cc)``: every (unit, chunk) pair whose bounding boxes meet (e.g. a tree of
+        the units queried with ``bnd.boxes``), if the caller has them. ``verts`` then
+        needs the coordinates of the units in ``cu`` only.
 
     Returns
     -------
@@ -148,10 +150,10 @@ def crossing_pairs(
     none = np.zeros(0, np.int64)
     if not len(bnd.boxes) or not len(units):
         return none, none, (none, np.zeros(0, bool))
-    if tree is None:
+    if near is None:
         cu, cc = shapely.STRtree(bnd.boxes).query(units)
     else:
-        cc, cu = tree.query(bnd.boxes)
+        cu, cc = near
     order = np.lexsort((cc, cu))
     cu, cc = cu[order], cc[order]
     nz = int(bnd.zone.max()) + 1
@@ -286,10 +288,11 @@ def _block(units: np.ndarray, verts: Vertices, ubox: np.ndarray, bnd: Boundary,
         return (reported, *nothing)
     # the edges of these units (all rings), grouped by unit: coordinate i to i + 1
     bu, pl = np.unique(pu, return_inverse=True)
-    rows, owner = verts.rows(bu)
-    xr, yr = verts.x[rows], verts.y[rows]
+    sub = verts.subset(bu)
+    xr, yr = sub.x, sub.y
+    owner = np.repeat(np.arange(len(bu)), np.diff(sub.first))
     rh = _point_hash(xr, yr)
-    i = np.flatnonzero(verts.edge[rows])
+    i = np.flatnonzero(sub.edge)
     e_unit = owner[i]
     cx, cy, dx, dy = xr[i], yr[i], xr[i + 1], yr[i + 1]
     e_start = np.searchsorted(e_unit, np.arange(len(bu)))
@@ -310,10 +313,9 @@ def _block(units: np.ndarray, verts: Vertices, ubox: np.ndarray, bnd: Boundary,
     # the side of the unit's interior, seen along the zone's segment, against the zone's
     mine = np.flatnonzero(own)
     if len(mine):
-        first = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(bu)))]
-        sides = edge_sides(Vertices(xr, yr, first, verts.edge[rows]))
+        sides = edge_sides(sub)
     else:
-        sides = np.zeros(len(rows), np.int8)
+        sides = np.zeros(len(xr), np.int8)
     seen = sides[i[cand[mine]]] * np.where(along[mine], 1, -1)
     zside = bnd.side[ps[mine]]
     same = np.where((seen == 0) | (zside == 0), 0, np.where(seen == zside, 1, -1))

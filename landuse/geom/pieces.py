@@ -49,7 +49,10 @@ def pieces(
     order = np.lexsort((iz, iu))
     iu, iz = iu[order].astype(np.int64), iz[order].astype(np.int64)
     need_geom = keep_geometry or crs is not None
-    verts = vertex_table(units, np.unique(iu))  # read once, shared by the steps below
+    bnd = boundary(zones)
+    cc, cu = utree.query(bnd.boxes)  # (unit, boundary chunk) pairs whose boxes meet
+    # only units near a boundary need their coordinates (read once, shared below)
+    verts = vertex_table(units, np.unique(cu))
     rect_u = np.zeros(len(units), np.int8) - 1  # rectangle units: 1, 0, -1 not known yet
 
     def is_rect(which: np.ndarray) -> np.ndarray:
@@ -59,9 +62,8 @@ def pieces(
 
     # rectangles (grid cells) are clipped faster than proven when only areas are needed
     xu, xz, (side_key, side_in) = crossing_pairs(
-        units, boundary(zones), block=chunk_size,
-        map_fn=lambda f, items: run_map(f, items, jobs),
-        direct=None if need_geom else is_rect, verts=verts, tree=utree)
+        units, bnd, block=chunk_size, map_fn=lambda f, items: run_map(f, items, jobs),
+        direct=None if need_geom else is_rect, verts=verts, near=(cu, cc))
     pair_key = iu * nz + iz
     crossing = np.isin(pair_key, xu * nz + xz)
     off = np.flatnonzero(~crossing)
@@ -70,7 +72,12 @@ def pieces(
     known = (side_key[at] == pair_key[off]) if len(side_key) else np.zeros(len(off), bool)
     inside = np.zeros(len(off), bool)
     inside[known] = side_in[at[known]]
-    ask = np.flatnonzero(~known)
+    # a unit whose box meets no chunk box of the zone has its whole box inside or outside
+    # the zone: a corner of the box decides
+    near = np.isin(pair_key[off], cu * nz + bnd.zone[bnd.start[cc]])
+    far = np.flatnonzero(~known & ~near)
+    inside[far] = _corner_inside(units, zones, iu[off[far]], iz[off[far]])
+    ask = np.flatnonzero(~known & near)
     located, unsure = _locate(units, verts, zones, iu[off[ask]], iz[off[ask]])
     inside[ask] = located
     crossing[off[ask[unsure]]] = True  # no point off the boundary found: intersect (exact)
@@ -121,6 +128,22 @@ def pieces(
     if crs is not None:
         out["ellipsoidal"] = geodesic_area(out["geometry"], crs)
     return out
+
+
+def _corner_inside(units: np.ndarray, zones: np.ndarray, iu: np.ndarray, iz: np.ndarray
+                   ) -> np.ndarray:
+    """Whether unit ``iu[k]`` lies inside zone ``iz[k]``; its box meets no chunk box of the zone.
+
+    The unit's (closed) bounding box is connected and meets no point of the zone's
+    boundary, so it lies in the zone's interior or in its exterior as a whole, and so does
+    the unit in it: the box's lower-left corner decides (``contains_xy``; it is not on the
+    boundary).
+    """
+    if not len(iu):
+        return np.zeros(0, bool)
+    shapely.prepare(zones)
+    corner = shapely.bounds(units[iu])
+    return shapely.contains_xy(zones[iz], corner[:, 0], corner[:, 1])
 
 
 def _locate(

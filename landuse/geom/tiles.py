@@ -274,8 +274,8 @@ def rectangles(
     ok[cand] = True
     if not len(cand):
         return ok
-    rows, _ = verts.rows(which[cand])
-    x, y = verts.x[rows], verts.y[rows]
+    sub = verts.subset(which[cand])
+    x, y = sub.x, sub.y
     count = (end - first)[cand]
     start = np.cumsum(count) - count  # first coordinate of each polygon in x, y
     last = start + count - 2  # its last edge (edge k runs from coordinate k to k + 1)

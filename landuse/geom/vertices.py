@@ -27,23 +27,26 @@ class Vertices(NamedTuple):
     (the same ring).
     """
 
-    x: np.ndarray  # (m,) float64, contiguous
-    y: np.ndarray  # (m,) float64, contiguous
+    x: np.ndarray  # (m,) float64 (may be a strided view of an (m, 2) array)
+    y: np.ndarray  # (m,) float64 (likewise)
     first: np.ndarray  # (n + 1,) int64 offsets
     edge: np.ndarray  # (m,) bool
 
-    def rows(self, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Coordinate rows of the polygons ``which`` (in that order) and their owner.
+    def subset(self, which: np.ndarray) -> Vertices:
+        """Return the table of the polygons ``which`` (in that order): ``k`` is ``which[k]``.
 
-        Returns ``rows`` (indices into ``x`` and ``y``) and ``owner`` (position in ``which`` of the
-        polygon each row belongs to, non-decreasing).
+        When ``which`` lists every polygon that has coordinates, in order, the arrays are
+        shared, not copied.
         """
         which = np.asarray(which, dtype=np.int64)
         start = self.first[which]
         count = self.first[which + 1] - start
-        owner = np.repeat(np.arange(len(which)), count)
-        rows = np.repeat(start - np.cumsum(count) + count, count) + np.arange(count.sum())
-        return rows, owner
+        first = np.zeros(len(which) + 1, dtype=np.int64)
+        np.cumsum(count, out=first[1:])
+        if first[-1] == len(self.x) and (start == first[:-1]).all():  # the whole table
+            return Vertices(self.x, self.y, first, self.edge)
+        rows = np.repeat(start - first[:-1], count) + np.arange(first[-1])
+        return Vertices(self.x[rows], self.y[rows], first, self.edge[rows])
 
     def rings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return the rings: ``ring_of`` each coordinate, ``starts``, ``exterior``.
@@ -101,7 +104,7 @@ def vertex_table(polys: np.ndarray, which: np.ndarray | None = None) -> Vertices
         base = (after - size)[np.searchsorted(ring_of, np.arange(len(holed)))]
         end = first[holed][ring_of] + after - base[ring_of] - 1  # the closing coordinate
         edge[end[~last_ring]] = False
-    return Vertices(np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1]), first, edge)
+    return Vertices(xy[:, 0], xy[:, 1], first, edge)
 
 
 _EPS = 2.0 ** -53

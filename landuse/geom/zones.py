@@ -14,7 +14,7 @@ import shapely
 
 from landuse.geom.tiles import polygonal
 
-__all__ = ["group_codes", "overlap_components", "prepare_zones"]
+__all__ = ["group_codes", "overlap_components", "prepare_zones", "take_rows"]
 
 
 def prepare_zones(b: gpd.GeoDataFrame, keys: list[str]
@@ -26,7 +26,7 @@ def prepare_zones(b: gpd.GeoDataFrame, keys: list[str]
     if keys:
         codes_all = group_codes(b, keys, sort=True)
         uniq, first = np.unique(codes_all, return_index=True)
-        table = b[keys].iloc[first].reset_index(drop=True)
+        table = take_rows(b, keys, first)
         remap = np.full(codes_all.max() + 1 if len(codes_all) else 0, -1, dtype=np.int64)
         remap[uniq] = np.arange(len(uniq))
         codes = remap[codes_all[pos]] if len(pos) else np.zeros(0, dtype=np.int64)
@@ -45,6 +45,17 @@ def prepare_zones(b: gpd.GeoDataFrame, keys: list[str]
         out_codes.append(codes[members[0]])
     zones = polygonal(np.array(out_geoms, dtype=object)) if out_geoms else np.zeros(0, object)
     return zones, np.asarray(out_codes, dtype=np.int64), table
+
+
+def take_rows(df: pd.DataFrame, keys: list[str], rows: np.ndarray) -> pd.DataFrame:
+    """Return the columns ``keys`` of ``df`` at the positions ``rows``, a fresh RangeIndex.
+
+    Column by column: selecting ``df[keys]`` first would copy every row of a large layer.
+    """
+    index = pd.RangeIndex(len(rows))
+    if not df.columns.is_unique:
+        return df[keys].iloc[rows].set_axis(index)
+    return pd.DataFrame({k: df[k].iloc[rows].set_axis(index) for k in keys}, index=index)
 
 
 def group_codes(df: pd.DataFrame, keys: list[str], *, sort: bool) -> np.ndarray:
