@@ -440,6 +440,36 @@ def test_a_shared_edge_says_on_which_side_a_unit_lies():
     assert got == {("T1", "Z"): 32.0, ("T1", "H"): 32.0, ("T2", "H"): 32.0, ("E", "H"): 8.0}
 
 
+def _densified_ring(x0: float, y0: float, x1: float, y1: float, step: float) -> list:
+    """The corners of the box, counter-clockwise from (x0, y0), a vertex every ``step``."""
+    n, m = int((x1 - x0) / step), int((y1 - y0) / step)
+    return ([(x0 + i * step, y0) for i in range(n)] + [(x1, y0 + i * step) for i in range(m)]
+            + [(x1 - i * step, y1) for i in range(n)] + [(x0, y1 - i * step) for i in range(m)])
+
+
+def test_a_unit_far_from_every_boundary_is_located_by_its_box():
+    # zone Z: the square [0, 100]^2, a vertex every 10 m (40 segments, chunks of 8 along
+    # its sides); zone R: [200, 300] x [0, 100] (every 10 m) with the hole
+    # [220, 280] x [20, 80] (every 5 m). U1 = [40, 50]^2 lies in Z, U3 = [205, 215] x
+    # [45, 55] in R, U2 = [245, 255] x [45, 55] in R's hole, all far from every boundary
+    # chunk (a chunk box holding a corner reaches at most 40 m from it in x plus y); T =
+    # [0, 10] x [50, 60] lies in Z and touches its side x = 0, so its box touches a chunk
+    # box and T is located by its own points, not by its box's corner (0, 50), which is on
+    # Z's boundary. By hand: U1, T in Z 100 m² each; U3 in R 100 m²; U2 nowhere.
+    z = Polygon(_densified_ring(0, 0, 100, 100, 10))
+    r = Polygon(_densified_ring(200, 0, 300, 100, 10),
+                [_densified_ring(220, 20, 280, 80, 5)[::-1]])
+    units = [box(40, 40, 50, 50), box(205, 45, 215, 55), box(245, 45, 255, 55),
+             Polygon([(0, 50), (10, 50), (10, 60), (0, 60)])]
+    chunks = boundary(np.array([z, r], dtype=object)).boxes
+    meets = [shapely.intersects(shapely.envelope(chunks), box(*u.bounds)).any() for u in units]
+    assert meets == [False, False, False, True]  # the case each unit is here for
+    a = _gdf({"DLBM": ["U1", "U3", "U2", "T"]}, units)
+    out = tabulate(a, _gdf({"zone": ["Z", "R"]}, [z, r]), by_a="DLBM", by_b="zone")
+    got = dict(zip(zip(out["DLBM"], out["zone"], strict=True), out["area_m2"], strict=True))
+    assert got == {("U1", "Z"): 100.0, ("T", "Z"): 100.0, ("U3", "R"): 100.0}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("layer", "key"), [("XZQ", "XZQDM"), ("YJJBNTBHTB", None)])
 def test_sample_county_equals_geopandas_overlay(sample, layer, key):
