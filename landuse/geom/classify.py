@@ -156,16 +156,17 @@ def crossing_pairs(
         cu, cc = near
     order = np.lexsort((cc, cu))
     cu, cc = cu[order], cc[order]
-    nz = int(bnd.zone.max()) + 1
-    skip = np.zeros(len(units), bool)
-    if direct is not None and len(cu):
-        near_u = np.unique(cu)
-        skip[near_u] = direct(near_u)
     if not len(cu):
         return none, none, (none, np.zeros(0, bool))
+    nz = int(bnd.zone.max()) + 1
+    near_u = cu[np.r_[True, cu[1:] != cu[:-1]]]  # the units near a boundary, once each
+    skip = np.zeros(len(units), bool)
+    if direct is not None:
+        skip[near_u] = direct(near_u)
     cuts = np.unique(np.searchsorted(cu, cu[:: max(block, 1)], side="left"))
     spans = list(zip(cuts.tolist(), [*cuts[1:].tolist(), len(cu)], strict=True))
-    ubox = np.ascontiguousarray(shapely.bounds(units).T)  # xmin, ymin, xmax, ymax rows
+    ubox = np.zeros((4, len(units)))  # xmin, ymin, xmax, ymax rows (of the units near)
+    ubox[:, near_u] = shapely.bounds(units[near_u]).T
     verts = vertex_table(units) if verts is None else verts
     out = map_fn(lambda sp: _block(units, verts, ubox, bnd, cu[sp[0]:sp[1]], cc[sp[0]:sp[1]],
                                    nz, skip), spans)
