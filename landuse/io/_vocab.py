@@ -1,8 +1,11 @@
-"""Controlled vocabularies of the protected-area and mining-right readers (docs/contract.md §2.1).
+"""Controlled vocabularies of the readers (docs/contract.md §2.1), and the yes/no words.
 
-Values are matched after removing spaces and an administrative level prefix (国家级, 省级,
-市级, 县级, 地方级). The tables below are the contract's vocabulary plus the synonyms
-counties write; extend them here, never in the reader code.
+Protected-area and mining-right values are matched after removing spaces and an
+administrative level prefix (国家级, 省级, 市级, 县级, 地方级). The tables below are the
+contract's vocabulary plus the synonyms counties write; extend them here, never in the
+reader code. The yes/no words (:data:`YES`, :data:`NO`) are those of every yes/no column of
+the tables the readers take (the ledger's ``government_delay``, the land-cover classes'
+``construction``).
 """
 
 from __future__ import annotations
@@ -15,12 +18,31 @@ import pandas as pd
 __all__ = [
     "CATEGORIES",
     "NATURE_PARK_SUBTYPES",
+    "NO",
     "RIGHT_TYPES",
     "STAGES",
+    "YES",
     "ZONES",
     "normalise_category",
     "normalise_vocab",
+    "yes_no",
 ]
+
+#: How counties write yes and no in a table cell (compared stripped and lower-cased); an
+#: empty cell is no.
+YES = frozenset({"1", "true", "yes", "y", "t", "是"})
+NO = frozenset({"0", "false", "no", "n", "f", "否", ""})
+
+
+def yes_no(value: object) -> bool | None:
+    """Return True for a word of :data:`YES`, False for one of :data:`NO` (or None), else None.
+
+    >>> yes_no(" 是"), yes_no("N"), yes_no(None), yes_no("maybe")
+    (True, False, False, None)
+    """
+    text = "" if value is None else str(value).strip().lower()
+    return True if text in YES else False if text in NO else None
+
 
 #: The five protected-area categories of docs/contract.md §2.1.
 CATEGORIES = ("国家公园", "自然保护区", "自然公园", "风景名胜区", "饮用水水源保护区")

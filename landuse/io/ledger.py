@@ -30,6 +30,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from landuse.errors import CRSError, InputFileError, SchemaError
 from landuse.findings import Finding, attach_findings
 from landuse.io._curves import read_vector
+from landuse.io._vocab import yes_no
 from landuse.io.boundary_txt import read_boundary_txt
 from landuse.units import mu_to_ha
 
@@ -80,8 +81,6 @@ DISPOSAL_METHODS = {"延长": "延长动工开发期限", "调整": "调整土�
                     "有偿收回": "协议有偿收回", "置换": "置换土地", "无偿收回": "无偿收回",
                     "闲置费": "征缴土地闲置费", "其他": "其他"}
 _UNIT_RE = re.compile(r"[(（]([^)）]*)[)）]")
-_TRUE = {"true", "1", "yes", "y", "是", "t"}
-_FALSE = {"false", "0", "no", "n", "否", "f", ""}
 
 
 def _norm(header: str) -> tuple[str, str]:
@@ -313,10 +312,10 @@ def read_land_supply(
                                   {"存量": "存量", "新增": "新增", "stock": "存量", "new": "新增"})
     gov = []
     for v, ln in zip(_cells(df["government_delay"]), lines, strict=True):
-        t = "" if v is None else str(v).strip().lower()
-        if t not in _TRUE | _FALSE:
+        said = yes_no(v)
+        if said is None:
             problems.append((ln, "government_delay", v, "write true/false (是/否)"))
-        gov.append(t in _TRUE)
+        gov.append(bool(said))
     out["government_delay"] = np.array(gov, dtype=bool)
     _disposal(df, out, problems, lines)
     flagged = {(ln, col) for ln, col, _, _ in problems}

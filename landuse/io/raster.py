@@ -48,6 +48,7 @@ from rasterio.windows import Window
 
 from landuse.errors import CRSError, InputFileError, SchemaError
 from landuse.findings import Finding, attach_findings
+from landuse.io._vocab import yes_no
 from landuse.io.crs import check_area_of_use
 
 __all__ = [
@@ -61,8 +62,6 @@ __all__ = [
 ]
 
 EdgeRule = Literal["centre", "exact"]
-_TRUE = {"1", "true", "yes", "y", "是", "t"}
-_FALSE = {"0", "false", "no", "n", "否", "f", ""}
 _GDAL_CACHE_BYTES = 64 << 20
 _TARGET_WINDOW_PIXELS = 1 << 23  # about 8 million pixels per window (~150 MB of work arrays)
 
@@ -123,14 +122,10 @@ def read_landcover_classes(path: str | Path) -> pd.DataFrame:
         except ValueError:
             problems.append(f"line {i}: value {v!r} is not an integer")
             values.append(-1)
-        c = str(row.construction).strip().lower()
-        if c in _TRUE:
-            flags.append(True)
-        elif c in _FALSE:
-            flags.append(False)
-        else:
+        said = yes_no(row.construction)
+        if said is None:
             problems.append(f"line {i}: construction {row.construction!r} is not yes/no (1/0)")
-            flags.append(False)
+        flags.append(bool(said))
         if not str(getattr(row, "_1", row[1])).strip():
             problems.append(f"line {i}: empty class name")
     out = pd.DataFrame({
