@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from landuse._config_problems import Problems
+from landuse._config_problems import Problems, config_relative, resolve_path
 from landuse.errors import ConfigError
 
 __all__ = ["COUNTY_SUFFIXES", "DASK_EXTRA", "check_scheduler", "counties", "county_sources",
@@ -73,11 +73,10 @@ def counties(value: Any, base: Path, problems: Problems) -> tuple[Path, ...]:
         return ()
     paths = []
     for text in items:
-        path = (base / Path(text).expanduser()).resolve()
-        if not path.exists():
-            problems.add(key, f"文件不存在 not found: {text!r} (looked for {path}); paths are "
-                         "relative to the config file")
-        elif path.is_dir() and isinstance(value, list):
+        path = resolve_path(text, base, key, problems)
+        if path is None:
+            continue
+        if path.is_dir() and isinstance(value, list):
             problems.add(key, f"{text!r} is a folder: give counties = \"{text}\" (a folder) "
                          "or a list of files, not a folder inside the list")
         elif path.is_file() and path.suffix.lower() not in (*COUNTY_SUFFIXES, ".toml"):
@@ -162,8 +161,7 @@ def template(data: Mapping[str, Any], base: Path) -> dict[str, Any]:
     out.get("options", {}).pop("scheduler", None)
 
     def absolute(text: Any) -> Any:
-        return str((base / Path(text).expanduser()).resolve()) if isinstance(text, str) \
-            else text
+        return str(config_relative(base, text)) if isinstance(text, str) else text
 
     for section, keys in _PATH_KEYS.items():
         for entry in out.get(section, {}).values():

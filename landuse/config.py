@@ -26,6 +26,7 @@ import pyogrio
 from landuse import _config_confine as confine
 from landuse import _config_region as region_parts
 from landuse._config_problems import Problems as _Problems
+from landuse._config_problems import resolve_path
 from landuse.errors import ConfigError, LanduseError, SchemaError
 from landuse.indicators.targets import load_targets
 from landuse.io import check_shapefile, layer_names
@@ -262,22 +263,7 @@ def _string(table: Mapping[str, Any], name: str, key: str, problems: _Problems,
 def _path(table: Mapping[str, Any], name: str, key: str, base: Path, problems: _Problems,
           *, required: bool = True) -> Path | None:
     text = _string(table, name, key, problems, required=required)
-    if text is None:
-        return None
-    try:
-        path = (base / Path(text).expanduser()).resolve()
-    except (RuntimeError, OSError) as exc:  # a loop of symbolic links
-        problems.add(f"{key}.{name}", f"cannot follow {text!r} ({exc}): a loop of symbolic "
-                     "links; point it at the real file")
-        return None
-    if not path.exists():
-        problems.add(
-            f"{key}.{name}",
-            f"文件不存在 file not found: {text!r} (looked for {path}); paths are relative to "
-            "the config file - fix the path or move the file there",
-        )
-        return None
-    return path
+    return None if text is None else resolve_path(text, base, f"{key}.{name}", problems)
 
 
 def _fields(table: Mapping[str, Any], key: str, problems: _Problems) -> dict[str, str]:

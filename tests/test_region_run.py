@@ -103,6 +103,25 @@ def test_bad_scheduler(region: Path, line: str, message: str) -> None:
         load_config(region.parent / "sched.toml")
 
 
+@pytest.mark.parametrize(("name", "message"), [
+    ("loops/loop.gpkg", r"region\.counties: cannot follow 'loops/loop\.gpkg'.*loop of symbolic"),
+    ("counties/370323\\u0000.gpkg", r"region\.counties: cannot follow .*not a usable file"),
+    ("~no_such_user_9/370323.gpkg", r"region\.counties: cannot follow .*no such home folder"),
+])
+def test_county_path_that_cannot_be_followed(region: Path, name: str, message: str) -> None:
+    # a loop of symbolic links, a NUL character or an unknown ~user in a county's path: one
+    # config problem under its key, as for every other path of the config (was a raw
+    # RuntimeError / ValueError)
+    loop = region.parent / "loops" / "loop.gpkg"  # (not among the counties of the fixture)
+    if not loop.is_symlink():
+        loop.parent.mkdir(exist_ok=True)
+        loop.symlink_to("loop.gpkg")
+    text = region.read_text(encoding="utf-8").replace('"counties/370323.gpkg"', f'"{name}"')
+    (region.parent / "unfollowable.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_config(region.parent / "unfollowable.toml")
+
+
 def test_missing_county_file_and_extra(region: Path, monkeypatch) -> None:
     text = region.read_text(encoding="utf-8").replace("370323.gpkg", "370399.gpkg")
     (region.parent / "missing.toml").write_text(text, encoding="utf-8")
