@@ -30,6 +30,7 @@ from landuse._config_problems import resolve_path
 from landuse.errors import ConfigError, LanduseError, SchemaError
 from landuse.indicators.targets import load_targets
 from landuse.io import check_shapefile, layer_names
+from landuse.redlines import SLIVER_M2
 
 _S = TypeVar("_S")
 
@@ -147,7 +148,7 @@ class Options:
     """
 
     area: AreaBasis = "official"
-    sliver_m2: float = 1.0
+    sliver_m2: float = SLIVER_M2
     evaluation_date: dt.date | None = None
     working_crs: str | None = None
     scheduler: str | None = None
@@ -430,11 +431,11 @@ def _options(value: Any, layers: Mapping[str, Any], problems: _Problems) -> Opti
     if area not in AREA_BASES:
         problems.add("options.area", f"must be one of {', '.join(AREA_BASES)}, found {area!r}")
         area = "official"
-    sliver = table.get("sliver_m2", 1.0)
+    sliver = table.get("sliver_m2", SLIVER_M2)
     if isinstance(sliver, bool) or not isinstance(sliver, int | float) or not sliver >= 0 \
             or sliver == float("inf"):
         problems.add("options.sliver_m2", f"must be a number of m² ≥ 0, found {sliver!r}")
-        sliver = 1.0
+        sliver = SLIVER_M2
     when = None
     if "evaluation_date" in table:
         when = _date(table["evaluation_date"], "options.evaluation_date", problems)

@@ -1,12 +1,15 @@
 """Helpers shared by the redline checks: column checks, CRS alignment, snapping, townships.
 
-Private to :mod:`landuse.redlines`; the public functions call these first.
+Private to :mod:`landuse.redlines`; the public functions call these first. The default
+tolerances of every check (:data:`SLIVER_M2`, :data:`NEAR_M`) are defined here once and
+exported by :mod:`landuse.redlines` (the config's ``[options] sliver_m2`` default and the
+service's ``near_m`` default are these).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
@@ -18,6 +21,8 @@ from landuse.errors import CRSError, GeometryError, SchemaError
 from landuse.findings import Finding
 
 __all__ = [
+    "NEAR_M",
+    "SLIVER_M2",
     "align_to",
     "assign_township",
     "describe",
@@ -26,6 +31,11 @@ __all__ = [
     "resolve_working_crs",
     "snap",
 ]
+
+#: Overlaps smaller than this (m²) are reported as touching, not as conflicts.
+SLIVER_M2: Final = 1.0
+#: A mining right within this distance (m) of a protected area is reported as near.
+NEAR_M: Final = 1000.0
 
 
 def describe(gdf: pd.DataFrame, role: str) -> str:

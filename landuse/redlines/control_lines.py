@@ -41,6 +41,7 @@ from landuse.findings import Finding, attach_findings
 from landuse.geom.geodesic import geodesic_area
 from landuse.overlay import overlay_pieces
 from landuse.redlines._common import (
+    SLIVER_M2,
     align_to,
     assign_township,
     describe,
@@ -241,7 +242,7 @@ def eco_redline_construction(
     *,
     rules: str | Path | RuleSet | None = None,
     status_rules: StatusRules = None,
-    sliver_m2: float = 1.0,
+    sliver_m2: float = SLIVER_M2,
     include_touching: bool = False,
     working_crs: Any | None = None,
 ) -> gpd.GeoDataFrame:
@@ -291,7 +292,7 @@ def farmland_nonfarm(
     *,
     rules: str | Path | RuleSet | None = None,
     status_rules: StatusRules = None,
-    sliver_m2: float = 1.0,
+    sliver_m2: float = SLIVER_M2,
     include_touching: bool = False,
     working_crs: Any | None = None,
 ) -> gpd.GeoDataFrame:
@@ -334,7 +335,7 @@ def outside_urban_boundary(
     rules: str | Path | RuleSet | None = None,
     include_allowed: bool = False,
     ghfqdm: Sequence[str] | None = None,
-    sliver_m2: float = 1.0,
+    sliver_m2: float = SLIVER_M2,
     include_touching: bool = False,
     working_crs: Any | None = None,
 ) -> gpd.GeoDataFrame:
@@ -404,7 +405,7 @@ def line_conflicts(
     urban_boundary: gpd.GeoDataFrame | None,
     *,
     area: Literal["planar", "ellipsoidal"] = "planar",
-    sliver_m2: float = 1.0,
+    sliver_m2: float = SLIVER_M2,
     include_touching: bool = False,
     townships: gpd.GeoDataFrame | None = None,
     status_rules: StatusRules = None,

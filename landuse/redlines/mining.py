@@ -34,6 +34,8 @@ from shapely.geometry.base import BaseGeometry
 from landuse.errors import GeometryError, SchemaError
 from landuse.findings import attach_findings
 from landuse.redlines._common import (
+    NEAR_M,
+    SLIVER_M2,
     align_to,
     assign_township,
     describe,
@@ -170,7 +172,7 @@ class ProtectedIndex:
         return len(self.geoms)
 
     def relate(
-        self, geoms: np.ndarray, *, sliver_m2: float = 1.0, near_m: float = 1000.0
+        self, geoms: np.ndarray, *, sliver_m2: float = SLIVER_M2, near_m: float = NEAR_M
     ) -> pd.DataFrame:
         """Relate snapped geometries in the working CRS to every protected feature.
 
@@ -263,8 +265,8 @@ class ProtectedIndex:
         *,
         crs: Any,
         stage: str = "application",
-        sliver_m2: float = 1.0,
-        near_m: float = 1000.0,
+        sliver_m2: float = SLIVER_M2,
+        near_m: float = NEAR_M,
     ) -> RightCheck:
         """Answer for one proposed (or existing) right whether it may be granted (or stay).
 
@@ -355,8 +357,8 @@ def check_new_right(
     *,
     crs: Any,
     stage: str = "application",
-    sliver_m2: float = 1.0,
-    near_m: float = 1000.0,
+    sliver_m2: float = SLIVER_M2,
+    near_m: float = NEAR_M,
     grid_size: float = 0.001,
     working_crs: Any | None = None,
     mining_rules: str | Path | pd.DataFrame | None = None,
@@ -427,8 +429,8 @@ def mining_conflicts(
     *,
     ecological_redline: gpd.GeoDataFrame | None = None,
     evaluation_date: dt.date | str | None = None,
-    sliver_m2: float = 1.0,
-    near_m: float = 1000.0,
+    sliver_m2: float = SLIVER_M2,
+    near_m: float = NEAR_M,
     grid_size: float = 0.001,
     mining_rules: str | Path | pd.DataFrame | None = None,
     exceptions: str | Path | pd.DataFrame | None = None,

@@ -27,6 +27,7 @@ from pygeoapi.process.base import BaseProcessor
 
 from landuse.config import load_config
 from landuse.errors import LanduseError
+from landuse.redlines import NEAR_M
 from landuse.serve import _geojson
 from landuse.serve._archive import unpack_archive
 from landuse.serve._errors import InternalError, RequestRejected, client_message, rejected
@@ -148,7 +149,8 @@ class CheckNewRightProcessor(LanduseProcessor):
                           "minOccurs": 0, "maxOccurs": 1},
             "near_m": {"title": "Near distance (m)", "description":
                        "Without contact, the nearest protected feature within this distance "
-                       "is reported. Default 1000.", "schema": {"type": "number", "minimum": 0},
+                       f"is reported. Default {NEAR_M:g}.", "schema": {"type": "number",
+                                                                       "minimum": 0},
                        "minOccurs": 0, "maxOccurs": 1},
         },
         "outputs": {
@@ -186,7 +188,7 @@ class CheckNewRightProcessor(LanduseProcessor):
             raise RequestRejected(f"input 'stage' must be 'application' or 'existing'; got "
                                   f"{stage!r}")
         sliver = _number(data, "sliver_m2", entry.config.options.sliver_m2)
-        near = _number(data, "near_m", 1000.0)
+        near = _number(data, "near_m", NEAR_M)
         return {"geometry": geom, "crs": crs, "stage": stage, "sliver_m2": sliver,
                 "near_m": near, "entry": entry}
 

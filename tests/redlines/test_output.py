@@ -84,3 +84,29 @@ def test_layers_refuse_mixed_crs(findings: list[gpd.GeoDataFrame]) -> None:
     other = findings[1].to_crs(4490)
     with pytest.raises(CRSError, match="different CRSs"):
         redline_layers([findings[0], other])
+
+
+def test_every_default_tolerance_is_the_contracts() -> None:
+    # docs/contract.md, the [options] block: `sliver_m2 = 1.0`; docs/redlines.md:
+    # `near_m=1000.0`. Every public check and the config take these same defaults, so a
+    # notebook call and `landuse run` agree.
+    import inspect
+
+    from landuse.config import Options
+    from landuse.redlines import control_lines, mining
+
+    defaults = {"sliver_m2": set(), "near_m": set()}
+    for module in (control_lines, mining):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            funcs = [obj] + ([getattr(obj, m) for m in vars(obj) if not m.startswith("_")
+                              and callable(getattr(obj, m))] if inspect.isclass(obj) else [])
+            for f in funcs:
+                if not callable(f):
+                    continue
+                for p in inspect.signature(f).parameters.values():
+                    if p.name in defaults and p.default is not inspect.Parameter.empty:
+                        defaults[p.name].add((f"{module.__name__}.{f.__qualname__}", p.default))
+    assert len(defaults["sliver_m2"]) >= 6 and len(defaults["near_m"]) >= 3  # all were found
+    assert {d for _, d in defaults["sliver_m2"]} == {1.0} == {Options().sliver_m2}
+    assert {d for _, d in defaults["near_m"]} == {1000.0}
