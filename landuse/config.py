@@ -31,6 +31,7 @@ from landuse.errors import ConfigError, LanduseError, SchemaError
 from landuse.indicators.targets import load_targets
 from landuse.io import check_shapefile, layer_names
 from landuse.redlines import SLIVER_M2
+from landuse.rules import DEFAULT_RULES
 
 _S = TypeVar("_S")
 
@@ -184,7 +185,7 @@ class Config:
     layers: dict[str, LayerSource]
     tables: dict[str, TableSource] = field(default_factory=dict)
     rasters: dict[str, RasterSource] = field(default_factory=dict)
-    rules: str = "sandiao-default@1"
+    rules: str = DEFAULT_RULES
     targets: Path | None = None
     targets_inline: dict[str, Any] | None = None
     #: the targets as parsed once by :func:`load_config` (from the file or inline)
@@ -549,7 +550,7 @@ def parse_config(data: Mapping[str, Any], source: str | Path, *,
     tables = _sources(data, "tables", TABLE_ROLES, _tabular, base, problems)
     rasters = _sources(data, "rasters", RASTER_ROLES, _raster, base, problems)
 
-    rules = "sandiao-default@1"
+    rules = DEFAULT_RULES
     rules_t = _table(data.get("rules", {}), "rules", problems)
     _unknown(rules_t, ("name", "path"), "rules", problems)
     if "name" in rules_t and "path" in rules_t:

@@ -46,10 +46,12 @@ from landuse.geom.validity import known_valid, remember_valid
 from landuse.geom.zones import group_codes, prepare_zones, take_rows
 from landuse.units import M2_PER_HA
 
-__all__ = ["overlay_pieces", "pairs", "resolve_area", "tabulate"]
+__all__ = ["CHUNK_SIZE", "overlay_pieces", "pairs", "resolve_area", "tabulate"]
 
 AreaKind = Literal["planar", "ellipsoidal", "official"]
 _AREAS = ("planar", "ellipsoidal", "official")
+#: Default ``chunk_size``: about this many candidate pairs per task of the engine.
+CHUNK_SIZE = 20_000
 _MAX_VERTICES = 256  # A features with more coordinates are cut into tiles
 _ZONE_VERTICES = 128  # coordinates per zone tile (measured: 64 and 192 slower, see docs/overlay.md)
 
@@ -64,7 +66,7 @@ def tabulate(
     area_column: str = "TBDLMJ",
     sum_columns: Sequence[str] = (),
     union: bool = False,
-    chunk_size: int = 20_000,
+    chunk_size: int = CHUNK_SIZE,
     n_jobs: int | None = None,
     keep_geometry: None = None,
 ) -> pd.DataFrame:
@@ -170,7 +172,7 @@ def overlay_pieces(
     area_column: str = "TBDLMJ",
     sum_columns: Sequence[str] = (),
     union: bool = False,
-    chunk_size: int = 20_000,
+    chunk_size: int = CHUNK_SIZE,
     n_jobs: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Cut ``a`` by the zones of ``b``: one polygon per (A-feature, B-zone) piece.

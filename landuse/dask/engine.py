@@ -44,7 +44,7 @@ from landuse.errors import SchemaError
 from landuse.findings import Finding, get_findings
 from landuse.indicators import classes
 from landuse.indicators.classes import SANDALEI_AGGREGATES, UNCLASSIFIED
-from landuse.overlay import AreaKind, overlay_pieces, resolve_area, tabulate
+from landuse.overlay import CHUNK_SIZE, AreaKind, overlay_pieces, resolve_area, tabulate
 from landuse.rules import RuleSet, load_rules
 from landuse.units import M2_PER_HA
 
@@ -270,7 +270,7 @@ def tabulate_dask(
     area_column: str = "TBDLMJ",
     sum_columns: Sequence[str] = (),
     union: bool = False,
-    chunk_size: int = 20_000,
+    chunk_size: int = CHUNK_SIZE,
     n_jobs: int | None = 1,
     keep_geometry: None = None,
 ) -> pd.DataFrame:
@@ -336,7 +336,7 @@ def overlay_pieces_dask(
     area_column: str = "TBDLMJ",
     sum_columns: Sequence[str] = (),
     union: bool = False,
-    chunk_size: int = 20_000,
+    chunk_size: int = CHUNK_SIZE,
     n_jobs: int | None = 1,
 ) -> gpd.GeoDataFrame:
     """:func:`landuse.overlay.overlay_pieces` on the partitions of ``a``.

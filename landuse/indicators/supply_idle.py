@@ -28,7 +28,7 @@ from __future__ import annotations
 import tomllib
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
@@ -52,6 +52,9 @@ __all__ = [
     "unsupplied_land_area",
 ]
 
+#: The supply statistics' window (docs/domain.md §4: e.g. the last 5 years): the approvals
+#: (供地率) and supplies (存量建设用地供应占比) of the last this many calendar years.
+SUPPLY_WINDOW_YEARS: Final = 5
 #: Classes that are idle land (counted in idle_land_area).
 IDLE_CLASSES = ("idle_1y", "idle_2y", "suspended_idle", "suspended_idle_2y", "government_delay")
 _NEEDED = ["parcel_id", "supplied_date", "supplied_area_ha", "agreed_start_date",
@@ -326,8 +329,8 @@ def _window(ledger: pd.DataFrame, column: str, e: pd.Timestamp, years: int) -> n
     return (d.notna() & (d <= e) & (d.dt.year > e.year - years)).to_numpy()
 
 
-def land_supply_rate(ledger: pd.DataFrame, *, evaluation_date: Any, years: int = 5,
-                     county: str | None = None) -> pd.Series:
+def land_supply_rate(ledger: pd.DataFrame, *, evaluation_date: Any,
+                     years: int = SUPPLY_WINDOW_YEARS, county: str | None = None) -> pd.Series:
     """供地率 (%) = area supplied / area approved × 100, over the approvals of the last N years.
 
     The approvals counted are those dated in the calendar years ``E.year - years + 1`` to
@@ -491,8 +494,9 @@ def unsupplied_land_area(by_age: pd.DataFrame) -> pd.Series:
                           components=wide)
 
 
-def stock_land_supply_share(ledger: pd.DataFrame, *, evaluation_date: Any, years: int = 5,
-                            county: str | None = None) -> pd.Series:
+def stock_land_supply_share(ledger: pd.DataFrame, *, evaluation_date: Any,
+                            years: int = SUPPLY_WINDOW_YEARS, county: str | None = None
+                            ) -> pd.Series:
     """存量建设用地供应占比 (%) = 存量 supplied area / all supplied area × 100, by zone.
 
     Supplies dated in the calendar years ``E.year - years + 1`` to E count (default: the

@@ -50,6 +50,7 @@ from landuse.errors import CRSError, InputFileError, SchemaError
 from landuse.findings import Finding, attach_findings
 from landuse.io._vocab import yes_no
 from landuse.io.crs import check_area_of_use
+from landuse.io.ledger import _read_table
 
 __all__ = [
     "EdgeRule",
@@ -72,7 +73,8 @@ def read_landcover_classes(path: str | Path) -> pd.DataFrame:
     The file has a header with at least ``value``, ``class`` and ``construction``
     (Chinese headers ``栅格值``, ``类别``, ``是否建设用地`` are accepted too) and optionally
     ``name_zh``. ``construction`` takes ``1/0``, ``yes/no``, ``true/false`` or ``是/否``.
-    UTF-8 (with or without BOM) or GBK.
+    UTF-8 (with or without BOM) or GBK / GB18030 text, or an XLSX workbook (read as the
+    land-supply ledger is, :mod:`landuse.io.ledger`).
 
     Parameters
     ----------
@@ -97,15 +99,8 @@ def read_landcover_classes(path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputFileError(f"land-cover class file {path} not found; give the CSV that maps "
                              "raster values to classes (value,class,construction)")
-    raw = None
-    for enc in ("utf-8-sig", "gbk"):
-        try:
-            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    if raw is None:
-        raise InputFileError(f"land-cover class file {path} is neither UTF-8 nor GBK text")
+    # the county tables' one reader: UTF-8 (BOM or not) or GB18030/GBK, XLSX too
+    raw = _read_table(path, None, what="land-cover class file", key="rasters.landcover")[0]
     rename = {"栅格值": "value", "类别": "class", "是否建设用地": "construction", "名称": "name_zh"}
     raw = raw.rename(columns=lambda c: rename.get(c.strip(), c.strip().lower()))
     missing = [c for c in ("value", "class", "construction") if c not in raw.columns]

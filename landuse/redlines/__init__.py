@@ -9,15 +9,15 @@
   :func:`summarise_by_township`.
 - :mod:`~landuse.redlines.output`: :func:`redline_table` (``redlines.csv``) and
   :func:`redline_layers` (``redlines.gpkg``).
-- :data:`SLIVER_M2`, :data:`NEAR_M`: the default tolerances of every check (the config's and
-  the service's defaults too).
+- :data:`SLIVER_M2`, :data:`NEAR_M`, :data:`SNAP_GRID_M`: the default tolerances of every
+  check (the config's and the service's defaults too).
 - :mod:`~landuse.redlines.tables`: the rule tables ``mining_prohibited.csv``,
   ``mining_exceptions_142.csv`` and ``control_line_rules.csv`` (the status of every finding).
 """
 
 from __future__ import annotations
 
-from landuse.redlines._common import NEAR_M, SLIVER_M2
+from landuse.redlines._common import NEAR_M, SLIVER_M2, SNAP_GRID_M
 from landuse.redlines.control_lines import (
     eco_redline_construction,
     farmland_nonfarm,
@@ -38,6 +38,7 @@ from landuse.redlines.tables import load_mining_rules, load_status_rules
 __all__ = [
     "NEAR_M",
     "SLIVER_M2",
+    "SNAP_GRID_M",
     "ProtectedIndex",
     "RightCheck",
     "check_new_right",

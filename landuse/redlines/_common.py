@@ -1,9 +1,9 @@
 """Helpers shared by the redline checks: column checks, CRS alignment, snapping, townships.
 
 Private to :mod:`landuse.redlines`; the public functions call these first. The default
-tolerances of every check (:data:`SLIVER_M2`, :data:`NEAR_M`) are defined here once and
-exported by :mod:`landuse.redlines` (the config's ``[options] sliver_m2`` default and the
-service's ``near_m`` default are these).
+tolerances of every check (:data:`SLIVER_M2`, :data:`NEAR_M`, :data:`SNAP_GRID_M`) are
+defined here once and exported by :mod:`landuse.redlines` (the config's ``[options]
+sliver_m2`` default and the service's ``near_m`` default are these).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from landuse.findings import Finding
 __all__ = [
     "NEAR_M",
     "SLIVER_M2",
+    "SNAP_GRID_M",
     "align_to",
     "assign_township",
     "describe",
@@ -36,6 +37,8 @@ __all__ = [
 SLIVER_M2: Final = 1.0
 #: A mining right within this distance (m) of a protected area is reported as near.
 NEAR_M: Final = 1000.0
+#: The grid (m) the mining check snaps both layers to before it relates them.
+SNAP_GRID_M: Final = 0.001
 
 
 def describe(gdf: pd.DataFrame, role: str) -> str:

@@ -36,6 +36,7 @@ from landuse.findings import attach_findings
 from landuse.redlines._common import (
     NEAR_M,
     SLIVER_M2,
+    SNAP_GRID_M,
     align_to,
     assign_township,
     describe,
@@ -132,7 +133,7 @@ class ProtectedIndex:
         protected: gpd.GeoDataFrame,
         *,
         working_crs: Any | None = None,
-        grid_size: float = 0.001,
+        grid_size: float = SNAP_GRID_M,
         mining_rules: str | Path | pd.DataFrame | None = None,
     ) -> None:
         fix = ("Read the layer with landuse.io.vector.read_protected_areas or map the fields "
@@ -359,7 +360,7 @@ def check_new_right(
     stage: str = "application",
     sliver_m2: float = SLIVER_M2,
     near_m: float = NEAR_M,
-    grid_size: float = 0.001,
+    grid_size: float = SNAP_GRID_M,
     working_crs: Any | None = None,
     mining_rules: str | Path | pd.DataFrame | None = None,
 ) -> RightCheck:
@@ -431,7 +432,7 @@ def mining_conflicts(
     evaluation_date: dt.date | str | None = None,
     sliver_m2: float = SLIVER_M2,
     near_m: float = NEAR_M,
-    grid_size: float = 0.001,
+    grid_size: float = SNAP_GRID_M,
     mining_rules: str | Path | pd.DataFrame | None = None,
     exceptions: str | Path | pd.DataFrame | None = None,
     townships: gpd.GeoDataFrame | None = None,

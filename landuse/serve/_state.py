@@ -16,7 +16,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pyogrio
 import pyogrio.errors
@@ -33,7 +33,29 @@ from landuse.serve._paths import resolve_under
 #: Seconds a config's index is trusted without looking at the files again.
 RECHECK_SECONDS = 1.0
 
-__all__ = ["IndexEntry", "ServiceState", "Ticket"]
+__all__ = [
+    "DEFAULT_MAX_JOBS",
+    "DEFAULT_MAX_QUEUED",
+    "DEFAULT_MAX_UPLOAD_BYTES",
+    "DEFAULT_MAX_VERTICES",
+    "DEFAULT_UPLOAD_DISK_BYTES",
+    "IndexEntry",
+    "ServiceState",
+    "Ticket",
+]
+
+# The defaults of the service's limits, for the app (create_app, serve), its job manager
+# and this state; `landuse serve` shows the same numbers (tests/serve keeps them equal).
+#: 10 MiB: a boundary-point file of several thousand parcels.
+DEFAULT_MAX_UPLOAD_BYTES: Final = 10 * 1024 * 1024
+#: Annual-run jobs running at once, each in its own process.
+DEFAULT_MAX_JOBS: Final = 2
+#: Annual runs that may wait for a slot.
+DEFAULT_MAX_QUEUED: Final = 4
+#: Most positions of a check-new-right geometry.
+DEFAULT_MAX_VERTICES: Final = 100_000
+#: Disk the unpacked uploads of queued and running jobs may take together.
+DEFAULT_UPLOAD_DISK_BYTES: Final = 2 * 1024**3
 
 
 @dataclass
@@ -84,10 +106,10 @@ class ServiceState:
     data_root: Path
     work_dir: Path
     max_upload_bytes: int
-    max_jobs: int = 2
-    max_queued: int = 4
-    max_vertices: int = 100_000
-    upload_disk_bytes: int = 2**31
+    max_jobs: int = DEFAULT_MAX_JOBS
+    max_queued: int = DEFAULT_MAX_QUEUED
+    max_vertices: int = DEFAULT_MAX_VERTICES
+    upload_disk_bytes: int = DEFAULT_UPLOAD_DISK_BYTES
     _indexes: dict[Path, IndexEntry] = field(default_factory=dict, repr=False)
     _by_name: dict[str, IndexEntry] = field(default_factory=dict, repr=False)
     _build_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -45,14 +45,19 @@ from landuse.errors import ConfigError
 from landuse.serve import _http
 from landuse.serve._clients import CURRENT_CLIENT, Clients, load_api_keys
 from landuse.serve._errors import RETRY_AFTER_S, RequestRejected
+from landuse.serve._state import (
+    DEFAULT_MAX_JOBS,
+    DEFAULT_MAX_QUEUED,
+    DEFAULT_MAX_UPLOAD_BYTES,
+    DEFAULT_MAX_VERTICES,
+    DEFAULT_UPLOAD_DISK_BYTES,
+)
 from landuse.version import __version__
 
 __all__ = ["DEFAULT_MAX_UPLOAD_BYTES", "PROCESSES", "create_app", "pygeoapi_config", "serve"]
 
 log = logging.getLogger("landuse.serve")
 
-#: 10 MiB: a boundary-point file of several thousand parcels.
-DEFAULT_MAX_UPLOAD_BYTES: Final = 10 * 1024 * 1024
 #: Process id -> plugin class (dotted path, as pygeoapi loads it).
 PROCESSES: Final = {
     "check-new-right": "landuse.serve.processes.CheckNewRightProcessor",
@@ -62,13 +67,12 @@ PROCESSES: Final = {
 API_KEY_HEADER: Final = "X-API-Key"
 #: The status of a job waiting for a running slot in the JSON answers.
 QUEUED_STATUS: Final = "queued"
-#: Defaults of the limits (see create_app).
-DEFAULT_MAX_VERTICES: Final = 100_000
-DEFAULT_UPLOAD_DISK_BYTES: Final = 2 * 1024**3
+#: Request threads of ``serve`` (concurrent synchronous requests).
+DEFAULT_THREADS: Final = 8
 
 
 def pygeoapi_config(data_root: Path, work_dir: Path, *, url: str, max_upload_bytes: int,
-                    max_jobs: int, max_queued: int = 4,
+                    max_jobs: int, max_queued: int = DEFAULT_MAX_QUEUED,
                     max_vertices: int = DEFAULT_MAX_VERTICES,
                     upload_disk_bytes: int = DEFAULT_UPLOAD_DISK_BYTES,
                     show_version: bool = False) -> dict[str, Any]:
@@ -137,8 +141,8 @@ def create_app(
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     work_dir: str | Path | None = None,
     url: str = "http://127.0.0.1:8000",
-    max_jobs: int = 2,
-    max_queued: int = 4,
+    max_jobs: int = DEFAULT_MAX_JOBS,
+    max_queued: int = DEFAULT_MAX_QUEUED,
     max_vertices: int = DEFAULT_MAX_VERTICES,
     upload_disk_bytes: int = DEFAULT_UPLOAD_DISK_BYTES,
     open_jobs: bool = False,
@@ -397,9 +401,9 @@ def serve(
     api_keys: Mapping[str, str] | str | Path | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     work_dir: str | Path | None = None,
-    threads: int = 8,
-    max_jobs: int = 2,
-    max_queued: int = 4,
+    threads: int = DEFAULT_THREADS,
+    max_jobs: int = DEFAULT_MAX_JOBS,
+    max_queued: int = DEFAULT_MAX_QUEUED,
     max_vertices: int = DEFAULT_MAX_VERTICES,
     upload_disk_bytes: int = DEFAULT_UPLOAD_DISK_BYTES,
     open_jobs: bool = False,

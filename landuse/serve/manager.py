@@ -43,7 +43,14 @@ from pygeoapi.util import (
 from landuse.errors import LanduseError
 from landuse.serve._clients import ANYONE, CURRENT_CLIENT
 from landuse.serve._errors import InternalError, rejected
-from landuse.serve._state import ServiceState, Ticket
+from landuse.serve._state import (
+    DEFAULT_MAX_JOBS,
+    DEFAULT_MAX_QUEUED,
+    DEFAULT_MAX_VERTICES,
+    DEFAULT_UPLOAD_DISK_BYTES,
+    ServiceState,
+    Ticket,
+)
 from landuse.serve.processes import LanduseProcessor
 
 __all__ = ["LanduseManager"]
@@ -70,10 +77,11 @@ class LanduseManager(TinyDBManager):
         self.state = ServiceState(
             data_root=Path(manager_def["data_root"]), work_dir=Path(manager_def["work_dir"]),
             max_upload_bytes=int(manager_def["max_upload_bytes"]),
-            max_jobs=int(manager_def.get("max_jobs", 2)),
-            max_queued=int(manager_def.get("max_queued", 4)),
-            max_vertices=int(manager_def.get("max_vertices", 100_000)),
-            upload_disk_bytes=int(manager_def.get("upload_disk_bytes", 2**31)))
+            max_jobs=int(manager_def.get("max_jobs", DEFAULT_MAX_JOBS)),
+            max_queued=int(manager_def.get("max_queued", DEFAULT_MAX_QUEUED)),
+            max_vertices=int(manager_def.get("max_vertices", DEFAULT_MAX_VERTICES)),
+            upload_disk_bytes=int(manager_def.get("upload_disk_bytes",
+                                                  DEFAULT_UPLOAD_DISK_BYTES)))
         self.state.jobs_dir.mkdir(parents=True, exist_ok=True)
         self.url = str(manager_def.get("url", "")).rstrip("/")
         self._recover()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 from affine import Affine
@@ -197,6 +198,18 @@ def test_read_landcover_classes_gbk_with_chinese_headers(tmp_path):
     assert t["value"].tolist() == [1, 5]
     assert t["class"].tolist() == ["耕地", "建设用地"]
     assert t["construction"].tolist() == [False, True]
+
+
+def test_read_landcover_classes_gb18030_and_xlsx(tmp_path):
+    # read as every county table is: GB18030 text (𠮷 is not in GBK) and XLSX workbooks
+    path = tmp_path / "c.csv"
+    path.write_bytes("栅格值,类别,是否建设用地\n7,𠮷地,否\n".encode("gb18030"))
+    assert read_landcover_classes(path)["class"].tolist() == ["𠮷地"]
+    book = tmp_path / "c.xlsx"
+    pd.DataFrame({"value": [5, 1], "class": ["built", "crop"], "construction": ["yes", "no"]}
+                 ).to_excel(book, index=False)
+    t = read_landcover_classes(book)
+    assert (t["value"].tolist(), t["construction"].tolist()) == ([1, 5], [False, True])
 
 
 def test_read_landcover_classes_lists_every_problem(tmp_path):

@@ -88,14 +88,14 @@ def test_layers_refuse_mixed_crs(findings: list[gpd.GeoDataFrame]) -> None:
 
 def test_every_default_tolerance_is_the_contracts() -> None:
     # docs/contract.md, the [options] block: `sliver_m2 = 1.0`; docs/redlines.md:
-    # `near_m=1000.0`. Every public check and the config take these same defaults, so a
-    # notebook call and `landuse run` agree.
+    # `near_m=1000.0, grid_size=0.001`. Every public check and the config take these same
+    # defaults, so a notebook call and `landuse run` agree.
     import inspect
 
     from landuse.config import Options
     from landuse.redlines import control_lines, mining
 
-    defaults = {"sliver_m2": set(), "near_m": set()}
+    defaults: dict[str, set] = {"sliver_m2": set(), "near_m": set(), "grid_size": set()}
     for module in (control_lines, mining):
         for name in module.__all__:
             obj = getattr(module, name)
@@ -107,6 +107,9 @@ def test_every_default_tolerance_is_the_contracts() -> None:
                 for p in inspect.signature(f).parameters.values():
                     if p.name in defaults and p.default is not inspect.Parameter.empty:
                         defaults[p.name].add((f"{module.__name__}.{f.__qualname__}", p.default))
-    assert len(defaults["sliver_m2"]) >= 6 and len(defaults["near_m"]) >= 3  # all were found
+    # (the search finds them: 8 signatures with sliver_m2, 4 with near_m, 3 with grid_size)
+    assert [len(defaults[k]) >= n for k, n in (("sliver_m2", 8), ("near_m", 4),
+                                                ("grid_size", 3))] == [True] * 3
     assert {d for _, d in defaults["sliver_m2"]} == {1.0} == {Options().sliver_m2}
     assert {d for _, d in defaults["near_m"]} == {1000.0}
+    assert {d for _, d in defaults["grid_size"]} == {0.001}

@@ -258,3 +258,28 @@ def test_kill_9_mid_job_then_restart(data_root, tmp_path):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_the_command_shows_the_services_default_limits():
+    # `landuse serve` cannot import the service at start-up (it is an optional extra), so
+    # its option defaults are written out; they must be the library's (serve, create_app,
+    # the job manager and ServiceState take landuse.serve._state's)
+    import inspect
+
+    from landuse import cli
+    from landuse.serve import _state, app
+
+    opts = {n: p.default for n, p in inspect.signature(cli.serve).parameters.items()}
+    lib = {n: p.default for n, p in inspect.signature(app.serve).parameters.items()}
+    expected = {"max_upload_bytes": _state.DEFAULT_MAX_UPLOAD_BYTES,
+                "max_jobs": _state.DEFAULT_MAX_JOBS, "max_queued": _state.DEFAULT_MAX_QUEUED,
+                "max_vertices": _state.DEFAULT_MAX_VERTICES,
+                "max_upload_disk": _state.DEFAULT_UPLOAD_DISK_BYTES,
+                "threads": app.DEFAULT_THREADS}
+    assert {k: opts[k] for k in expected} == expected
+    assert {k: lib[k] for k in expected if k != "max_upload_disk"} == {
+        k: v for k, v in expected.items() if k != "max_upload_disk"}
+    assert lib["upload_disk_bytes"] == _state.DEFAULT_UPLOAD_DISK_BYTES
+    # the numbers of docs/serve.md's table: 10 MiB, 2, 4, 100,000, 2 GiB, 8
+    assert expected == {"max_upload_bytes": 10 * 2**20, "max_jobs": 2, "max_queued": 4,
+                        "max_vertices": 100_000, "max_upload_disk": 2 * 2**30, "threads": 8}
