@@ -15,7 +15,6 @@ import hashlib
 import io
 import os
 import re
-import warnings
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -32,6 +31,7 @@ from landuse.findings import Finding, attach_findings
 from landuse.io._curves import read_vector
 from landuse.io._vocab import yes_no
 from landuse.io.boundary_txt import read_boundary_txt
+from landuse.io.tables import parse_csv
 from landuse.units import mu_to_ha
 
 __all__ = [
@@ -144,15 +144,8 @@ def _read_table(path: Path, encoding: str | None, *, what: str = "land-supply le
             text = raw.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
-        try:
-            with warnings.catch_warnings():  # a row longer than the header would lose data
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                                 index_col=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning) as exc:
-            raise InputFileError(f"{what} {path} is not a well-formed CSV ({exc}); "
-                                 "every row needs as many fields as the header") from None
-        return df, ("GBK" if enc == "gb18030" else enc), raw, "line"
+        return parse_csv(text, what=what, path=path), ("GBK" if enc == "gb18030" else enc), \
+            raw, "line"
     raise InputFileError(f"{what} {path} cannot be decoded as {' or '.join(encs)}; "
                          "save it as UTF-8 or GBK, or pass encoding=")
 

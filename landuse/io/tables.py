@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,7 @@ import pandas as pd
 from landuse.errors import InputFileError, SchemaError
 from landuse.findings import Finding, attach_findings
 
-__all__ = ["SOCIO_COLUMNS", "read_socioeconomic"]
+__all__ = ["SOCIO_COLUMNS", "parse_csv", "read_socioeconomic"]
 
 #: canonical column -> accepted Chinese header
 SOCIO_COLUMNS: dict[str, str] = {
@@ -106,14 +107,29 @@ def _read_raw(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
             f"{path}: unsupported table format {suffix!r}; give a .csv (UTF-8 or GBK) or .xlsx"
         )
     text, enc = _decode(path.read_bytes(), path, encoding)
+    return parse_csv(text, what="socio-economic table", path=path), enc
+
+
+def parse_csv(text: str, *, what: str, path: Path) -> pd.DataFrame:
+    """Parse the text of a county's CSV table: every cell a str (``""`` when empty).
+
+    The one CSV rule of the table readers (this module, :mod:`landuse.io.ledger`,
+    :mod:`landuse.io.bureau`, the land-cover classes): a row with more fields than the
+    header is an error that names the file, since pandas would otherwise drop the extra
+    field or, when every row has one (a trailing comma), take the first column as the
+    index and shift every value one column to the left.
+    """
     try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                               index_col=False)
     except pd.errors.EmptyDataError:
-        raise InputFileError(f"{path}: the table is empty (no header line); give the "
-                             "socio-economic table with its header and rows") from None
-    except pd.errors.ParserError as exc:
-        raise InputFileError(f"{path}: malformed CSV ({exc})") from None
-    return raw, enc
+        raise InputFileError(f"{what} {path} is empty (no header line); give the table "
+                             "with its header and rows") from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        raise InputFileError(f"{what} {path} is not a well-formed CSV ({exc}); every row "
+                             "needs as many fields as the header (no trailing comma)") from None
 
 
 def _cell_text(value: object) -> str:

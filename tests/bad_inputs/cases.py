@@ -66,6 +66,14 @@ def _csv(file: str, edit: Callable[[pd.DataFrame], pd.DataFrame], encoding: str 
     return lambda f: m.csv_edit(f / file, edit, encoding=encoding)
 
 
+def _trailing_commas(file: str) -> Build:
+    def build(f: Path) -> None:
+        head, *rows = (f / file).read_text(encoding="utf-8").splitlines()
+        (f / file).write_text("\n".join([head, *[r + "," for r in rows]]) + "\n",
+                              encoding="utf-8")
+    return build
+
+
 def _then(*steps: Build) -> Build:
     def build(f: Path) -> None:
         for step in steps:
@@ -445,6 +453,12 @@ CASES: list[Case] = [
          "not a 4-digit year", full=True),
     Case("stats_zone_8", "zone code of 8 digits", _csv("stats.csv", _row0("zone", "37032110")),
          2, "not a 6-, 9- or 12-digit", full=True),
+    Case("stats_trailing_comma", "a trailing comma on every data row (one field more than "
+         "the header: pandas would shift every value one column left)", _trailing_commas(
+             "stats.csv"), 2, "every row needs as many fields as the header", full=True),
+    Case("classes_trailing_comma", "the land-cover classes with a trailing comma on every row",
+         _trailing_commas("landcover_classes.csv"), 2, "as many fields as the header",
+         full=True),
     Case("stats_empty", "statistics file of 0 bytes",
          lambda f: (f / "stats.csv").write_bytes(b""), 2, "stats.csv", full=True),
     Case("stats_binary", "statistics file of random bytes",
