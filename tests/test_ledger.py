@@ -54,7 +54,7 @@ def test_english_csv(tmp_path):
     assert df["government_delay"].tolist() == [False, False, True]  # false, empty, 是
     assert df["supply_type"].tolist() == ["出让", "", "划拨"]
     assert df["zone"].tolist() == ["370321100", "370321101", "370321"]
-    assert df.attrs["source"]["encoding"] == "utf-8" and df.attrs["source"]["rows"] == 3
+    assert df.attrs["source"]["encoding"] == "UTF-8" and df.attrs["source"]["rows"] == 3
 
 
 def test_chinese_headers_gbk_and_mu(tmp_path):
@@ -63,7 +63,7 @@ def test_chinese_headers_gbk_and_mu(tmp_path):
     header = (ZH.replace("批准面积(公顷)", "批准面积(亩)")
               .replace("供地面积（公顷）", "供地面积（亩）"))
     df = read_land_supply(write(tmp_path, header, ROWS, encoding="gbk"))
-    assert df.attrs["source"]["encoding"] == "GBK"
+    assert df.attrs["source"]["encoding"] == "GB18030"  # as every input decoded so
     np.testing.assert_allclose(df["approved_area_ha"], [2.5 / 15, 1.5 / 15, 4 / 15])
     np.testing.assert_allclose(df["supplied_area_ha"].iloc[[0, 2]], [2.5 / 15, 3.75 / 15])
 
@@ -72,7 +72,7 @@ def test_utf8_bom(tmp_path):
     p = tmp_path / "bom.csv"
     p.write_bytes(b"\xef\xbb\xbf" + ("\n".join([ZH, *ROWS]) + "\n").encode("utf-8"))
     df = read_land_supply(p)
-    assert df.attrs["source"]["encoding"] == "utf-8-sig" and df["parcel_id"].iat[0] == "P1"
+    assert df.attrs["source"]["encoding"] == "UTF-8" and df["parcel_id"].iat[0] == "P1"
 
 
 def test_xlsx(tmp_path):

@@ -46,9 +46,9 @@ from landuse.io.ledger import (
     _match_headers,
     _norm,
     _numbers,
-    _read_table,
     _text,
 )
+from landuse.io.tables import read_table_cells
 
 __all__ = ["TABLE_SPECS", "read_enterprises", "read_farmland_supplement", "read_linkage"]
 
@@ -269,7 +269,7 @@ def read_bureau_table(path: str | os.PathLike[str], role: str, *,
         raise ValueError(f"role must be one of {sorted(TABLE_SPECS)}, got {role!r}")
     spec = TABLE_SPECS[role]
     path = Path(path)
-    raw, enc, data, word = _read_table(path, encoding, what=f"{role} table",
+    raw, enc, data, word = read_table_cells(path, encoding, what=f"{role} table",
                                        key=f"tables.{role}")
     rename, factors = _mapping(raw, spec, path, role)
     df = raw.rename(columns=rename)

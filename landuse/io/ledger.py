@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import io
 import os
 import re
-import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,7 @@ from landuse.findings import Finding, attach_findings
 from landuse.io._curves import read_vector
 from landuse.io._vocab import yes_no
 from landuse.io.boundary_txt import read_boundary_txt
-from landuse.io.tables import parse_csv
+from landuse.io.tables import read_table_cells
 from landuse.units import mu_to_ha
 
 __all__ = [
@@ -117,37 +115,6 @@ def _lookup() -> dict[str, str]:
     for col, names in HEADER_SYNONYMS.items():
         table.update({_norm(n)[0]: col for n in names})
     return table
-
-
-def _read_table(path: Path, encoding: str | None, *, what: str = "land-supply ledger",
-                key: str = "tables.land_supply") -> tuple[pd.DataFrame, str, bytes, str]:
-    """Raw cells as object (str or datetime/number for XLSX), the encoding, bytes, row word.
-
-    ``what`` names the table and ``key`` its config section in the error messages.
-    """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"{what} {path} cannot be read ({exc.strerror}); "
-                             f"check [{key}] path") from None
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            df = pd.read_excel(io.BytesIO(raw), dtype=object, header=0)
-        except (ValueError, OSError, zipfile.BadZipFile) as exc:
-            raise InputFileError(f"{what} {path} is not a readable XLSX workbook "
-                                 f"({exc}); save it again from Excel or as CSV") from None
-        return df, "xlsx", raw, "row"
-    encs = [encoding] if encoding else (["utf-8-sig"] if raw.startswith(b"\xef\xbb\xbf")
-                                        else ["utf-8", "gb18030"])
-    for enc in encs:
-        try:
-            text = raw.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        return parse_csv(text, what=what, path=path), ("GBK" if enc == "gb18030" else enc), \
-            raw, "line"
-    raise InputFileError(f"{what} {path} cannot be decoded as {' or '.join(encs)}; "
-                         "save it as UTF-8 or GBK, or pass encoding=")
 
 
 def _cells(col: pd.Series) -> list[Any]:
@@ -260,7 +227,8 @@ def read_land_supply(
         the file's line number; XLSX: the sheet's row number), column, value and fix.
     """
     path = Path(path)
-    raw, enc, data, word = _read_table(path, encoding)
+    raw, enc, data, word = read_table_cells(path, encoding, what="land-supply ledger",
+                                            key="tables.land_supply")
     table = _lookup()
     rename: dict[str, str] = {}
     factors: dict[str, float] = {}

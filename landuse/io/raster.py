@@ -50,7 +50,7 @@ from landuse.errors import CRSError, InputFileError, SchemaError
 from landuse.findings import Finding, attach_findings
 from landuse.io._vocab import yes_no
 from landuse.io.crs import check_area_of_use
-from landuse.io.ledger import _read_table
+from landuse.io.tables import read_table_cells
 
 __all__ = [
     "EdgeRule",
@@ -74,7 +74,7 @@ def read_landcover_classes(path: str | Path) -> pd.DataFrame:
     (Chinese headers ``栅格值``, ``类别``, ``是否建设用地`` are accepted too) and optionally
     ``name_zh``. ``construction`` takes ``1/0``, ``yes/no``, ``true/false`` or ``是/否``.
     UTF-8 (with or without BOM) or GBK / GB18030 text, or an XLSX workbook (read as the
-    land-supply ledger is, :mod:`landuse.io.ledger`).
+    other county tables are, :func:`landuse.io.tables.read_table_cells`).
 
     Parameters
     ----------
@@ -100,7 +100,7 @@ def read_landcover_classes(path: str | Path) -> pd.DataFrame:
         raise InputFileError(f"land-cover class file {path} not found; give the CSV that maps "
                              "raster values to classes (value,class,construction)")
     # the county tables' one reader: UTF-8 (BOM or not) or GB18030/GBK, XLSX too
-    raw = _read_table(path, None, what="land-cover class file", key="rasters.landcover")[0]
+    raw = read_table_cells(path, None, what="land-cover class file", key="rasters.landcover")[0]
     rename = {"栅格值": "value", "类别": "class", "是否建设用地": "construction", "名称": "name_zh"}
     raw = raw.rename(columns=lambda c: rename.get(c.strip(), c.strip().lower()))
     missing = [c for c in ("value", "class", "construction") if c not in raw.columns]

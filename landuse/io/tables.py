@@ -44,7 +44,7 @@ import pandas as pd
 from landuse.errors import InputFileError, SchemaError
 from landuse.findings import Finding, attach_findings
 
-__all__ = ["SOCIO_COLUMNS", "parse_csv", "read_socioeconomic"]
+__all__ = ["SOCIO_COLUMNS", "parse_csv", "read_socioeconomic", "read_table_cells"]
 
 #: canonical column -> accepted Chinese header
 SOCIO_COLUMNS: dict[str, str] = {
@@ -70,13 +70,18 @@ def _canonical(header: object) -> str:
     return _ALIASES.get(text.lower() if text.isascii() else text, "")
 
 
-def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
+def _decode(data: bytes, path: Path, encoding: str | None, what: str) -> tuple[str, str]:
+    """Return a table's text and encoding label.
+
+    ``encoding`` as given, else UTF-8 (with or without BOM), else GB18030 (a superset of
+    GBK / GB2312).
+    """
     if encoding is not None:
         try:
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as exc:
             raise InputFileError(
-                f"{path}: cannot decode the table as {encoding!r} ({exc}); check the "
+                f"{what} {path}: cannot decode the table as {encoding!r} ({exc}); check the "
                 "encoding (UTF-8 or GBK) or leave encoding= out to detect it"
             ) from None
     try:
@@ -87,27 +92,50 @@ def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
         return data.decode("gb18030"), "GB18030"
     except UnicodeDecodeError:
         raise InputFileError(
-            f"{path}: the table is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV "
-            "or XLSX, or pass encoding="
+            f"{what} {path}: the table is neither UTF-8 nor GBK/GB18030 text; save it as "
+            "UTF-8 CSV or XLSX, or pass encoding="
         ) from None
+
+
+def read_table_cells(path: Path, encoding: str | None, *, what: str, key: str
+                     ) -> tuple[pd.DataFrame, str, bytes, str]:
+    """Read a county table (CSV or XLSX): its cells, encoding label, bytes and row word.
+
+    The one reader of the tables counties write (the socio-economic table, the land-supply
+    ledger, the bureau's duty tables, the land-cover classes). CSV cells are str (``""``
+    when empty; :func:`parse_csv`), decoded as ``encoding`` or else UTF-8 (with or without
+    BOM) or GB18030, labelled ``"UTF-8"`` / ``"GB18030"`` (or ``encoding`` as given); an
+    XLSX sheet's cells are objects (str, numbers, datetimes), labelled ``"xlsx"``. The row
+    word is ``"line"`` for CSV and ``"row"`` for XLSX (for messages). ``what`` names the
+    table and ``key`` its config section in the error messages.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"{what} {path} cannot be read ({exc.strerror}); "
+                             f"check [{key}] path") from None
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            df = pd.read_excel(io.BytesIO(raw), dtype=object, header=0, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises several unrelated types
+            raise InputFileError(f"{what} {path} is not a readable XLSX workbook "
+                                 f"({exc}); save it again from Excel or as CSV") from None
+        return df, "xlsx", raw, "row"
+    text, label = _decode(raw, path, encoding, what)
+    return parse_csv(text, what=what, path=path), label, raw, "line"
 
 
 def _read_raw(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
     if not path.is_file():
         raise InputFileError(f"socio-economic table {path} not found")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            raw = pd.read_excel(path, dtype=object, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises several unrelated types
-            raise InputFileError(f"{path}: cannot read the workbook ({exc})") from None
-        return raw, "xlsx"
-    if suffix not in (".csv", ".txt"):
+    if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
         raise InputFileError(
             f"{path}: unsupported table format {suffix!r}; give a .csv (UTF-8 or GBK) or .xlsx"
         )
-    text, enc = _decode(path.read_bytes(), path, encoding)
-    return parse_csv(text, what="socio-economic table", path=path), enc
+    df, label, _, _ = read_table_cells(path, encoding, what="socio-economic table",
+                                       key="tables.socioeconomic")
+    return df, label
 
 
 def parse_csv(text: str, *, what: str, path: Path) -> pd.DataFrame:

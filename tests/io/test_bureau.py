@@ -20,7 +20,7 @@ def test_supplement_chinese_gbk_and_mu(tmp_path):
     path = tmp_path / "bc.csv"
     path.write_bytes((HEAD_ZH + "BC-1,2022,370321100,15,7.5,7,2022年5月1日\n").encode("gbk"))
     t = read_farmland_supplement(path)
-    assert t.attrs["source"]["encoding"] == "GBK"
+    assert t.attrs["source"]["encoding"] == "GB18030"  # as every input decoded so
     # 15 亩 = 1 ha, 7.5 亩 = 0.5 ha
     assert t[["area_ha", "paddy_area_ha", "grade"]].iloc[0].tolist() == [1.0, 0.5, 7.0]
     assert t["verified_date"].iloc[0] == pd.Timestamp("2022-05-01")
