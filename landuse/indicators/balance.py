@@ -191,7 +191,8 @@ def supplement_balance(flows: pd.DataFrame | FlowSums, supplement: pd.DataFrame 
         ``quantity_balance_ha`` (supplemented − taken), ``paddy_balance_ha``,
         ``grade_difference`` (taken grade − supplemented grade; ≥ 0: not worse),
         ``quantity_status``, ``paddy_status``, ``quality_status`` (``met`` / ``not_met`` /
-        ``not_computable``) and ``reason`` (why a part is not computable, else '').
+        ``not_computable``) and ``reason`` (why a part is not computable, or rests on part
+        of the land only, e.g. a grade known for part of it; else '').
     """
     fs = as_sums(flows, rules)
     flows = fs.flows
@@ -213,6 +214,12 @@ def supplement_balance(flows: pd.DataFrame | FlowSums, supplement: pd.DataFrame 
         num = fs.sum_m2(graded, fs.area_m2 * np.nan_to_num(grade))
         den = fs.sum_m2(graded)
         out["taken_grade"] = (num / den.where(den > 0)).reindex(zones)
+        # a mean over part of the land taken says so where it is reported
+        ungraded = units.m2_to_ha(fs.sum_m2(taken_mask & ~np.isfinite(grade))).reindex(zones)
+        for z in zones[(ungraded.fillna(0.0) > 0).to_numpy()]:
+            reasons[str(z)].append(
+                f"{ungraded[z]:.4f} ha of the {taken[z]:.4f} ha of farmland taken have no "
+                "GDDB (耕地质量等别) in the previous vintage; taken_grade is the mean of the rest")
     else:
         out["taken_grade"] = np.nan
         for z in zones:
@@ -238,6 +245,12 @@ def supplement_balance(flows: pd.DataFrame | FlowSums, supplement: pd.DataFrame 
         no_grade = ((out["supplemented_ha"] > 0) & out["supplemented_grade"].isna())
         for z in zones[no_grade.to_numpy()]:
             reasons[str(z)].append("the 补充耕地 projects of the year give no 等别 (grade)")
+        part = (out["supplemented_ha"] - ga.reindex(zones).fillna(0.0)).clip(lower=0.0)
+        for z in zones[((part > 1e-12) & out["supplemented_grade"].notna()).to_numpy()]:
+            reasons[str(z)].append(
+                f"{part[z]:.4f} ha of the {out.loc[z, 'supplemented_ha']:.4f} ha supplemented "
+                "come from projects without 等别 (grade); supplemented_grade is the mean of the "
+                "rest")
         if sel["paddy_area_ha"].isna().all() and len(sel):
             for z in zones:
                 reasons[str(z)].append("the 补充耕地 ledger has no 其中水田 (paddy) column")

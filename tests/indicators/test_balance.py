@@ -34,10 +34,12 @@ PATCHES = [("P1", A, "0101", "0601", 100), ("P2", A, "0102", "0102", 100),
            ("P5", B, "0103", "0201", 100)]
 
 
-def _vintage(which: int, grades: dict[str, float] | None = None) -> gpd.GeoDataFrame:
+def _vintage(which: int, grades: dict[str, float] | None = None,
+             patches: list | None = None) -> gpd.GeoDataFrame:
+    patches = PATCHES if patches is None else patches
     x = 0.0
     geoms, rows = [], []
-    for bsm, zone, prev, cur, w in PATCHES:
+    for bsm, zone, prev, cur, w in patches:
         geoms.append(box(x, 0, x + w, 100))
         x += w
         area = w * 100.0
@@ -47,7 +49,7 @@ def _vintage(which: int, grades: dict[str, float] | None = None) -> gpd.GeoDataF
                      "ZLDWDM": zone + "0010000000"})
     frame = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4527")
     if grades is not None:
-        frame["GDDB"] = [grades.get(b, np.nan) for b, *_ in PATCHES]
+        frame["GDDB"] = [grades.get(b, np.nan) for b, *_ in patches]
     return frame
 
 
@@ -187,3 +189,28 @@ def test_fast_sums_agree_with_change_module_on_the_sample_county():
     ind = balance.farmland_flow_indicators(flows)
     assert ind["farmland_outflow_area"].to_numpy() == pytest.approx(ch["lost_ha"].to_numpy())
     assert ind["farmland_inflow_area"].to_numpy() == pytest.approx(ch["gained_ha"].to_numpy())
+
+
+def test_a_grade_known_for_part_of_the_land_says_so(tmp_path):
+    # township A: P1 (1 ha, 水田 graded 6) and P6 (2 ha, 旱地 without GDDB) both become
+    # construction land; supplemented: S1 1.2 ha graded 7 and S4 1.0 ha (15 亩) without 等别.
+    # By hand: taken 3 ha, taken_grade 6 (P1 only); supplemented 2.2 ha, grade 7 (S1 only);
+    # each mean says on which part it rests, in the row's reason
+    patches = [("P1", A, "0101", "0601", 100), ("P6", A, "0103", "0602", 200)]
+    flows = transition_flows(_vintage(0, patches=patches), _vintage(1, patches=patches))
+    prev = _vintage(0, grades={"P1": 6.0}, patches=patches)
+    path = tmp_path / "supplement.csv"
+    path.write_text("项目编号,年度,乡镇代码,新增耕地面积(亩),其中水田面积(亩),质量等别,验收日期\n"
+                    f"S1,2022,{A},18,6,7,2022-05-01\nS4,2022,{A},15,0,,2022-06-01\n",
+                    encoding="utf-8")
+    b = balance.supplement_balance(flows, read_farmland_supplement(path), year=2022,
+                                   previous=prev, county=C)
+    a = b.loc[A]
+    assert (a["taken_ha"], a["taken_grade"]) == (pytest.approx(3.0), pytest.approx(6.0))
+    assert (a["supplemented_ha"], a["supplemented_grade"]) == (pytest.approx(2.2),
+                                                               pytest.approx(7.0))
+    assert "2.0000 ha of the 3.0000 ha of farmland taken have no GDDB" in a["reason"]
+    assert "1.0000 ha of the 2.2000 ha supplemented come from projects without 等别" in a[
+        "reason"]
+    # the verdict is still given on the graded parts: 6 - 7 = -1, worse land supplied
+    assert (a["grade_difference"], a["quality_status"]) == (pytest.approx(-1.0), "not_met")
