@@ -300,7 +300,9 @@ def farmland_quality_grade(lu: pd.DataFrame, *, by: By = "township",
 
     Needs a ``GDDB`` column (耕地质量等别, 1–15, 1 best) on the land-use frame; without it,
     or for a zone without graded farmland, the value is not computable with the reason.
-    Unit ``等`` (the grade scale).
+    Unit ``等`` (the grade scale). Components ``graded_farmland_ha`` (the area the mean rests
+    on) and ``farmland_ha`` (all farmland): where they differ, part of the farmland has no
+    grade.
     """
     zones, farm, levels = _farmland_patches(lu, by, rules)
     idx = pd.Index(sorted({z for lv in levels for z in zones[lv]}, key=lambda z: (len(z), z)),
@@ -317,11 +319,16 @@ def farmland_quality_grade(lu: pd.DataFrame, *, by: By = "township",
     parts_n = [pd.Series(w * np.nan_to_num(grade)).groupby(zones[lv].to_numpy()).sum()
                for lv in levels]
     parts_d = [pd.Series(w).groupby(zones[lv].to_numpy()).sum() for lv in levels]
+    all_w = np.where(farm, area, 0.0)
+    parts_f = [pd.Series(all_w).groupby(zones[lv].to_numpy()).sum() for lv in levels]
     n, d = pd.concat(parts_n).reindex(idx), pd.concat(parts_d).reindex(idx)
     value = n / d.where(d > 0)
     reasons = {str(z): f"zone {z} has no farmland with a GDDB grade" for z in
                idx[value.isna().to_numpy()]}
-    comps = pd.DataFrame({"graded_farmland_ha": units.m2_to_ha(d)}, index=idx)
+    # the mean rests on the graded farmland: both areas stand beside it in the row
+    comps = pd.DataFrame({"graded_farmland_ha": units.m2_to_ha(d),
+                          "farmland_ha": units.m2_to_ha(pd.concat(parts_f).reindex(idx))},
+                         index=idx)
     return make_indicator(value, indicator_id="farmland_quality_grade", components=comps,
                           reasons=reasons, rules=load_rules(rules))
 

@@ -155,6 +155,17 @@ def test_quality_grade_area_weighted():
     assert county == pytest.approx({5.0: 1.0, 8.0: 2.0, 11.0: 1.0})
 
 
+def test_quality_grade_on_part_of_the_farmland_shows_both_areas():
+    # P3 (2 ha, B) without a grade: B's mean is P4's 11 alone, county (5 + 11) / 2 = 8; the
+    # row carries the graded area beside all farmland: B 1 of 3 ha, county 2 of 4 ha
+    cur = _vintage(1, grades={"P2": 5.0, "P4": 11.0})
+    g = balance.farmland_quality_grade(cur)
+    assert g.to_dict() == pytest.approx({C: 8.0, A: 5.0, B: 11.0})
+    comps = g.attrs["components"]
+    np.testing.assert_allclose(comps.loc[[C, A, B], ["graded_farmland_ha", "farmland_ha"]],
+                               [[2.0, 4.0], [1.0, 1.0], [1.0, 3.0]], rtol=1e-12)
+
+
 def test_quality_grade_without_gddb_says_why():
     g = balance.farmland_quality_grade(_vintage(1))
     assert g.isna().all()
