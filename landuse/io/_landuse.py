@@ -21,8 +21,9 @@ from landuse.io._geometry import overlap_finding
 from landuse.io._layer import codes
 from landuse.io._survey_fields import SURVEY_FIELDS, normalise_survey_fields
 from landuse.io.crs import ellipsoidal_area
-from landuse.rules import code_table, mark_normalised, unknown_codes
+from landuse.rules import code_table, farmland_codes, mark_normalised, unknown_codes
 from landuse.rules.schemes import read_scheme, scheme_hint
+from landuse.units import m2_to_ha
 
 __all__ = ["CZCSXM_CODES", "normalise_landuse"]
 
@@ -139,6 +140,35 @@ def _check_areas(gdf: gpd.GeoDataFrame, ell: np.ndarray, ids: pd.Series, source:
             int(m.sum()), "warning", source, _examples(ids, m)))
     for name, values in (("TBMJ", tbmj), ("KCXS", kcxs), ("KCMJ", kcmj), ("TBDLMJ", tbdlmj)):
         gdf[name] = pd.Series(values, index=gdf.index, dtype="float64")
+
+
+def _grades(raw: pd.Series, dlbm: pd.Series, tbdlmj: np.ndarray, ids: pd.Series,
+            source: str, findings: list[Finding]) -> pd.Series:
+    """GDDB (耕地质量等别) as float64: the grades 1–15, NaN where there is none.
+
+    An empty value is no grade. Any other value that is not a whole number from 1 to 15
+    (``0``, which exports write for "no grade", ``16``, ``7.5``, ``七等``) is no grade either,
+    and on farmland (耕地, :func:`landuse.rules.farmland_codes`, the only land a grade is
+    averaged over) it is a ``gddb_not_a_grade`` finding with the count and the area: a 0
+    averaged in would make the farmland look better than it is.
+    """
+    text = raw.astype(object).where(raw.notna(), "").map(lambda v: str(v).strip())
+    value = pd.to_numeric(text.where(text != "", np.nan), errors="coerce").astype("float64")
+    v = value.to_numpy()
+    with np.errstate(invalid="ignore"):
+        grade = (v >= 1) & (v <= 15) & (v == np.floor(v))
+    bad = (text != "").to_numpy() & ~grade
+    farm = dlbm.isin(farmland_codes()).to_numpy() & bad
+    if farm.any():
+        found = sorted({str(t) for t in text[farm]})[:_EX]
+        findings.append(Finding(
+            "gddb_not_a_grade",
+            f"{source}: {int(farm.sum())} farmland patches ({m2_to_ha(tbdlmj[farm].sum()):.4f} ha) "
+            f"have a GDDB (耕地质量等别) that is not a grade 1–15 (e.g. {found}); read as no "
+            "grade, so the grade means rest on the other farmland (their rows show the graded "
+            "area). Fill the grades from the 耕地质量等别 evaluation",
+            int(farm.sum()), "warning", source, _examples(ids, farm)))
+    return pd.Series(np.where(grade, v, np.nan), index=raw.index, dtype="float64")
 
 
 def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
@@ -300,6 +330,7 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
             int(short.sum()), "warning", source, _examples(ids, short)))
 
     survey = normalise_survey_fields(gdf, ids, source, findings)
+    gddb = _grades(gdf["GDDB"], dlbm, tbdlmj, ids, source, findings) if "GDDB" in gdf else None
 
     overlap = overlap_finding(gdf.geometry, ids, source=source, min_area_m2=OVERLAP_MIN_M2)
     if overlap is not None:
@@ -315,8 +346,7 @@ def normalise_landuse(gdf: gpd.GeoDataFrame, *, given: frozenset[str],
             "TBDLMJ": pd.Series(tbdlmj, index=gdf.index, dtype="float64"),
             "ZLDWDM": zl, "ZLDWMC": gdf["ZLDWMC"], "QSDWDM": gdf["QSDWDM"],
             "QSXZ": gdf["QSXZ"], "CZCSXM": czcsxm, **survey,
-            **({"GDDB": pd.to_numeric(gdf["GDDB"], errors="coerce")}
-               if "GDDB" in gdf.columns else {}),
+            **({"GDDB": gddb} if gddb is not None else {}),
             "county": zl.str.slice(0, 6).astype("str"),
             "township": zl.str.slice(0, 9).astype("str"),
             "village": zl.str.slice(0, 12).astype("str"),

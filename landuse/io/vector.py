@@ -166,8 +166,8 @@ def read_landuse(
     for name in SURVEY_FIELDS:  # optional survey fields: normalised in _survey_fields
         if name in g.columns:
             cols[name] = text(g[name])
-    if "GDDB" in g.columns:  # 耕地质量等别 (1–15), kept as a number only when the layer has it
-        cols["GDDB"] = number(g["GDDB"])
+    if "GDDB" in g.columns:  # 耕地质量等别 (1–15), only when the layer has it: checked and
+        cols["GDDB"] = g["GDDB"]  # made a number in normalise_landuse
     for name in _LANDUSE_NUMERIC:
         cols[name] = number(g[name]) if name in g.columns else pd.Series(
             np.nan, index=g.index, dtype="float64")

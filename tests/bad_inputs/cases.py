@@ -93,6 +93,15 @@ def _set(col: str, value: object, n: int = 5) -> Build:
     return _dltb(m.rows(n, col, value))
 
 
+def _gddb_zero_on_farmland(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Grade 7 on every farmland patch, but 0 (an export's "no grade") on the first 5."""
+    gdf = gdf.copy()
+    farm = gdf["DLBM"].astype(str).str.startswith("01")
+    gdf["GDDB"] = np.where(farm, 7.0, np.nan)
+    gdf.loc[gdf.index[farm][:5], "GDDB"] = 0.0
+    return gdf
+
+
 def _first_with_kcmj(edit: Callable[[pd.DataFrame], None]) -> Build:
     """Edit the first 5 patches that have a deduction (KCMJ > 0)."""
     def e(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -409,6 +418,8 @@ CASES: list[Case] = [
     Case("kcmj_without_kcdlbm", "KCMJ > 0 without KCDLBM",
          _first_with_kcmj(lambda d: d.__setitem__("KCDLBM", "")), 0, "kcmj_without_kcdlbm"),
     Case("czcsxm_unknown", "CZCSXM 299", _set("CZCSXM", "299"), 0, "czcsxm_unknown"),
+    Case("gddb_zero_on_farmland", "GDDB 0 (an export's 'no grade') on 5 farmland patches",
+         _dltb(_gddb_zero_on_farmland), 0, "gddb_not_a_grade"),
     Case("zldwdm_short", "ZLDWDM of 12 digits", _set("ZLDWDM", lambda s: s.str[:12]), 0,
          "zldwdm_length"),
     Case("overlapping_patches", "a patch duplicated inside another", _dltb(_overlap), 0,
