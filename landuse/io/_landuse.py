@@ -20,6 +20,7 @@ from landuse.findings import Finding
 from landuse.io._geometry import overlap_finding
 from landuse.io._layer import codes
 from landuse.io._survey_fields import SURVEY_FIELDS, normalise_survey_fields
+from landuse.io._vocab import is_grade
 from landuse.io.crs import ellipsoidal_area
 from landuse.rules import code_table, farmland_codes, mark_normalised, unknown_codes
 from landuse.rules.schemes import read_scheme, scheme_hint
@@ -146,8 +147,9 @@ def _grades(raw: pd.Series, dlbm: pd.Series, tbdlmj: np.ndarray, ids: pd.Series,
             source: str, findings: list[Finding]) -> pd.Series:
     """GDDB (耕地质量等别) as float64: the grades 1–15, NaN where there is none.
 
-    An empty value is no grade. Any other value that is not a whole number from 1 to 15
-    (``0``, which exports write for "no grade", ``16``, ``7.5``, ``七等``) is no grade either,
+    An empty value is no grade. Any other value that is not a number from 1 to 15
+    (:func:`landuse.io._vocab.is_grade`: ``0``, which exports write for "no grade", ``16``,
+    ``七等``) is no grade either,
     and on farmland (耕地, :func:`landuse.rules.farmland_codes`, the only land a grade is
     averaged over) it is a ``gddb_not_a_grade`` finding with the count and the area: a 0
     averaged in would make the farmland look better than it is.
@@ -155,8 +157,7 @@ def _grades(raw: pd.Series, dlbm: pd.Series, tbdlmj: np.ndarray, ids: pd.Series,
     text = raw.astype(object).where(raw.notna(), "").map(lambda v: str(v).strip())
     value = pd.to_numeric(text.where(text != "", np.nan), errors="coerce").astype("float64")
     v = value.to_numpy()
-    with np.errstate(invalid="ignore"):
-        grade = (v >= 1) & (v <= 15) & (v == np.floor(v))
+    grade = is_grade(v)
     bad = (text != "").to_numpy() & ~grade
     farm = dlbm.isin(farmland_codes()).to_numpy() & bad
     if farm.any():

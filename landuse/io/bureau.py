@@ -40,6 +40,7 @@ import pandas as pd
 from landuse import units
 from landuse.errors import SchemaError
 from landuse.findings import Finding, attach_findings
+from landuse.io._vocab import is_grade
 from landuse.io.ledger import (
     _cells,
     _dates,
@@ -157,7 +158,7 @@ def _mapping(raw: pd.DataFrame, spec: dict[str, Column], path: Path, role: str
 
 def _grades(col: pd.Series, name: str, problems: list, lines: np.ndarray) -> pd.Series:
     vals = _numbers(col, name, problems, lines, share=False, unit=_UNIT_WORDS["grade"])
-    bad = vals.notna() & ~vals.between(1, 15)
+    bad = vals.notna() & ~is_grade(vals.to_numpy())
     for k in np.flatnonzero(bad.to_numpy()):
         problems.append((lines[k], name, float(vals.iat[k]), "耕地质量等别 (quality grade) runs "
                          "from 1 (best) to 15 (GB/T 28407); check the value"))

@@ -40,7 +40,7 @@ def test_a_layer_without_gddb_says_so(tmp_path: Path) -> None:
     assert "GDDB" in grade.attrs["reasons"][county.COUNTY]
 
 
-@pytest.mark.parametrize("bad", [0, 16, 7.5, "七等"])
+@pytest.mark.parametrize("bad", [0, 16, 15.5, "七等"])
 def test_a_farmland_value_that_is_not_a_grade_is_no_grade_and_said(tmp_path: Path, bad) -> None:
     # B1 (水田, 25 ha) carries a value that is not a 耕地质量等别 1–15: it is read as no grade,
     # with a finding that names the patch and its area; the county mean is A1's 5 alone
