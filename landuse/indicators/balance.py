@@ -33,7 +33,7 @@ import pandas as pd
 from landuse import units
 from landuse.indicators._common import By, levels_for, make_indicator, zone_columns
 from landuse.indicators.flowsums import FlowSums, as_sums, code_pairs
-from landuse.rules import RuleSet, load_rules
+from landuse.rules import RuleSet, is_grade, load_rules
 
 __all__ = ["BALANCE_COLUMNS", "farmland_area_by_grade", "farmland_balance",
            "farmland_flow_indicators", "farmland_quality_grade", "supplement_balance",
@@ -154,6 +154,15 @@ def _group_sum(frame: pd.DataFrame, values: pd.Series, levels: tuple[str, ...],
     return out.astype(float)
 
 
+def _grade_values(values: pd.Series) -> np.ndarray:
+    """GDDB as float64, NaN where it is not a 耕地质量等别 (:func:`landuse.rules.is_grade`).
+
+    The reader has done this already; a frame from elsewhere gets the same grades.
+    """
+    v = pd.to_numeric(values, errors="coerce").to_numpy(np.float64)
+    return np.where(is_grade(v), v, np.nan)
+
+
 def _status(diff: pd.Series, ok: pd.Series) -> np.ndarray:
     return np.where(~ok, "not_computable", np.where(diff >= -1e-9, "met", "not_met"))
 
@@ -207,7 +216,7 @@ def supplement_balance(flows: pd.DataFrame | FlowSums, supplement: pd.DataFrame 
     grade_ok = previous is not None and "GDDB" in previous.columns and "BSM" in previous
     if grade_ok:
         assert previous is not None
-        g = pd.to_numeric(previous["GDDB"], errors="coerce")
+        g = pd.Series(_grade_values(previous["GDDB"]), index=previous.index)
         gmap = pd.Series(g.to_numpy(), index=previous["BSM"].astype(str)).groupby(level=0).first()
         grade = flows["BSM_previous"].astype(str).map(gmap).to_numpy(np.float64)
         graded = taken_mask & np.isfinite(grade)
@@ -312,7 +321,7 @@ def farmland_quality_grade(lu: pd.DataFrame, *, by: By = "township",
                               reasons={z: "the land-use layer has no GDDB (耕地质量等别) field; "
                                           "add it to DLTB or map it with fields = { GDDB = "
                                           "'...' }" for z in idx}, rules=load_rules(rules))
-    grade = pd.to_numeric(lu["GDDB"], errors="coerce").to_numpy(np.float64)
+    grade = _grade_values(lu["GDDB"])
     area = pd.to_numeric(lu["TBDLMJ"], errors="coerce").to_numpy(np.float64)
     ok = farm & np.isfinite(grade)
     w = np.where(ok, area, 0.0)
@@ -346,7 +355,7 @@ def farmland_area_by_grade(lu: pd.DataFrame, *, by: By = "township",
         out.attrs["reason"] = "the land-use layer has no GDDB (耕地质量等别) field"
         return out
     zones, farm, levels = _farmland_patches(lu, by, rules)
-    grade = pd.to_numeric(lu["GDDB"], errors="coerce").to_numpy(np.float64)
+    grade = _grade_values(lu["GDDB"])
     area = pd.to_numeric(lu["TBDLMJ"], errors="coerce").to_numpy(np.float64)
     parts = []
     for lv in levels:

@@ -20,9 +20,8 @@ from landuse.findings import Finding
 from landuse.io._geometry import overlap_finding
 from landuse.io._layer import codes
 from landuse.io._survey_fields import SURVEY_FIELDS, normalise_survey_fields
-from landuse.io._vocab import is_grade
 from landuse.io.crs import ellipsoidal_area
-from landuse.rules import code_table, farmland_codes, mark_normalised, unknown_codes
+from landuse.rules import code_table, farmland_codes, is_grade, mark_normalised, unknown_codes
 from landuse.rules.schemes import read_scheme, scheme_hint
 from landuse.units import m2_to_ha
 
@@ -148,7 +147,7 @@ def _grades(raw: pd.Series, dlbm: pd.Series, tbdlmj: np.ndarray, ids: pd.Series,
     """GDDB (耕地质量等别) as float64: the grades 1–15, NaN where there is none.
 
     An empty value is no grade. Any other value that is not a number from 1 to 15
-    (:func:`landuse.io._vocab.is_grade`: ``0``, which exports write for "no grade", ``16``,
+    (:func:`landuse.rules.is_grade`: ``0``, which exports write for "no grade", ``16``,
     ``七等``) is no grade either,
     and on farmland (耕地, :func:`landuse.rules.farmland_codes`, the only land a grade is
     averaged over) it is a ``gddb_not_a_grade`` finding with the count and the area: a 0

@@ -1,11 +1,10 @@
-"""Controlled vocabularies of the readers (docs/contract.md §2.1), the grade scale, yes/no.
+"""Controlled vocabularies of the readers (docs/contract.md §2.1), and the yes/no words.
 
 Protected-area and mining-right values are matched after removing spaces and an
 administrative level prefix (国家级, 省级, 市级, 县级, 地方级). The tables below are the
 contract's vocabulary plus the synonyms counties write; extend them here, never in the
-reader code. The 耕地质量等别 scale (:data:`GRADES`, of the layer's GDDB and the 补充耕地
-ledger's grade) and the yes/no words (:data:`YES`, :data:`NO`) are those of every such
-column of the inputs (the ledger's ``government_delay``, the land-cover classes'
+reader code. The yes/no words (:data:`YES`, :data:`NO`) are those of every yes/no column
+of the inputs (the ledger's ``government_delay``, the land-cover classes'
 ``construction``).
 """
 
@@ -18,33 +17,16 @@ import pandas as pd
 
 __all__ = [
     "CATEGORIES",
-    "GRADES",
     "NATURE_PARK_SUBTYPES",
     "NO",
     "RIGHT_TYPES",
     "STAGES",
     "YES",
     "ZONES",
-    "is_grade",
     "normalise_category",
     "normalise_vocab",
     "yes_no",
 ]
-
-#: The 耕地质量等别 scale (GB/T 28407): 1 (best) to 15.
-GRADES = (1, 15)
-
-
-def is_grade(values: np.ndarray) -> np.ndarray:
-    """Whether each value is a 耕地质量等别: a number from 1 to 15 (NaN is not).
-
-    >>> is_grade(np.array([0.0, 1.0, 7.5, 15.0, 16.0, np.nan])).tolist()
-    [False, True, True, True, False, False]
-    """
-    v = np.asarray(values, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        return (v >= GRADES[0]) & (v <= GRADES[1])
-
 
 #: How counties write yes and no in a table cell (compared stripped and lower-cased); an
 #: empty cell is no.

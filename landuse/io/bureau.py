@@ -40,7 +40,6 @@ import pandas as pd
 from landuse import units
 from landuse.errors import SchemaError
 from landuse.findings import Finding, attach_findings
-from landuse.io._vocab import is_grade
 from landuse.io.ledger import (
     _cells,
     _dates,
@@ -50,6 +49,7 @@ from landuse.io.ledger import (
     _text,
 )
 from landuse.io.tables import read_table_cells
+from landuse.rules import is_grade
 
 __all__ = ["TABLE_SPECS", "read_enterprises", "read_farmland_supplement", "read_linkage"]
 

@@ -31,6 +31,7 @@ from landuse.errors import ConfigError, SchemaError
 
 __all__ = [
     "DEFAULT_RULES",
+    "GRADES",
     "NORMALISED_CODES",
     "Aggregate",
     "RuleSet",
@@ -38,6 +39,7 @@ __all__ = [
     "codes_are_normalised",
     "crosswalk_table",
     "farmland_codes",
+    "is_grade",
     "load_rules",
     "mark_normalised",
     "normalise_codes",
@@ -135,6 +137,22 @@ def mark_normalised(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame
     """
     frame.attrs[NORMALISED_CODES] = [c for c in columns if c in frame.columns]
     return frame
+
+
+#: The 耕地质量等别 scale (GB/T 28407): 1 (best) to 15. The DLTB's GDDB, the 补充耕地
+#: ledger's grade and the grade indicators use :func:`is_grade`.
+GRADES = (1, 15)
+
+
+def is_grade(values: np.ndarray) -> np.ndarray:
+    """Whether each value is a 耕地质量等别: a number from 1 to 15 (NaN is not).
+
+    >>> is_grade(np.array([0.0, 1.0, 7.5, 15.0, 16.0, np.nan])).tolist()
+    [False, True, True, True, False, False]
+    """
+    v = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return (v >= GRADES[0]) & (v <= GRADES[1])
 
 
 def farmland_codes() -> tuple[str, ...]:

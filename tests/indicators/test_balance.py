@@ -225,3 +225,12 @@ def test_a_grade_known_for_part_of_the_land_says_so(tmp_path):
         "reason"]
     # the verdict is still given on the graded parts: 6 - 7 = -1, worse land supplied
     assert (a["grade_difference"], a["quality_status"]) == (pytest.approx(-1.0), "not_met")
+
+
+def test_a_value_that_is_not_a_grade_counts_as_none_in_a_frame_from_elsewhere():
+    # the reader reads GDDB 0 as no grade; a frame built another way gets the same mean:
+    # P2 (A) 0 and P4 (B) 11: B = 11, A none, county 11 (not (0 + 2 × 0 + 11) / ...)
+    cur = _vintage(1, grades={"P2": 0.0, "P3": 16.0, "P4": 11.0})
+    g = balance.farmland_quality_grade(cur)
+    assert g[C] == pytest.approx(11.0) and g[B] == pytest.approx(11.0) and np.isnan(g[A])
+    assert g.attrs["components"].loc[C, "graded_farmland_ha"] == pytest.approx(1.0)
