@@ -148,25 +148,29 @@ def _grades(raw: pd.Series, dlbm: pd.Series, tbdlmj: np.ndarray, ids: pd.Series,
 
     An empty value is no grade. Any other value that is not a number from 1 to 15
     (:func:`landuse.rules.is_grade`: ``0``, which exports write for "no grade", ``16``,
-    ``七等``) is no grade either,
-    and on farmland (耕地, :func:`landuse.rules.farmland_codes`, the only land a grade is
-    averaged over) it is a ``gddb_not_a_grade`` finding with the count and the area: a 0
-    averaged in would make the farmland look better than it is.
+    ``七等``) is no grade either, and on farmland (耕地, :func:`landuse.rules.farmland_codes`,
+    the only land a grade is averaged over) it is a ``gddb_not_a_grade`` finding with the
+    count and the area: a 0 averaged in would make the farmland look better than it is.
     """
-    text = raw.astype(object).where(raw.notna(), "").map(lambda v: str(v).strip())
-    value = pd.to_numeric(text.where(text != "", np.nan), errors="coerce").astype("float64")
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        value = raw.astype("float64")
+        given = value.notna().to_numpy()
+        shown = value.astype(object)
+    else:  # text: strip it; an empty string is no value
+        shown = raw.astype(object).where(raw.notna(), "").map(lambda v: str(v).strip())
+        given = (shown != "").to_numpy()
+        value = pd.to_numeric(shown.where(given, np.nan), errors="coerce").astype("float64")
     v = value.to_numpy()
     grade = is_grade(v)
-    bad = (text != "").to_numpy() & ~grade
-    farm = dlbm.isin(farmland_codes()).to_numpy() & bad
+    farm = dlbm.isin(farmland_codes()).to_numpy() & given & ~grade
     if farm.any():
-        found = sorted({str(t) for t in text[farm]})[:_EX]
+        found = sorted({str(t) for t in shown[farm]})[:_EX]
         findings.append(Finding(
             "gddb_not_a_grade",
-            f"{source}: {int(farm.sum())} farmland patches ({m2_to_ha(tbdlmj[farm].sum()):.4f} ha) "
-            f"have a GDDB (耕地质量等别) that is not a grade 1–15 (e.g. {found}); read as no "
-            "grade, so the grade means rest on the other farmland (their rows show the graded "
-            "area). Fill the grades from the 耕地质量等别 evaluation",
+            f"{source}: {int(farm.sum())} farmland patches ({m2_to_ha(tbdlmj[farm].sum()):.4f} "
+            f"ha) have a GDDB (耕地质量等别) that is not a grade 1–15 (e.g. {found}); read as "
+            "no grade, so the grade means rest on the other farmland (their rows show the "
+            "graded area). Fill the grades from the 耕地质量等别 evaluation",
             int(farm.sum()), "warning", source, _examples(ids, farm)))
     return pd.Series(np.where(grade, v, np.nan), index=raw.index, dtype="float64")
 
