@@ -125,7 +125,7 @@ def read_table_cells(path: Path, encoding: str | None, *, what: str, key: str
     return parse_csv(text, what=what, path=path), label, raw, "line"
 
 
-def _read_raw(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
+def _read_raw(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, bytes]:
     if not path.is_file():
         raise InputFileError(f"socio-economic table {path} not found")
     suffix = path.suffix.lower()
@@ -133,9 +133,9 @@ def _read_raw(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
         raise InputFileError(
             f"{path}: unsupported table format {suffix!r}; give a .csv (UTF-8 or GBK) or .xlsx"
         )
-    df, label, _, _ = read_table_cells(path, encoding, what="socio-economic table",
-                                       key="tables.socioeconomic")
-    return df, label
+    df, label, data, _ = read_table_cells(path, encoding, what="socio-economic table",
+                                          key="tables.socioeconomic")
+    return df, label, data
 
 
 def parse_csv(text: str, *, what: str, path: Path) -> pd.DataFrame:
@@ -199,7 +199,7 @@ def read_socioeconomic(path: str | Path, *, encoding: str | None = None) -> pd.D
         repeated.
     """
     path = Path(path)
-    raw, enc = _read_raw(path, encoding)
+    raw, enc, data = _read_raw(path, encoding)
     mapping: dict[str, str] = {}
     problems: list[str] = []
     for header in raw.columns:
@@ -283,7 +283,7 @@ def read_socioeconomic(path: str | Path, *, encoding: str | None = None) -> pd.D
     frame.attrs["source"] = {
         "role": "socioeconomic",
         "path": str(path),
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "sha256": hashlib.sha256(data).hexdigest(),  # of the bytes read, not a second read
         "rows": len(frame),
         "encoding": enc,
     }
