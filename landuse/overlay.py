@@ -480,12 +480,15 @@ def _b_columns(keys_a: list[str], b_key_table: pd.DataFrame, sum_columns: Sequen
 
 
 def _assemble(
-    a_rows: pd.DataFrame, b_rows: pd.DataFrame, keys_a: list[str], values: dict[str, np.ndarray],
-    sum_columns: Sequence[str], rename_b: dict,
+    a: pd.DataFrame, keys_a: list[str], a_pos: np.ndarray, b_key_table: pd.DataFrame,
+    b_pos: np.ndarray, values: dict[str, np.ndarray], sum_columns: Sequence[str],
+    rename_b: dict,
 ) -> pd.DataFrame:
-    """One frame: the A keys, the (renamed) B keys, then area_m2, area_ha and sum_columns."""
-    columns = {k: a_rows[k].reset_index(drop=True) for k in a_rows.columns}
-    columns.update({rename_b[c]: b_rows[c].reset_index(drop=True) for c in b_rows.columns})
+    """One frame: A's keys at ``a_pos``, B's (renamed) at ``b_pos``, area_m2, area_ha, sums."""
+    a_rows = take_rows(a, keys_a, a_pos)
+    b_rows = take_rows(b_key_table, list(b_key_table.columns), b_pos)
+    columns = {k: a_rows[k] for k in a_rows.columns}
+    columns.update({rename_b[c]: b_rows[c] for c in b_rows.columns})
     columns["area_m2"] = values["area_m2"]
     columns["area_ha"] = values["area_m2"] / M2_PER_HA
     for col in sum_columns:
@@ -506,11 +509,10 @@ def _key_table(
     # one representative A-row per A code
     a_first = np.full(a_codes.max() + 1 if len(a_codes) else 0, -1, dtype=np.int64)
     a_first[a_codes[::-1]] = np.arange(len(a_codes))[::-1]
-    a_rows = take_rows(a, keys_a, a_first[group // n_b])
-    b_rows = b_key_table.iloc[group % n_b]
-    out = _assemble(a_rows, b_rows, keys_a, sums, sum_columns, _b_columns(
-        keys_a, b_key_table, sum_columns))
-    keys = keys_a + [_b_columns(keys_a, b_key_table, sum_columns)[c] for c in b_key_table]
+    rename_b = _b_columns(keys_a, b_key_table, sum_columns)
+    out = _assemble(a, keys_a, a_first[group // n_b], b_key_table, group % n_b, sums,
+                    sum_columns, rename_b)
+    keys = keys_a + [rename_b[c] for c in b_key_table]
     if keys:
         out = out.sort_values(keys, kind="stable", na_position="last")
     return pd.DataFrame(out).reset_index(drop=True)
@@ -536,10 +538,8 @@ def _piece_frame(
         dtype=object,
     )
     f = group_s // n_b
-    a_rows = take_rows(a, keys_a, f)
     rename_b = _b_columns(keys_a, b_key_table, sum_columns)
-    frame = _assemble(a_rows, b_key_table.iloc[group_s % n_b], keys_a, sums, sum_columns,
-                      rename_b)
+    frame = _assemble(a, keys_a, f, b_key_table, group_s % n_b, sums, sum_columns, rename_b)
     frame.insert(0, "a_index", a.index[f])
     frame["_pos"] = f
     keys = keys_a + [rename_b[c] for c in b_key_table] + ["_pos"]
